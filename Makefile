@@ -1,0 +1,38 @@
+# jiceng: `make run` serves the dashboard on the sample data; `make test` runs the tests.
+PYTHON ?= python3
+VENV ?= .venv
+PY := $(VENV)/bin/python
+DB ?= var/jiceng.duckdb
+HOST ?= 127.0.0.1
+PORT ?= 8050
+
+.PHONY: setup load run test test-all bench sample clean
+
+$(VENV)/.installed: requirements.txt
+	$(PYTHON) -m venv $(VENV)
+	$(VENV)/bin/pip install --quiet --upgrade pip
+	$(VENV)/bin/pip install --quiet -r requirements.txt
+	touch $@
+
+setup: $(VENV)/.installed
+
+load: setup
+	$(PY) -m etl load --db $(DB) data_samples
+
+run: load
+	$(PY) -m dashboard --db $(DB) --host $(HOST) --port $(PORT)
+
+test: load
+	$(PY) -m pytest
+
+test-all: load
+	$(PY) -m pytest -m "slow or not slow"
+
+bench: setup
+	$(PY) -m benchmarks
+
+sample: setup
+	$(PY) -m etl sample --out data_samples
+
+clean:
+	rm -rf $(VENV) var .pytest_cache

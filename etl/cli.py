@@ -1,0 +1,104 @@
+"""`python -m etl load|apply-settings|sample`: the command line of the ETL."""
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from tqdm import tqdm
+
+from etl.loader import FileResult, apply_settings, load_paths
+from etl.templates import LOAD_ORDER
+from warehouse.settings import SettingsError, load_settings
+from warehouse.store import db_path
+
+STATUS_LABEL = {"accepted": "✓ 已入库 accepted", "unchanged": "= 无变化 unchanged (already loaded)",
+                "rejected": "✗ 已拒绝 rejected"}
+
+
+def summary(result: FileResult, dry_run: bool) -> list[str]:
+    kinds = ",".join(result.kinds) or "?"
+    head = f"{STATUS_LABEL[result.status]}{' (dry run)' if dry_run and result.status == 'accepted' else ''}"
+    lines = [f"{head}  {result.path}  [{kinds}]"]
+    if result.status != "rejected":
+        batch = f" · 批次 batch {result.batch_id}" if result.batch_id and not dry_run else ""
+        lines.append(f"    行 rows {result.rows:,} · 变更 changed {result.changed:,} · "
+                     f"警告 warnings {len(result.warnings):,}{batch}")
+    else:
+        lines.append(f"    问题 problems: {len(result.problems):,} (文件未入库，仓库未改变 / nothing was loaded)")
+        lines.extend(f"    - {p.line()}" for p in result.problems)
+    for warning in result.warnings[:20]:
+        lines.append(f"    ! {warning.line()}")
+    if len(result.warnings) > 20:
+        lines.append(f"    ! … 另有 {len(result.warnings) - 20} 条警告 / {len(result.warnings) - 20} more warnings "
+                     "(see the data-quality page)")
+    return lines
+
+
+def cmd_load(args) -> int:
+    settings = load_settings(args.settings)
+    paths = [Path(p) for p in args.paths]
+    missing = [p for p in paths if not p.exists()]
+    if missing:
+        for p in missing:
+            print(f"✗ 找不到文件 not found: {p}", file=sys.stderr)
+        return 2
+
+    def progress(items):
+        return tqdm(items, desc="载入 loading", unit="file", disable=None, file=sys.stderr)
+
+    results = load_paths(paths, db=args.db, dry_run=args.dry_run, forced_kind=args.kind,
+                         settings=settings, loaded_by=args.user, progress=progress)
+    for result in results:
+        print("\n".join(summary(result, args.dry_run)))
+    rejected = sum(r.status == "rejected" for r in results)
+    print(f"\n共 {len(results)} 个文件 files: {len(results) - rejected} 通过 ok, {rejected} 拒绝 rejected"
+          f" → {db_path(args.db)}{' (dry run: nothing written)' if args.dry_run else ''}")
+    return 1 if rejected else 0
+
+
+def cmd_apply_settings(args) -> int:
+    settings = load_settings(args.settings)
+    changed = apply_settings(args.db, settings)
+    print(("已应用设置 settings applied" if changed else "设置无变化 settings unchanged")
+          + f": {settings.path} → {db_path(args.db)}")
+    return 0
+
+
+def cmd_sample(args) -> int:
+    from etl.sample_city import write_sample_city
+    files = write_sample_city(Path(args.out), scale=args.scale, seed=args.seed)
+    for file in files:
+        print(file)
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="python -m etl", description="jiceng ETL 数据载入")
+    parser.add_argument("--settings", help="settings file (default: JICENG_SETTINGS or config/settings.toml)")
+    sub = parser.add_subparsers(dest="command", required=True)
+    load = sub.add_parser("load", help="validate and load submission files or folders")
+    load.add_argument("paths", nargs="+", help="files or folders (.csv, .xlsx, .geojson)")
+    load.add_argument("--db", help="warehouse file (default: JICENG_DB or var/jiceng.duckdb)")
+    load.add_argument("--dry-run", action="store_true", help="validate and report, write nothing")
+    load.add_argument("--kind", choices=LOAD_ORDER, help="force the template instead of recognizing it")
+    load.add_argument("--user", help="who loads (recorded with the batch)")
+    load.set_defaults(func=cmd_load)
+    settings = sub.add_parser("apply-settings", help="write the settings file into the warehouse")
+    settings.add_argument("--db")
+    settings.set_defaults(func=cmd_apply_settings)
+    sample = sub.add_parser("sample", help="generate the sample city's submission files")
+    sample.add_argument("--out", default="data_samples")
+    sample.add_argument("--scale", type=float, default=1.0, help="facility count multiplier (benchmarks)")
+    sample.add_argument("--seed", type=int, default=42)
+    sample.set_defaults(func=cmd_sample)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        return args.func(args)
+    except SettingsError as exc:
+        print(f"✗ 设置文件有误 settings error: {exc}", file=sys.stderr)
+        return 2

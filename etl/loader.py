@@ -1,0 +1,216 @@
+"""Loading files: read, recognize, validate against the warehouse, write in one transaction each."""
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from typing import Callable
+
+from etl import normalize as n
+from etl.problems import Findings, Problem
+from etl.readers import SUPPORTED_SUFFIXES, ReadError, Sheet, read_geojson, read_sheets
+from etl.templates import LOAD_ORDER, near_miss, recognize, templates
+from etl.validate import Dataset, Reference, SheetContext, validate_boundaries, validate_sheet
+from warehouse import schema
+from warehouse.ingest import FileBatch
+from warehouse.queries import reference as ref_queries
+from warehouse.settings import Settings, load_settings
+from warehouse.store import WriterSession
+
+HEADER_SEARCH_ROWS = 30
+
+
+@dataclass
+class RecognizedSheet:
+    sheet: Sheet
+    template: object
+    columns: dict
+    header_row: int
+    headers: list
+
+
+@dataclass
+class PreparedFile:
+    path: Path
+    sha256: str = ""
+    kinds: list[str] = field(default_factory=list)
+    sheets: list[RecognizedSheet] = field(default_factory=list)
+    geojson: object = None
+    findings: Findings = field(default_factory=Findings)
+
+    @property
+    def order(self) -> int:
+        return min((LOAD_ORDER.index(k) for k in self.kinds), default=len(LOAD_ORDER))
+
+
+@dataclass
+class FileResult:
+    path: Path
+    kinds: list[str]
+    status: str                      # accepted | unchanged | rejected
+    rows: int = 0
+    changed: int = 0
+    batch_id: int | None = None
+    problems: list[Problem] = field(default_factory=list)
+    warnings: list[Problem] = field(default_factory=list)
+
+
+def expand_paths(paths: list[Path]) -> list[Path]:
+    files: list[Path] = []
+    for path in paths:
+        if path.is_dir():
+            files.extend(sorted(p for p in path.rglob("*")
+                                if p.is_file() and p.suffix.lower() in SUPPORTED_SUFFIXES
+                                and not p.name.startswith((".", "~$"))))
+        else:
+            files.append(path)
+    return files
+
+
+def prepare(path: Path, settings: Settings, forced_kind: str | None = None) -> PreparedFile:
+    """Read a file and find its template(s); read errors become problems of the file."""
+    prepared = PreparedFile(path)
+    problems = prepared.findings.problems
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        problems.append(Problem("unreadable_file", path.name, detail=exc.strerror or str(exc)))
+        return prepared
+    prepared.sha256 = hashlib.sha256(data).hexdigest()
+    try:
+        if path.suffix.lower() in (".geojson", ".json") or forced_kind == "boundaries":
+            prepared.geojson = read_geojson(path)
+            prepared.kinds = ["boundaries"]
+            return prepared
+        sheets = read_sheets(path)
+    except ReadError as exc:
+        problems.append(Problem(exc.code, path.name, detail=exc.detail))
+        return prepared
+    all_templates = templates(settings)
+    if forced_kind:
+        all_templates = {forced_kind: all_templates[forced_kind]}
+    for sheet in sheets:
+        found = _find_header(sheet, all_templates)
+        if found:
+            prepared.sheets.append(found)
+    if not prepared.sheets:
+        problems.extend(_why_no_template(path.name, sheets, all_templates))
+    prepared.sheets.sort(key=lambda s: LOAD_ORDER.index(s.template.kind))
+    prepared.kinds = list(dict.fromkeys(s.template.kind for s in prepared.sheets))
+    return prepared
+
+
+def _find_header(sheet: Sheet, all_templates) -> RecognizedSheet | None:
+    for number, cells in sheet.rows[:HEADER_SEARCH_ROWS]:
+        match = recognize(cells, all_templates)
+        if match:
+            template, columns = match
+            return RecognizedSheet(sheet, template, columns, number, list(cells))
+    return None
+
+
+def _why_no_template(file: str, sheets: list[Sheet], all_templates) -> list[Problem]:
+    # Name the missing columns of the template a header row came closest to, if any did.
+    for sheet in sheets:
+        for number, cells in sheet.rows[:HEADER_SEARCH_ROWS]:
+            miss = near_miss(cells, all_templates)
+            if miss:
+                template, missing = miss
+                return [Problem("missing_column", file, sheet.name, number, c.zh, detail=f"{c.zh} / {c.en}")
+                        for c in missing] or [Problem("no_measures", file, sheet.name, number)]
+    if all(not any(not n.is_blank(c) for c in cells) for s in sheets for _, cells in s.rows):
+        return [Problem("empty_file", file)]
+    return [Problem("no_template", file)]
+
+
+def validate_prepared(prepared: PreparedFile, con, settings: Settings, today: date) -> list[Dataset]:
+    reference = Reference(ref_queries.known_areas(con), ref_queries.known_facilities(con))
+    findings = prepared.findings
+    datasets = []
+    if prepared.geojson is not None:
+        dataset = validate_boundaries(prepared.path.name, prepared.geojson, reference, findings)
+        return [dataset] if dataset else []
+    for recognized in prepared.sheets:
+        ctx = SheetContext(prepared.path.name, recognized.sheet.name, recognized.template,
+                           recognized.columns, recognized.header_row, recognized.headers, settings,
+                           reference, today, findings)
+        dataset = validate_sheet(ctx, recognized.sheet.rows)
+        if dataset is not None:
+            datasets.append(dataset)
+    return datasets
+
+
+def outlier_warnings(con, prepared: PreparedFile, datasets: list[Dataset], settings: Settings) -> None:
+    quality = settings.section("quality")
+    for dataset in datasets:
+        if dataset.kind != "monthly_services":
+            continue
+        flagged = ref_queries.outliers_against_history(
+            con, dataset.rows, float(quality["outlier_z"]), int(quality["outlier_min_history"]))
+        for row in flagged.itertuples():
+            number = dataset.row_numbers.get((row.facility_code, row.period.date()))
+            prepared.findings.warnings.append(Problem(
+                "outlier", prepared.path.name, dataset.sheet, number,
+                dataset.headers.get(row.measure, row.measure), f"{row.value:g}",
+                f"{row.median:g}", facility_code=row.facility_code, period=row.period,
+                measure=row.measure))
+
+
+def load_file(con, prepared: PreparedFile, settings: Settings, today: date,
+              loaded_by: str | None = None) -> FileResult:
+    """Validate and write one file in one transaction; a file with any problem writes nothing."""
+    datasets = [] if prepared.findings.problems else validate_prepared(prepared, con, settings, today)
+    findings = prepared.findings
+    result = FileResult(prepared.path, prepared.kinds, "rejected", problems=findings.problems,
+                        warnings=findings.warnings)
+    if findings.problems:
+        return result
+    outlier_warnings(con, prepared, datasets, settings)
+    batch = FileBatch(con, prepared.path.name, prepared.sha256, ",".join(prepared.kinds), loaded_by)
+    try:
+        for dataset in datasets:
+            batch.upsert(dataset.kind, dataset.rows)
+            if dataset.reports:
+                batch.record_reports(dataset.reports)
+        batch.record_warnings(findings.warnings)
+        result.batch_id = batch.commit()
+    except Exception:
+        batch.rollback()
+        raise
+    result.rows = sum(d.source_rows for d in datasets)
+    result.changed = batch.rows_changed
+    result.status = "accepted" if result.batch_id is not None else "unchanged"
+    return result
+
+
+def load_paths(paths: list[Path], db: Path | str | None = None, dry_run: bool = False,
+               forced_kind: str | None = None, settings: Settings | None = None,
+               loaded_by: str | None = None, today: date | None = None,
+               progress: Callable | None = None) -> list[FileResult]:
+    """Load files (folders in dependency order) into a new warehouse version, published at the end
+    unless it is a dry run or nothing changed."""
+    settings = settings or load_settings()
+    today = today or date.today()
+    files = expand_paths([Path(p) for p in paths])
+    prepared = sorted((prepare(f, settings, forced_kind) for f in files), key=lambda p: p.order)
+    results = []
+    with WriterSession(db) as session:
+        settings_changed = schema.prepare(session.con, settings)
+        iterator = progress(prepared) if progress else prepared
+        for item in iterator:
+            results.append(load_file(session.con, item, settings, today, loaded_by))
+        changed = settings_changed or any(r.status == "accepted" for r in results)
+        if changed and not dry_run:
+            session.publish()
+    return results
+
+
+def apply_settings(db: Path | str | None = None, settings: Settings | None = None) -> bool:
+    """Write the settings file into the warehouse; True when a new version was published."""
+    settings = settings or load_settings()
+    with WriterSession(db) as session:
+        if schema.prepare(session.con, settings):
+            session.publish()
+            return True
+    return False

@@ -1,0 +1,366 @@
+"""Validation: raw sheet rows become typed rows, with every problem and warning listed."""
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from datetime import date
+
+from etl import normalize as n
+from etl.coordinates import to_wgs84
+from etl.problems import Findings, Problem
+from etl.templates import Column, Template
+from warehouse.settings import Settings
+
+TOTALS_WORDS = {"合计", "总计", "小计", "合计:", "total", "totals", "sum"}
+TOWNSHIP_LEVELS = ("street", "town")
+CODE_LENGTHS = {"district": 6, "street": 9, "town": 9, "community": 12, "village": 12}
+PARENT_LEVELS = {"street": ("district",), "town": ("district",),
+                 "community": TOWNSHIP_LEVELS, "village": TOWNSHIP_LEVELS}
+
+
+@dataclass
+class Reference:
+    """What the warehouse (and earlier sheets of the same file) already knows."""
+    areas: dict[str, str] = field(default_factory=dict)        # code -> level
+    facilities: dict[str, str] = field(default_factory=dict)   # code -> type
+
+
+@dataclass
+class Dataset:
+    """The validated rows of one sheet, ready for the warehouse."""
+    kind: str
+    sheet: str | None
+    rows: list[dict]
+    reports: list[dict] = field(default_factory=list)   # monthly_services: one per facility-month
+    row_numbers: dict = field(default_factory=dict)     # (facility_code, period) -> row in the file
+    headers: dict = field(default_factory=dict)         # field -> header as written in the file
+    source_rows: int = 0
+
+
+@dataclass
+class SheetContext:
+    file: str
+    sheet: str | None
+    template: Template
+    columns: dict[int, Column]
+    header_row: int
+    headers: list
+    settings: Settings
+    reference: Reference
+    today: date
+    findings: Findings
+
+    def problem(self, code, row=None, column: Column | None = None, value=None, detail="", **extra):
+        self.findings.problems.append(Problem(
+            code, self.file, self.sheet, row, self._header(column), _show(value), str(detail), **extra))
+
+    def warning(self, code, row=None, column: Column | None = None, value=None, detail="", **extra):
+        self.findings.warnings.append(Problem(
+            code, self.file, self.sheet, row, self._header(column), _show(value), str(detail), **extra))
+
+    def _header(self, column: Column | None) -> str | None:
+        if column is None:
+            return None
+        for index, col in self.columns.items():
+            if col is column:
+                return n.clean_text(self.headers[index])
+        return column.zh
+
+
+def _show(value) -> str | None:
+    if value is None:
+        return None
+    return n.clean_text(value)[:80]
+
+
+def is_totals_row(cells: list) -> bool:
+    return any(n.header_key(c) in TOTALS_WORDS for c in cells[:4])
+
+
+PARSERS = {
+    "code": n.parse_code, "text": n.clean_text, "count": n.parse_count, "number": n.parse_number,
+    "bool": n.parse_bool, "date": n.parse_date, "period": n.parse_period, "measure": n.parse_count,
+}
+
+
+def parse_row(ctx: SheetContext, number: int, cells: list) -> tuple[dict, bool]:
+    """Typed values of one row by field, and whether every cell was good. A bad cell's problem is
+    recorded and its value is None, so the row's other checks still run and every problem of
+    the file is listed at once."""
+    values: dict = {}
+    ok = True
+    for index, column in ctx.columns.items():
+        raw = cells[index] if index < len(cells) else None
+        if n.is_blank(raw):
+            if column.required:
+                ctx.problem("required_blank", number, column, raw)
+                ok = False
+            values[column.field] = None
+            continue
+        try:
+            if column.type == "choice":
+                values[column.field] = n.parse_choice(raw, column.choices)
+            else:
+                values[column.field] = PARSERS[column.type](raw)
+        except n.BadValue as bad:
+            detail = "/".join(dict.fromkeys(k for k in column.choices)) if bad.reason == "bad_choice" else ""
+            ctx.problem(bad.reason, number, column, raw, detail)
+            values[column.field] = None
+            ok = False
+    return values, ok
+
+
+def data_rows(ctx: SheetContext, sheet_rows: list[tuple[int, list]]):
+    for number, cells in sheet_rows:
+        if number <= ctx.header_row or all(n.is_blank(c) for c in cells):
+            continue
+        if is_totals_row(cells):
+            continue
+        yield number, cells
+
+
+def check_unique(ctx: SheetContext, key_fields: tuple[str, ...], parsed: list[tuple[int, dict]]):
+    seen: dict[tuple, int] = {}
+    key_column = next(c for c in ctx.columns.values() if c.field == key_fields[0])
+    for number, row in parsed:
+        key = tuple(row[f] for f in key_fields)
+        if None in key:
+            continue
+        if key in seen:
+            ctx.problem("duplicate_key", number, key_column, row[key_fields[0]], seen[key])
+        else:
+            seen[key] = number
+
+
+def column(ctx: SheetContext, field_name: str) -> Column | None:
+    return next((c for c in ctx.columns.values() if c.field == field_name), None)
+
+
+def check_not_future(ctx, number, row, field_name, code="future_date"):
+    value = row.get(field_name)
+    if value is not None and value > ctx.today:
+        ctx.problem(code, number, column(ctx, field_name), value)
+        return False
+    return True
+
+
+def check_facility(ctx, number, row) -> bool:
+    if row["facility_code"] is not None and row["facility_code"] not in ctx.reference.facilities:
+        ctx.problem("unknown_facility", number, column(ctx, "facility_code"), row["facility_code"])
+        return False
+    return True
+
+
+# --- one validator per template ---------------------------------------------------------------
+
+def validate_admin_units(ctx: SheetContext, parsed: list[tuple[int, dict]]) -> Dataset:
+    check_unique(ctx, ("code",), parsed)
+    in_file = {row["code"]: row["level"] for _, row in parsed if row["code"] and row["level"]}
+    known = {**ctx.reference.areas, **in_file}
+    rows = []
+    for number, row in parsed:
+        level, code = row["level"], row["code"]
+        if code and level and (not code.isdigit() or len(code) != CODE_LENGTHS[level]):
+            ctx.problem("bad_code_length", number, column(ctx, "code"), code,
+                        f"{level} = {CODE_LENGTHS[level]}")
+        parent = row.get("parent_code")
+        if level in PARENT_LEVELS:
+            if not parent:
+                ctx.problem("required_blank", number, column(ctx, "parent_code"), parent)
+            elif parent not in known:
+                ctx.problem("unknown_area", number, column(ctx, "parent_code"), parent)
+            elif known[parent] not in PARENT_LEVELS[level]:
+                ctx.problem("wrong_parent_level", number, column(ctx, "parent_code"), parent,
+                            f"{known[parent]} → {level}")
+        for axis, low, high in (("lon", 73, 136), ("lat", 3, 54)):
+            if row.get(axis) is not None and not low <= row[axis] <= high:
+                ctx.problem("bad_coordinate", number, column(ctx, axis), row[axis])
+        rows.append({k: row.get(k) for k in ("code", "name", "level", "parent_code", "population",
+                                             "urban_population", "area_km2", "lon", "lat")})
+    ctx.reference.areas.update(in_file)
+    return Dataset("admin_units", ctx.sheet, rows)
+
+
+def validate_facilities(ctx: SheetContext, parsed: list[tuple[int, dict]]) -> Dataset:
+    check_unique(ctx, ("facility_code",), parsed)
+    in_file = {row["facility_code"]: row["type"] for _, row in parsed if row["facility_code"] and row["type"]}
+    known = {**ctx.reference.facilities, **in_file}
+    default_crs = ctx.settings.section("coordinates")["default_crs"]
+    rows = []
+    for number, row in parsed:
+        township = row["township_code"]
+        if township is None:
+            pass
+        elif township not in ctx.reference.areas:
+            ctx.problem("unknown_area", number, column(ctx, "township_code"), township)
+        elif ctx.reference.areas[township] not in TOWNSHIP_LEVELS:
+            ctx.problem("not_a_township", number, column(ctx, "township_code"), township)
+        parent = row.get("parent_code")
+        if row["type"] == "CHS" and not parent:
+            ctx.problem("parent_required", number, column(ctx, "parent_code") or column(ctx, "type"), parent)
+        if parent:
+            if parent not in known:
+                ctx.problem("unknown_facility", number, column(ctx, "parent_code"), parent)
+            elif known[parent] != "CHC":
+                ctx.problem("parent_not_chc", number, column(ctx, "parent_code"), parent)
+        lon, lat = row["lon"], row["lat"]
+        crs = row.get("crs") or default_crs
+        if lon is None or lat is None:
+            pass
+        elif not (73 <= lon <= 136):
+            ctx.problem("bad_coordinate", number, column(ctx, "lon"), lon)
+        elif not (3 <= lat <= 54):
+            ctx.problem("bad_coordinate", number, column(ctx, "lat"), lat)
+        else:
+            lon, lat = to_wgs84(lon, lat, crs)
+        if row.get("opened_on") and row.get("closed_on") and row["closed_on"] < row["opened_on"]:
+            ctx.problem("closed_before_opened", number, column(ctx, "closed_on"), row["closed_on"])
+        check_not_future(ctx, number, row, "closed_on")
+        rows.append({
+            "facility_code": row["facility_code"], "name": row["name"], "type": row["type"],
+            "parent_code": parent, "township_code": township, "ownership": row["ownership"],
+            "lon": lon, "lat": lat, "source_crs": crs, "building_area_m2": row.get("building_area_m2"),
+            "area_kind": row.get("area_kind"), "opened_on": row.get("opened_on"),
+            "closed_on": row.get("closed_on"),
+        })
+    ctx.reference.facilities.update(in_file)
+    return Dataset("facilities", ctx.sheet, rows)
+
+
+def validate_standardization(ctx: SheetContext, parsed: list[tuple[int, dict]]) -> Dataset:
+    check_unique(ctx, ("facility_code", "assessed_on"), parsed)
+    rows = []
+    for number, row in parsed:
+        check_facility(ctx, number, row)
+        check_not_future(ctx, number, row, "assessed_on")
+        star = row.get("star_rating")
+        if star is not None and not 1 <= star <= 5:
+            ctx.problem("bad_star", number, column(ctx, "star_rating"), star)
+        rows.append({k: row.get(k) for k in ("facility_code", "assessed_on", "gov_premises",
+                                             "gov_equipment", "standardized", "star_rating",
+                                             "quality_demo", "note")})
+    return Dataset("standardization", ctx.sheet, rows)
+
+
+def validate_staffing(ctx: SheetContext, parsed: list[tuple[int, dict]]) -> Dataset:
+    check_unique(ctx, ("facility_code", "as_of"), parsed)
+    rows = []
+    for number, row in parsed:
+        check_facility(ctx, number, row)
+        check_not_future(ctx, number, row, "as_of")
+        for part in ("gps", "tcm_physicians"):
+            if row.get(part) is not None and row.get("physicians") is not None and row[part] > row["physicians"]:
+                ctx.warning("more_than_physicians", number, column(ctx, part), row[part],
+                            column(ctx, part).zh, facility_code=row["facility_code"])
+        rows.append({k: row.get(k) for k in ("facility_code", "as_of", "physicians", "gps",
+                                             "tcm_physicians", "nurses", "public_health_staff",
+                                             "total_staff")})
+    return Dataset("staffing", ctx.sheet, rows)
+
+
+def validate_inspections(ctx: SheetContext, parsed: list[tuple[int, dict]]) -> Dataset:
+    check_unique(ctx, ("facility_code", "visit_date"), parsed)
+    rows = []
+    for number, row in parsed:
+        check_facility(ctx, number, row)
+        check_not_future(ctx, number, row, "visit_date")
+        check_not_future(ctx, number, row, "rectified_on")
+        if row["score"] is not None and not 0 <= row["score"] <= 100:
+            ctx.problem("bad_score", number, column(ctx, "score"), row["score"])
+        if row.get("rectify_by") and row["visit_date"] and row["rectify_by"] < row["visit_date"]:
+            ctx.problem("rectify_before_visit", number, column(ctx, "rectify_by"), row["rectify_by"])
+        rows.append({k: row.get(k) for k in ("facility_code", "visit_date", "inspector", "kind",
+                                             "score", "findings", "rectify_by", "rectified_on")})
+    return Dataset("inspections", ctx.sheet, rows)
+
+
+def validate_monthly_services(ctx: SheetContext, parsed: list[tuple[int, dict]]) -> Dataset:
+    check_unique(ctx, ("facility_code", "period"), parsed)
+    measures = [c.field for c in ctx.columns.values() if c.type == "measure"]
+    indicators = [i for i in ctx.settings.indicators if i.denominator]
+    this_month = ctx.today.replace(day=1)
+    rows, reports = [], []
+    for number, row in parsed:
+        check_facility(ctx, number, row)
+        if row["period"] is not None and row["period"] > this_month:
+            ctx.problem("future_period", number, column(ctx, "period"), row["period"].strftime("%Y-%m"))
+        check_not_future(ctx, number, row, "submitted_on")
+        for indicator in indicators:
+            num, den = row.get(indicator.numerator), row.get(indicator.denominator)
+            if num is not None and den is not None and num > den:
+                ctx.warning("rate_above_100", number, column(ctx, indicator.numerator), num,
+                            f"{indicator.zh} ({indicator.code})", facility_code=row["facility_code"],
+                            period=row["period"], measure=indicator.numerator)
+        for measure in measures:
+            rows.append({"facility_code": row["facility_code"], "period": row["period"],
+                         "measure": measure, "value": row.get(measure)})
+        reports.append({"facility_code": row["facility_code"], "period": row["period"],
+                        "submitted_on": row.get("submitted_on") or ctx.today})
+    return Dataset("monthly_services", ctx.sheet, rows, reports,
+                   row_numbers={(r["facility_code"], r["period"]): number for number, r in parsed},
+                   headers={m: ctx._header(column(ctx, m)) for m in measures})
+
+
+VALIDATORS = {
+    "admin_units": validate_admin_units,
+    "facilities": validate_facilities,
+    "standardization": validate_standardization,
+    "staffing": validate_staffing,
+    "inspections": validate_inspections,
+    "monthly_services": validate_monthly_services,
+}
+
+
+def validate_sheet(ctx: SheetContext, sheet_rows: list[tuple[int, list]]) -> Dataset | None:
+    fields = [c.field for c in ctx.columns.values()]
+    for duplicate in {f for f in fields if fields.count(f) > 1}:
+        header = next(c for c in ctx.columns.values() if c.field == duplicate)
+        ctx.problem("duplicate_column", ctx.header_row, None, None, header.zh)
+    parsed, source_rows = [], 0
+    for number, cells in data_rows(ctx, sheet_rows):
+        source_rows += 1
+        values, _ = parse_row(ctx, number, cells)
+        parsed.append((number, values))
+    if source_rows == 0:
+        ctx.problem("empty_file")
+        return None
+    dataset = VALIDATORS[ctx.template.kind](ctx, parsed)
+    dataset.source_rows = source_rows
+    return dataset
+
+
+# --- boundaries (GeoJSON) -----------------------------------------------------------------------
+
+def validate_boundaries(file: str, document, reference: Reference, findings: Findings) -> Dataset | None:
+    def problem(code, row=None, value=None, detail=""):
+        findings.problems.append(Problem(code, file, None, row, "code" if row else None,
+                                         _show(value), detail))
+
+    if not isinstance(document, dict) or document.get("type") != "FeatureCollection":
+        problem("bad_geojson", detail="not a FeatureCollection")
+        return None
+    features = document.get("features") or []
+    if not features:
+        problem("empty_file")
+        return None
+    rows, seen = [], {}
+    for number, feature in enumerate(features, start=1):
+        props = (feature or {}).get("properties") or {}
+        raw = props.get("code", props.get("区划代码"))
+        try:
+            code = n.parse_code(raw)
+        except n.BadValue:
+            problem("required_blank" if n.is_blank(raw) else "bad_code", number, raw)
+            continue
+        if code in seen:
+            problem("duplicate_key", number, code, seen[code])
+            continue
+        seen[code] = number
+        if reference.areas.get(code) not in TOWNSHIP_LEVELS:
+            problem("unknown_area" if code not in reference.areas else "not_a_township", number, code)
+        geometry = (feature or {}).get("geometry") or {}
+        if geometry.get("type") not in ("Polygon", "MultiPolygon") or not geometry.get("coordinates"):
+            problem("bad_geometry", number, code)
+            continue
+        rows.append({"code": code, "geometry": json.dumps(geometry, separators=(",", ":"))})
+    return Dataset("boundaries", None, rows, source_rows=len(features))

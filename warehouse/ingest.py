@@ -1,0 +1,135 @@
+"""Writing validated rows: upserts that keep replaced values in history, one batch per file.
+
+The caller (a writer session) wraps one file in one transaction: `begin_file`, `upsert_*` for each
+dataset, then `commit_file` or `rollback_file`. A row whose values did not change is not touched,
+so loading the same file twice records nothing.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+import duckdb
+import pandas as pd
+
+
+@dataclass(frozen=True)
+class TableSpec:
+    table: str
+    keys: tuple[str, ...]
+    values: tuple[str, ...]
+    blank_removes: bool = False   # a NULL value removes the stored row (monthly measures)
+
+
+TABLES = {
+    "admin_units": TableSpec("admin_unit", ("code",), (
+        "name", "level", "parent_code", "population", "urban_population", "area_km2", "lon", "lat")),
+    "boundaries": TableSpec("township_boundary", ("code",), ("geometry",)),
+    "facilities": TableSpec("facility", ("facility_code",), (
+        "name", "type", "parent_code", "township_code", "ownership", "lon", "lat", "source_crs",
+        "building_area_m2", "area_kind", "opened_on", "closed_on")),
+    "standardization": TableSpec("standardization_assessment", ("facility_code", "assessed_on"), (
+        "gov_premises", "gov_equipment", "standardized", "star_rating", "quality_demo", "note")),
+    "staffing": TableSpec("staffing", ("facility_code", "as_of"), (
+        "physicians", "gps", "tcm_physicians", "nurses", "public_health_staff", "total_staff")),
+    "inspections": TableSpec("inspection", ("facility_code", "visit_date"), (
+        "inspector", "kind", "score", "findings", "rectify_by", "rectified_on")),
+    "monthly_services": TableSpec("monthly_measure", ("facility_code", "period", "measure"),
+                                  ("value",), blank_removes=True),
+}
+
+
+class FileBatch:
+    """One file's transaction. The batch row is written only when something changes."""
+
+    def __init__(self, con: duckdb.DuckDBPyConnection, file_name: str, sha256: str, kind: str,
+                 loaded_by: str | None = None):
+        self.con = con
+        self.file_name, self.sha256, self.kind, self.loaded_by = file_name, sha256, kind, loaded_by
+        self.batch_id: int | None = None
+        self.rows_accepted = 0
+        self.rows_changed = 0
+        con.execute("BEGIN TRANSACTION")
+
+    def _batch(self) -> int:
+        if self.batch_id is None:
+            self.batch_id = self.con.execute("SELECT nextval('batch_id_seq')").fetchall()[0][0]
+            self.con.execute(
+                "INSERT INTO load_batch VALUES (?, ?, ?, ?, ?, ?, 0, 0, 'accepted', NULL)",
+                [self.batch_id, self.file_name, self.sha256, self.kind, datetime.now(), self.loaded_by])
+        return self.batch_id
+
+    def upsert(self, kind: str, rows: list[dict]) -> int:
+        spec = TABLES[kind]
+        self.rows_accepted += len(rows)
+        if not rows:
+            return 0
+        columns = spec.keys + spec.values
+        frame = pd.DataFrame(rows, columns=list(columns)).astype(object)
+        frame = frame.where(frame.notna(), None)
+        self.con.execute(f"CREATE OR REPLACE TEMP TABLE incoming AS "
+                         f"SELECT {', '.join(columns)} FROM {spec.table} WITH NO DATA")
+        self.con.register("incoming_frame", frame)
+        self.con.execute(f"INSERT INTO incoming SELECT {', '.join(columns)} FROM incoming_frame")
+        self.con.unregister("incoming_frame")
+        key_match = " AND ".join(f"t.{k} = i.{k}" for k in spec.keys)
+        same_values = " AND ".join(f"t.{v} IS NOT DISTINCT FROM i.{v}" for v in spec.values)
+        has_value = " OR ".join(f"i.{v} IS NOT NULL" for v in spec.values) if spec.blank_removes else "true"
+        self.con.execute(f"""
+            CREATE OR REPLACE TEMP TABLE changed AS
+            SELECT i.* FROM incoming i LEFT JOIN {spec.table} t ON {key_match}
+            WHERE (t.{spec.keys[0]} IS NULL AND ({has_value}))
+               OR (t.{spec.keys[0]} IS NOT NULL AND NOT ({same_values}))""")
+        changed = self.con.execute("SELECT count(*) FROM changed").fetchall()[0][0]
+        if changed:
+            batch = self._batch()
+            key_in_changed = f"EXISTS (SELECT 1 FROM changed i WHERE {key_match})"
+            self.con.execute(f"INSERT INTO {spec.table}_history SELECT t.*, ? FROM {spec.table} t "
+                             f"WHERE {key_in_changed}", [batch])
+            self.con.execute(f"DELETE FROM {spec.table} t WHERE {key_in_changed}")
+            keep = f"WHERE {' OR '.join(f'{v} IS NOT NULL' for v in spec.values)}" if spec.blank_removes else ""
+            self.con.execute(f"INSERT INTO {spec.table} SELECT {', '.join(columns)}, ? FROM changed {keep}",
+                             [batch])
+        self.rows_changed += changed
+        return changed
+
+    def record_reports(self, reports: list[dict]) -> int:
+        """Monthly reports received: a new facility-month is a change; the first date counts."""
+        if not reports:
+            return 0
+        frame = pd.DataFrame(reports, columns=["facility_code", "period", "submitted_on"]).astype(object)
+        self.con.register("reports_frame", frame)
+        new = self.con.execute("""
+            SELECT count(*) FROM reports_frame i
+            WHERE NOT EXISTS (SELECT 1 FROM monthly_report r
+                              WHERE r.facility_code = i.facility_code AND r.period = CAST(i.period AS DATE))
+        """).fetchall()[0][0]
+        if new or self.batch_id is not None:
+            batch = self._batch()
+            self.con.execute("""
+                INSERT INTO monthly_report
+                SELECT facility_code, CAST(period AS DATE), CAST(submitted_on AS DATE), ? FROM reports_frame
+                ON CONFLICT (facility_code, period) DO UPDATE
+                SET submitted_on = least(monthly_report.submitted_on, excluded.submitted_on)
+            """, [batch])
+        self.con.unregister("reports_frame")
+        self.rows_changed += new
+        return new
+
+    def record_warnings(self, warnings) -> None:
+        if self.batch_id is None or not warnings:
+            return
+        self.con.executemany(
+            "INSERT INTO load_warning VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            [[self.batch_id, w.sheet, w.row, w.column, w.value, w.code, w.zh, w.en, w.facility_code,
+              w.period, w.measure] for w in warnings])
+
+    def commit(self) -> int | None:
+        if self.batch_id is not None:
+            self.con.execute("UPDATE load_batch SET rows_accepted = ?, rows_changed = ? WHERE batch_id = ?",
+                             [self.rows_accepted, self.rows_changed, self.batch_id])
+        self.con.execute("COMMIT")
+        return self.batch_id
+
+    def rollback(self) -> None:
+        self.con.execute("ROLLBACK")

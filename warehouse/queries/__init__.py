@@ -1,0 +1,1 @@
+"""Query functions: `warehouse.queries.<area>.<function>(con, ...) -> DataFrame`, parameterized SQL only."""

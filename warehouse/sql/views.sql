@@ -1,0 +1,250 @@
+-- Derived views, recreated on every load (CREATE OR REPLACE). The v_* views are the stable public
+-- face of DATA_CONTRACT.md; the others are their building blocks. Rules: DOMAIN.md sections 3-7.
+
+CREATE OR REPLACE MACRO setting_num(k) AS (SELECT CAST(value AS DOUBLE) FROM setting WHERE key = k);
+
+-- Great-circle distance in metres.
+CREATE OR REPLACE MACRO haversine_m(lon1, lat1, lon2, lat2) AS
+    2 * 6371008.8 * asin(sqrt(
+        pow(sin(radians(lat2 - lat1) / 2), 2)
+        + cos(radians(lat1)) * cos(radians(lat2)) * pow(sin(radians(lon2 - lon1) / 2), 2)));
+
+-- Is a facility operating on a date?
+CREATE OR REPLACE MACRO operating_on(opened, closed, d) AS
+    (opened IS NULL OR opened <= d) AND (closed IS NULL OR closed > d);
+
+-- The latest month with a service report: "now" for reporting, standardization and milestones.
+CREATE OR REPLACE VIEW data_horizon AS
+SELECT
+    max(period) AS latest_period,
+    last_day(greatest(max(period), (SELECT max(assessed_on) FROM standardization_assessment))) AS horizon_date
+FROM monthly_report;
+
+CREATE OR REPLACE VIEW township AS
+SELECT t.code AS township_code, t.name AS township_name, t.level AS township_level,
+       d.code AS district_code, d.name AS district_name, t.population
+FROM admin_unit t
+LEFT JOIN admin_unit d ON d.code = t.parent_code AND d.level = 'district'
+WHERE t.level IN ('street', 'town');
+
+CREATE OR REPLACE VIEW v_facility AS
+SELECT f.facility_code, f.name, f.type, f.parent_code, f.township_code, t.township_name,
+       t.district_code, t.district_name, f.ownership, f.lon, f.lat, f.building_area_m2,
+       f.area_kind, f.opened_on, f.closed_on
+FROM facility f
+LEFT JOIN township t USING (township_code);
+
+-- The areas each facility counts in: its township, its district and the whole city.
+CREATE OR REPLACE VIEW facility_area AS
+SELECT facility_code, township_code AS area_code, 'township' AS area_level FROM v_facility
+UNION ALL
+SELECT facility_code, district_code, 'district' FROM v_facility WHERE district_code IS NOT NULL
+UNION ALL
+SELECT facility_code, 'all', 'city' FROM v_facility;
+
+-- Each measure per facility and period: stock = last reported month's value, flow = sum.
+CREATE OR REPLACE VIEW measure_period_value AS
+WITH m AS (
+    SELECT mm.facility_code, mm.period AS month, mm.measure, mm.value, r.kind
+    FROM monthly_measure mm JOIN measure_registry r USING (measure)
+), labelled AS (
+    SELECT *, 'month' AS period_kind, strftime(month, '%Y-%m') AS period FROM m
+    UNION ALL
+    SELECT *, 'quarter', CAST(year(month) AS VARCHAR) || 'Q' || CAST(quarter(month) AS VARCHAR) FROM m
+    UNION ALL
+    SELECT *, 'year', CAST(year(month) AS VARCHAR) FROM m
+)
+SELECT facility_code, period_kind, period, measure,
+       CASE WHEN any_value(kind) = 'stock' THEN arg_max(value, month) ELSE sum(value) END AS value,
+       max(month) AS last_month,
+       count(*) AS months_reported
+FROM labelled
+GROUP BY facility_code, period_kind, period, measure;
+
+-- Target of an indicator for a kind of period: counts have a target per year (or per target_per).
+CREATE OR REPLACE VIEW indicator_target AS
+SELECT i.indicator_code, k.period_kind,
+       CASE
+           WHEN i.denominator IS NOT NULL OR i.target IS NULL THEN i.target
+           ELSE i.target
+                * (CASE k.period_kind WHEN 'month' THEN 1 WHEN 'quarter' THEN 3 ELSE 12 END)
+                / (CASE coalesce(i.target_per, 'year') WHEN 'month' THEN 1 WHEN 'quarter' THEN 3 ELSE 12 END)
+       END AS target,
+       i.direction
+FROM indicator_registry i
+CROSS JOIN (VALUES ('month'), ('quarter'), ('year')) k(period_kind);
+
+CREATE OR REPLACE MACRO rate_value(num, den, has_den) AS
+    CASE WHEN NOT has_den THEN num WHEN den > 0 THEN num / den END;
+
+CREATE OR REPLACE MACRO meets(value, target, direction) AS
+    CASE WHEN direction = 'watch' OR target IS NULL OR value IS NULL THEN NULL
+         WHEN direction = 'lower' THEN value <= target + 1e-9
+         ELSE value >= target - 1e-9 END;
+
+CREATE OR REPLACE VIEW facility_indicator_parts AS
+SELECT i.indicator_code, p.facility_code, p.period_kind, p.period,
+       max(CASE WHEN p.measure = i.numerator THEN p.value END) AS numerator,
+       max(CASE WHEN p.measure = i.denominator THEN p.value END) AS denominator,
+       i.denominator IS NOT NULL AS has_denominator
+FROM indicator_registry i
+JOIN measure_period_value p ON p.measure = i.numerator OR p.measure = i.denominator
+GROUP BY i.indicator_code, p.facility_code, p.period_kind, p.period, i.denominator;
+
+CREATE OR REPLACE VIEW v_indicator_value AS
+SELECT x.indicator_code, x.facility_code, x.period_kind, x.period, x.numerator,
+       x.denominator,
+       rate_value(x.numerator, x.denominator, x.has_denominator) AS value,
+       t.target,
+       meets(rate_value(x.numerator, x.denominator, x.has_denominator), t.target, t.direction) AS meets_target
+FROM facility_indicator_parts x
+JOIN indicator_target t USING (indicator_code, period_kind);
+
+-- Areas: numerators and denominators summed over facilities first, then divided.
+CREATE OR REPLACE VIEW v_area_indicator_value AS
+WITH summed AS (
+    SELECT x.indicator_code, a.area_code, a.area_level, x.period_kind, x.period,
+           sum(x.numerator) AS numerator, sum(x.denominator) AS denominator,
+           bool_or(x.has_denominator) AS has_denominator
+    FROM facility_indicator_parts x
+    JOIN facility_area a USING (facility_code)
+    GROUP BY ALL
+)
+SELECT s.indicator_code, s.area_code, s.area_level, s.period_kind, s.period, s.numerator,
+       s.denominator,
+       rate_value(s.numerator, s.denominator, s.has_denominator) AS value,
+       t.target,
+       meets(rate_value(s.numerator, s.denominator, s.has_denominator), t.target, t.direction) AS meets_target
+FROM summed s
+JOIN indicator_target t USING (indicator_code, period_kind);
+
+-- Standardization state at every month end from a facility's first assessment to the horizon.
+CREATE OR REPLACE VIEW v_standardization_status AS
+WITH months AS (
+    SELECT a.facility_code,
+           last_day(CAST(unnest(generate_series(
+               date_trunc('month', min(a.assessed_on)),
+               date_trunc('month', (SELECT horizon_date FROM data_horizon)),
+               INTERVAL 1 MONTH)) AS DATE)) AS as_of
+    FROM standardization_assessment a
+    GROUP BY a.facility_code
+)
+SELECT m.facility_code, m.as_of, s.gov_premises, s.gov_equipment, s.standardized,
+       (s.gov_premises AND s.gov_equipment AND s.standardized) AS counts_for_milestone,
+       s.star_rating, s.quality_demo
+FROM months m
+ASOF JOIN standardization_assessment s
+    ON m.facility_code = s.facility_code AND m.as_of >= s.assessed_on;
+
+-- Milestone progress at each milestone year end (or at the horizon, for a year not over yet).
+CREATE OR REPLACE VIEW v_milestone_progress AS
+WITH years AS (
+    SELECT ms.year, ms.target_share,
+           least(make_date(ms.year, 12, 31),
+                 coalesce((SELECT horizon_date FROM data_horizon), make_date(ms.year, 12, 31))) AS as_of
+    FROM milestone_schedule ms
+), chc AS (
+    SELECT y.year, y.target_share, f.facility_code,
+           coalesce((SELECT bool_or(s.gov_premises AND s.gov_equipment AND s.standardized)
+                     FROM standardization_assessment s
+                     WHERE s.facility_code = f.facility_code
+                       AND s.assessed_on = (SELECT max(s2.assessed_on) FROM standardization_assessment s2
+                                            WHERE s2.facility_code = f.facility_code AND s2.assessed_on <= y.as_of)),
+                    false) AS counted
+    FROM years y
+    JOIN facility f ON f.type = 'CHC' AND operating_on(f.opened_on, f.closed_on, y.as_of)
+)
+SELECT a.area_code, a.area_level, c.year,
+       count(*) FILTER (WHERE c.counted) AS counted,
+       count(*) AS total,
+       count(*) FILTER (WHERE c.counted) / count(*) AS share,
+       any_value(c.target_share) AS target_share,
+       count(*) FILTER (WHERE c.counted) / count(*) >= any_value(c.target_share) - 1e-9 AS on_track
+FROM chc c
+JOIN facility_area a USING (facility_code)
+GROUP BY a.area_code, a.area_level, c.year;
+
+-- 15-minute service circle: each community/village point against operating facilities.
+CREATE OR REPLACE MACRO community_coverage(radius_m) AS TABLE
+WITH pts AS (
+    SELECT c.code, c.name, c.level, c.parent_code AS township_code, c.population, c.lon, c.lat,
+           c.level = 'community' AS urban
+    FROM admin_unit c
+    WHERE c.level IN ('community', 'village') AND c.lon IS NOT NULL AND c.lat IS NOT NULL
+), fac AS (
+    SELECT facility_code, lon, lat FROM facility
+    WHERE lon IS NOT NULL AND operating_on(opened_on, closed_on, current_date)
+), near AS (
+    SELECT p.code, min(haversine_m(p.lon, p.lat, f.lon, f.lat)) AS nearest_m
+    FROM pts p
+    JOIN fac f
+      ON f.lat BETWEEN p.lat - radius_m / 110000.0 AND p.lat + radius_m / 110000.0
+     AND f.lon BETWEEN p.lon - radius_m / (110000.0 * cos(radians(p.lat)))
+                   AND p.lon + radius_m / (110000.0 * cos(radians(p.lat)))
+    GROUP BY p.code
+)
+SELECT p.*, n.nearest_m, coalesce(n.nearest_m <= radius_m, false) AS covered
+FROM pts p LEFT JOIN near n USING (code);
+
+CREATE OR REPLACE MACRO area_coverage(radius_m) AS TABLE
+WITH c AS (SELECT * FROM community_coverage(radius_m)),
+placed AS (
+    SELECT c.*, t.district_code FROM c LEFT JOIN township t USING (township_code)
+), by_area AS (
+    SELECT township_code AS area_code, 'township' AS area_level, population, covered, urban FROM placed
+    UNION ALL
+    SELECT district_code, 'district', population, covered, urban FROM placed WHERE district_code IS NOT NULL
+    UNION ALL
+    SELECT 'all', 'city', population, covered, urban FROM placed
+), facilities AS (
+    SELECT a.area_code, a.area_level, count(*) AS facilities
+    FROM facility f JOIN facility_area a USING (facility_code)
+    WHERE operating_on(f.opened_on, f.closed_on, current_date)
+    GROUP BY ALL
+)
+SELECT b.area_code, b.area_level,
+       sum(b.population) AS population,
+       sum(b.population) FILTER (WHERE b.covered) AS covered_population,
+       coalesce(sum(b.population) FILTER (WHERE b.covered), 0) / nullif(sum(b.population), 0) AS covered_share,
+       sum(b.population) FILTER (WHERE b.urban) AS urban_population,
+       coalesce(sum(b.population) FILTER (WHERE b.urban AND b.covered), 0) AS urban_covered_population,
+       sum(b.population) FILTER (WHERE NOT b.urban) AS rural_population,
+       coalesce(sum(b.population) FILTER (WHERE NOT b.urban AND b.covered), 0) AS rural_covered_population,
+       coalesce(any_value(f.facilities), 0) AS facilities,
+       radius_m AS radius_m
+FROM by_area b
+LEFT JOIN facilities f USING (area_code, area_level)
+GROUP BY b.area_code, b.area_level;
+
+CREATE OR REPLACE VIEW v_coverage AS
+SELECT area_code, area_level, population, coalesce(covered_population, 0) AS covered_population,
+       covered_share, facilities, radius_m
+FROM area_coverage(setting_num('coverage.radius_m'));
+
+-- Every operating facility of a reporting type and every month since it opened (or since the
+-- first loaded month) up to the latest loaded month.
+CREATE OR REPLACE VIEW v_submission_status AS
+WITH bounds AS (
+    SELECT min(period) AS first_period, max(period) AS latest_period FROM monthly_report
+), expected AS (
+    SELECT f.facility_code,
+           CAST(unnest(generate_series(
+               greatest(date_trunc('month', coalesce(f.opened_on, b.first_period)), b.first_period),
+               least(b.latest_period,
+                     CAST(date_trunc('month', coalesce(f.closed_on - INTERVAL 1 DAY, b.latest_period)) AS DATE)),
+               INTERVAL 1 MONTH)) AS DATE) AS period
+    FROM facility f, bounds b
+    WHERE b.latest_period IS NOT NULL
+      AND list_contains(CAST(json((SELECT value FROM setting WHERE key = 'reporting.expected_types')) AS VARCHAR[]), f.type)
+)
+SELECT e.facility_code, strftime(e.period, '%Y-%m') AS period,
+       r.facility_code IS NOT NULL AS received,
+       r.submitted_on,
+       coalesce(r.submitted_on <= CAST(e.period + INTERVAL 1 MONTH
+                    + (CAST(setting_num('reporting.deadline_day') AS INTEGER) - 1) * INTERVAL 1 DAY AS DATE), false) AS timely
+FROM expected e
+LEFT JOIN monthly_report r ON r.facility_code = e.facility_code AND r.period = e.period;
+
+CREATE OR REPLACE VIEW v_load_batch AS
+SELECT batch_id, file_name, sha256, kind, loaded_at, rows_accepted, status, message
+FROM load_batch;
