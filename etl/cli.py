@@ -73,6 +73,13 @@ def cmd_sample(args) -> int:
     return 0
 
 
+def cmd_templates(args) -> int:
+    from etl.template_files import write_all_templates
+    for file in write_all_templates(Path(args.out), load_settings(args.settings)):
+        print(file)
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m etl", description="jiceng ETL 数据载入")
     parser.add_argument("--settings", help="settings file (default: JICENG_SETTINGS or config/settings.toml)")
@@ -92,6 +99,9 @@ def build_parser() -> argparse.ArgumentParser:
     sample.add_argument("--scale", type=float, default=1.0, help="facility count multiplier (benchmarks)")
     sample.add_argument("--seed", type=int, default=42)
     sample.set_defaults(func=cmd_sample)
+    blank = sub.add_parser("templates", help="write a blank template (.xlsx) for every submission kind")
+    blank.add_argument("--out", default="docs/templates")
+    blank.set_defaults(func=cmd_templates)
     return parser
 
 

@@ -1,0 +1,43 @@
+"""Like datasette's test_docs: every setting, indicator, view and rejection reason is documented."""
+import re
+from pathlib import Path
+
+import pytest
+
+from etl.problems import MESSAGES
+from warehouse.settings import load_settings
+
+DOCS = Path(__file__).resolve().parent.parent / "docs"
+SETTINGS_DOC = (DOCS / "settings.md").read_text(encoding="utf-8")
+DATA_DOC = (DOCS / "data.md").read_text(encoding="utf-8")
+VIEWS_SQL = (Path(__file__).resolve().parent.parent / "warehouse" / "sql" / "views.sql").read_text(encoding="utf-8")
+SETTINGS = load_settings()
+
+
+@pytest.mark.parametrize("key", sorted(k for k in SETTINGS.scalar_settings()))
+def test_every_settings_key_is_documented(key):
+    assert f"`{key}`" in SETTINGS_DOC
+
+
+@pytest.mark.parametrize("code", [i.code for i in SETTINGS.indicators])
+def test_every_indicator_is_documented(code):
+    assert f"`{code}`" in SETTINGS_DOC
+
+
+@pytest.mark.parametrize("view", sorted(set(re.findall(r"VIEW (v_\w+)", VIEWS_SQL))))
+def test_every_stable_view_is_documented(view):
+    assert f"`{view}`" in DATA_DOC
+
+
+@pytest.mark.parametrize("code", sorted(c for c in MESSAGES if c not in ("rate_above_100", "outlier", "more_than_physicians")))
+def test_every_rejection_reason_is_documented(code):
+    assert f"`{code}`" in DATA_DOC
+
+
+@pytest.mark.parametrize("kind", ["admin_units", "facilities", "standardization", "monthly_services", "staffing",
+                                  "inspections"])
+def test_every_template_example_is_linked_and_recognized(kind):
+    from etl.loader import prepare
+    example = DOCS / "templates" / f"{kind}.xlsx"
+    assert f"(templates/{kind}.xlsx)" in DATA_DOC
+    assert prepare(example, SETTINGS).kinds == [kind]
