@@ -68,6 +68,14 @@ FINDINGS = [
 ]
 
 
+# How each kind of district differs from the city's trend, so that pages have gaps to show.
+KIND_OFFSETS = {
+    "old_town": {"elderly_managed": 0.01},
+    "new_urban": {"elderly_managed": -0.07, "fd_signed": -0.07},
+    "rural": {"records": -0.04, "records_electronic": -0.06, "early_preg": -0.07},
+}
+
+
 @dataclass
 class DistrictPlan:
     suffix: str                 # last two digits of the district code
@@ -393,8 +401,9 @@ class Generator:
                 winter = 1 + 0.18 * math.cos((month.month - 1) / 12 * 2 * math.pi)
                 festival = 0.78 if month.month == 2 else 1.0
 
-                def share(lo, hi, noise=0.012):
-                    return max(0.0, min(0.995, _lerp(lo, hi, progress) + q + rng.gauss(0, noise)))
+                def share(lo, hi, noise=0.012, key=None):
+                    offset = KIND_OFFSETS[plan.kind].get(key, 0.0)
+                    return max(0.0, min(0.995, _lerp(lo, hi, progress) + q + offset + rng.gauss(0, noise)))
 
                 def poisson(lam):
                     lam = max(lam, 0.0)
@@ -407,7 +416,7 @@ class Generator:
                             return k
                         k += 1
 
-                records = int(pop * share(0.78, 0.94, 0.004))
+                records = int(pop * share(0.78, 0.94, 0.004, "records"))
                 births = poisson(pop * 0.0075 / 12 * (1.08 if month.month in (8, 9, 10) else 0.97))
                 vacc_due = poisson(pop * 0.0055)
                 children = int(pop * 0.065)
@@ -424,29 +433,29 @@ class Generator:
                     submitted_on=self._submitted(month),
                     resident_population=pop,
                     records_total=records,
-                    records_electronic=int(records * share(0.86, 0.98, 0.004)),
+                    records_electronic=int(records * share(0.86, 0.98, 0.004, "records_electronic")),
                     records_used=int(records * share(0.44, 0.66)),
                     edu_lectures=poisson(1.3 if f["type"] != "CHS" else 0.8),
                     vacc_due=vacc_due,
                     vacc_given=int(round(vacc_due * share(0.93, 0.985, 0.01))),
                     births=births,
-                    early_preg_registered=int(round(births * share(0.80, 0.92, 0.05))),
+                    early_preg_registered=int(round(births * share(0.80, 0.92, 0.05, "early_preg"))),
                     postpartum_visits=int(round(births * share(0.84, 0.95, 0.04))),
                     newborn_visits=int(round(births * share(0.85, 0.96, 0.04))),
                     children_0_6=children,
                     children_managed=int(children * share(0.86, 0.94)),
                     elderly_65=elderly,
-                    elderly_managed=int(elderly * share(0.62, 0.75)),
-                    tcm_elderly=int(elderly * share(0.58, 0.72)),
+                    elderly_managed=int(elderly * share(0.62, 0.75, key="elderly_managed")),
+                    tcm_elderly=int(elderly * share(0.55, 0.69)),
                     htn_managed=htn,
                     htn_standard=int(htn * share(0.56, 0.70)),
                     htn_controlled=int(htn * share(0.54, 0.66)),
                     htn_examined=int(htn * share(0.72, 0.88)),
                     dm_managed=dm,
                     dm_standard=int(dm * share(0.56, 0.68)),
-                    dm_controlled=int(dm * share(0.52, 0.64)),
+                    dm_controlled=int(dm * share(0.50, 0.61)),
                     dm_examined=int(dm * share(0.72, 0.86)),
-                    fd_signed=int(pop * share(0.26, 0.40, 0.005)),
+                    fd_signed=int(pop * share(0.26, 0.40, 0.005, "fd_signed")),
                     outpatient_visits=outpatient,
                     referrals_up=poisson(outpatient * 0.012),
                     referrals_down=poisson(outpatient * 0.005),
@@ -597,7 +606,8 @@ class Generator:
                 rectified = None
                 if rectify_by:
                     finish = visit + timedelta(days=rng.randint(10, 75))
-                    if finish <= today and rng.random() < 0.88:
+                    # old findings are nearly all rectified by now; recent ones not always
+                    if finish <= today and rng.random() < (0.99 if visit.year < 2026 else 0.8):
                         rectified = finish
                 self.city.inspections.append(dict(
                     facility_code=f["facility_code"], visit_date=visit, inspector=rng.choice(INSPECTORS),

@@ -7,17 +7,14 @@ import openpyxl
 import pytest
 
 from etl.sample_city import write_sample_city
-from factory import TODAY, load, query
+from factory import TODAY, query
 
 SAMPLES = Path(__file__).resolve().parent.parent / "data_samples"
 
 
 @pytest.fixture(scope="module")
-def db(tmp_path_factory):
-    db = tmp_path_factory.mktemp("sample") / "wh.duckdb"
-    results = load(db, SAMPLES)
-    assert [r.status for r in results] == ["accepted"] * 12, [p.line() for r in results for p in r.problems]
-    return db
+def db(sample_db):
+    return sample_db
 
 
 def test_the_city_has_the_size_the_pages_expect(db):

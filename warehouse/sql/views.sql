@@ -248,3 +248,7 @@ LEFT JOIN monthly_report r ON r.facility_code = e.facility_code AND r.period = e
 CREATE OR REPLACE VIEW v_load_batch AS
 SELECT batch_id, file_name, sha256, kind, loaded_at, rows_accepted, status, message
 FROM load_batch;
+
+-- Is a facility (by its township and district) inside an area ('all', a district or a township)?
+CREATE OR REPLACE MACRO in_area(township_code, district_code, area_code) AS
+    area_code = 'all' OR township_code = area_code OR district_code = area_code;

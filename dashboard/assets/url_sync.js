@@ -1,0 +1,32 @@
+/* Filters live in the URL query string. The shell's filters and every page control with an id
+   {type: "param", name} are written to it here, without re-rendering the page; the back button
+   restores them (the page is rendered again from the older URL). */
+window.dash_clientside = Object.assign({}, window.dash_clientside, {
+    jiceng: {
+        writeUrl: function (area, period, lang) {
+            var ctx = window.dash_clientside.callback_context;
+            var query = new URLSearchParams(window.location.search);
+            var shared = new URLSearchParams();
+            if (area && area !== "all") { shared.set("area", area); }
+            if (period) { shared.set("period", period); }
+            if (lang === "en") { shared.set("lang", "en"); }
+            ["area", "period", "lang"].forEach(function (key) {
+                if (shared.has(key)) { query.set(key, shared.get(key)); } else { query.delete(key); }
+            });
+            (ctx.inputs_list[3] || []).forEach(function (item) {
+                var value = item.value;
+                if (value === null || value === undefined || value === "") { query.delete(item.id.name); }
+                else { query.set(item.id.name, String(value)); }
+            });
+            var search = query.toString() ? "?" + query.toString() : "";
+            if (search !== window.location.search) {
+                window.history.pushState(null, "", window.location.pathname + search);
+            }
+            var sharedSearch = shared.toString() ? "?" + shared.toString() : "";
+            var flipped = new URLSearchParams(query);
+            if (lang === "en") { flipped.delete("lang"); } else { flipped.set("lang", "en"); }
+            var flippedSearch = flipped.toString() ? "?" + flipped.toString() : "";
+            return ["/" + sharedSearch, "/coverage" + sharedSearch, window.location.pathname + flippedSearch];
+        }
+    }
+});

@@ -1,0 +1,2 @@
+"""Importing this package registers every callback (once, from dashboard.app)."""
+from dashboard.callbacks import coverage, exports, overview, shell  # noqa: F401

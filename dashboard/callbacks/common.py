@@ -1,0 +1,18 @@
+"""Small helpers the page callbacks share."""
+from __future__ import annotations
+
+from dashboard.i18n import period_name, stamp, t
+from warehouse.queries import areas
+
+
+def default_radius(con) -> float:
+    return float(areas.setting(con, "coverage.radius_m") or 1200)
+
+
+def caption(filters, as_of=None) -> str:
+    """Under every chart and table: the data's period (or the date it is as of) and the time of
+    the latest load."""
+    loaded = stamp(filters.state.loaded_at)
+    if as_of is not None:
+        return t("caption.now", filters.lang, as_of=stamp(as_of), loaded=loaded)
+    return t("caption", filters.lang, period=period_name(filters.period.label, filters.lang), loaded=loaded)

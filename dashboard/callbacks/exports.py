@@ -1,0 +1,37 @@
+"""Exports: any table's export button downloads that table, for the filters on screen."""
+from __future__ import annotations
+
+from dash import ALL, Input, Output, State, callback, ctx, dcc, no_update
+
+from dashboard import data, ids, tables
+from dashboard.callbacks.common import default_radius
+
+BUILDERS = {
+    "overview-indicators": lambda con, f: tables.overview_indicators(con, f),
+    "overview-overdue": lambda con, f: tables.overview_overdue(con, f),
+    "coverage-areas": lambda con, f: tables.coverage_areas(con, f, default_radius(con)),
+    "coverage-uncovered": lambda con, f: tables.coverage_uncovered(con, f, default_radius(con)),
+    "coverage-sites": lambda con, f: tables.coverage_sites(con, f, default_radius(con)),
+}
+
+
+@callback(
+    Output(ids.DOWNLOAD, "data"),
+    Input({"type": "export", "table": ALL, "format": ALL}, "n_clicks"),
+    State(ids.AREA, "value"), State(ids.PERIOD, "value"), State(ids.LANG, "data"),
+    State({"type": "param", "name": ALL}, "value"),
+    prevent_initial_call=True,
+)
+def export_table(clicks, area, period, lang, param_values):
+    trigger = ctx.triggered_id
+    if not trigger or not any(clicks) or trigger.get("table") not in BUILDERS:
+        return no_update
+    params = {item["id"]["name"]: item.get("value") for item in ctx.states_list[3]}
+    con = data.cursor()
+    filters = data.read_filters(con, area, period, lang, params)
+    if filters.period is None:
+        return no_update
+    columns, frame = BUILDERS[trigger["table"]](con, filters)
+    fmt = "csv" if trigger.get("format") == "csv" else "xlsx"
+    name = f"{trigger['table']}_{filters.area.code}_{filters.period.label}.{fmt}"
+    return dcc.send_bytes(tables.to_file(columns, frame, fmt), name)

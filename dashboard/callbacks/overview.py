@@ -1,0 +1,187 @@
+"""Overview callbacks: filters → warehouse.queries.overview → tiles, tables and figures."""
+from __future__ import annotations
+
+from urllib.parse import urlencode
+
+import pandas as pd
+from dash import Input, Output, callback
+
+from dashboard import data, ids, tables
+from dashboard.callbacks.common import caption, default_radius
+from dashboard.callbacks.shell import page_title
+from dashboard.components import column_defs, empty, kpi
+from dashboard.figures import overview as figures
+from dashboard.figures.common import empty_figure
+from dashboard.i18n import count, pct, period_name, t
+from warehouse.queries import areas, coverage, overview, registry
+
+FILTERS = (Input(ids.AREA, "value"), Input(ids.PERIOD, "value"), Input(ids.LANG, "data"))
+
+
+def link(path: str, filters, anchor: str = "") -> str:
+    query = {"area": filters.area.code, "period": filters.period.label}
+    if filters.lang == "en":
+        query["lang"] = "en"
+    return f"{path}?{urlencode(query)}{anchor}"
+
+
+def milestone_year(con, period) -> int | None:
+    years = list(registry.milestones(con)["year"])
+    if not years:
+        return None
+    upcoming = [y for y in years if y >= period.end.year]
+    return min(upcoming) if upcoming else max(years)
+
+
+@callback(Output(ids.OV_HEADER, "children"), Output(ids.OV_TILES, "children"), *FILTERS)
+def update_tiles(area, period, lang):
+    con = data.cursor()
+    filters = data.read_filters(con, area, period, lang)
+    lang = filters.lang
+    header = page_title(t("ov.title", lang), filters)
+    if filters.period is None:
+        return header, [empty(t("empty.no_data", lang))]
+    scope, where, as_of = filters.scope, filters.area, filters.as_of
+    tiles = []
+
+    types = overview.facility_counts(con, scope, where, as_of).set_index("type")
+    tiles.append(kpi(
+        t("ov.facilities", lang), count(types["operating"].sum(), lang),
+        " · ".join(f"{t(f'type.short.{k}', lang)} {int(types.loc[k, 'operating'])}" for k in types.index),
+        href=link("/coverage", filters), tile_id="overview-tile-facilities"))
+
+    residents = overview.residents(con, scope, where)
+    centers = int(types.loc["CHC", "operating"] + types.loc["THC", "operating"])
+    per_center = residents / centers if centers else None
+    tiles.append(kpi(t("ov.residents", lang), count(residents, lang),
+                     f"{t('cov.metric.residents_per_center', lang)} {count(per_center, lang)}",
+                     href=link("/coverage", filters), tile_id="overview-tile-residents"))
+
+    covered, total = overview.street_coverage(con, scope, where, as_of)
+    tiles.append(kpi(t("ov.street_coverage", lang), pct(covered / total if total else None),
+                     t("ov.street_coverage.detail", lang, covered=covered, total=total),
+                     "ok" if total and covered == total else "warn", link("/coverage", filters),
+                     tile_id="overview-tile-streets"))
+
+    radius = default_radius(con)
+    circle = coverage.coverage_table(con, scope, where, radius)
+    total_row = circle[circle["is_total"]].iloc[0] if not circle.empty else None
+    urban_target = areas.setting(con, "coverage.urban_target")
+    rural_target = areas.setting(con, "coverage.rural_target")
+    if total_row is not None:
+        parts, statuses = [], []
+        for part, target in (("urban", urban_target), ("rural", rural_target)):
+            share = total_row[f"{part}_share"]
+            if pd.notna(share):   # an area with no rural (or urban) residents has nothing to judge there
+                parts.append(t(f"ov.circle.{part}", lang, share=pct(share), target=pct(target, 0)))
+                statuses.append(share >= target)
+        tiles.append(kpi(t("ov.circle", lang), pct(total_row["covered_share"]), " · ".join(parts),
+                         "ok" if all(statuses) else "bad", link("/coverage", filters), tile_id="overview-tile-circle"))
+
+    year = milestone_year(con, filters.period)
+    milestone = overview.milestone_status(con, scope, where, year) if year else None
+    if milestone and milestone["total"]:
+        over = milestone["as_of"].month == 12 and milestone["as_of"].day == 31
+        state = ("status.met" if milestone["on_track"] else "status.missed") if over else \
+            ("status.on_track" if milestone["on_track"] else "status.at_risk")
+        detail = t("ov.milestone.detail", lang, counted=milestone["counted"], total=milestone["total"],
+                   target=pct(milestone["target_share"], 0)) + f" · {t(state, lang)}"
+        if milestone["needed"]:
+            detail += " · " + t("ov.milestone.needed", lang, needed=milestone["needed"])
+        tiles.append(kpi(t("ov.milestone", lang, year=year), pct(milestone["share"]), detail,
+                         "ok" if milestone["on_track"] else "bad", tile_id="overview-tile-milestone"))
+
+    values = overview.area_indicator_values(con, scope, where, filters.period)
+    judged = values[values["meets_target"].notna()]
+    met = int(judged["meets_target"].sum())
+    tiles.append(kpi(t("ov.indicators", lang), f"{met}/{len(judged)}",
+                     t("ov.indicators.detail", lang, met=met, total=len(judged)),
+                     "ok" if len(judged) and met == len(judged) else "warn", tile_id="overview-tile-indicators"))
+
+    latest = filters.state.latest_month.strftime("%Y-%m")
+    reports = overview.reporting_status(con, scope, where, latest)
+    completeness_target = areas.setting(con, "reporting.completeness_target")
+    timeliness_target = areas.setting(con, "reporting.timeliness_target")
+    good = (reports["completeness"] or 0) >= completeness_target and (reports["timeliness"] or 0) >= timeliness_target
+    tiles.append(kpi(t("ov.reporting", lang, month=period_name(latest, lang)), pct(reports["completeness"]),
+                     t("ov.reporting.detail", lang, completeness=pct(reports["completeness"]),
+                       timeliness=pct(reports["timeliness"]), expected=reports["expected"]),
+                     "ok" if good else "warn", tile_id="overview-tile-reporting"))
+
+    overdue = overview.overdue_rectifications(con, scope, where, data.today())
+    tiles.append(kpi(t("ov.overdue", lang), str(len(overdue)), t("ov.overdue.detail", lang),
+                     "bad" if len(overdue) else "ok", link("/", filters, "#overdue"), tile_id="overview-tile-overdue"))
+    return header, tiles
+
+
+@callback(Output(ids.OV_WORST_TABLE, "rowData"), Output(ids.OV_WORST_TABLE, "columnDefs"),
+          Output(ids.OV_WORST_CAPTION, "children"), *FILTERS)
+def update_indicator_table(area, period, lang):
+    con = data.cursor()
+    filters = data.read_filters(con, area, period, lang)
+    if filters.period is None:
+        return [], [], t("empty.no_data", filters.lang)
+    columns, frame = tables.overview_indicators(con, filters)
+    if frame["value"].isna().all():
+        return [], column_defs(columns), t("empty.period", filters.lang, period=period_name(filters.period.label, filters.lang))
+    return tables.grid_rows(columns + [("is_count", "", "bool")], frame), column_defs(columns), caption(filters)
+
+
+@callback(Output(ids.OV_TREND_GRAPH, "figure"), Output(ids.OV_TREND_CAPTION, "children"), *FILTERS)
+def update_trend(area, period, lang):
+    con = data.cursor()
+    filters = data.read_filters(con, area, period, lang)
+    if filters.period is None:
+        return empty_figure(t("empty.no_data", filters.lang)), ""
+    trend = overview.milestone_trend(con, filters.scope, filters.area)
+    figure = figures.milestone_trend(trend, registry.milestones(con), filters.lang,
+                                     t("empty.period", filters.lang, period=""))
+    horizon = trend["as_of"].max() if not trend.empty else filters.as_of
+    return figure, caption(filters, as_of=horizon)
+
+
+@callback(Output(ids.OV_RANK_INDICATOR, "options"), Output(ids.OV_RANK_INDICATOR, "value"),
+          Input(ids.LANG, "data"), Input(ids.OV_RANK_INDICATOR, "value"))
+def indicator_options(lang, current):
+    frame = registry.indicators(data.cursor())
+    name = "name_en" if lang == "en" else "name_zh"
+    options = [{"label": row[name], "value": row["indicator_code"]} for _, row in frame.iterrows()]
+    codes = [o["value"] for o in options]
+    return options, current if current in codes else (codes[0] if codes else None)
+
+
+@callback(Output(ids.OV_RANK_GRAPH, "figure"), Output(ids.OV_RANK_CAPTION, "children"),
+          *FILTERS, Input(ids.OV_RANK_INDICATOR, "value"))
+def update_ranking(area, period, lang, indicator):
+    con = data.cursor()
+    filters = data.read_filters(con, area, period, lang, {"indicator": indicator})
+    lang = filters.lang
+    if filters.period is None:
+        return empty_figure(t("empty.no_data", lang)), ""
+    registry_frame = registry.indicators(con).set_index("indicator_code")
+    if indicator not in registry_frame.index:
+        return empty_figure(t("empty.period", lang, period="")), ""
+    spec = registry_frame.loc[indicator]
+    name = spec["name_en"] if lang == "en" else spec["name_zh"]
+    parts = overview.subarea_indicator(con, filters.scope, filters.area, filters.period, indicator)
+    whole = overview.area_indicator_values(con, filters.scope, filters.area, filters.period).set_index("indicator_code")
+    area_label = t("area.all", lang) if filters.area.code == "all" else filters.area.name
+    target = whole.loc[indicator, "target"] if indicator in whole.index else None
+    figure = figures.ranking(parts, name, spec["denominator"] is not None and spec["denominator"] == spec["denominator"],
+                             None if target != target else target,
+                             whole.loc[indicator, "value"] if indicator in whole.index else None, area_label, lang,
+                             t("empty.period", lang, period=period_name(filters.period.label, lang)))
+    level = t(f"level.{filters.area.child_level}", lang)
+    return figure, t("ov.ranking", lang, level=level, indicator=name) + " · " + caption(filters)
+
+
+@callback(Output(ids.OV_OVERDUE_TABLE, "rowData"), Output(ids.OV_OVERDUE_TABLE, "columnDefs"),
+          Output(ids.OV_OVERDUE_CAPTION, "children"), *FILTERS)
+def update_overdue(area, period, lang):
+    con = data.cursor()
+    filters = data.read_filters(con, area, period, lang)
+    if filters.period is None:
+        return [], [], t("empty.no_data", filters.lang)
+    columns, frame = tables.overview_overdue(con, filters)
+    message = caption(filters, as_of=data.today()) if len(frame) else t("empty.no_overdue", filters.lang)
+    return tables.grid_rows(columns, frame), column_defs(columns), message

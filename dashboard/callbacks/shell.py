@@ -1,0 +1,90 @@
+"""The shell: filters from the URL (and back), translated labels, the URL written back."""
+from __future__ import annotations
+
+from urllib.parse import parse_qs
+
+from dash import ALL, ClientsideFunction, Input, Output, State, callback, clientside_callback, ctx, html, no_update
+
+from dashboard import data, ids
+from dashboard.components import empty
+from dashboard.i18n import period_name, t
+from warehouse.periods import KINDS, period_containing, periods_up_to
+from warehouse.queries import areas
+
+
+def parse_query(search: str | None) -> dict[str, str]:
+    return {k: v[-1] for k, v in parse_qs((search or "").lstrip("?")).items()}
+
+
+def area_options(con, scope, lang: str) -> list[dict]:
+    options = [{"label": t("area.all", lang), "value": "all"}]
+    for row in areas.area_options(con, scope).itertuples():
+        label = row.name if row.level == "district" else f"\u3000└ {row.name}"
+        options.append({"label": label, "value": row.code})
+    return options
+
+
+def period_options(state, kind: str, lang: str) -> list[dict]:
+    if state.latest_month is None:
+        return []
+    return [{"label": period_name(p.label, lang), "value": p.label}
+            for p in periods_up_to(state.first_month, state.latest_month, kind)]
+
+
+@callback(
+    Output(ids.AREA, "options"), Output(ids.AREA, "value"), Output(ids.PERIOD_KIND, "value"),
+    Output(ids.PERIOD, "options"), Output(ids.PERIOD, "value"), Output(ids.LANG, "data"),
+    Output(ids.NOTICE, "children"),
+    Input(ids.URL, "search"), Input(ids.PERIOD_KIND, "value"),
+    State(ids.PERIOD, "value"), State(ids.LANG, "data"),
+)
+def sync_filters(search, kind, period_value, lang):
+    con = data.cursor()
+    if ctx.triggered_id == ids.PERIOD_KIND and kind in KINDS:
+        filters = data.read_filters(con, None, period_value, lang)
+        state = filters.state
+        current = filters.period
+        if current is None:
+            return (no_update,) * 7
+        candidate = period_containing(min(current.end, state.latest_month), kind)
+        chosen = data.read_filters(con, None, candidate.label, lang).period
+        return (no_update, no_update, no_update, period_options(state, kind, lang), chosen.label,
+                no_update, no_update)
+    query = parse_query(search)
+    filters = data.read_filters(con, query.get("area"), query.get("period"), query.get("lang"))
+    lang = filters.lang
+    if filters.period is None:
+        notice = empty(t("empty.no_data", lang))
+        return area_options(con, filters.scope, lang), "all", "quarter", [], None, lang, notice
+    notice = empty(t("empty.no_area", lang)) if filters.area_fallback else None
+    return (area_options(con, filters.scope, lang), filters.area.code, filters.period.kind,
+            period_options(filters.state, filters.period.kind, lang), filters.period.label, lang, notice)
+
+
+@callback(
+    Output(ids.PRODUCT, "children"), Output(ids.NAV_OVERVIEW, "children"), Output(ids.NAV_COVERAGE, "children"),
+    Output(ids.AREA_LABEL, "children"), Output(ids.PERIOD_LABEL, "children"), Output(ids.PERIOD_KIND, "options"),
+    Output(ids.LANG_LINK, "children"),
+    Input(ids.LANG, "data"),
+)
+def translate_shell(lang):
+    return (t("product", lang), t("nav.overview", lang), t("nav.coverage", lang), t("filter.area", lang),
+            t("filter.period", lang),
+            [{"label": t(f"filter.kind.{k}", lang), "value": k} for k in KINDS],
+            "English" if lang != "en" else "中文")
+
+
+clientside_callback(
+    ClientsideFunction(namespace="jiceng", function_name="writeUrl"),
+    Output(ids.NAV_OVERVIEW, "href"), Output(ids.NAV_COVERAGE, "href"), Output(ids.LANG_LINK, "href"),
+    Input(ids.AREA, "value"), Input(ids.PERIOD, "value"), Input(ids.LANG, "data"),
+    Input({"type": "param", "name": ALL}, "value"),
+)
+
+
+def page_title(title: str, filters) -> list:
+    """The heading of a page: its title, then the area and period it shows."""
+    lang = filters.lang
+    area = t("area.all", lang) if filters.area.code == "all" else filters.area.name
+    period = period_name(filters.period.label, lang) if filters.period else ""
+    return [html.Div(title, className="page-title"), html.Div(f"{area} · {period}", className="page-subtitle")]

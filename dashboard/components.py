@@ -1,0 +1,81 @@
+"""Reusable pieces of layout. No queries here: callbacks fill them."""
+from __future__ import annotations
+
+import dash_ag_grid as dag
+import dash_bootstrap_components as dbc
+from dash import dcc, html
+
+from dashboard import ids
+from dashboard.i18n import t
+
+PERCENT = {"function": "params.value == null ? '—' : d3.format('.1%')(params.value)"}
+INTEGER = {"function": "params.value == null ? '—' : d3.format(',.0f')(params.value)"}
+DECIMAL = {"function": "params.value == null ? '—' : d3.format(',.1f')(params.value)"}
+# Indicator tables mix rates and counts (lectures a year): the row says which.
+RATE_OR_COUNT = {"function": "params.value == null ? '—' : (params.data.is_count ? d3.format(',.0f')(params.value)"
+                             " : d3.format('.1%')(params.value))"}
+FORMATTERS = {"pct": PERCENT, "int": INTEGER, "dec": DECIMAL, "rate_or_count": RATE_OR_COUNT}
+
+
+def panel(title: str, body, caption_id: str | None = None, export_table: str | None = None,
+          lang: str = "zh", anchor: str | None = None, extra=None):
+    """A titled card; its caption says the data's period and load time; tables get export buttons."""
+    header = [html.H6(title, className="mb-0 me-auto")]
+    if extra is not None:
+        header.append(extra)
+    if export_table:
+        header.append(export_buttons(export_table, lang))
+    return dbc.Card([
+        dbc.CardHeader(html.Div(header, className="d-flex align-items-center gap-2 flex-wrap")),
+        dbc.CardBody([body, html.Small(id=caption_id, className="text-muted d-block mt-2") if caption_id else None]),
+    ], className="mb-3 h-100", **({"id": anchor} if anchor else {}))
+
+
+def export_buttons(table: str, lang: str):
+    return dbc.ButtonGroup([
+        dbc.Button(t("export.xlsx", lang), id=ids.export_button(table, "xlsx"), size="sm", color="secondary",
+                   outline=True),
+        dbc.Button(t("export.csv", lang), id=ids.export_button(table, "csv"), size="sm", color="secondary",
+                   outline=True),
+    ], size="sm")
+
+
+def grid(grid_id: str, height: int = 360):
+    return dag.AgGrid(
+        id=grid_id, rowData=[], columnDefs=[],
+        defaultColDef={"sortable": True, "resizable": True, "filter": True, "minWidth": 90, "flex": 1},
+        dashGridOptions={"animateRows": False, "tooltipShowDelay": 300},
+        style={"height": f"{height}px"}, className="ag-theme-alpine",
+    )
+
+
+def column_defs(columns: list[tuple[str, str, str]]) -> list[dict]:
+    """(field, header, kind) → AG Grid column definitions; numbers stay numbers so they sort."""
+    defs = []
+    for field, header, kind in columns:
+        spec = {"field": field, "headerName": header, "headerTooltip": header,
+                "tooltipField": field if kind == "text" else None}
+        if kind == "text":
+            spec.update(minWidth=150 if field in ("indicator", "name", "findings") else 110, flex=2)
+        if kind in FORMATTERS:
+            spec.update(valueFormatter=FORMATTERS[kind], type="rightAligned", filter="agNumberColumnFilter")
+        if kind == "link":
+            spec.update(cellRenderer="markdown")
+        defs.append({k: v for k, v in spec.items() if v is not None})
+    return defs
+
+
+def kpi(title: str, value: str, detail: str | None = None, status: str | None = None, href: str | None = None,
+        tile_id: str | None = None):
+    """One figure with its context. status: ok | warn | bad colours the figure."""
+    colour = {"ok": "text-success", "warn": "text-warning", "bad": "text-danger"}.get(status or "", "")
+    body = [html.Div(title, className="kpi-title text-muted"),
+            html.Div(value, className=f"kpi-value {colour}"),
+            html.Div(detail, className="kpi-detail small text-muted") if detail else None]
+    content = dcc.Link(body, href=href, className="kpi-link") if href else html.Div(body)
+    card = dbc.Card(dbc.CardBody(content), className="kpi h-100", **({"id": tile_id} if tile_id else {}))
+    return dbc.Col(card, xs=12, sm=6, lg=3, className="mb-3")
+
+
+def empty(message: str):
+    return dbc.Alert(message, color="light", className="mb-0 text-muted")

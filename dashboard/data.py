@@ -1,0 +1,87 @@
+"""The dashboard's side of the warehouse: one lazy reader per process, the caller's scope, and the
+filters of a request, validated on the server."""
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from datetime import date
+
+from warehouse.periods import Period, latest_complete, parse_period
+from warehouse.queries import areas
+from warehouse.queries.areas import Area, DataState
+from warehouse.scope import Scope
+from warehouse.store import Reader
+
+_reader: Reader | None = None
+
+
+def configure(db_path: str | os.PathLike | None) -> None:
+    global _reader
+    _reader = Reader(db_path)
+
+
+def cursor():
+    """A cursor on the newest published warehouse version (reconnects after a load)."""
+    global _reader
+    if _reader is None:
+        _reader = Reader(None)
+    return _reader.cursor()
+
+
+def current_scope() -> Scope:
+    """The districts the requesting user may see; until logins exist, every district."""
+    return Scope.everything()
+
+
+def today() -> date:
+    return date.today()
+
+
+@dataclass(frozen=True)
+class Filters:
+    """What a request asks for, after the server checked it: unknown or forbidden areas fall back
+    to the whole city, periods outside the data to the latest complete quarter."""
+    area: Area
+    period: Period | None
+    lang: str
+    state: DataState
+    scope: Scope
+    params: dict = field(default_factory=dict)
+    area_fallback: bool = False
+
+    @property
+    def as_of(self) -> date:
+        """The date registry questions are asked at: the period's end, or the latest loaded month's."""
+        if self.period is None:
+            return today()
+        latest_end = latest_complete(self.state.latest_month, "month").end if self.state.latest_month else None
+        return min(self.period.end, latest_end) if latest_end else self.period.end
+
+
+def default_period(state: DataState, kind: str = "quarter") -> Period | None:
+    if state.latest_month is None:
+        return None
+    return latest_complete(state.latest_month, kind)
+
+
+def read_filters(con, area_code: str | None, period_label: str | None, lang: str | None,
+                 params: dict | None = None) -> Filters:
+    scope = current_scope()
+    state = areas.data_state(con)
+    area = areas.resolve_area(con, scope, area_code)
+    fallback = area is None
+    period = parse_period(period_label)
+    if period is None or state.latest_month is None or period.start > state.latest_month \
+            or (state.first_month and period.end < state.first_month):
+        period = default_period(state, period.kind if period else "quarter")
+    return Filters(area or areas.CITY, period, lang if lang in ("zh", "en") else "zh", state, scope,
+                   dict(params or {}), fallback)
+
+
+def setting_or(key: str, default):
+    """A setting from the warehouse, or the default while there is no warehouse yet."""
+    try:
+        value = areas.setting(cursor(), key)
+    except Exception:   # no warehouse published yet: the page still renders, with its empty state
+        return default
+    return default if value is None else value

@@ -1,0 +1,25 @@
+from __future__ import annotations
+
+import plotly.graph_objects as go
+
+FONT = ("PingFang SC, Microsoft YaHei, WenQuanYi Micro Hei, Noto Sans CJK SC, system-ui, sans-serif")
+GOOD, BAD, NEUTRAL, TARGET = "#2e7d32", "#c62828", "#1565c0", "#6d4c41"
+
+
+def base_layout(fig: go.Figure, height: int = 320, **extra) -> go.Figure:
+    fig.update_layout(
+        font={"family": FONT, "size": 12}, height=height, margin={"l": 10, "r": 10, "t": 10, "b": 10},
+        paper_bgcolor="white", plot_bgcolor="white", hoverlabel={"font": {"family": FONT}},
+        legend={"orientation": "h", "yanchor": "bottom", "y": 1.02, "x": 0}, **extra)
+    fig.update_xaxes(gridcolor="#eceff1", automargin=True)
+    fig.update_yaxes(gridcolor="#eceff1", automargin=True)
+    return fig
+
+
+def empty_figure(message: str, height: int = 320) -> go.Figure:
+    fig = go.Figure()
+    fig.add_annotation(text=message, showarrow=False, x=0.5, y=0.5, xref="paper", yref="paper",
+                       font={"size": 14, "color": "#6c757d"})
+    fig.update_xaxes(visible=False)
+    fig.update_yaxes(visible=False)
+    return base_layout(fig, height)

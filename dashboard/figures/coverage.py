@@ -1,0 +1,133 @@
+"""The coverage map: townships coloured by a metric, facilities, uncovered communities, suggested sites.
+Offline by design: white-bg style (no tiles), no text drawn on the map (hover only)."""
+from __future__ import annotations
+
+import math
+
+import pandas as pd
+import plotly.graph_objects as go
+
+from dashboard.figures.common import FONT, empty_figure
+from dashboard.i18n import count, number, pct, t
+
+METRICS = {
+    # metric: (format, colour scale, higher is better)
+    "covered_share": ("pct", "Greens", True),
+    "facilities_per_10k": ("dec", "Blues", True),
+    "residents_per_center": ("int", "OrRd", False),
+    "gps_per_10k": ("dec", "Purples", True),
+    "standardized_share": ("pct", "Greens", True),
+}
+TYPE_STYLE = {"CHC": ("#0d47a1", 14), "THC": ("#6a1b9a", 14), "VC": ("#757575", 7)}
+STAR_COLOURS = {1: "#b2dfdb", 2: "#80cbc4", 3: "#26a69a", 4: "#00897b", 5: "#004d40"}
+
+
+def format_metric(value, metric: str, lang: str) -> str:
+    kind = METRICS[metric][0]
+    if kind == "pct":
+        return pct(value)
+    return count(value, lang) if kind == "int" else number(value, 1)
+
+
+def _bounds(geojson: dict) -> tuple[float, float, float, float] | None:
+    lons, lats = [], []
+
+    def walk(coords):
+        if coords and isinstance(coords[0], (int, float)):
+            lons.append(coords[0])
+            lats.append(coords[1])
+        else:
+            for c in coords:
+                walk(c)
+    for feature in geojson.get("features", []):
+        walk(feature["geometry"]["coordinates"])
+    return (min(lons), min(lats), max(lons), max(lats)) if lons else None
+
+
+def view(geojson: dict, points: pd.DataFrame, height: int) -> dict:
+    bounds = _bounds(geojson)
+    if bounds is None and not points.empty:
+        bounds = (points["lon"].min(), points["lat"].min(), points["lon"].max(), points["lat"].max())
+    if bounds is None:
+        return {"center": {"lon": 116.4, "lat": 39.9}, "zoom": 9}
+    lon0, lat0, lon1, lat1 = bounds
+    span_lon, span_lat = max(lon1 - lon0, 0.005), max(lat1 - lat0, 0.005)
+    zoom = min(math.log2(900 * 360 / (256 * span_lon)), math.log2(height * 170 / (256 * span_lat))) - 0.4
+    return {"center": {"lon": (lon0 + lon1) / 2, "lat": (lat0 + lat1) / 2}, "zoom": max(min(zoom, 15), 5)}
+
+
+def coverage_map(geojson: dict, metrics: pd.DataFrame, metric: str, points: pd.DataFrame,
+                 uncovered: pd.DataFrame, sites: pd.DataFrame, lang: str, empty_message: str,
+                 height: int = 560) -> go.Figure:
+    if not geojson.get("features") and points.empty:
+        return empty_figure(empty_message, height)
+    fmt, scale, higher_better = METRICS[metric]
+    metric_name = t(f"cov.metric.{metric}", lang)
+    fig = go.Figure()
+    if geojson.get("features") and not metrics.empty:
+        shown = metrics.assign(text=[format_metric(v, metric, lang) for v in metrics[metric]])
+        fig.add_trace(go.Choroplethmap(
+            geojson=geojson, locations=shown["township_code"], featureidkey="id", z=shown[metric].astype(float),
+            colorscale=scale, marker_opacity=0.55, marker_line_width=1,
+            marker_line_color="#607d8b", name=metric_name, showscale=True,
+            colorbar={"title": {"text": metric_name, "side": "right"}, "thickness": 12, "len": 0.6,
+                      "tickformat": ".0%" if fmt == "pct" else None},
+            customdata=shown[["township_name", "text", "population"]].to_numpy(),
+            hovertemplate=(f"<b>%{{customdata[0]}}</b><br>{metric_name}: %{{customdata[1]}}"
+                           f"<br>{t('col.population', lang)}: %{{customdata[2]:,}}<extra></extra>")))
+    if not uncovered.empty:
+        fig.add_trace(go.Scattermap(
+            lon=uncovered["lon"], lat=uncovered["lat"], mode="markers", name=t("cov.uncovered.legend", lang),
+            marker={"size": 9, "color": "#d32f2f", "opacity": 0.85},
+            customdata=uncovered[["name", "township_name", "population"]].to_numpy(),
+            hovertemplate=(f"<b>%{{customdata[0]}}</b> · %{{customdata[1]}}<br>{t('col.population', lang)}: "
+                           f"%{{customdata[2]:,}}<extra>{t('cov.uncovered.legend', lang)}</extra>")))
+    for label, frame, colour, size in _facility_groups(points, lang):
+        custom = frame.assign(
+            type_name=[t(f"type.{k}", lang) for k in frame["type"]],
+            state=[t("cov.hover.standardized", lang) + ": "
+                   + ("—" if pd.isna(s) else t("yes", lang) if bool(s) else t("no", lang))
+                   for s in frame["standardized"]],
+            stars=["" if pd.isna(s) else f"{t('cov.hover.stars', lang)}: {int(s)}" for s in frame["star_rating"]])
+        fig.add_trace(go.Scattermap(
+            lon=frame["lon"], lat=frame["lat"], mode="markers", name=label,
+            marker={"size": size, "color": colour},
+            customdata=custom[["facility_code", "name", "type_name", "township_name", "state", "stars"]].to_numpy(),
+            hovertemplate=("<b>%{customdata[1]}</b><br>%{customdata[2]} · %{customdata[3]}<br>%{customdata[4]} "
+                           f"%{{customdata[5]}}<br><i>{t('cov.hover.open_profile', lang)}</i><extra></extra>")))
+    if not sites.empty:
+        fig.add_trace(go.Scattermap(lon=sites["lon"], lat=sites["lat"], mode="markers", showlegend=False,
+                                    hoverinfo="skip", marker={"size": 22, "color": "#212121"}))
+        fig.add_trace(go.Scattermap(
+            lon=sites["lon"], lat=sites["lat"], mode="markers", name=t("cov.sites.legend", lang),
+            marker={"size": 16, "color": "#ffca28"},
+            customdata=sites[["rank", "name", "township_name", "residents_gained"]].to_numpy(),
+            hovertemplate=(f"#%{{customdata[0]}} <b>%{{customdata[1]}}</b> · %{{customdata[2]}}<br>"
+                           f"{t('col.gained', lang)}: %{{customdata[3]:,}}<extra></extra>")))
+    fig.update_layout(
+        map={"style": "white-bg", **view(geojson, points, height)}, height=height,
+        margin={"l": 0, "r": 0, "t": 0, "b": 0}, font={"family": FONT},
+        legend={"orientation": "h", "yanchor": "bottom", "y": 0.0, "x": 0.0, "bgcolor": "rgba(255,255,255,0.85)"},
+        hoverlabel={"font": {"family": FONT}}, clickmode="event")
+    return fig
+
+
+def _facility_groups(points: pd.DataFrame, lang: str):
+    """Facilities as legend groups: centers, township centers, stations by star rating, village clinics."""
+    if points.empty:
+        return
+    for kind in ("CHC", "THC"):
+        frame = points[points["type"] == kind]
+        if not frame.empty:
+            yield t(f"type.{kind}", lang), frame, *TYPE_STYLE[kind]
+    stations = points[points["type"] == "CHS"]
+    for stars in (5, 4, 3, 2, 1):
+        frame = stations[stations["star_rating"] == stars]
+        if not frame.empty:
+            yield t("cov.stars", lang, stars=stars), frame, STAR_COLOURS[stars], 9
+    unrated = stations[stations["star_rating"].isna()]
+    if not unrated.empty:
+        yield t("cov.no_stars", lang), unrated, "#9e9e9e", 9
+    frame = points[points["type"] == "VC"]
+    if not frame.empty:
+        yield t("type.VC", lang), frame, *TYPE_STYLE["VC"]

@@ -1,0 +1,197 @@
+"""Every word the dashboard shows, in Chinese (first) and English, and how numbers are written."""
+from __future__ import annotations
+
+import math
+from datetime import date, datetime
+
+LANGS = ("zh", "en")
+
+TEXT: dict[str, tuple[str, str]] = {
+    "product": ("基层卫生监测", "jiceng primary care"),
+    "nav.overview": ("总览", "Overview"),
+    "nav.coverage": ("覆盖地图", "Coverage map"),
+    "filter.area": ("区域", "Area"),
+    "filter.period": ("期间", "Period"),
+    "filter.kind.year": ("年", "Year"),
+    "filter.kind.quarter": ("季", "Quarter"),
+    "filter.kind.month": ("月", "Month"),
+    "area.all": ("全市", "Whole city"),
+    "level.city": ("全市", "city"),
+    "level.district": ("区县", "district"),
+    "level.township": ("街道/乡镇", "street/township"),
+    "level.facility": ("机构", "facility"),
+    "caption": ("数据期间 {period} · 数据更新于 {loaded}", "Period {period} · data loaded {loaded}"),
+    "caption.now": ("截至 {as_of} · 数据更新于 {loaded}", "As of {as_of} · data loaded {loaded}"),
+    "export.xlsx": ("导出 Excel", "Export Excel"),
+    "export.csv": ("导出 CSV", "Export CSV"),
+    "empty.no_data": ("暂无数据：尚未载入任何上报数据。请先运行 python -m etl load 载入数据。",
+                      "No data yet: nothing has been loaded. Run python -m etl load first."),
+    "empty.no_area": ("所选区域不存在或无权查看，已显示全市。", "The selected area does not exist or is not yours; showing the whole city."),
+    "empty.period": ("{period} 没有上报数据。", "No reports for {period}."),
+    "empty.none_uncovered": ("在 {radius} 米半径内，所有社区/村都已覆盖。", "Every community/village is within {radius} m of a facility."),
+    "empty.no_sites": ("没有可以新增覆盖的居民：该区县已全部覆盖。", "No uncovered residents to gain: the district is fully covered."),
+    "empty.choose_district": ("请先在上方选择一个区县，或在此选择。", "Choose a district above or here."),
+    "empty.no_overdue": ("没有逾期未整改的问题。", "No overdue rectifications."),
+    "type.CHC": ("社区卫生服务中心", "Community health center"),
+    "type.CHS": ("社区卫生服务站", "Community health station"),
+    "type.THC": ("乡镇卫生院", "Township health center"),
+    "type.VC": ("村卫生室", "Village clinic"),
+    "type.short.CHC": ("中心", "CHC"),
+    "type.short.CHS": ("服务站", "CHS"),
+    "type.short.THC": ("卫生院", "THC"),
+    "type.short.VC": ("村卫生室", "VC"),
+    "ownership.government": ("政府办", "government-run"),
+    "ownership.private": ("社会办", "private"),
+    # overview
+    "ov.title": ("总览", "Overview"),
+    "ov.facilities": ("运行中的机构", "Operating facilities"),
+    "ov.facilities.detail": ("其中政府办 {government} 家", "{government} government-run"),
+    "ov.residents": ("常住人口", "Residents"),
+    "ov.street_coverage": ("街道/乡镇机构覆盖", "Streets/towns with a center"),
+    "ov.street_coverage.detail": ("{covered}/{total} 个街道乡镇有政府办中心或卫生院",
+                                  "{covered} of {total} have a government-run CHC or THC"),
+    "ov.circle": ("15分钟服务圈覆盖", "15-minute service circle"),
+    "ov.circle.urban": ("城镇 {share}（目标 {target}）", "urban {share} (target {target})"),
+    "ov.circle.rural": ("农村 {share}（目标 {target}）", "rural {share} (target {target})"),
+    "ov.milestone": ("{year}年标准化建设进度", "{year} standardization milestone"),
+    "ov.milestone.detail": ("{counted}/{total} 个中心达标，目标 {target}", "{counted} of {total} CHCs count, target {target}"),
+    "ov.milestone.needed": ("还需 {needed} 个中心达标", "{needed} more centers needed"),
+    "status.on_track": ("按计划", "on track"),
+    "status.at_risk": ("有风险", "at risk"),
+    "status.met": ("已达成", "met"),
+    "status.missed": ("未达成", "missed"),
+    "ov.indicators": ("服务指标达标", "Indicators meeting target"),
+    "ov.indicators.detail": ("{met}/{total} 项达到目标", "{met} of {total} meet their target"),
+    "ov.reporting": ("{month} 月报", "{month} monthly reports"),
+    "ov.reporting.detail": ("完整率 {completeness} · 及时率 {timeliness}（应报 {expected}）",
+                            "complete {completeness} · on time {timeliness} ({expected} expected)"),
+    "ov.overdue": ("逾期未整改", "Overdue rectifications"),
+    "ov.overdue.detail": ("督导发现问题超过整改期限", "inspection findings past their deadline"),
+    "ov.worst": ("距目标最远的指标", "Indicators furthest below target"),
+    "ov.trend": ("标准化达标中心占比（月末）", "Share of CHCs counted for the milestone (month end)"),
+    "ov.trend.share": ("达标占比", "share counted"),
+    "ov.trend.target": ("里程碑目标", "milestone target"),
+    "ov.ranking": ("各{level}{indicator}", "{indicator} by {level}"),
+    "ov.ranking.indicator": ("排名指标", "Indicator to rank"),
+    "ov.target_line": ("目标 {target}", "target {target}"),
+    "ov.overdue_list": ("逾期未整改清单", "Overdue rectifications"),
+    # indicator table
+    "col.indicator": ("指标", "Indicator"),
+    "col.category": ("类别", "Category"),
+    "col.value": ("数值", "Value"),
+    "col.target": ("目标", "Target"),
+    "col.gap": ("差距", "Gap"),
+    "col.numerator": ("分子", "Numerator"),
+    "col.denominator": ("分母", "Denominator"),
+    "col.meets": ("达标", "Meets"),
+    "col.name": ("名称", "Name"),
+    "col.code": ("代码", "Code"),
+    "col.facility": ("机构", "Facility"),
+    "col.type": ("类型", "Type"),
+    "col.township": ("街道/乡镇", "Street/township"),
+    "col.district": ("区县", "District"),
+    "col.population": ("常住人口", "Residents"),
+    "col.covered": ("覆盖人口", "Covered residents"),
+    "col.covered_share": ("覆盖率", "Covered share"),
+    "col.urban_share": ("城镇覆盖率", "Urban covered"),
+    "col.rural_share": ("农村覆盖率", "Rural covered"),
+    "col.uncovered": ("未覆盖社区/村", "Uncovered communities"),
+    "col.nearest": ("最近机构距离(米)", "Nearest facility (m)"),
+    "col.visit_date": ("检查日期", "Visit date"),
+    "col.score": ("得分", "Score"),
+    "col.findings": ("发现问题", "Findings"),
+    "col.rectify_by": ("整改期限", "Rectify by"),
+    "col.days_overdue": ("逾期天数", "Days overdue"),
+    "col.rank": ("顺序", "Rank"),
+    "col.site": ("建议站点（社区/村）", "Suggested site (community)"),
+    "col.gained": ("新增覆盖人口", "Residents gained"),
+    "col.gained_communities": ("新增覆盖社区/村", "Communities gained"),
+    "col.cumulative": ("累计新增", "Cumulative"),
+    "yes": ("是", "yes"),
+    "no": ("否", "no"),
+    # coverage
+    "cov.title": ("覆盖地图", "Coverage map"),
+    "cov.metric": ("地图指标", "Map metric"),
+    "cov.metric.covered_share": ("15分钟服务圈覆盖率", "15-minute circle coverage"),
+    "cov.metric.facilities_per_10k": ("每万人机构数", "Facilities per 10,000 residents"),
+    "cov.metric.residents_per_center": ("每个中心/卫生院服务人口", "Residents per CHC/THC"),
+    "cov.metric.gps_per_10k": ("每万人全科医生数", "GPs per 10,000 residents"),
+    "cov.metric.standardized_share": ("中心/卫生院标准化达标率", "CHCs/THCs standardized"),
+    "cov.radius": ("步行半径（米）", "Walking radius (m)"),
+    "cov.radius.help": ("15分钟 × 80米/分钟 = 1200米（直线距离）", "15 min × 80 m/min = 1,200 m (straight line)"),
+    "cov.summary": ("15分钟服务圈覆盖", "15-minute service circle"),
+    "cov.urban": ("城镇居民覆盖", "Urban residents covered"),
+    "cov.rural": ("农村居民覆盖", "Rural residents covered"),
+    "cov.total": ("全部居民覆盖", "All residents covered"),
+    "cov.target": ("目标 {target}", "target {target}"),
+    "cov.no_residents": ("无此类居民", "no such residents"),
+    "cov.table": ("分区域覆盖情况", "Coverage by area"),
+    "cov.uncovered": ("未覆盖的社区/村", "Communities not covered"),
+    "cov.uncovered.legend": ("未覆盖社区/村", "Uncovered community"),
+    "cov.sites": ("新站点建议", "Where to build next"),
+    "cov.sites.help": ("在所选区县内，逐个选出能新增覆盖最多未覆盖居民的社区/村位置（贪心最大覆盖）。",
+                       "In the chosen district, each pick is the community point where one new station would "
+                       "cover the most residents not yet covered (greedy maximum coverage)."),
+    "cov.sites.district": ("区县", "District"),
+    "cov.sites.count": ("站点数", "Sites"),
+    "cov.sites.legend": ("建议新站点", "Suggested site"),
+    "cov.sites.summary": ("{count} 个新站点可新增覆盖 {gained} 人", "{count} new sites would cover {gained} more residents"),
+    "cov.hover.standardized": ("标准化达标", "standardized"),
+    "cov.hover.stars": ("星级", "stars"),
+    "cov.hover.open_profile": ("点击查看机构档案", "click to open the profile"),
+    "cov.stars": ("{stars}星服务站", "{stars}-star stations"),
+    "cov.no_stars": ("未评星服务站", "unrated stations"),
+    "notfound.title": ("页面不存在", "Page not found"),
+    "notfound.back": ("返回总览", "Back to the overview"),
+}
+
+
+def t(key: str, lang: str, **values) -> str:
+    zh, en = TEXT[key]
+    text = en if lang == "en" else zh
+    return text.format(**values) if values else text
+
+
+def pct(value, digits: int = 1) -> str:
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return "—"
+    return f"{value * 100:.{digits}f}%"
+
+
+def count(value, lang: str = "zh") -> str:
+    """Whole numbers; Chinese readers count large figures in 万 (10,000)."""
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return "—"
+    value = float(value)
+    if lang == "zh" and abs(value) >= 100000:
+        return f"{value / 10000:,.1f}万"
+    return f"{value:,.0f}"
+
+
+def number(value, digits: int = 1) -> str:
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return "—"
+    return f"{value:,.{digits}f}"
+
+
+def indicator_value(value, has_denominator: bool) -> str:
+    return pct(value) if has_denominator else number(value, 0)
+
+
+def stamp(moment: datetime | date | None) -> str:
+    if moment is None:
+        return "—"
+    if isinstance(moment, datetime):
+        return moment.strftime("%Y-%m-%d %H:%M")
+    return moment.isoformat()
+
+
+def period_name(label: str, lang: str) -> str:
+    """'2026' → 2026年 / 2026; '2026Q3' → 2026年第3季度 / 2026 Q3; '2026-10' → 2026年10月 / 2026-10."""
+    if "Q" in label:
+        year, quarter = label.split("Q")
+        return f"{year}年第{quarter}季度" if lang == "zh" else f"{year} Q{quarter}"
+    if "-" in label:
+        year, month = label.split("-")
+        return f"{year}年{int(month)}月" if lang == "zh" else label
+    return f"{label}年" if lang == "zh" else label

@@ -1,0 +1,57 @@
+"""Every component id, declared once: `<page>-<thing>-<kind>`; repeated widgets use dict ids."""
+
+# shell (every page)
+URL = "shell-url-location"
+AREA = "shell-area-dropdown"
+PERIOD_KIND = "shell-period-kind-radio"
+PERIOD = "shell-period-dropdown"
+LANG = "shell-lang-store"
+LANG_LINK = "shell-lang-link"
+NAV_OVERVIEW = "shell-nav-overview-link"
+NAV_COVERAGE = "shell-nav-coverage-link"
+AREA_LABEL = "shell-area-label"
+PERIOD_LABEL = "shell-period-label"
+PRODUCT = "shell-product-brand"
+NOTICE = "shell-notice-alert"
+DOWNLOAD = "shell-export-download"
+URL_SYNC = "shell-url-sync-store"
+
+
+def param(name: str) -> dict:
+    """A page control whose value lives in the URL query string as `name=`."""
+    return {"type": "param", "name": name}
+
+
+def export_button(table: str, fmt: str) -> dict:
+    return {"type": "export", "table": table, "format": fmt}
+
+
+# overview
+OV_HEADER = "overview-header-div"
+OV_TILES = "overview-tiles-row"
+OV_WORST_TABLE = "overview-worst-table"
+OV_WORST_CAPTION = "overview-worst-caption"
+OV_TREND_GRAPH = "overview-trend-graph"
+OV_TREND_CAPTION = "overview-trend-caption"
+OV_RANK_GRAPH = "overview-ranking-graph"
+OV_RANK_CAPTION = "overview-ranking-caption"
+OV_RANK_INDICATOR = param("indicator")
+OV_OVERDUE_TABLE = "overview-overdue-table"
+OV_OVERDUE_CAPTION = "overview-overdue-caption"
+
+# coverage
+COV_HEADER = "coverage-header-div"
+COV_MAP = "coverage-map-graph"
+COV_MAP_CAPTION = "coverage-map-caption"
+COV_METRIC = param("metric")
+COV_RADIUS = param("radius")
+COV_SITE_DISTRICT = param("site_district")
+COV_SITE_COUNT = param("sites")
+COV_SUMMARY = "coverage-summary-row"
+COV_TABLE = "coverage-area-table"
+COV_TABLE_CAPTION = "coverage-area-caption"
+COV_UNCOVERED_TABLE = "coverage-uncovered-table"
+COV_UNCOVERED_CAPTION = "coverage-uncovered-caption"
+COV_SITES_TABLE = "coverage-sites-table"
+COV_SITES_SUMMARY = "coverage-sites-summary"
+COV_SITES_CAPTION = "coverage-sites-caption"

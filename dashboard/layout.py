@@ -1,0 +1,37 @@
+"""The shell every page shares: top bar with navigation, area and period filters, language."""
+from __future__ import annotations
+
+import dash
+import dash_bootstrap_components as dbc
+from dash import dcc, html
+
+from dashboard import ids
+
+
+def shell():
+    filters = html.Div([
+        html.Label(id=ids.AREA_LABEL, htmlFor=ids.AREA, className="shell-label"),
+        dcc.Dropdown(id=ids.AREA, clearable=False, searchable=True, className="shell-area"),
+        html.Label(id=ids.PERIOD_LABEL, htmlFor=ids.PERIOD, className="shell-label"),
+        dbc.RadioItems(id=ids.PERIOD_KIND, options=[], value=None, inline=True,
+                       className="btn-group btn-group-sm shell-kind", inputClassName="btn-check",
+                       labelClassName="btn btn-outline-light btn-sm", labelCheckedClassName="active"),
+        dcc.Dropdown(id=ids.PERIOD, clearable=False, searchable=False, className="shell-period"),
+        html.A(id=ids.LANG_LINK, className="btn btn-sm btn-outline-light shell-lang", href="?lang=en"),
+    ], className="shell-filters")
+    navbar = dbc.Navbar(dbc.Container([
+        html.Span(id=ids.PRODUCT, className="navbar-brand"),
+        dbc.Nav([
+            dbc.NavItem(dcc.Link(id=ids.NAV_OVERVIEW, href="/", className="nav-link")),
+            dbc.NavItem(dcc.Link(id=ids.NAV_COVERAGE, href="/coverage", className="nav-link")),
+        ], navbar=True, className="me-auto"),
+        filters,
+    ], fluid=True, className="shell-bar"), color="primary", dark=True, className="mb-3 shell-navbar")
+    return html.Div([
+        dcc.Location(id=ids.URL, refresh="callback-nav"),
+        dcc.Store(id=ids.LANG, data="zh"),
+        dcc.Store(id=ids.URL_SYNC),
+        dcc.Download(id=ids.DOWNLOAD),
+        navbar,
+        dbc.Container([html.Div(id=ids.NOTICE), dash.page_container], fluid=True, className="pb-4"),
+    ])

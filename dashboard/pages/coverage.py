@@ -1,0 +1,61 @@
+"""Coverage map (覆盖地图): the 15-minute service circle and where to build next."""
+import dash
+import dash_bootstrap_components as dbc
+from dash import dcc, html
+
+from dashboard import data, ids
+from dashboard.components import grid, panel
+from dashboard.figures.coverage import METRICS
+from dashboard.i18n import t
+
+dash.register_page(__name__, path="/coverage", title="覆盖地图 Coverage · jiceng", order=1)
+
+
+def _int(value, default, low, high):
+    try:
+        return min(max(int(float(value)), low), high)
+    except (TypeError, ValueError):
+        return default
+
+
+def layout(lang=None, metric=None, radius=None, site_district=None, sites=None, **_):
+    lang = "en" if lang == "en" else "zh"
+    default_radius = int(data.setting_or("coverage.radius_m", 1200))
+    controls = dbc.Row([
+        dbc.Col([html.Label(t("cov.metric", lang), className="form-label small"),
+                 dcc.Dropdown(id=ids.COV_METRIC, clearable=False,
+                              value=metric if metric in METRICS else "covered_share",
+                              options=[{"label": t(f"cov.metric.{m}", lang), "value": m} for m in METRICS])],
+                md=5),
+        dbc.Col([html.Label(t("cov.radius", lang), className="form-label small"),
+                 dcc.Slider(id=ids.COV_RADIUS, min=400, max=3000, step=100,
+                            value=_int(radius, default_radius, 400, 3000),
+                            marks={m: f"{m}" for m in (400, 800, 1200, 1600, 2000, 2500, 3000)},
+                            updatemode="mouseup", tooltip={"placement": "bottom"}),
+                 html.Small(t("cov.radius.help", lang), className="text-muted")], md=7),
+    ], className="g-3")
+    sites_controls = html.Div([
+        html.Label(t("cov.sites.district", lang), className="small me-1"),
+        dcc.Dropdown(id=ids.COV_SITE_DISTRICT, value=site_district, clearable=True, style={"minWidth": "160px"}),
+        html.Label(t("cov.sites.count", lang), className="small ms-2 me-1"),
+        dcc.Dropdown(id=ids.COV_SITE_COUNT, value=_int(sites, 3, 1, 10), clearable=False,
+                     options=[{"label": str(k), "value": k} for k in range(1, 11)], style={"width": "80px"}),
+    ], className="d-flex align-items-center")
+    return html.Div([
+        html.Div(id=ids.COV_HEADER),
+        dbc.Card(dbc.CardBody(controls), className="mb-3"),
+        dbc.Row(id=ids.COV_SUMMARY),
+        dbc.Card([dcc.Graph(id=ids.COV_MAP, config={"displaylogo": False, "scrollZoom": True}),
+                  html.Small(id=ids.COV_MAP_CAPTION, className="text-muted px-3 pb-2")], className="mb-3"),
+        dbc.Row([
+            dbc.Col(panel(t("cov.table", lang), grid(ids.COV_TABLE, 340), ids.COV_TABLE_CAPTION, "coverage-areas",
+                          lang), lg=7, className="mb-3"),
+            dbc.Col(panel(t("cov.uncovered", lang), grid(ids.COV_UNCOVERED_TABLE, 340), ids.COV_UNCOVERED_CAPTION,
+                          "coverage-uncovered", lang), lg=5, className="mb-3"),
+        ]),
+        dbc.Row(dbc.Col(panel(t("cov.sites", lang), html.Div([
+            html.P(t("cov.sites.help", lang), className="small text-muted"),
+            html.Div(id=ids.COV_SITES_SUMMARY, className="mb-2"),
+            grid(ids.COV_SITES_TABLE, 260)]), ids.COV_SITES_CAPTION, "coverage-sites", lang,
+            extra=sites_controls))),
+    ])

@@ -1,0 +1,67 @@
+"""The 15-minute circle and the next-site suggestion on fixtures small enough to check by hand."""
+import math
+
+import duckdb
+import pytest
+
+from factory import load, tiny_city, write_csv
+from warehouse.queries import coverage
+from warehouse.queries.areas import CITY, resolve_area
+from warehouse.scope import Scope
+from warehouse.store import current_version_file
+from warehouse_test_helpers import haversine_m
+
+EVERYTHING = Scope.everything()
+KM_LON = 1 / (111.195 * math.cos(math.radians(40.0)))     # one kilometre east at latitude 40
+
+
+@pytest.fixture()
+def line_district(tmp_path):
+    """A district with no facility and four villages on a line: A (1,000) at 0 km, B (3,000) at
+    1 km, C (2,500) at 2 km, D (4,000) at 3.5 km."""
+    db = tiny_city(tmp_path)
+    villages = [("A", 1000, 0.0), ("B", 3000, 1.0), ("C", 2500, 2.0), ("D", 4000, 3.5)]
+    rows = [["120101", "北区", "区", "", 10500, "", ""], ["120101001", "北镇", "镇", "120101", 10500, "", ""]]
+    rows += [[f"12010100100{n}", f"{name}村", "村", "120101001", pop, 117.0 + km * KM_LON, 40.0]
+             for n, (name, pop, km) in enumerate(villages, start=1)]
+    load(db, write_csv(tmp_path / "north.csv", ["区划代码", "名称", "级别", "上级代码", "常住人口", "经度", "纬度"], rows))
+    con = duckdb.connect(str(current_version_file(db)), read_only=True)
+    yield con
+    con.close()
+
+
+def test_the_fixture_distances_are_what_the_test_assumes(line_district):
+    points = dict(line_district.execute("SELECT name, lon FROM admin_unit WHERE level = 'village' AND parent_code = '120101001'").fetchall())
+    assert round(haversine_m(points["A村"], 40, points["B村"], 40)) == 1000
+    assert round(haversine_m(points["C村"], 40, points["D村"], 40)) == 1500
+
+
+def test_greedy_picks_the_site_covering_most_then_updates_what_remains(line_district):
+    sites = coverage.suggest_sites(line_district, EVERYTHING, "120101", 1200, 5)
+    # B covers A+B+C (6,500); then only D is left: D itself covers it (4,000); then nothing remains.
+    assert sites[["rank", "name", "residents_gained", "communities_gained", "cumulative_gained"]].values.tolist() == [
+        [1, "B村", 6500, 3, 6500], [2, "D村", 4000, 1, 10500]]
+
+
+def test_greedy_with_a_wider_radius_needs_fewer_sites(line_district):
+    sites = coverage.suggest_sites(line_district, EVERYTHING, "120101", 2200, 5)
+    # C reaches A (2 km), B, C and D (1.5 km): everything in one pick (B misses D at 2.5 km).
+    assert sites[["name", "residents_gained"]].values.tolist() == [["C村", 10500]]
+
+
+def test_coverage_table_splits_urban_and_rural(line_district):
+    table = coverage.coverage_table(line_district, EVERYTHING, CITY, 1200).set_index("code")
+    # tiny city: 一社区 12,000 and 丙社区 10,000 urban covered, 二社区 8,000 urban not; 三村 5,000 rural covered;
+    # the line district's 10,500 rural residents are not covered.
+    assert table.loc["all", ["population", "covered_population"]].tolist() == [45500, 27000]
+    assert table.loc["all", "urban_share"] == pytest.approx(22000 / 30000)
+    assert table.loc["all", "rural_share"] == pytest.approx(5000 / 15500)
+    assert table.loc["120101", "uncovered_communities"] == 4
+
+
+def test_scope_hides_other_districts(line_district):
+    only_north = Scope(frozenset({"120101"}))
+    assert resolve_area(line_district, only_north, "110101") is None
+    assert coverage.suggest_sites(line_district, only_north, "110101", 1200, 3).empty
+    table = coverage.coverage_table(line_district, only_north, CITY, 1200)
+    assert table.set_index("code").loc["all", "population"] == 10500

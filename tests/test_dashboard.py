@@ -1,0 +1,138 @@
+"""The dashboard without a browser: layouts, filters, callbacks and exports against the sample warehouse."""
+import io
+import re
+
+import duckdb
+import pandas as pd
+import pytest
+
+from dashboard import data, tables
+from dashboard.i18n import TEXT, count, pct
+from warehouse.periods import parse_period
+from warehouse.queries import areas, coverage, overview
+from warehouse.scope import Scope
+from warehouse.store import current_version_file
+
+EVERYTHING = Scope.everything()
+
+
+@pytest.fixture(scope="module")
+def app(sample_db):
+    from dashboard.app import app
+    data.configure(sample_db)
+    return app
+
+
+@pytest.fixture()
+def con(sample_db):
+    connection = duckdb.connect(str(current_version_file(sample_db)), read_only=True)
+    yield connection
+    connection.close()
+
+
+def collect_ids(component, found):
+    if isinstance(component, (list, tuple)):
+        for child in component:
+            collect_ids(child, found)
+        return
+    if not hasattr(component, "to_plotly_json"):
+        return
+    component_id = getattr(component, "id", None)
+    if component_id is not None:
+        found.append(str(component_id))
+    collect_ids(getattr(component, "children", None), found)
+
+
+def test_every_page_lays_out_and_ids_are_unique_across_pages(app):
+    import dash
+    found = []
+    collect_ids(app.layout, found)
+    for page in dash.page_registry.values():
+        for lang in ("zh", "en"):
+            layout = page["layout"](lang=lang)
+            page_ids = []
+            collect_ids(layout, page_ids)
+            if lang == "zh":
+                found.extend(page_ids)
+    assert len(found) == len(set(found)), [i for i in found if found.count(i) > 1]
+
+
+def test_every_text_has_both_languages():
+    assert all(zh and en for zh, en in TEXT.values())
+
+
+def test_unknown_or_forged_filters_fall_back_to_safe_defaults(app, con):
+    filters = data.read_filters(con, "999999", "1999Q1", "fr")
+    assert filters.area.code == "all" and filters.area_fallback
+    assert filters.period.label == "2026Q3"          # the latest complete quarter of the sample
+    assert filters.lang == "zh"
+    assert data.read_filters(con, "990104", "2025", "en").period.label == "2025"
+
+
+@pytest.mark.parametrize("area_code", ["all", "990102", "990121", "990104005"])
+@pytest.mark.parametrize("period", ["2026Q3", "2025", "2026-10"])
+def test_dashboard_area_rates_equal_the_stable_view(con, area_code, period):
+    area = areas.resolve_area(con, EVERYTHING, area_code)
+    mine = overview.area_indicator_values(con, EVERYTHING, area, parse_period(period))
+    mine = mine.dropna(subset=["numerator"]).set_index("indicator_code")
+    view = con.execute("""SELECT indicator_code, numerator, denominator, value FROM v_area_indicator_value
+                          WHERE area_code = ? AND period = ?""", [area_code, period]).df().set_index("indicator_code")
+    assert sorted(mine.index) == sorted(view.index)
+    for code in view.index:
+        assert mine.loc[code, "numerator"] == view.loc[code, "numerator"]
+        assert mine.loc[code, "value"] == pytest.approx(view.loc[code, "value"], nan_ok=True)
+
+
+def test_dashboard_milestones_equal_the_stable_view(con):
+    view = con.execute("SELECT area_code, year, counted, total FROM v_milestone_progress WHERE area_level != 'township'").fetchall()
+    for area_code, year, counted, total in view:
+        status = overview.milestone_status(con, EVERYTHING, areas.resolve_area(con, EVERYTHING, area_code), year)
+        assert (status["counted"], status["total"]) == (counted, total), (area_code, year)
+
+
+def test_dashboard_coverage_equals_the_stable_view(con):
+    view = dict(con.execute("SELECT area_code, covered_population FROM v_coverage WHERE area_level != 'township'").fetchall())
+    table = coverage.coverage_table(con, EVERYTHING, areas.CITY, 1200).set_index("code")
+    assert {code: table.loc[code, "covered_population"] for code in view} == view
+
+
+def test_overview_tiles_show_the_warehouse_numbers(app, con):
+    from dashboard.callbacks.overview import update_tiles
+    header, tiles = update_tiles("990104", "2026Q3", "zh")
+    text = str(tiles)
+    area = areas.resolve_area(con, EVERYTHING, "990104")
+    assert count(overview.residents(con, EVERYTHING, area), "zh") in text
+    status = overview.milestone_status(con, EVERYTHING, area, 2026)
+    assert pct(status["share"]) in text and f"还需 {status['needed']} 个中心达标" in text
+    assert "新城区" in str(header)
+
+
+@pytest.mark.parametrize("table", ["overview-indicators", "overview-overdue", "coverage-areas",
+                                   "coverage-uncovered", "coverage-sites"])
+def test_exports_hold_the_rows_on_screen(app, con, table):
+    from dashboard.callbacks.exports import BUILDERS
+    filters = data.read_filters(con, "990121", "2026Q3", "en", {"radius": "1500", "sites": "2"})
+    columns, frame = BUILDERS[table](con, filters)
+    rows = tables.grid_rows(columns, frame)
+    csv = pd.read_csv(io.BytesIO(tables.to_file(columns, frame, "csv")), encoding="utf-8-sig", dtype=str)
+    xlsx = pd.read_excel(io.BytesIO(tables.to_file(columns, frame, "xlsx")), dtype=str)
+    assert list(csv.columns) == [c[1] for c in columns] == list(xlsx.columns)
+    assert len(csv) == len(xlsx) == len(rows)
+    if table == "coverage-sites":
+        assert len(rows) == 2
+
+
+def test_wider_radius_in_the_url_covers_more(app, con):
+    narrow = tables.coverage_areas(con, data.read_filters(con, "all", None, "zh", {"radius": "800"}), 1200)[1]
+    wide = tables.coverage_areas(con, data.read_filters(con, "all", None, "zh", {"radius": "2000"}), 1200)[1]
+    assert narrow.iloc[0]["covered_population"] < wide.iloc[0]["covered_population"]
+    at_2000 = con.execute("SELECT covered_population FROM area_coverage(2000) WHERE area_code = 'all'").fetchall()[0][0]
+    assert wide.iloc[0]["covered_population"] == at_2000
+
+
+def test_flask_serves_every_asset_locally(app):
+    client = app.server.test_client()
+    page = client.get("/coverage?lang=en").get_data(as_text=True)
+    sources = re.findall(r'(?:src|href)="([^"]*)"', page)
+    assert sources and all(s.startswith("/") for s in sources), sources
+    assert client.get("/assets/vendor/bootstrap.min.css").status_code == 200

@@ -1,0 +1,74 @@
+"""Areas, periods and the state of the data: what the filters of every page offer."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+
+import duckdb
+import pandas as pd
+
+from warehouse.scope import Scope
+
+
+@dataclass(frozen=True)
+class Area:
+    code: str              # 'all', a district or a township code
+    level: str             # city | district | township
+    name: str
+    district_code: str | None
+
+    @property
+    def child_level(self) -> str:
+        return {"city": "district", "district": "township", "township": "facility"}[self.level]
+
+
+CITY = Area("all", "city", "全市", None)
+
+
+def area_options(con: duckdb.DuckDBPyConnection, scope: Scope) -> pd.DataFrame:
+    """Districts and their townships the scope allows, in code order."""
+    condition, params = scope.sql("district_code")
+    return con.execute(f"""
+        SELECT code, name, level, district_code FROM (
+            SELECT DISTINCT district_code AS code, district_name AS name, 'district' AS level, district_code
+            FROM township WHERE district_code IS NOT NULL
+            UNION ALL
+            SELECT township_code, township_name, 'township', district_code FROM township
+        ) WHERE {condition}
+        ORDER BY district_code, level = 'township', code
+    """, params).df()
+
+
+def resolve_area(con: duckdb.DuckDBPyConnection, scope: Scope, code: str | None) -> Area | None:
+    """The area a code names, if the scope allows it; the whole city (of the scope) for 'all'."""
+    if not code or code == "all":
+        return CITY
+    condition, params = scope.sql("district_code")
+    rows = con.execute(f"""
+        SELECT code, level, name, district_code FROM (
+            SELECT DISTINCT district_code AS code, 'district' AS level, district_name AS name, district_code
+            FROM township
+            UNION ALL
+            SELECT township_code, 'township', township_name, district_code FROM township
+        ) WHERE code = ? AND {condition}
+    """, [code, *params]).fetchall()
+    return Area(*rows[0]) if rows else None
+
+
+@dataclass(frozen=True)
+class DataState:
+    first_month: date | None
+    latest_month: date | None
+    loaded_at: datetime | None
+
+
+def data_state(con: duckdb.DuckDBPyConnection) -> DataState:
+    first, latest = con.execute("SELECT min(period), max(period) FROM monthly_report").fetchall()[0]
+    loaded = con.execute("SELECT max(loaded_at) FROM load_batch WHERE status = 'accepted'").fetchall()[0][0]
+    return DataState(first, latest, loaded)
+
+
+def setting(con: duckdb.DuckDBPyConnection, key: str):
+    import json
+    rows = con.execute("SELECT value FROM setting WHERE key = ?", [key]).fetchall()
+    return json.loads(rows[0][0]) if rows else None

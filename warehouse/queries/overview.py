@@ -1,0 +1,190 @@
+"""Overview (总览): where an area stands in a period. Every figure of the page comes from here."""
+from __future__ import annotations
+
+import math
+from datetime import date
+
+import duckdb
+import pandas as pd
+
+from warehouse.periods import Period
+from warehouse.queries.areas import Area
+from warehouse.scope import Scope
+
+# Facilities of an area the scope allows: `{facilities}` is spliced as a subquery.
+FACILITIES_IN_AREA = """
+    SELECT * FROM v_facility
+    WHERE in_area(township_code, district_code, ?) AND {scope}
+"""
+
+
+def _facilities(scope: Scope, area: Area) -> tuple[str, list]:
+    condition, params = scope.sql("district_code")
+    return FACILITIES_IN_AREA.format(scope=condition), [area.code, *params]
+
+
+def facility_counts(con: duckdb.DuckDBPyConnection, scope: Scope, area: Area, as_of: date) -> pd.DataFrame:
+    """Operating facilities by type on a date (government-run and private)."""
+    sql, params = _facilities(scope, area)
+    return con.execute(f"""
+        SELECT t.type, count(f.facility_code) AS operating,
+               count(f.facility_code) FILTER (WHERE f.ownership = 'government') AS government
+        FROM (VALUES ('CHC', 1), ('CHS', 2), ('THC', 3), ('VC', 4)) t(type, sort_order)
+        LEFT JOIN ({sql}) f ON f.type = t.type AND operating_on(f.opened_on, f.closed_on, ?)
+        GROUP BY t.type, t.sort_order ORDER BY t.sort_order
+    """, [*params, as_of]).df()
+
+
+def residents(con: duckdb.DuckDBPyConnection, scope: Scope, area: Area) -> int:
+    """Resident population of the area's townships (as registered in the admin units)."""
+    condition, params = scope.sql("district_code")
+    return int(con.execute(f"""
+        SELECT coalesce(sum(population), 0) FROM township
+        WHERE in_area(township_code, district_code, ?) AND {condition}
+    """, [area.code, *params]).fetchall()[0][0])
+
+
+def street_coverage(con: duckdb.DuckDBPyConnection, scope: Scope, area: Area, as_of: date) -> tuple[int, int]:
+    """(townships with an operating government-run CHC, or THC for towns; townships)."""
+    condition, params = scope.sql("t.district_code")
+    return tuple(con.execute(f"""
+        SELECT count(*) FILTER (WHERE has_center), count(*) FROM (
+            SELECT t.township_code, bool_or(f.facility_code IS NOT NULL) AS has_center
+            FROM township t
+            LEFT JOIN facility f ON f.township_code = t.township_code AND f.ownership = 'government'
+                 AND f.type = CASE WHEN t.township_level = 'town' THEN 'THC' ELSE 'CHC' END
+                 AND operating_on(f.opened_on, f.closed_on, ?)
+            WHERE in_area(t.township_code, t.district_code, ?) AND {condition}
+            GROUP BY t.township_code)
+    """, [as_of, area.code, *params]).fetchall()[0])
+
+
+def area_indicator_values(con: duckdb.DuckDBPyConnection, scope: Scope, area: Area,
+                          period: Period) -> pd.DataFrame:
+    """Every registry indicator for the area and period: Σnumerator / Σdenominator over its facilities."""
+    sql, params = _facilities(scope, area)
+    return con.execute(f"""
+        WITH parts AS (
+            SELECT x.indicator_code, sum(x.numerator) AS numerator, sum(x.denominator) AS denominator,
+                   count(DISTINCT x.facility_code) AS facilities
+            FROM facility_indicator_parts x JOIN ({sql}) f USING (facility_code)
+            WHERE x.period_kind = ? AND x.period = ?
+            GROUP BY x.indicator_code
+        )
+        SELECT i.indicator_code, i.name_zh, i.name_en, i.category, c.name_zh AS category_zh,
+               c.name_en AS category_en, i.direction, t.target, p.numerator, p.denominator,
+               rate_value(p.numerator, p.denominator, i.denominator IS NOT NULL) AS value,
+               meets(rate_value(p.numerator, p.denominator, i.denominator IS NOT NULL), t.target, t.direction)
+                   AS meets_target,
+               coalesce(p.facilities, 0) AS facilities
+        FROM indicator_registry i
+        JOIN category_registry c USING (category)
+        JOIN indicator_target t ON t.indicator_code = i.indicator_code AND t.period_kind = ?
+        LEFT JOIN parts p ON p.indicator_code = i.indicator_code
+        ORDER BY c.sort_order, i.sort_order
+    """, [*params, period.kind, period.label, period.kind]).df()
+
+
+def subarea_indicator(con: duckdb.DuckDBPyConnection, scope: Scope, area: Area, period: Period,
+                      indicator_code: str) -> pd.DataFrame:
+    """One indicator for each part of the area: districts of the city, townships of a district,
+    facilities of a township; Σnumerator / Σdenominator, best first."""
+    sql, params = _facilities(scope, area)
+    key, name = {"city": ("district_code", "district_name"), "district": ("township_code", "township_name"),
+                 "township": ("facility_code", "name")}[area.level]
+    return con.execute(f"""
+        SELECT f.{key} AS code, any_value(f.{name}) AS name, sum(x.numerator) AS numerator,
+               sum(x.denominator) AS denominator,
+               rate_value(sum(x.numerator), sum(x.denominator), any_value(i.denominator) IS NOT NULL) AS value,
+               any_value(t.target) AS target
+        FROM facility_indicator_parts x
+        JOIN ({sql}) f USING (facility_code)
+        JOIN indicator_registry i USING (indicator_code)
+        JOIN indicator_target t ON t.indicator_code = x.indicator_code AND t.period_kind = x.period_kind
+        WHERE x.indicator_code = ? AND x.period_kind = ? AND x.period = ?
+        GROUP BY f.{key}
+        ORDER BY value DESC NULLS LAST, code
+    """, [*params, indicator_code, period.kind, period.label]).df()
+
+
+def milestone_trend(con: duckdb.DuckDBPyConnection, scope: Scope, area: Area) -> pd.DataFrame:
+    """At every month end: operating CHCs of the area, and those counted toward the milestone."""
+    sql, params = _facilities(scope, area)
+    return con.execute(f"""
+        WITH chc AS (SELECT * FROM ({sql}) WHERE type = 'CHC'),
+        months AS (SELECT DISTINCT as_of FROM v_standardization_status)
+        SELECT m.as_of, count(*) FILTER (WHERE s.counts_for_milestone) AS counted, count(*) AS total,
+               count(*) FILTER (WHERE s.counts_for_milestone) / count(*) AS share
+        FROM months m
+        JOIN chc c ON operating_on(c.opened_on, c.closed_on, m.as_of)
+        LEFT JOIN v_standardization_status s ON s.facility_code = c.facility_code AND s.as_of = m.as_of
+        GROUP BY m.as_of ORDER BY m.as_of
+    """, params).df()
+
+
+def milestone_status(con: duckdb.DuckDBPyConnection, scope: Scope, area: Area, year: int) -> dict | None:
+    """The milestone of a year: counted / operating CHCs at its end (or at the latest loaded
+    month for a year not over), against the schedule's target."""
+    sql, params = _facilities(scope, area)
+    rows = con.execute(f"""
+        WITH d AS (
+            SELECT ms.year, ms.target_share,
+                   least(make_date(ms.year, 12, 31),
+                         coalesce((SELECT horizon_date FROM data_horizon), make_date(ms.year, 12, 31))) AS as_of
+            FROM milestone_schedule ms WHERE ms.year = ?
+        ), chc AS (SELECT * FROM ({sql}) WHERE type = 'CHC')
+        SELECT d.year, d.as_of, d.target_share,
+               count(c.facility_code) FILTER (WHERE coalesce(s.counted, false)) AS counted,
+               count(c.facility_code) AS total
+        FROM d
+        LEFT JOIN chc c ON operating_on(c.opened_on, c.closed_on, d.as_of)
+        LEFT JOIN (
+            SELECT a.facility_code, a.gov_premises AND a.gov_equipment AND a.standardized AS counted, a.assessed_on
+            FROM standardization_assessment a
+        ) s ON s.facility_code = c.facility_code
+           AND s.assessed_on = (SELECT max(a2.assessed_on) FROM standardization_assessment a2
+                                WHERE a2.facility_code = c.facility_code AND a2.assessed_on <= d.as_of)
+        GROUP BY d.year, d.as_of, d.target_share
+    """, [year, *params]).fetchall()
+    if not rows:
+        return None
+    year, as_of, target, counted, total = rows[0]
+    share = counted / total if total else None
+    return {"year": year, "as_of": as_of, "target_share": target, "counted": counted, "total": total,
+            "share": share, "on_track": share is not None and share >= target - 1e-9,
+            "needed": max(0, math.ceil(target * total - 1e-9) - counted) if total else 0}
+
+
+def reporting_status(con: duckdb.DuckDBPyConnection, scope: Scope, area: Area, month_label: str) -> dict:
+    """Reports expected, received and received on time for one month."""
+    sql, params = _facilities(scope, area)
+    expected, received, timely = con.execute(f"""
+        SELECT count(*), count(*) FILTER (WHERE s.received), count(*) FILTER (WHERE s.timely)
+        FROM v_submission_status s JOIN ({sql}) f USING (facility_code)
+        WHERE s.period = ?
+    """, [*params, month_label]).fetchall()[0]
+    return {"expected": expected, "received": received, "timely": timely,
+            "completeness": received / expected if expected else None,
+            "timeliness": timely / expected if expected else None}
+
+
+def missing_reports(con: duckdb.DuckDBPyConnection, scope: Scope, area: Area, month_label: str) -> pd.DataFrame:
+    sql, params = _facilities(scope, area)
+    return con.execute(f"""
+        SELECT f.facility_code, f.name, f.type, f.township_name, f.district_name
+        FROM v_submission_status s JOIN ({sql}) f USING (facility_code)
+        WHERE s.period = ? AND NOT s.received
+        ORDER BY f.district_code, f.township_code, f.facility_code
+    """, [*params, month_label]).df()
+
+
+def overdue_rectifications(con: duckdb.DuckDBPyConnection, scope: Scope, area: Area, today: date) -> pd.DataFrame:
+    """Inspection findings whose rectification deadline has passed and that are not rectified."""
+    sql, params = _facilities(scope, area)
+    return con.execute(f"""
+        SELECT f.facility_code, f.name, f.type, f.township_name, i.visit_date, i.score, i.findings,
+               i.rectify_by, datediff('day', i.rectify_by, ?::DATE) AS days_overdue
+        FROM inspection i JOIN ({sql}) f USING (facility_code)
+        WHERE i.rectify_by < ? AND i.rectified_on IS NULL
+        ORDER BY days_overdue DESC, f.facility_code
+    """, [today, *params, today]).df()

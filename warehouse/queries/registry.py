@@ -1,0 +1,18 @@
+"""The indicator registry as the warehouse holds it (written from the settings file on load)."""
+from __future__ import annotations
+
+import duckdb
+import pandas as pd
+
+
+def indicators(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
+    return con.execute("""
+        SELECT i.indicator_code, i.name_zh, i.name_en, i.category, c.name_zh AS category_zh,
+               c.name_en AS category_en, i.numerator, i.denominator, i.target, i.target_per, i.direction
+        FROM indicator_registry i LEFT JOIN category_registry c USING (category)
+        ORDER BY c.sort_order, i.sort_order
+    """).df()
+
+
+def milestones(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
+    return con.execute("SELECT year, target_share FROM milestone_schedule ORDER BY year").df()
