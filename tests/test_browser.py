@@ -1,0 +1,132 @@
+"""Browser tests: a real Chromium (Debian chromium + chromium-driver) drives the served app.
+They never skip: without a browser they fail, on CI and here alike."""
+from urllib.parse import parse_qs, urlparse
+
+import duckdb
+import pytest
+from selenium.webdriver.common.by import By
+from selenium.webdriver.common.keys import Keys
+
+from dashboard import data
+from dashboard.i18n import count, pct
+from warehouse.periods import parse_period
+from warehouse.queries import areas, coverage, overview
+from warehouse.scope import Scope
+from warehouse.store import current_version_file
+
+pytestmark = pytest.mark.browser
+EVERYTHING = Scope.everything()
+
+
+@pytest.fixture()
+def app(sample_db):
+    from dashboard.app import app
+    data.configure(sample_db)
+    return app
+
+
+@pytest.fixture()
+def con(sample_db):
+    connection = duckdb.connect(str(current_version_file(sample_db)), read_only=True)
+    yield connection
+    connection.close()
+
+
+def query_of(dash_duo) -> dict:
+    return {k: v[-1] for k, v in parse_qs(urlparse(dash_duo.driver.current_url).query).items()}
+
+
+def tile_value(dash_duo, tile: str) -> str:
+    return dash_duo.find_element(f"#{tile} .kpi-value").text
+
+
+def wait_tile(dash_duo, tile: str, expected: str, timeout: int = 15):
+    dash_duo.wait_for_text_to_equal(f"#{tile} .kpi-value", expected, timeout=timeout)
+
+
+def choose(dash_duo, dropdown_id: str, label: str):
+    """Pick an option of a dcc.Dropdown by its visible label (Dash 4 dropdown)."""
+    dash_duo.find_element(f"#{dropdown_id}").click()
+    search = dash_duo.wait_for_element(".dash-dropdown-search, input.dash-dropdown-search-input, [role='listbox']", timeout=5)
+    options = dash_duo.driver.find_elements(By.CSS_SELECTOR, "[role='option']")
+    match = [o for o in options if o.text.strip().endswith(label)]
+    assert match, [o.text for o in options]
+    match[0].click()
+
+
+def test_ov001_overview_tiles_equal_the_warehouse(dash_duo, app, con):
+    dash_duo.start_server(app)
+    area = areas.CITY
+    period = parse_period("2026Q3")
+    wait_tile(dash_duo, "overview-tile-residents", count(overview.residents(con, EVERYTHING, area), "zh"))
+    status = overview.milestone_status(con, EVERYTHING, area, 2026)
+    wait_tile(dash_duo, "overview-tile-milestone", pct(status["share"]))
+    values = overview.area_indicator_values(con, EVERYTHING, area, period)
+    judged = values[values["meets_target"].notna()]
+    wait_tile(dash_duo, "overview-tile-indicators", f"{int(judged['meets_target'].sum())}/{len(judged)}")
+    assert query_of(dash_duo)["period"] == "2026Q3"
+    dash_duo.wait_for_element(".ag-row", timeout=10)
+    assert dash_duo.get_logs() == []
+
+
+def test_ov002_language_switch_keeps_the_filters(dash_duo, app, con):
+    dash_duo.start_server(app)
+    dash_duo.driver.get(dash_duo.server_url + "/?area=990104&period=2025")
+    wait_tile(dash_duo, "overview-tile-residents", count(overview.residents(
+        con, EVERYTHING, areas.resolve_area(con, EVERYTHING, "990104")), "zh"))
+    dash_duo.wait_for_text_to_equal("#shell-lang-link", "English")
+    dash_duo.find_element("#shell-lang-link").click()
+    dash_duo.wait_for_text_to_equal(".page-title", "Overview", timeout=15)
+    dash_duo.wait_for_text_to_equal("#shell-nav-coverage-link", "Coverage map")
+    assert {k: query_of(dash_duo).get(k) for k in ("area", "period", "lang")} == {
+        "area": "990104", "period": "2025", "lang": "en"}
+    wait_tile(dash_duo, "overview-tile-residents", count(overview.residents(
+        con, EVERYTHING, areas.resolve_area(con, EVERYTHING, "990104")), "en"))
+    dash_duo.find_element("#shell-lang-link").click()
+    dash_duo.wait_for_text_to_equal(".page-title", "总览", timeout=15)
+    assert dash_duo.get_logs() == []
+
+
+def test_ov003_area_change_goes_to_the_url_and_back(dash_duo, app, con):
+    dash_duo.start_server(app)
+    city_residents = count(overview.residents(con, EVERYTHING, areas.CITY), "zh")
+    wait_tile(dash_duo, "overview-tile-residents", city_residents)
+    choose(dash_duo, "shell-area-dropdown", "青山县")
+    rural = count(overview.residents(con, EVERYTHING, areas.resolve_area(con, EVERYTHING, "990121")), "zh")
+    wait_tile(dash_duo, "overview-tile-residents", rural)
+    dash_duo.wait_for_text_to_equal(".page-subtitle", "青山县 · 2026年第3季度")
+    assert query_of(dash_duo).get("area") == "990121"
+    dash_duo.driver.back()
+    wait_tile(dash_duo, "overview-tile-residents", city_residents)
+    assert "area" not in query_of(dash_duo)
+    assert dash_duo.get_logs() == []
+
+
+def test_cov001_map_renders_offline_and_numbers_follow_the_radius(dash_duo, app, con):
+    dash_duo.start_server(app)
+    dash_duo.driver.get(dash_duo.server_url + "/coverage")
+    dash_duo.wait_for_element(".maplibregl-canvas", timeout=20)
+    at_1200 = coverage.coverage_table(con, EVERYTHING, areas.CITY, 1200).iloc[0]
+    wait_tile(dash_duo, "coverage-tile-total", pct(at_1200["covered_share"]))
+    wait_tile(dash_duo, "coverage-tile-uncovered", str(int(at_1200["uncovered_communities"])))
+    box = dash_duo.find_element(".dash-range-slider-input")
+    box.click()
+    box.send_keys(Keys.CONTROL, "a")
+    box.send_keys("2000", Keys.TAB)
+    at_2000 = coverage.coverage_table(con, EVERYTHING, areas.CITY, 2000).iloc[0]
+    wait_tile(dash_duo, "coverage-tile-total", pct(at_2000["covered_share"]))
+    assert query_of(dash_duo).get("radius") == "2000"
+    dash_duo.wait_for_element(".ag-row", timeout=10)
+    assert dash_duo.get_logs() == []
+
+
+def test_cov002_district_area_in_english_with_site_suggestions(dash_duo, app, con):
+    dash_duo.start_server(app)
+    dash_duo.driver.get(dash_duo.server_url + "/coverage?area=990104&lang=en&sites=2")
+    dash_duo.wait_for_element(".maplibregl-canvas", timeout=20)
+    sites = coverage.suggest_sites(con, EVERYTHING, "990104", 1200, 2)
+    dash_duo.wait_for_text_to_equal(
+        "#coverage-sites-summary", f"{len(sites)} new sites would cover {count(sites['residents_gained'].sum(), 'en')} more residents",
+        timeout=15)
+    dash_duo.wait_for_text_to_equal(".page-title", "Coverage map")
+    assert dash_duo.get_logs() == []
