@@ -13,6 +13,7 @@ from warehouse.scope import Scope
 from warehouse.store import Reader
 
 _reader: Reader | None = None
+_empty = None
 
 
 def configure(db_path: str | os.PathLike | None) -> None:
@@ -21,11 +22,29 @@ def configure(db_path: str | os.PathLike | None) -> None:
 
 
 def cursor():
-    """A cursor on the newest published warehouse version (reconnects after a load)."""
+    """A cursor on the newest published warehouse version (reconnects after a load). Before the
+    first load there is no warehouse: an empty one in memory stands in, so every page renders
+    and says there is no data yet instead of failing."""
     global _reader
     if _reader is None:
         _reader = Reader(None)
-    return _reader.cursor()
+    try:
+        return _reader.cursor()
+    except FileNotFoundError:
+        return _empty_warehouse().cursor()
+
+
+def _empty_warehouse():
+    global _empty
+    if _empty is None:
+        import duckdb
+
+        from warehouse import schema
+        from warehouse.settings import load_settings
+        con = duckdb.connect(":memory:")
+        schema.prepare(con, load_settings())
+        _empty = con
+    return _empty
 
 
 def current_scope() -> Scope:
@@ -79,9 +98,6 @@ def read_filters(con, area_code: str | None, period_label: str | None, lang: str
 
 
 def setting_or(key: str, default):
-    """A setting from the warehouse, or the default while there is no warehouse yet."""
-    try:
-        value = areas.setting(cursor(), key)
-    except Exception:   # no warehouse published yet: the page still renders, with its empty state
-        return default
+    """A setting from the warehouse (or the settings file, before the first load)."""
+    value = areas.setting(cursor(), key)
     return default if value is None else value

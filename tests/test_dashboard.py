@@ -136,3 +136,22 @@ def test_flask_serves_every_asset_locally(app):
     sources = re.findall(r'(?:src|href)="([^"]*)"', page)
     assert sources and all(s.startswith("/") for s in sources), sources
     assert client.get("/assets/vendor/bootstrap.min.css").status_code == 200
+
+
+def test_before_the_first_load_every_page_says_there_is_no_data(tmp_path, sample_db):
+    from dashboard.callbacks.coverage import update_summary
+    from dashboard.callbacks.overview import update_indicator_table, update_tiles
+    data.configure(tmp_path / "nothing.duckdb")
+    try:
+        assert "尚未载入" in str(update_tiles(None, None, "zh")[1])
+        assert update_indicator_table(None, None, "en")[2].startswith("No data yet")
+        assert "No data yet" in str(update_summary(None, None, "en", None)[1])
+    finally:
+        data.configure(sample_db)
+
+
+def test_a_configured_tile_server_becomes_a_raster_layer_and_none_means_offline():
+    from dashboard.figures.coverage import basemap
+    assert basemap("", None) == {"style": "white-bg"}
+    layer = basemap("https://tiles.example/{z}/{x}/{y}.png", "© bureau")["layers"][0]
+    assert layer["sourcetype"] == "raster" and layer["source"] == ["https://tiles.example/{z}/{x}/{y}.png"]

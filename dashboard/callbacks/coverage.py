@@ -10,7 +10,6 @@ from dashboard.callbacks.common import caption, default_radius
 from dashboard.callbacks.shell import page_title
 from dashboard.components import column_defs, empty, kpi
 from dashboard.figures import coverage as figures
-from dashboard.figures.common import empty_figure
 from dashboard.i18n import count, pct, t
 from warehouse.queries import areas, coverage
 
@@ -29,8 +28,6 @@ def update_summary(area, period, lang, radius):
     con, filters = read(area, period, lang, radius=radius)
     lang = filters.lang
     header = page_title(t("cov.title", lang), filters)
-    if filters.period is None:
-        return header, [empty(t("empty.no_data", lang))]
     table = coverage.coverage_table(con, filters.scope, filters.area, tables.coverage_radius(filters, default_radius(con)))
     if table.empty:
         return header, [empty(t("empty.no_data", lang))]
@@ -55,8 +52,6 @@ def update_summary(area, period, lang, radius):
           *FILTERS, Input(ids.COV_METRIC, "value"), RADIUS, *SITES)
 def update_map(area, period, lang, metric, radius, site_district, sites):
     con, filters = read(area, period, lang, radius=radius, site_district=site_district, sites=sites)
-    if filters.period is None:
-        return empty_figure(t("empty.no_data", filters.lang), 560), ""
     metric = metric if metric in figures.METRICS else "covered_share"
     radius = tables.coverage_radius(filters, default_radius(con))
     scope, where, as_of = filters.scope, filters.area, filters.as_of
@@ -65,7 +60,8 @@ def update_map(area, period, lang, metric, radius, site_district, sites):
     figure = figures.coverage_map(
         coverage.boundaries(con, scope, where), coverage.township_metrics(con, scope, where, radius, as_of), metric,
         coverage.facility_points(con, scope, where, as_of), communities[~communities["covered"]], sites_frame,
-        filters.lang, t("empty.no_data", filters.lang))
+        filters.lang, t("empty.no_data", filters.lang),
+        tiles=figures.basemap(areas.setting(con, "map.tile_url"), areas.setting(con, "map.tile_attribution")))
     return figure, caption(filters, as_of=as_of)
 
 
@@ -90,9 +86,9 @@ def open_profile(click, area, period, lang):
           Output(ids.COV_TABLE_CAPTION, "children"), *FILTERS, RADIUS)
 def update_area_table(area, period, lang, radius):
     con, filters = read(area, period, lang, radius=radius)
-    if filters.period is None:
-        return [], [], t("empty.no_data", filters.lang)
     columns, frame = tables.coverage_areas(con, filters, default_radius(con))
+    if frame.empty:
+        return [], column_defs(columns), t("empty.no_data", filters.lang)
     return tables.grid_rows(columns, frame), column_defs(columns), caption(filters, as_of=filters.as_of)
 
 
@@ -100,9 +96,9 @@ def update_area_table(area, period, lang, radius):
           Output(ids.COV_UNCOVERED_CAPTION, "children"), *FILTERS, RADIUS)
 def update_uncovered(area, period, lang, radius):
     con, filters = read(area, period, lang, radius=radius)
-    if filters.period is None:
-        return [], [], t("empty.no_data", filters.lang)
     columns, frame = tables.coverage_uncovered(con, filters, default_radius(con))
+    if frame.empty and not filters.state.has_registry:
+        return [], column_defs(columns), t("empty.no_data", filters.lang)
     if frame.empty:
         radius = int(tables.coverage_radius(filters, default_radius(con)))
         return [], column_defs(columns), t("empty.none_uncovered", filters.lang, radius=radius)
@@ -138,7 +134,7 @@ def site_districts(area, lang, radius, current):
 def update_sites(area, period, lang, radius, site_district, sites):
     con, filters = read(area, period, lang, radius=radius, site_district=site_district, sites=sites)
     lang = filters.lang
-    if filters.period is None:
+    if not filters.state.has_registry:
         return [], [], empty(t("empty.no_data", lang)), ""
     columns, frame = tables.coverage_sites(con, filters, default_radius(con))
     if tables.site_district(filters) is None:

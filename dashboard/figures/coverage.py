@@ -56,9 +56,17 @@ def view(geojson: dict, points: pd.DataFrame, height: int) -> dict:
     return {"center": {"lon": (lon0 + lon1) / 2, "lat": (lat0 + lat1) / 2}, "zoom": max(min(zoom, 15), 5)}
 
 
+def basemap(tile_url: str | None, attribution: str | None) -> dict:
+    """No tiles unless a tile server is configured: white-bg fetches nothing."""
+    if not tile_url:
+        return {"style": "white-bg"}
+    return {"style": "white-bg", "layers": [{"sourcetype": "raster", "source": [tile_url], "below": "traces",
+                                              "sourceattribution": attribution or ""}]}
+
+
 def coverage_map(geojson: dict, metrics: pd.DataFrame, metric: str, points: pd.DataFrame,
                  uncovered: pd.DataFrame, sites: pd.DataFrame, lang: str, empty_message: str,
-                 height: int = 560) -> go.Figure:
+                 height: int = 560, tiles: dict | None = None) -> go.Figure:
     if not geojson.get("features") and points.empty:
         return empty_figure(empty_message, height)
     fmt, scale, higher_better = METRICS[metric]
@@ -105,7 +113,7 @@ def coverage_map(geojson: dict, metrics: pd.DataFrame, metric: str, points: pd.D
             hovertemplate=(f"#%{{customdata[0]}} <b>%{{customdata[1]}}</b> · %{{customdata[2]}}<br>"
                            f"{t('col.gained', lang)}: %{{customdata[3]:,}}<extra></extra>")))
     fig.update_layout(
-        map={"style": "white-bg", **view(geojson, points, height)}, height=height,
+        map={**(tiles or basemap(None, None)), **view(geojson, points, height)}, height=height,
         margin={"l": 0, "r": 0, "t": 0, "b": 0}, font={"family": FONT},
         legend={"orientation": "h", "yanchor": "bottom", "y": 0.0, "x": 0.0, "bgcolor": "rgba(255,255,255,0.85)"},
         hoverlabel={"font": {"family": FONT}}, clickmode="event")

@@ -60,12 +60,14 @@ class DataState:
     first_month: date | None
     latest_month: date | None
     loaded_at: datetime | None
+    has_registry: bool = False      # admin units and facilities are loaded
 
 
 def data_state(con: duckdb.DuckDBPyConnection) -> DataState:
     first, latest = con.execute("SELECT min(period), max(period) FROM monthly_report").fetchall()[0]
     loaded = con.execute("SELECT max(loaded_at) FROM load_batch WHERE status = 'accepted'").fetchall()[0][0]
-    return DataState(first, latest, loaded)
+    registry = con.execute("SELECT count(*) > 0 FROM admin_unit").fetchall()[0][0]
+    return DataState(first, latest, loaded, registry)
 
 
 def setting(con: duckdb.DuckDBPyConnection, key: str):
