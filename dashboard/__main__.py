@@ -1,11 +1,81 @@
-"""`python -m dashboard [--db PATH] [--host HOST] [--port PORT]` serves the dashboard."""
+"""`python -m dashboard [--db PATH] [--host HOST] [--port PORT]` serves the dashboard;
+`python -m dashboard users add|list|disable|enable|passwd|ensure-admin` manages accounts."""
 from __future__ import annotations
 
 import argparse
+import getpass
 import os
+import sys
+
+from warehouse.accounts import ROLES, AccountError, Accounts, accounts_path, random_password
+
+
+def ensure_admin(store: Accounts) -> str | None:
+    """On the very first start there is no user: create `admin` with a random password, once."""
+    if store.count_users():
+        return None
+    password = random_password()
+    store.add_user("admin", password, "admin", display_name="管理员 Administrator")
+    store.audit(None, "user_add", "admin (first start)")
+    return password
+
+
+def users_command(args) -> int:
+    store = Accounts(accounts_path(args.db))
+    try:
+        if args.action == "list":
+            for user in store.list_users():
+                state = "disabled" if user.disabled else "active"
+                print(f"{user.username}\t{user.role}\t{','.join(user.districts) or '-'}\t{state}\t{user.display_name}")
+        elif args.action == "add":
+            password = args.password or random_password()
+            districts = [d for d in (args.districts or "").split(",") if d]
+            store.add_user(args.username, password, args.role, districts, args.name)
+            store.audit(None, "user_add", f"{args.username} {args.role} (command line)")
+            if not args.password:
+                print(f"password for {args.username}: {password}")
+        elif args.action in ("disable", "enable"):
+            store.set_disabled(args.username, args.action == "disable")
+            store.audit(None, f"user_{args.action}", f"{args.username} (command line)")
+        elif args.action == "passwd":
+            password = getpass.getpass("new password: ") if sys.stdin.isatty() else sys.stdin.readline().strip()
+            store.set_password(args.username, password)
+            store.audit(None, "user_password", f"{args.username} (command line)")
+        elif args.action == "ensure-admin":
+            announce_admin(ensure_admin(store))
+    except AccountError as refused:
+        print(f"refused: {refused.code}", file=sys.stderr)
+        return 1
+    return 0
+
+
+def announce_admin(password: str | None) -> None:
+    if password:
+        print("=" * 64)
+        print("首次启动：已创建管理员账号 / first start: an administrator was created")
+        print(f"  用户名 user: admin    密码 password: {password}")
+        print("  只显示这一次，请妥善保存 / shown this once: keep it safe")
+        print("=" * 64, flush=True)
 
 
 def main(argv=None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    if argv[:1] == ["users"]:
+        parser = argparse.ArgumentParser(prog="python -m dashboard users")
+        parser.add_argument("--db", help="warehouse file; accounts live beside it")
+        sub = parser.add_subparsers(dest="action", required=True)
+        sub.add_parser("list")
+        add = sub.add_parser("add")
+        add.add_argument("username")
+        add.add_argument("--role", choices=ROLES, required=True)
+        add.add_argument("--districts", help="comma-separated district codes (not for admin)")
+        add.add_argument("--name", help="display name")
+        add.add_argument("--password", help="default: a random one, printed once")
+        for action in ("disable", "enable", "passwd"):
+            sub.add_parser(action).add_argument("username")
+        sub.add_parser("ensure-admin")
+        return users_command(parser.parse_args(argv[1:]))
+
     parser = argparse.ArgumentParser(prog="python -m dashboard", description="jiceng dashboard 基层卫生监测")
     parser.add_argument("--db", help="warehouse file (default: JICENG_DB or var/jiceng.duckdb)")
     parser.add_argument("--host", default="127.0.0.1")
@@ -14,6 +84,7 @@ def main(argv=None) -> int:
     args = parser.parse_args(argv)
     if args.db:
         os.environ["JICENG_DB"] = args.db
+    announce_admin(ensure_admin(Accounts(accounts_path(args.db))))
     from dashboard.app import app
     print(f"jiceng: http://{args.host}:{args.port}/")
     app.run(host=args.host, port=args.port, debug=args.debug)

@@ -7,7 +7,7 @@ from pathlib import Path
 import dash
 from dash import Dash
 
-from dashboard import data
+from dashboard import auth, data
 from dashboard.layout import shell
 
 HERE = Path(__file__).resolve().parent
@@ -25,6 +25,7 @@ def create_app(db_path: str | os.PathLike | None = None) -> Dash:
         suppress_callback_exceptions=True,
         update_title=None,
     )
+    auth.install(app.server)
     app.layout = shell()
     import dashboard.callbacks  # noqa: F401  (registers every callback once)
     return app

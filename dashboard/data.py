@@ -21,6 +21,10 @@ def configure(db_path: str | os.PathLike | None) -> None:
     _reader = Reader(db_path)
 
 
+def warehouse_path():
+    return _reader.path if _reader is not None else Reader(None).path
+
+
 def cursor():
     """A cursor on the newest published warehouse version (reconnects after a load). Before the
     first load there is no warehouse: an empty one in memory stands in, so every page renders
@@ -48,8 +52,16 @@ def _empty_warehouse():
 
 
 def current_scope() -> Scope:
-    """The districts the requesting user may see; until logins exist, every district."""
-    return Scope.everything()
+    """The districts the requesting user may see, from the server's session, never from the
+    browser. A request without a user sees nothing; code outside any request (the command line,
+    tests of query functions) sees everything."""
+    import flask
+
+    from dashboard import auth
+    if not flask.has_request_context():
+        return Scope.everything()
+    user = auth.current_user()
+    return user.scope if user is not None else Scope(frozenset())
 
 
 def today() -> date:

@@ -24,8 +24,13 @@ def shell():
         dbc.Nav([
             dbc.NavItem(dcc.Link(id=ids.NAV_OVERVIEW, href="/", className="nav-link")),
             dbc.NavItem(dcc.Link(id=ids.NAV_COVERAGE, href="/coverage", className="nav-link")),
+            dbc.NavItem(dcc.Link(id=ids.NAV_USERS, href="/admin/users", className="nav-link",
+                                 style={"display": "none"})),
         ], navbar=True, className="me-auto"),
         filters,
+        html.Div([html.Span(id=ids.USER, className="shell-user"),
+                  html.A(id=ids.LOGOUT, href="/logout", className="btn btn-sm btn-outline-light")],
+                 className="d-flex align-items-center gap-2"),
     ], fluid=True, className="shell-bar"), color="primary", dark=True, className="mb-3 shell-navbar")
     return html.Div([
         dcc.Location(id=ids.URL, refresh="callback-nav"),

@@ -63,7 +63,7 @@ def coverage_radius(filters: Filters, default: float) -> float:
 def coverage_areas(con, filters: Filters, default_radius: float):
     lang = filters.lang
     frame = coverage.coverage_table(con, filters.scope, filters.area, coverage_radius(filters, default_radius))
-    frame.loc[frame["code"] == "all", "name"] = t("area.all", lang)
+    frame.loc[frame["code"] == "all", "name"] = t("area.all" if filters.scope.districts is None else "area.mine", lang)
     columns = [("name", t("col.name", lang), "text"), ("population", t("col.population", lang), "int"),
                ("covered_population", t("col.covered", lang), "int"),
                ("covered_share", t("col.covered_share", lang), "pct"),

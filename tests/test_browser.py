@@ -7,6 +7,7 @@ import pytest
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
 
+from conftest import PASSWORD
 from dashboard import data
 from dashboard.i18n import count, pct
 from warehouse.periods import parse_period
@@ -19,10 +20,20 @@ EVERYTHING = Scope.everything()
 
 
 @pytest.fixture()
-def app(sample_db):
+def app(sample_db, sample_users):
     from dashboard.app import app
     data.configure(sample_db)
     return app
+
+
+def sign_in(dash_duo, username="root", path="/"):
+    """Log in through the login page, as a user would, and land on `path`."""
+    dash_duo._url = dash_duo.server.url        # known without waiting for a Dash page: we get a login form
+    dash_duo.driver.get(dash_duo.server_url + path)
+    dash_duo.wait_for_element("#login-username", timeout=10).send_keys(username)
+    dash_duo.find_element("#login-password").send_keys(PASSWORD)
+    dash_duo.find_element("#login-submit").click()
+    dash_duo.wait_for_element("#shell-product-brand", timeout=10)
 
 
 @pytest.fixture()
@@ -55,7 +66,8 @@ def choose(dash_duo, dropdown_id: str, label: str):
 
 
 def test_ov001_overview_tiles_equal_the_warehouse(dash_duo, app, con):
-    dash_duo.start_server(app)
+    dash_duo.start_server(app, navigate=False)
+    sign_in(dash_duo)
     area = areas.CITY
     period = parse_period("2026Q3")
     wait_tile(dash_duo, "overview-tile-residents", count(overview.residents(con, EVERYTHING, area), "zh"))
@@ -70,8 +82,8 @@ def test_ov001_overview_tiles_equal_the_warehouse(dash_duo, app, con):
 
 
 def test_ov002_language_switch_keeps_the_filters(dash_duo, app, con):
-    dash_duo.start_server(app)
-    dash_duo.driver.get(dash_duo.server_url + "/?area=990104&period=2025")
+    dash_duo.start_server(app, navigate=False)
+    sign_in(dash_duo, path="/?area=990104&period=2025")
     wait_tile(dash_duo, "overview-tile-residents", count(overview.residents(
         con, EVERYTHING, areas.resolve_area(con, EVERYTHING, "990104")), "zh"))
     dash_duo.wait_for_text_to_equal("#shell-lang-link", "English")
@@ -88,7 +100,8 @@ def test_ov002_language_switch_keeps_the_filters(dash_duo, app, con):
 
 
 def test_ov003_area_change_goes_to_the_url_and_back(dash_duo, app, con):
-    dash_duo.start_server(app)
+    dash_duo.start_server(app, navigate=False)
+    sign_in(dash_duo)
     city_residents = count(overview.residents(con, EVERYTHING, areas.CITY), "zh")
     wait_tile(dash_duo, "overview-tile-residents", city_residents)
     choose(dash_duo, "shell-area-dropdown", "青山县")
@@ -103,8 +116,8 @@ def test_ov003_area_change_goes_to_the_url_and_back(dash_duo, app, con):
 
 
 def test_cov001_map_renders_offline_and_numbers_follow_the_radius(dash_duo, app, con):
-    dash_duo.start_server(app)
-    dash_duo.driver.get(dash_duo.server_url + "/coverage")
+    dash_duo.start_server(app, navigate=False)
+    sign_in(dash_duo, path="/coverage")
     dash_duo.wait_for_element(".maplibregl-canvas", timeout=20)
     at_1200 = coverage.coverage_table(con, EVERYTHING, areas.CITY, 1200).iloc[0]
     wait_tile(dash_duo, "coverage-tile-total", pct(at_1200["covered_share"]))
@@ -121,12 +134,45 @@ def test_cov001_map_renders_offline_and_numbers_follow_the_radius(dash_duo, app,
 
 
 def test_cov002_district_area_in_english_with_site_suggestions(dash_duo, app, con):
-    dash_duo.start_server(app)
-    dash_duo.driver.get(dash_duo.server_url + "/coverage?area=990104&lang=en&sites=2")
+    dash_duo.start_server(app, navigate=False)
+    sign_in(dash_duo, path="/coverage?area=990104&lang=en&sites=2")
     dash_duo.wait_for_element(".maplibregl-canvas", timeout=20)
     sites = coverage.suggest_sites(con, EVERYTHING, "990104", 1200, 2)
     dash_duo.wait_for_text_to_equal(
         "#coverage-sites-summary", f"{len(sites)} new sites would cover {count(sites['residents_gained'].sum(), 'en')} more residents",
         timeout=15)
     dash_duo.wait_for_text_to_equal(".page-title", "Coverage map")
+    assert dash_duo.get_logs() == []
+
+
+def test_auth001_login_shows_the_pages_of_the_role_then_logout(dash_duo, app, con):
+    dash_duo.start_server(app, navigate=False)
+    sign_in(dash_duo, "planner")
+    dash_duo.wait_for_text_to_equal("#shell-user-span", "planner · 规划")
+    assert not dash_duo.find_element("#shell-nav-users-link").is_displayed()
+    dash_duo.wait_for_text_to_equal(".page-subtitle", "我的辖区 · 2026年第3季度")
+    mine = areas.resolve_area(con, Scope(frozenset({"990103", "990104"})), "all")
+    wait_tile(dash_duo, "overview-tile-residents", count(overview.residents(
+        con, Scope(frozenset({"990103", "990104"})), mine), "zh"))
+    dash_duo.find_element("#shell-nav-coverage-link").click()
+    dash_duo.wait_for_text_to_equal(".page-title", "覆盖地图", timeout=15)
+    dash_duo.driver.get(dash_duo.server_url + "/admin/users")
+    dash_duo.wait_for_contains_text("#_pages_content", "无权", timeout=10)
+    dash_duo.find_element("#shell-logout-link").click()
+    dash_duo.wait_for_element("#login-username", timeout=10)
+    dash_duo.driver.get(dash_duo.server_url + "/coverage")
+    dash_duo.wait_for_element("#login-username", timeout=10)       # the session is gone
+    assert dash_duo.get_logs() == []
+
+
+def test_auth002_admin_adds_a_user_and_sees_the_password_once(dash_duo, app):
+    dash_duo.start_server(app, navigate=False)
+    sign_in(dash_duo, "root", "/admin/users")
+    dash_duo.wait_for_element("#users-add-button", timeout=10)
+    dash_duo.find_element("#users-name-input").send_keys("zhao")
+    choose(dash_duo, "users-districts-dropdown", "城西区")
+    dash_duo.find_element("#users-add-button").click()
+    dash_duo.wait_for_element("#users-new-password", timeout=10)
+    from dashboard import auth
+    assert auth.accounts().get("zhao").districts == ("990103",)
     assert dash_duo.get_logs() == []

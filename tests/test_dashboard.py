@@ -130,8 +130,9 @@ def test_wider_radius_in_the_url_covers_more(app, con):
     assert wide.iloc[0]["covered_population"] == at_2000
 
 
-def test_flask_serves_every_asset_locally(app):
-    client = app.server.test_client()
+def test_flask_serves_every_asset_locally(app, sample_users):
+    from conftest import login
+    client = login(app.server.test_client(), "root")
     page = client.get("/coverage?lang=en").get_data(as_text=True)
     sources = re.findall(r'(?:src|href)="([^"]*)"', page)
     assert sources and all(s.startswith("/") for s in sources), sources

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from dash import ALL, Input, Output, State, callback, ctx, dcc, no_update
 
-from dashboard import data, ids, tables
+from dashboard import auth, data, ids, tables
 from dashboard.callbacks.common import default_radius
 
 BUILDERS = {
@@ -34,4 +34,5 @@ def export_table(clicks, area, period, lang, param_values):
     columns, frame = BUILDERS[trigger["table"]](con, filters)
     fmt = "csv" if trigger.get("format") == "csv" else "xlsx"
     name = f"{trigger['table']}_{filters.area.code}_{filters.period.label}.{fmt}"
+    auth.audit("export", f"{name} ({len(frame)} rows)")
     return dcc.send_bytes(tables.to_file(columns, frame, fmt), name)

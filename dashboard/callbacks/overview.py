@@ -8,7 +8,7 @@ from dash import Input, Output, callback
 
 from dashboard import data, ids, tables
 from dashboard.callbacks.common import caption, default_radius
-from dashboard.callbacks.shell import page_title
+from dashboard.callbacks.shell import all_label, page_title
 from dashboard.components import column_defs, empty, kpi
 from dashboard.figures import overview as figures
 from dashboard.figures.common import empty_figure
@@ -165,7 +165,7 @@ def update_ranking(area, period, lang, indicator):
     name = spec["name_en"] if lang == "en" else spec["name_zh"]
     parts = overview.subarea_indicator(con, filters.scope, filters.area, filters.period, indicator)
     whole = overview.area_indicator_values(con, filters.scope, filters.area, filters.period).set_index("indicator_code")
-    area_label = t("area.all", lang) if filters.area.code == "all" else filters.area.name
+    area_label = all_label(filters.scope, lang) if filters.area.code == "all" else filters.area.name
     target = whole.loc[indicator, "target"] if indicator in whole.index else None
     figure = figures.ranking(parts, name, spec["denominator"] is not None and spec["denominator"] == spec["denominator"],
                              None if target != target else target,

@@ -5,7 +5,7 @@ from urllib.parse import parse_qs
 
 from dash import ALL, ClientsideFunction, Input, Output, State, callback, clientside_callback, ctx, html, no_update
 
-from dashboard import data, ids
+from dashboard import auth, data, ids
 from dashboard.components import empty
 from dashboard.i18n import period_name, t
 from warehouse.periods import KINDS, period_containing, periods_up_to
@@ -16,8 +16,13 @@ def parse_query(search: str | None) -> dict[str, str]:
     return {k: v[-1] for k, v in parse_qs((search or "").lstrip("?")).items()}
 
 
+def all_label(scope, lang: str) -> str:
+    """'The whole city' for those who see all of it; 'my districts' for everyone else."""
+    return t("area.all" if scope.districts is None else "area.mine", lang)
+
+
 def area_options(con, scope, lang: str) -> list[dict]:
-    options = [{"label": t("area.all", lang), "value": "all"}]
+    options = [{"label": all_label(scope, lang), "value": "all"}]
     for row in areas.area_options(con, scope).itertuples():
         label = row.name if row.level == "district" else f"\u3000└ {row.name}"
         options.append({"label": label, "value": row.code})
@@ -63,15 +68,19 @@ def sync_filters(search, kind, period_value, lang):
 
 @callback(
     Output(ids.PRODUCT, "children"), Output(ids.NAV_OVERVIEW, "children"), Output(ids.NAV_COVERAGE, "children"),
+    Output(ids.NAV_USERS, "children"), Output(ids.NAV_USERS, "style"),
     Output(ids.AREA_LABEL, "children"), Output(ids.PERIOD_LABEL, "children"), Output(ids.PERIOD_KIND, "options"),
-    Output(ids.LANG_LINK, "children"),
+    Output(ids.LANG_LINK, "children"), Output(ids.USER, "children"), Output(ids.LOGOUT, "children"),
     Input(ids.LANG, "data"),
 )
 def translate_shell(lang):
-    return (t("product", lang), t("nav.overview", lang), t("nav.coverage", lang), t("filter.area", lang),
-            t("filter.period", lang),
+    user = auth.current_user()
+    admin = user is not None and user.may("manage_users")
+    who = f"{user.display_name} · {t(f'role.{user.role}', lang)}" if user else ""
+    return (t("product", lang), t("nav.overview", lang), t("nav.coverage", lang), t("nav.users", lang),
+            {} if admin else {"display": "none"}, t("filter.area", lang), t("filter.period", lang),
             [{"label": t(f"filter.kind.{k}", lang), "value": k} for k in KINDS],
-            "English" if lang != "en" else "中文")
+            "English" if lang != "en" else "中文", who, t("nav.logout", lang))
 
 
 clientside_callback(
@@ -85,6 +94,6 @@ clientside_callback(
 def page_title(title: str, filters) -> list:
     """The heading of a page: its title, then the area and period it shows."""
     lang = filters.lang
-    area = t("area.all", lang) if filters.area.code == "all" else filters.area.name
+    area = all_label(filters.scope, lang) if filters.area.code == "all" else filters.area.name
     period = period_name(filters.period.label, lang) if filters.period else ""
     return [html.Div(title, className="page-title"), html.Div(f"{area} · {period}", className="page-subtitle")]

@@ -1,0 +1,126 @@
+"""Login, sessions and who is asking: every request but the login page and static files needs a
+live session; the user it names decides the scope of every query (dashboard.data.current_scope)."""
+from __future__ import annotations
+
+import os
+from html import escape
+from urllib.parse import urlparse
+
+import flask
+
+from dashboard.i18n import t
+from warehouse.accounts import AccountError, Accounts, User, accounts_path
+
+COOKIE = "jiceng_session"
+PUBLIC_PREFIXES = ("/assets/", "/_dash-component-suites/", "/login", "/favicon.ico")
+DASH_API_PREFIXES = ("/_dash-", "/_reload-hash")
+
+_accounts: Accounts | None = None
+_accounts_for: str | None = None
+
+
+def accounts() -> Accounts:
+    """The account store beside the configured warehouse (one per process)."""
+    from dashboard import data
+    global _accounts, _accounts_for
+    path = str(accounts_path(data.warehouse_path()))
+    if _accounts is None or _accounts_for != path:
+        _accounts, _accounts_for = Accounts(path), path
+    return _accounts
+
+
+def current_user() -> User | None:
+    return getattr(flask.g, "user", None) if flask.has_request_context() else None
+
+
+def _lang() -> str:
+    return "en" if flask.request.args.get("lang") == "en" or flask.request.form.get("lang") == "en" else "zh"
+
+
+def _safe_next(target: str | None) -> str:
+    """Only a local path: never send a user to another site after login."""
+    parsed = urlparse(target or "/")
+    if parsed.scheme or parsed.netloc or not (target or "/").startswith("/") or (target or "").startswith("//"):
+        return "/"
+    return target or "/"
+
+
+def login_page(lang: str, message: str | None = None, username: str = "", next_url: str = "/") -> str:
+    other = "en" if lang == "zh" else "zh"
+    alert = f'<div class="alert alert-danger" role="alert">{escape(message)}</div>' if message else ""
+    return f"""<!DOCTYPE html>
+<html lang="{'zh-CN' if lang == 'zh' else 'en'}"><head><meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>{escape(t('login.title', lang))} · jiceng</title>
+<link rel="stylesheet" href="/assets/vendor/bootstrap.min.css"><link rel="stylesheet" href="/assets/style.css">
+</head><body class="login-body">
+<main class="login-card card shadow-sm"><div class="card-body">
+<h1 class="h4 mb-1">{escape(t('product', lang))}</h1>
+<p class="text-muted small mb-3">{escape(t('login.title', lang))}</p>{alert}
+<form method="post" action="/login" autocomplete="on">
+<input type="hidden" name="next" value="{escape(next_url)}"><input type="hidden" name="lang" value="{lang}">
+<div class="mb-3"><label class="form-label" for="login-username">{escape(t('login.username', lang))}</label>
+<input class="form-control" id="login-username" name="username" value="{escape(username)}" required autofocus></div>
+<div class="mb-3"><label class="form-label" for="login-password">{escape(t('login.password', lang))}</label>
+<input class="form-control" id="login-password" name="password" type="password" required></div>
+<button class="btn btn-primary w-100" id="login-submit" type="submit">{escape(t('login.submit', lang))}</button>
+</form>
+<p class="mt-3 mb-0 small"><a href="/login?lang={other}&amp;next={escape(next_url)}">{'English' if lang == 'zh' else '中文'}</a></p>
+</div></main></body></html>"""
+
+
+def install(server: flask.Flask) -> None:
+    """Guard every route of the Flask server behind a session."""
+
+    @server.before_request
+    def require_session():
+        path = flask.request.path
+        if path.startswith(PUBLIC_PREFIXES):
+            return None
+        user = accounts().session_user(flask.request.cookies.get(COOKIE))
+        if user is None:
+            if path.startswith(DASH_API_PREFIXES):
+                return flask.jsonify({"error": "login required"}), 401
+            target = flask.request.full_path.rstrip("?")
+            return flask.redirect(f"/login?next={flask.request.script_root}{_quote(target)}")
+        flask.g.user = user
+        return None
+
+    @server.route("/login", methods=["GET", "POST"])
+    def login():
+        lang = _lang()
+        next_url = _safe_next(flask.request.values.get("next"))
+        if flask.request.method == "GET":
+            return login_page(lang, next_url=next_url)
+        username = flask.request.form.get("username", "")
+        try:
+            user = accounts().authenticate(username, flask.request.form.get("password", ""),
+                                           flask.request.remote_addr)
+        except AccountError as refused:
+            return login_page(lang, t(f"login.{refused.code}", lang), username, next_url), 401
+        response = flask.redirect(next_url)
+        response.set_cookie(COOKIE, accounts().open_session(user), httponly=True, samesite="Lax",
+                            secure=os.environ.get("JICENG_SECURE_COOKIES") == "1", path="/")
+        return response
+
+    @server.route("/logout", methods=["GET", "POST"])
+    def logout():
+        token = flask.request.cookies.get(COOKIE)
+        user = accounts().session_user(token)
+        accounts().close_session(token)
+        if user:
+            accounts().audit(user.username, "logout", None, flask.request.remote_addr)
+        response = flask.redirect("/login" + ("?lang=en" if _lang() == "en" else ""))
+        response.delete_cookie(COOKIE, path="/")
+        return response
+
+
+def _quote(target: str) -> str:
+    from urllib.parse import quote
+    return quote(target, safe="")
+
+
+def audit(action: str, detail: str | None = None) -> None:
+    user = current_user()
+    accounts().audit(user.username if user else None, action, detail,
+                     flask.request.remote_addr if flask.has_request_context() else None)

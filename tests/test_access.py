@@ -1,0 +1,278 @@
+"""Access control on the server: sessions, roles, lockout, and district scope that a forged
+callback request cannot get around."""
+import json
+from urllib.parse import urlparse
+
+import pytest
+
+from conftest import PASSWORD, login
+from dashboard import data
+from warehouse.accounts import MAX_FAILURES, AccountError, Accounts
+
+OTHER_DISTRICT = "990104"          # 新城区: not east's
+
+
+@pytest.fixture(scope="module")
+def app(sample_db, sample_users):
+    from dashboard.app import app
+    data.configure(sample_db)
+    return app
+
+
+@pytest.fixture(scope="module")
+def secrets_of_other_district(sample_db):
+    """Strings that only data of 新城区 would contain: its code, its townships' and facilities' names."""
+    import duckdb
+    from warehouse.store import current_version_file
+    con = duckdb.connect(str(current_version_file(sample_db)), read_only=True)
+    names = [r[0] for r in con.execute("""
+        WITH named AS (
+            SELECT township_name AS name, district_code FROM township
+            UNION ALL SELECT name, district_code FROM v_facility
+            UNION ALL SELECT c.name, t.district_code FROM admin_unit c JOIN township t ON t.township_code = c.parent_code)
+        SELECT name FROM named GROUP BY name
+        HAVING bool_and(district_code = ?)""", [OTHER_DISTRICT]).fetchall()]     # names no other district has
+    con.close()
+    return [OTHER_DISTRICT, "新城区"] + names
+
+
+def outputs_of(spec: str) -> list[dict]:
+    parts = spec[2:-2].split("...") if spec.startswith("..") else [spec]
+    result = []
+    for part in parts:
+        component, prop = part.rsplit(".", 1)
+        result.append({"id": json.loads(component) if component.startswith("{") else component, "property": prop})
+    return result
+
+
+PARAMS = {"indicator": "records_rate", "metric": "covered_share", "radius": 1200, "site_district": OTHER_DISTRICT,
+          "sites": 3}
+FORGED = {
+    ("shell-url-location", "search"): f"?area={OTHER_DISTRICT}&period=2026Q3",
+    ("shell-area-dropdown", "value"): OTHER_DISTRICT,
+    ("shell-period-dropdown", "value"): "2026Q3",
+    ("shell-period-kind-radio", "value"): "quarter",
+    ("shell-lang-store", "data"): "zh",
+    ("coverage-map-graph", "clickData"): {"points": [{"customdata": [f"{OTHER_DISTRICT}001C1"]}]},
+    ("users-name-input", "value"): "mallory",
+    ("users-role-dropdown", "value"): "admin",
+    ("users-districts-dropdown", "value"): [OTHER_DISTRICT],
+    ("users-target-dropdown", "value"): "root",
+}
+EXPORTS = [{"type": "export", "table": table, "format": fmt}
+           for table in ("overview-indicators", "overview-overdue", "coverage-areas", "coverage-uncovered",
+                         "coverage-sites") for fmt in ("xlsx", "csv")]
+
+
+def value_for(item: dict):
+    component = item["id"]
+    if component.startswith("{"):
+        pattern = json.loads(component)
+        if pattern.get("type") == "param" and isinstance(pattern.get("name"), str):
+            return PARAMS[pattern["name"]]
+        if pattern.get("type") == "param":
+            return [{"id": {"type": "param", "name": name}, "property": item["property"], "value": value}
+                    for name, value in PARAMS.items()]
+        if pattern.get("type") == "export":
+            return [{"id": button, "property": item["property"], "value": 1} for button in EXPORTS]
+    if item["property"] == "n_clicks":
+        return 1
+    return FORGED.get((component, item["property"]))
+
+
+def entry(item: dict):
+    """A wildcard (ALL) input is sent as the list of the components it matched."""
+    value = value_for(item)
+    if '["ALL"]' in item["id"]:
+        return value
+    return {**item, "id": json.loads(item["id"]) if item["id"].startswith("{") else item["id"], "value": value}
+
+
+def forged_requests(client):
+    """Every server callback of the app, with inputs naming the other district."""
+    dependencies = client.get("/_dash-dependencies").get_json()
+    for dep in dependencies:
+        if dep.get("clientside_function"):
+            continue
+        outputs = outputs_of(dep["output"])
+        inputs = [entry(i) for i in dep["inputs"]]
+        state = [entry(s) for s in dep["state"]]
+        triggers = []
+        for item in dep["inputs"]:
+            if item["id"].startswith('{"format"'):
+                triggers.extend(json.dumps(b, separators=(",", ":"), sort_keys=True) + ".n_clicks" for b in EXPORTS)
+            else:
+                triggers.append(f"{item['id']}.{item['property']}")
+        for trigger in triggers:
+            body = {"output": dep["output"], "outputs": outputs if dep["output"].startswith("..") else outputs[0],
+                    "inputs": inputs, "state": state, "changedPropIds": [trigger]}
+            yield dep["output"], trigger, body
+
+
+def test_pages_and_callbacks_need_a_session(app):
+    client = app.server.test_client()
+    page = client.get("/coverage?area=990102")
+    assert page.status_code == 302
+    location = urlparse(page.headers["Location"])
+    assert location.path == "/login" and "coverage" in location.query
+    assert client.get("/_dash-layout").status_code == 401
+    assert client.get("/_dash-dependencies").status_code == 401
+    assert client.get("/assets/vendor/bootstrap.min.css").status_code == 200
+
+
+def test_every_callback_refuses_an_anonymous_request(app, secrets_of_other_district):
+    admin = login(app.server.test_client(), "root")
+    anonymous = app.server.test_client()
+    count = 0
+    for output, trigger, body in forged_requests(admin):
+        response = anonymous.post("/_dash-update-component", json=body)
+        assert response.status_code == 401, output
+        assert "990" not in response.get_data(as_text=True)
+        count += 1
+    assert count >= 15
+
+
+def test_no_callback_gives_a_user_another_districts_data(app, secrets_of_other_district):
+    east = login(app.server.test_client(), "east")
+    checked = 0
+    for output, trigger, body in forged_requests(east):
+        response = east.post("/_dash-update-component", json=body)
+        assert response.status_code in (200, 204), (output, trigger, response.status_code)
+        text = response.get_data(as_text=True)
+        if response.headers.get("Content-Type", "").startswith("application/json"):
+            payload = json.loads(text) if text else {}
+            text = json.dumps(payload, ensure_ascii=False)
+            if "shell-export-download" in output and payload:
+                import base64
+                content = payload["response"]["shell-export-download"]["data"]["content"]
+                raw = base64.b64decode(content)
+                text += raw.decode("utf-8-sig", errors="ignore") if trigger.endswith('"csv"}.n_clicks') else ""
+        leaked = [s for s in secrets_of_other_district if s in text]
+        assert not leaked, (output, trigger, leaked[:5])
+        checked += 1
+    assert checked >= 15
+    assert data.warehouse_path()  # the store is the sample's
+    from dashboard import auth
+    assert auth.accounts().get("mallory") is None          # the forged "add user" did nothing
+
+
+def test_exports_are_scoped_to_the_users_districts(app):
+    east = login(app.server.test_client(), "east")
+    for body in (b for _, t, b in forged_requests(east) if "shell-export-download" in b["output"]
+                 and t.endswith('"coverage-areas","type":"export"}.n_clicks') and '"csv"' in t):
+        payload = east.post("/_dash-update-component", json=body).get_json()
+        import base64
+        csv = base64.b64decode(payload["response"]["shell-export-download"]["data"]["content"]).decode("utf-8-sig")
+        assert "城东区" in csv and "城西区" not in csv and "青山县" not in csv
+        break
+    else:
+        pytest.fail("no export request was built")
+
+
+def test_lockout_after_repeated_failures_even_with_the_right_password(tmp_path):
+    store = Accounts(tmp_path / "a.sqlite")
+    store.add_user("li", PASSWORD, "planner", ["990102"])
+    for _ in range(MAX_FAILURES - 1):
+        with pytest.raises(AccountError, match="bad_credentials"):
+            store.authenticate("li", "wrong password")
+    with pytest.raises(AccountError, match="locked"):
+        store.authenticate("li", "wrong password")
+    with pytest.raises(AccountError, match="locked"):
+        store.authenticate("li", PASSWORD)
+    actions = [e["action"] for e in store.audit_entries()]
+    assert actions.count("login_failed") == MAX_FAILURES and "login_locked" in actions
+
+
+def test_unknown_user_and_wrong_password_get_the_same_answer(tmp_path):
+    store = Accounts(tmp_path / "a.sqlite")
+    store.add_user("li", PASSWORD, "planner", ["990102"])
+    for username, password in (("nobody", PASSWORD), ("li", "nope nope nope")):
+        with pytest.raises(AccountError) as refused:
+            store.authenticate(username, password)
+        assert refused.value.code == "bad_credentials"
+
+
+def test_disabling_a_user_ends_their_sessions(app, sample_users):
+    sample_users.add_user("temp1", PASSWORD, "planner", ["990102"]) if sample_users.get("temp1") is None else None
+    client = login(app.server.test_client(), "temp1")
+    assert client.get("/_dash-layout").status_code == 200
+    sample_users.set_disabled("temp1", True)
+    assert client.get("/_dash-layout").status_code == 401
+    response = app.server.test_client().post("/login", data={"username": "temp1", "password": PASSWORD})
+    assert response.status_code == 401 and "已停用" in response.get_data(as_text=True)
+
+
+def test_changing_a_password_ends_old_sessions_and_the_old_password(app, sample_users):
+    if sample_users.get("temp2") is None:
+        sample_users.add_user("temp2", PASSWORD, "planner", ["990102"])
+    client = login(app.server.test_client(), "temp2")
+    sample_users.set_password("temp2", "a brand new secret")
+    assert client.get("/_dash-layout").status_code == 401
+    assert app.server.test_client().post("/login", data={"username": "temp2", "password": PASSWORD}).status_code == 401
+    login(app.server.test_client(), "temp2", "a brand new secret")
+
+
+def test_weak_passwords_and_strangers_acting_as_admin_are_refused(tmp_path):
+    store = Accounts(tmp_path / "a.sqlite")
+    with pytest.raises(AccountError, match="weak_password"):
+        store.add_user("li", "short", "planner", ["990102"])
+    planner = store.add_user("li", PASSWORD, "planner", ["990102"])
+    with pytest.raises(AccountError, match="forbidden"):
+        store.add_user("eve", PASSWORD, "admin", [], actor=planner)
+    with pytest.raises(AccountError, match="forbidden"):
+        store.list_users(actor=planner)
+    store.set_password("li", "my own new one", actor=planner)     # one's own password: allowed
+
+
+def test_session_cookie_is_httponly_and_samesite(app):
+    response = app.server.test_client().post("/login", data={"username": "east", "password": PASSWORD})
+    cookie = response.headers["Set-Cookie"]
+    assert "HttpOnly" in cookie and "SameSite=Lax" in cookie
+
+
+def test_login_never_redirects_off_site_and_escapes_what_it_echoes(app):
+    client = app.server.test_client()
+    response = client.post("/login", data={"username": "east", "password": PASSWORD, "next": "https://evil.example/"})
+    assert response.headers["Location"] == "/"
+    page = client.post("/login", data={"username": "<script>alert(1)</script>", "password": "x"})
+    assert "<script>alert(1)</script>" not in page.get_data(as_text=True)
+    assert "&lt;script&gt;" in page.get_data(as_text=True)
+
+
+def test_logout_ends_the_session(app):
+    client = login(app.server.test_client(), "east")
+    assert client.get("/_dash-layout").status_code == 200
+    client.get("/logout")
+    assert client.get("/_dash-layout").status_code == 401
+
+
+def test_users_page_is_for_admins_only(app):
+    import dash
+    layout = next(p["layout"] for p in dash.page_registry.values() if p["path"] == "/admin/users")
+    with app.server.test_request_context("/admin/users"):
+        import flask
+        flask.g.user = login_user(app, "east")
+        assert "无权" in str(layout())
+        flask.g.user = login_user(app, "root")
+        assert "users-add-button" in str(layout())
+
+
+def login_user(app, username):
+    from dashboard import auth
+    return auth.accounts().get(username)
+
+
+def test_command_line_creates_the_first_admin_once(tmp_path, capsys):
+    from dashboard.__main__ import main
+    db = str(tmp_path / "x.duckdb")
+    assert main(["users", "--db", db, "ensure-admin"]) == 0
+    first = capsys.readouterr().out
+    assert "admin" in first and "密码 password:" in first
+    assert main(["users", "--db", db, "ensure-admin"]) == 0
+    assert capsys.readouterr().out == ""
+    assert main(["users", "--db", db, "add", "wang", "--role", "inspector", "--districts", "990121"]) == 0
+    assert "password for wang" in capsys.readouterr().out
+    assert main(["users", "--db", db, "disable", "wang"]) == 0
+    assert main(["users", "--db", db, "list"]) == 0
+    listing = capsys.readouterr().out
+    assert "wang\tinspector\t990121\tdisabled" in listing

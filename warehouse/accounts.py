@@ -1,0 +1,286 @@
+"""Users, sessions, lockout and the audit log.
+
+They live in a small SQLite file beside the warehouse (`var/jiceng.auth.sqlite` for
+`var/jiceng.duckdb`), not in the warehouse itself: logins and audit entries are small writes from
+every dashboard worker at any moment, while the warehouse is read-only for the dashboard and
+replaced on every load. SQLite in WAL mode takes concurrent writers from several processes.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import secrets
+import sqlite3
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from pathlib import Path
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+
+from warehouse.scope import Scope
+from warehouse.store import db_path
+
+ROLES = ("admin", "bureau", "planner", "inspector")
+MIN_PASSWORD_LENGTH = 10
+MAX_FAILURES = 5
+LOCKOUT = timedelta(minutes=15)
+SESSION_LIFETIME = timedelta(hours=12)
+
+_hasher = PasswordHasher()
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS users (
+    username TEXT PRIMARY KEY,
+    display_name TEXT NOT NULL,
+    role TEXT NOT NULL,
+    districts TEXT NOT NULL DEFAULT '[]',      -- JSON list of district codes; ignored for admin
+    password_hash TEXT NOT NULL,
+    disabled INTEGER NOT NULL DEFAULT 0,
+    failed_logins INTEGER NOT NULL DEFAULT 0,
+    locked_until TEXT,
+    created_at TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS sessions (
+    token_hash TEXT PRIMARY KEY,
+    username TEXT NOT NULL REFERENCES users(username),
+    created_at TEXT NOT NULL,
+    expires_at TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS audit_log (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    at TEXT NOT NULL,
+    username TEXT,
+    action TEXT NOT NULL,
+    detail TEXT,
+    remote_addr TEXT
+);
+"""
+
+
+class AccountError(ValueError):
+    """A refused account operation; `code` names the reason for the UI."""
+
+    def __init__(self, code: str):
+        super().__init__(code)
+        self.code = code
+
+
+@dataclass(frozen=True)
+class User:
+    username: str
+    display_name: str
+    role: str
+    districts: tuple[str, ...]
+    disabled: bool
+
+    @property
+    def scope(self) -> Scope:
+        return Scope.everything() if self.role == "admin" else Scope(frozenset(self.districts))
+
+    def may(self, permission: str) -> bool:
+        return self.role in PERMISSIONS.get(permission, ())
+
+
+PERMISSIONS = {
+    "read": ROLES,
+    "export": ROLES,
+    "upload": ("admin", "bureau"),
+    "supervise": ("admin", "inspector", "bureau"),
+    "record_visit": ("admin", "inspector"),
+    "manage_users": ("admin",),
+}
+
+
+def accounts_path(warehouse: str | os.PathLike | None = None) -> Path:
+    if os.environ.get("JICENG_AUTH_DB"):
+        return Path(os.environ["JICENG_AUTH_DB"])
+    path = db_path(warehouse)
+    return path.with_name(path.name.removesuffix(".duckdb") + ".auth.sqlite")
+
+
+def _now() -> datetime:
+    return datetime.now().replace(microsecond=0)
+
+
+def _token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+class Accounts:
+    def __init__(self, path: str | os.PathLike):
+        self.path = Path(path)
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        with self._connect() as con:
+            con.executescript(SCHEMA)
+
+    def _connect(self) -> sqlite3.Connection:
+        con = sqlite3.connect(self.path, timeout=30, isolation_level=None)
+        con.execute("PRAGMA journal_mode=WAL")
+        con.execute("PRAGMA busy_timeout=30000")
+        con.row_factory = sqlite3.Row
+        return con
+
+    # --- users ----------------------------------------------------------------------------------
+    def count_users(self) -> int:
+        with self._connect() as con:
+            return con.execute("SELECT count(*) FROM users").fetchone()[0]
+
+    def add_user(self, username: str, password: str, role: str, districts: list[str] | tuple = (),
+                 display_name: str | None = None, actor: User | None = None) -> User:
+        _require_admin(actor)
+        username = (username or "").strip()
+        if not username or len(username) > 64 or any(c.isspace() for c in username):
+            raise AccountError("bad_username")
+        if role not in ROLES:
+            raise AccountError("bad_role")
+        if role != "admin" and not districts:
+            raise AccountError("districts_required")
+        _check_password(password)
+        with self._connect() as con:
+            try:
+                con.execute(
+                    "INSERT INTO users (username, display_name, role, districts, password_hash, created_at) "
+                    "VALUES (?, ?, ?, ?, ?, ?)",
+                    [username, display_name or username, role, json.dumps(sorted(set(districts))),
+                     _hasher.hash(password), _now().isoformat()])
+            except sqlite3.IntegrityError:
+                raise AccountError("user_exists") from None
+        return self.get(username)
+
+    def get(self, username: str) -> User | None:
+        with self._connect() as con:
+            row = con.execute("SELECT * FROM users WHERE username = ?", [username]).fetchone()
+        return _user(row) if row else None
+
+    def list_users(self, actor: User | None = None) -> list[User]:
+        _require_admin(actor)
+        with self._connect() as con:
+            return [_user(r) for r in con.execute("SELECT * FROM users ORDER BY username").fetchall()]
+
+    def set_disabled(self, username: str, disabled: bool, actor: User | None = None) -> None:
+        _require_admin(actor)
+        if actor is not None and actor.username == username and disabled:
+            raise AccountError("not_yourself")
+        with self._connect() as con:
+            if con.execute("UPDATE users SET disabled = ? WHERE username = ?", [int(disabled), username]).rowcount == 0:
+                raise AccountError("no_such_user")
+            if disabled:
+                con.execute("DELETE FROM sessions WHERE username = ?", [username])
+
+    def set_password(self, username: str, password: str, actor: User | None = None) -> None:
+        """An admin may set anyone's password; any user may change their own."""
+        if actor is not None and actor.username != username:
+            _require_admin(actor)
+        _check_password(password)
+        with self._connect() as con:
+            changed = con.execute("UPDATE users SET password_hash = ?, failed_logins = 0, locked_until = NULL "
+                                  "WHERE username = ?", [_hasher.hash(password), username]).rowcount
+            if not changed:
+                raise AccountError("no_such_user")
+            con.execute("DELETE FROM sessions WHERE username = ?", [username])
+
+    def set_role(self, username: str, role: str, districts: list[str] | tuple, actor: User | None = None) -> None:
+        _require_admin(actor)
+        if role not in ROLES:
+            raise AccountError("bad_role")
+        if role != "admin" and not districts:
+            raise AccountError("districts_required")
+        with self._connect() as con:
+            if con.execute("UPDATE users SET role = ?, districts = ? WHERE username = ?",
+                           [role, json.dumps(sorted(set(districts))), username]).rowcount == 0:
+                raise AccountError("no_such_user")
+
+    # --- logging in -------------------------------------------------------------------------------
+    def authenticate(self, username: str, password: str, remote_addr: str | None = None) -> User:
+        """The user, or AccountError('bad_credentials' | 'locked' | 'disabled'). Unknown users and
+        wrong passwords get the same answer; repeated failures lock the account for a while."""
+        now = _now()
+        with self._connect() as con:
+            row = con.execute("SELECT * FROM users WHERE username = ?", [username or ""]).fetchone()
+            if row is None:
+                _hasher.hash(password or "x")          # same work as a real check: no timing hint
+                self._audit(con, username, "login_failed", "unknown user", remote_addr)
+                raise AccountError("bad_credentials")
+            if row["locked_until"] and datetime.fromisoformat(row["locked_until"]) > now:
+                self._audit(con, username, "login_locked", None, remote_addr)
+                raise AccountError("locked")
+            try:
+                _hasher.verify(row["password_hash"], password or "")
+            except (VerificationError, InvalidHashError):
+                failures = row["failed_logins"] + 1
+                locked = (now + LOCKOUT).isoformat() if failures >= MAX_FAILURES else None
+                con.execute("UPDATE users SET failed_logins = ?, locked_until = ? WHERE username = ?",
+                            [0 if locked else failures, locked, username])
+                self._audit(con, username, "login_failed", "locked" if locked else f"failure {failures}",
+                            remote_addr)
+                raise AccountError("locked" if locked else "bad_credentials") from None
+            if row["disabled"]:
+                self._audit(con, username, "login_failed", "disabled", remote_addr)
+                raise AccountError("disabled")
+            con.execute("UPDATE users SET failed_logins = 0, locked_until = NULL WHERE username = ?", [username])
+            if _hasher.check_needs_rehash(row["password_hash"]):
+                con.execute("UPDATE users SET password_hash = ? WHERE username = ?", [_hasher.hash(password), username])
+            self._audit(con, username, "login", None, remote_addr)
+        return self.get(username)
+
+    def open_session(self, user: User) -> str:
+        token = secrets.token_urlsafe(32)
+        now = _now()
+        with self._connect() as con:
+            con.execute("INSERT INTO sessions VALUES (?, ?, ?, ?)",
+                        [_token_hash(token), user.username, now.isoformat(), (now + SESSION_LIFETIME).isoformat()])
+            con.execute("DELETE FROM sessions WHERE expires_at < ?", [now.isoformat()])
+        return token
+
+    def session_user(self, token: str | None) -> User | None:
+        """The user of a live session on an enabled account, else None."""
+        if not token:
+            return None
+        with self._connect() as con:
+            row = con.execute("""SELECT u.* FROM sessions s JOIN users u USING (username)
+                                 WHERE s.token_hash = ? AND s.expires_at > ? AND u.disabled = 0""",
+                              [_token_hash(token), _now().isoformat()]).fetchone()
+        return _user(row) if row else None
+
+    def close_session(self, token: str | None) -> None:
+        if token:
+            with self._connect() as con:
+                con.execute("DELETE FROM sessions WHERE token_hash = ?", [_token_hash(token)])
+
+    # --- audit ----------------------------------------------------------------------------------
+    def audit(self, username: str | None, action: str, detail: str | None = None,
+              remote_addr: str | None = None) -> None:
+        with self._connect() as con:
+            self._audit(con, username, action, detail, remote_addr)
+
+    @staticmethod
+    def _audit(con, username, action, detail, remote_addr) -> None:
+        con.execute("INSERT INTO audit_log (at, username, action, detail, remote_addr) VALUES (?, ?, ?, ?, ?)",
+                    [_now().isoformat(), username, action, detail, remote_addr])
+
+    def audit_entries(self, limit: int = 200, actor: User | None = None) -> list[dict]:
+        _require_admin(actor)
+        with self._connect() as con:
+            return [dict(r) for r in con.execute("SELECT * FROM audit_log ORDER BY id DESC LIMIT ?", [limit])]
+
+
+def _user(row) -> User:
+    return User(row["username"], row["display_name"], row["role"], tuple(json.loads(row["districts"])),
+                bool(row["disabled"]))
+
+
+def _require_admin(actor: User | None) -> None:
+    """Account management from the web needs an admin; None is the local command line."""
+    if actor is not None and not actor.may("manage_users"):
+        raise AccountError("forbidden")
+
+
+def _check_password(password: str) -> None:
+    if not password or len(password) < MIN_PASSWORD_LENGTH:
+        raise AccountError("weak_password")
+
+
+def random_password() -> str:
+    return secrets.token_urlsafe(12)
