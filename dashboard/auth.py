@@ -69,6 +69,29 @@ def login_page(lang: str, message: str | None = None, username: str = "", next_u
 </div></main></body></html>"""
 
 
+def account_page(lang: str, user: User, message: str | None = None, ok: bool = False) -> str:
+    kind = "success" if ok else "danger"
+    alert = f'<div class="alert alert-{kind}" role="alert">{escape(message)}</div>' if message else ""
+    fields = "".join(
+        f'<div class="mb-3"><label class="form-label" for="account-{name}">{escape(t(f"account.{name}", lang))}</label>'
+        f'<input class="form-control" id="account-{name}" name="{name}" type="password" required></div>'
+        for name in ("current", "new", "confirm"))
+    return f"""<!DOCTYPE html>
+<html lang="{'zh-CN' if lang == 'zh' else 'en'}"><head><meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>{escape(t('account.title', lang))} · jiceng</title>
+<link rel="stylesheet" href="/assets/vendor/bootstrap.min.css"><link rel="stylesheet" href="/assets/style.css">
+</head><body class="login-body">
+<main class="login-card card shadow-sm"><div class="card-body">
+<h1 class="h5 mb-1">{escape(t('account.title', lang))}</h1>
+<p class="text-muted small mb-3">{escape(user.display_name)} ({escape(user.username)})</p>{alert}
+<form method="post" action="/account"><input type="hidden" name="lang" value="{lang}">{fields}
+<button class="btn btn-primary w-100" id="account-submit" type="submit">{escape(t('account.submit', lang))}</button>
+</form>
+<p class="mt-3 mb-0 small"><a href="/{'?lang=en' if lang == 'en' else ''}">{escape(t('notfound.back', lang))}</a></p>
+</div></main></body></html>"""
+
+
 def install(server: flask.Flask) -> None:
     """Guard every route of the Flask server behind a session."""
 
@@ -101,6 +124,27 @@ def install(server: flask.Flask) -> None:
         response = flask.redirect(next_url)
         response.set_cookie(COOKIE, accounts().open_session(user), httponly=True, samesite="Lax",
                             secure=os.environ.get("JICENG_SECURE_COOKIES") == "1", path="/")
+        return response
+
+    @server.route("/account", methods=["GET", "POST"])
+    def account():
+        """Change one's own password: the current one first, the new one twice."""
+        lang, user = _lang(), flask.g.user
+        if flask.request.method == "GET":
+            return account_page(lang, user)
+        form = flask.request.form
+        if form.get("new") != form.get("confirm"):
+            return account_page(lang, user, t("account.mismatch", lang)), 400
+        try:
+            accounts().authenticate(user.username, form.get("current", ""), flask.request.remote_addr)
+            accounts().set_password(user.username, form.get("new", ""), actor=user)
+        except AccountError as refused:
+            code = "account.wrong_current" if refused.code == "bad_credentials" else f"login.{refused.code}" \
+                if refused.code in ("locked", "disabled") else f"users.error.{refused.code}"
+            return account_page(lang, user, t(code, lang)), 400
+        accounts().audit(user.username, "password_change", None, flask.request.remote_addr)
+        response = flask.redirect("/login" + ("?lang=en" if lang == "en" else ""))
+        response.delete_cookie(COOKIE, path="/")     # every session ended: sign in with the new one
         return response
 
     @server.route("/logout", methods=["GET", "POST"])

@@ -28,7 +28,7 @@ def shell():
                                  style={"display": "none"})),
         ], navbar=True, className="me-auto"),
         filters,
-        html.Div([html.Span(id=ids.USER, className="shell-user"),
+        html.Div([html.A(id=ids.USER, href="/account", className="shell-user"),
                   html.A(id=ids.LOGOUT, href="/logout", className="btn btn-sm btn-outline-light")],
                  className="d-flex align-items-center gap-2"),
     ], fluid=True, className="shell-bar"), color="primary", dark=True, className="mb-3 shell-navbar")

@@ -276,3 +276,16 @@ def test_command_line_creates_the_first_admin_once(tmp_path, capsys):
     assert main(["users", "--db", db, "list"]) == 0
     listing = capsys.readouterr().out
     assert "wang\tinspector\t990121\tdisabled" in listing
+
+
+def test_a_user_changes_their_own_password(app, sample_users):
+    if sample_users.get("temp3") is None:
+        sample_users.add_user("temp3", PASSWORD, "planner", ["990102"])
+    client = login(app.server.test_client(), "temp3")
+    refused = client.post("/account", data={"current": "not it at all", "new": "fresh secret 1", "confirm": "fresh secret 1"})
+    assert refused.status_code == 400 and "当前密码不正确" in refused.get_data(as_text=True)
+    mismatch = client.post("/account", data={"current": PASSWORD, "new": "fresh secret 1", "confirm": "fresh secret 2"})
+    assert mismatch.status_code == 400
+    done = client.post("/account", data={"current": PASSWORD, "new": "fresh secret 1", "confirm": "fresh secret 1"})
+    assert done.status_code == 302 and client.get("/_dash-layout").status_code == 401
+    login(app.server.test_client(), "temp3", "fresh secret 1")

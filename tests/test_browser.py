@@ -148,7 +148,7 @@ def test_cov002_district_area_in_english_with_site_suggestions(dash_duo, app, co
 def test_auth001_login_shows_the_pages_of_the_role_then_logout(dash_duo, app, con):
     dash_duo.start_server(app, navigate=False)
     sign_in(dash_duo, "planner")
-    dash_duo.wait_for_text_to_equal("#shell-user-span", "planner · 规划")
+    dash_duo.wait_for_text_to_equal("#shell-user-link", "planner · 规划")
     assert not dash_duo.find_element("#shell-nav-users-link").is_displayed()
     dash_duo.wait_for_text_to_equal(".page-subtitle", "我的辖区 · 2026年第3季度")
     mine = areas.resolve_area(con, Scope(frozenset({"990103", "990104"})), "all")
