@@ -55,8 +55,8 @@ def column_defs(columns: list[tuple[str, str, str]]) -> list[dict]:
     for field, header, kind in columns:
         spec = {"field": field, "headerName": header, "headerTooltip": header,
                 "tooltipField": field if kind == "text" else None}
-        if kind == "text":
-            spec.update(minWidth=150 if field in ("indicator", "name", "findings") else 110, flex=2)
+        if kind in ("text", "link"):
+            spec.update(minWidth=150 if field in ("indicator", "name", "findings", "profile") else 110, flex=2)
         if kind in FORMATTERS:
             spec.update(valueFormatter=FORMATTERS[kind], type="rightAligned", filter="agNumberColumnFilter")
         if kind == "link":

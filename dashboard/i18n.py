@@ -190,6 +190,66 @@ TEXT: dict[str, tuple[str, str]] = {
     "users.error.weak_password": ("密码至少 10 位。", "A password needs at least 10 characters."),
     "users.error.forbidden": ("无权操作。", "Not allowed."),
     "users.error.not_yourself": ("不能停用自己的账号。", "You cannot disable your own account."),
+    "search.placeholder": ("搜索机构（名称或代码）", "Find a facility (name or code)"),
+    "fac.title": ("机构档案", "Facility profile"),
+    "fac.not_found": ("没有这个机构，或不在您的辖区内。", "No such facility, or not in your districts."),
+    "fac.township": ("所在街道/乡镇", "Street/township"),
+    "fac.parent": ("所属中心", "Parent center"),
+    "fac.stations": ("下设服务站", "Stations"),
+    "fac.ownership": ("举办方式", "Ownership"),
+    "fac.opened": ("开业日期", "Opened"),
+    "fac.closed": ("停业日期", "Closed"),
+    "fac.area": ("业务用房面积", "Building area"),
+    "fac.area_standard": ("标准 ≥ {standard} 平方米", "standard ≥ {standard} m²"),
+    "fac.std_state": ("标准化建设", "Standardization"),
+    "fac.premises": ("政府提供业务用房", "Government premises"),
+    "fac.equipment": ("政府配置设备", "Government equipment"),
+    "fac.standardized": ("达到标准化建设要求", "Meets the standard"),
+    "fac.counts": ("计入里程碑", "Counts for the milestone"),
+    "fac.quality_demo": ("优质服务示范", "Quality-service demonstration"),
+    "fac.stars": ("星级", "Star rating"),
+    "fac.assessed": ("评估日期", "Assessed on"),
+    "fac.note": ("备注", "Note"),
+    "fac.staffing": ("人员配置（{as_of}）", "Staffing ({as_of})"),
+    "fac.physicians": ("执业医师", "Physicians"),
+    "fac.gps": ("全科医生", "GPs"),
+    "fac.tcm": ("中医类别医师占比", "TCM physicians"),
+    "fac.tcm_norm": ("标准 ≥ {norm}", "norm ≥ {norm}"),
+    "fac.nurses": ("执业护士", "Nurses"),
+    "fac.station_norm": ("服务站标准：医生 ≥ {physicians}、护士 ≥ {nurses}", "station norm: physicians ≥ {physicians}, nurses ≥ {nurses}"),
+    "fac.history": ("标准化建设与星级历史", "Standardization and star history"),
+    "fac.indicators": ("服务指标", "Service indicators"),
+    "fac.trend": ("指标趋势（月度）", "Monthly trend"),
+    "fac.trend.facility": ("本机构", "this facility"),
+    "fac.trend.district": ("所在区县", "district"),
+    "fac.trend.missing": ("未上报", "not reported"),
+    "fac.trend.flagged": ("数据质量警告", "data-quality warning"),
+    "fac.calendar": ("上报日历", "Reporting calendar"),
+    "fac.calendar.on_time": ("按时", "on time"),
+    "fac.calendar.late": ("迟报", "late"),
+    "fac.calendar.missing": ("未报", "missing"),
+    "fac.warnings": ("数据质量警告", "Data-quality warnings"),
+    "fac.inspections": ("督导检查记录", "Inspections"),
+    "fac.open": ("未整改", "open"),
+    "fac.overdue": ("逾期未整改", "overdue"),
+    "fac.rectified": ("已整改", "rectified"),
+    "col.previous": ("上期", "Previous"),
+    "col.change_previous": ("较上期", "vs previous"),
+    "col.change_last_year": ("较去年同期", "vs last year"),
+    "col.pct_district": ("区内同类排位", "Rank in district"),
+    "col.pct_city": ("全市同类排位", "Rank in city"),
+    "col.period": ("月份", "Month"),
+    "col.measure": ("数据项", "Measure"),
+    "col.message": ("说明", "Message"),
+    "col.file": ("文件", "File"),
+    "col.row": ("行", "Row"),
+    "col.inspector": ("检查人", "Inspector"),
+    "col.kind": ("类型", "Kind"),
+    "col.rectified_on": ("整改完成", "Rectified on"),
+    "col.status": ("状态", "Status"),
+    "inspection.routine": ("常规督导", "routine"),
+    "inspection.special": ("专项检查", "special"),
+    "inspection.unannounced": ("飞行检查", "unannounced"),
     "notfound.title": ("页面不存在", "Page not found"),
     "notfound.back": ("返回总览", "Back to the overview"),
 }
@@ -227,12 +287,13 @@ def indicator_value(value, has_denominator: bool) -> str:
     return pct(value) if has_denominator else number(value, 0)
 
 
-def stamp(moment: datetime | date | None) -> str:
-    if moment is None:
+def stamp(moment, with_time: bool = False) -> str:
+    """A date as 2026-10-31; a load time (with_time) as 2026-11-25 09:12."""
+    if moment is None or (isinstance(moment, float) and math.isnan(moment)):
         return "—"
     if isinstance(moment, datetime):
-        return moment.strftime("%Y-%m-%d %H:%M")
-    return moment.isoformat()
+        return moment.strftime("%Y-%m-%d %H:%M") if with_time else moment.strftime("%Y-%m-%d")
+    return moment.isoformat() if isinstance(moment, date) else str(moment)
 
 
 def period_name(label: str, lang: str) -> str:

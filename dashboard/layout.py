@@ -10,6 +10,7 @@ from dashboard import ids
 
 def shell():
     filters = html.Div([
+        dcc.Dropdown(id=ids.SEARCH, options=[], searchable=True, clearable=True, className="shell-search"),
         html.Label(id=ids.AREA_LABEL, htmlFor=ids.AREA, className="shell-label"),
         dcc.Dropdown(id=ids.AREA, clearable=False, searchable=True, className="shell-area"),
         html.Label(id=ids.PERIOD_LABEL, htmlFor=ids.PERIOD, className="shell-label"),

@@ -37,11 +37,18 @@ def overview_indicators(con, filters: Filters):
     return columns, frame
 
 
+def profile_link(name: str, code: str, lang: str) -> str:
+    """A markdown link to a facility's profile; brackets in names cannot break out of it."""
+    label = str(name).replace("[", "(").replace("]", ")").replace("\\", "")
+    return f"[{label}](/facility/{code}{'?lang=en' if lang == 'en' else ''})"
+
+
 def overview_overdue(con, filters: Filters):
     lang = filters.lang
     frame = overview.overdue_rectifications(con, filters.scope, filters.area, today())
     frame["type_name"] = frame["type"].map(lambda k: t(f"type.short.{k}", lang))
-    columns = [("name", t("col.facility", lang), "text"), ("type_name", t("col.type", lang), "text"),
+    frame["profile"] = [profile_link(n, c, lang) for n, c in zip(frame["name"], frame["facility_code"])]
+    columns = [("profile", t("col.facility", lang), "link"), ("type_name", t("col.type", lang), "text"),
                ("township_name", t("col.township", lang), "text"), ("visit_date", t("col.visit_date", lang), "text"),
                ("score", t("col.score", lang), "dec"), ("findings", t("col.findings", lang), "text"),
                ("rectify_by", t("col.rectify_by", lang), "text"),
@@ -109,7 +116,9 @@ def coverage_sites(con, filters: Filters, default_radius: float):
 
 
 def to_file(columns, frame: pd.DataFrame, fmt: str) -> bytes:
-    """The table as the user sees it: headers in their language, raw numbers (not text)."""
+    """The table as the user sees it: headers in their language, raw numbers (not text); a link
+    column is exported as the facility's name."""
+    frame = frame.assign(**{c[0]: frame["name"] for c in columns if c[2] == "link" and "name" in frame})
     table = frame[[c[0] for c in columns]].rename(columns={c[0]: c[1] for c in columns})
     if fmt == "csv":
         return table.to_csv(index=False).encode("utf-8-sig")   # Excel on Windows reads the BOM
@@ -122,3 +131,56 @@ def to_file(columns, frame: pd.DataFrame, fmt: str) -> bytes:
 def grid_rows(columns, frame: pd.DataFrame) -> list[dict]:
     table = frame[[c[0] for c in columns]].astype(object)
     return table.where(table.notna(), None).to_dict("records")
+
+
+def facility_indicators(con, filters: Filters, code: str):
+    from warehouse.queries import facility
+    lang = filters.lang
+    frame = facility.indicator_table(con, filters.scope, code, filters.period)
+    frame["indicator"] = _name(frame, lang)
+    frame["category_name"] = frame["category_en"] if lang == "en" else frame["category_zh"]
+    frame["meets"] = frame["meets_target"].map({True: t("yes", lang), False: t("no", lang)})
+    columns = [("category_name", t("col.category", lang), "text"), ("indicator", t("col.indicator", lang), "text"),
+               ("value", t("col.value", lang), "rate_or_count"), ("numerator", t("col.numerator", lang), "int"),
+               ("denominator", t("col.denominator", lang), "int"), ("target", t("col.target", lang), "rate_or_count"),
+               ("meets", t("col.meets", lang), "text"),
+               ("change_previous", t("col.change_previous", lang), "rate_or_count"),
+               ("change_last_year", t("col.change_last_year", lang), "rate_or_count"),
+               ("district_percentile", t("col.pct_district", lang), "pct"),
+               ("city_percentile", t("col.pct_city", lang), "pct"), ("indicator_code", t("col.code", lang), "text")]
+    return columns, frame
+
+
+def facility_warnings(con, filters: Filters, code: str):
+    from warehouse.queries import facility
+    lang = filters.lang
+    frame = facility.warnings(con, filters.scope, code)
+    frame["measure_name"] = frame["measure_en"] if lang == "en" else frame["measure_zh"]
+    frame["message"] = frame["message_en"] if lang == "en" else frame["message_zh"]
+    columns = [("period", t("col.period", lang), "text"), ("measure_name", t("col.measure", lang), "text"),
+               ("value", t("col.value", lang), "text"), ("message", t("col.message", lang), "text"),
+               ("file_name", t("col.file", lang), "text"), ("row_number", t("col.row", lang), "int")]
+    return columns, frame
+
+
+def facility_inspections(con, filters: Filters, code: str):
+    from warehouse.queries import facility
+    lang = filters.lang
+    frame = facility.inspections(con, filters.scope, code)
+    now = pd.Timestamp(today())
+
+    def status(row):
+        if pd.isna(row.rectify_by):
+            return "—"
+        if not pd.isna(row.rectified_on):
+            return t("fac.rectified", lang)
+        return t("fac.overdue" if pd.Timestamp(row.rectify_by) < now else "fac.open", lang)
+    frame["status"] = [status(r) for r in frame.itertuples()]
+    for col in ("visit_date", "rectify_by", "rectified_on"):
+        frame[col] = frame[col].map(lambda v: "" if pd.isna(v) else str(pd.Timestamp(v).date()))
+    frame["kind_name"] = frame["kind"].map(lambda k: t(f"inspection.{k}", lang) if isinstance(k, str) else "—")
+    columns = [("visit_date", t("col.visit_date", lang), "text"), ("kind_name", t("col.kind", lang), "text"),
+               ("inspector", t("col.inspector", lang), "text"), ("score", t("col.score", lang), "dec"),
+               ("findings", t("col.findings", lang), "text"), ("rectify_by", t("col.rectify_by", lang), "text"),
+               ("rectified_on", t("col.rectified_on", lang), "text"), ("status", t("col.status", lang), "text")]
+    return columns, frame

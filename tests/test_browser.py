@@ -176,3 +176,23 @@ def test_auth002_admin_adds_a_user_and_sees_the_password_once(dash_duo, app):
     from dashboard import auth
     assert auth.accounts().get("zhao").districts == ("990103",)
     assert dash_duo.get_logs() == []
+
+
+def test_fac001_search_by_chinese_fragment_opens_the_profile(dash_duo, app, con):
+    from warehouse.queries import facility
+    dash_duo.start_server(app, navigate=False)
+    sign_in(dash_duo, "root")
+    dash_duo.find_element("#shell-search-dropdown").click()
+    search = dash_duo.wait_for_element(".dash-dropdown-search", timeout=5)
+    search.send_keys("科创社区卫生")
+    dash_duo.wait_for_contains_text("[role='listbox']", "科创社区卫生服务中心", timeout=10)
+    [option] = [o for o in dash_duo.driver.find_elements(By.CSS_SELECTOR, "[role='option']")
+                if o.text.startswith("科创社区卫生服务中心")]
+    option.click()
+    dash_duo.wait_for_contains_text(".page-title", "科创社区卫生服务中心", timeout=15)
+    assert "/facility/990104004C1" in dash_duo.driver.current_url
+    table = facility.indicator_table(con, EVERYTHING, "990104004C1", parse_period("2026Q3")).set_index("indicator_code")
+    shown = pct(table.loc["records_rate", "value"])
+    dash_duo.wait_for_contains_text("#facility-indicators-table", shown, timeout=10)
+    dash_duo.wait_for_element("#facility-calendar-graph .main-svg", timeout=10)
+    assert dash_duo.get_logs() == []

@@ -87,6 +87,11 @@ class FileBatch:
             self.con.execute(f"INSERT INTO {spec.table}_history SELECT t.*, ? FROM {spec.table} t "
                              f"WHERE {key_in_changed}", [batch])
             self.con.execute(f"DELETE FROM {spec.table} t WHERE {key_in_changed}")
+            if kind == "monthly_services":
+                # warnings about values that are now replaced describe nothing any more
+                self.con.execute("""DELETE FROM load_warning w WHERE EXISTS (
+                    SELECT 1 FROM changed c WHERE c.facility_code = w.facility_code AND c.period = w.period
+                    AND c.measure = w.measure)""")
             keep = f"WHERE {' OR '.join(f'{v} IS NOT NULL' for v in spec.values)}" if spec.blank_removes else ""
             self.con.execute(f"INSERT INTO {spec.table} SELECT {', '.join(columns)}, ? FROM changed {keep}",
                              [batch])

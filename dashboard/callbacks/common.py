@@ -12,7 +12,7 @@ def default_radius(con) -> float:
 def caption(filters, as_of=None) -> str:
     """Under every chart and table: the data's period (or the date it is as of) and the time of
     the latest load."""
-    loaded = stamp(filters.state.loaded_at)
+    loaded = stamp(filters.state.loaded_at, with_time=True)
     if as_of is not None:
         return t("caption.now", filters.lang, as_of=stamp(as_of), loaded=loaded)
     return t("caption", filters.lang, period=period_name(filters.period.label, filters.lang), loaded=loaded)

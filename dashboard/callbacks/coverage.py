@@ -65,7 +65,7 @@ def update_map(area, period, lang, metric, radius, site_district, sites):
     return figure, caption(filters, as_of=as_of)
 
 
-@callback(Output(ids.URL, "href"), Input(ids.COV_MAP, "clickData"),
+@callback(Output(ids.URL, "href", allow_duplicate=True), Input(ids.COV_MAP, "clickData"),
           State(ids.AREA, "value"), State(ids.PERIOD, "value"), State(ids.LANG, "data"), prevent_initial_call=True)
 def open_profile(click, area, period, lang):
     """Clicking a facility opens its profile page, keeping the filters."""

@@ -12,6 +12,9 @@ BUILDERS = {
     "coverage-areas": lambda con, f: tables.coverage_areas(con, f, default_radius(con)),
     "coverage-uncovered": lambda con, f: tables.coverage_uncovered(con, f, default_radius(con)),
     "coverage-sites": lambda con, f: tables.coverage_sites(con, f, default_radius(con)),
+    "facility-indicators": lambda con, f: tables.facility_indicators(con, f, f.params.get("facility") or ""),
+    "facility-warnings": lambda con, f: tables.facility_warnings(con, f, f.params.get("facility") or ""),
+    "facility-inspections": lambda con, f: tables.facility_inspections(con, f, f.params.get("facility") or ""),
 }
 
 
@@ -19,14 +22,16 @@ BUILDERS = {
     Output(ids.DOWNLOAD, "data"),
     Input({"type": "export", "table": ALL, "format": ALL}, "n_clicks"),
     State(ids.AREA, "value"), State(ids.PERIOD, "value"), State(ids.LANG, "data"),
-    State({"type": "param", "name": ALL}, "value"),
+    State({"type": "param", "name": ALL}, "value"), State(ids.URL, "pathname"),
     prevent_initial_call=True,
 )
-def export_table(clicks, area, period, lang, param_values):
+def export_table(clicks, area, period, lang, param_values, pathname):
     trigger = ctx.triggered_id
     if not trigger or not any(clicks) or trigger.get("table") not in BUILDERS:
         return no_update
     params = {item["id"]["name"]: item.get("value") for item in ctx.states_list[3]}
+    if (pathname or "").startswith("/facility/"):
+        params["facility"] = pathname.rsplit("/", 1)[-1]
     con = data.cursor()
     filters = data.read_filters(con, area, period, lang, params)
     if filters.period is None:

@@ -71,6 +71,7 @@ def sync_filters(search, kind, period_value, lang):
     Output(ids.NAV_USERS, "children"), Output(ids.NAV_USERS, "style"),
     Output(ids.AREA_LABEL, "children"), Output(ids.PERIOD_LABEL, "children"), Output(ids.PERIOD_KIND, "options"),
     Output(ids.LANG_LINK, "children"), Output(ids.USER, "children"), Output(ids.LOGOUT, "children"),
+    Output(ids.SEARCH, "placeholder"),
     Input(ids.LANG, "data"),
 )
 def translate_shell(lang):
@@ -80,7 +81,7 @@ def translate_shell(lang):
     return (t("product", lang), t("nav.overview", lang), t("nav.coverage", lang), t("nav.users", lang),
             {} if admin else {"display": "none"}, t("filter.area", lang), t("filter.period", lang),
             [{"label": t(f"filter.kind.{k}", lang), "value": k} for k in KINDS],
-            "English" if lang != "en" else "中文", who, t("nav.logout", lang))
+            "English" if lang != "en" else "中文", who, t("nav.logout", lang), t("search.placeholder", lang))
 
 
 clientside_callback(

@@ -1,0 +1,218 @@
+"""Facility profile callbacks: the facility code from the URL path, scoped on the server."""
+from __future__ import annotations
+
+from urllib.parse import urlencode
+
+import dash_bootstrap_components as dbc
+import pandas as pd
+from dash import Input, Output, State, callback, dcc, html, no_update
+
+from dashboard import data, ids, tables
+from dashboard.callbacks.common import caption
+from dashboard.components import column_defs, empty
+from dashboard.figures import facility as figures
+from dashboard.figures.common import empty_figure
+from dashboard.i18n import count, pct, period_name, stamp, t
+from warehouse.queries import areas, facility, registry
+
+FILTERS = (Input(ids.AREA, "value"), Input(ids.PERIOD, "value"), Input(ids.LANG, "data"))
+CODE = Input(ids.FAC_CODE, "data")
+
+
+def profile_link(code: str, filters) -> str:
+    query = {"period": filters.period.label} if filters.period else {}
+    if filters.lang == "en":
+        query["lang"] = "en"
+    return f"/facility/{code}" + (f"?{urlencode(query)}" if query else "")
+
+
+def yes_no(value, lang):
+    if value is None or (isinstance(value, float) and pd.isna(value)):
+        return "—"
+    return t("yes", lang) if bool(value) else t("no", lang)
+
+
+def area_standard(con, record) -> float | None:
+    key = {"CHS": "standards.chs_area_m2", "new_urban": "standards.chc_area_new_urban_m2",
+           "old_town": "standards.chc_area_old_town_m2"}
+    if record["type"] == "CHS":
+        return areas.setting(con, key["CHS"])
+    if record["type"] == "CHC" and record.get("area_kind") in key:
+        return areas.setting(con, key[record["area_kind"]])
+    return None
+
+
+@callback(Output(ids.FAC_HEADER, "children"), Output(ids.FAC_FACTS, "children"), *FILTERS, CODE)
+def update_header(area, period, lang, code):
+    con = data.cursor()
+    filters = data.read_filters(con, area, period, lang)
+    lang = filters.lang
+    record = facility.header(con, filters.scope, code or "")
+    if record is None:
+        return [html.Div(t("fac.title", lang), className="page-title"), empty(t("fac.not_found", lang))], None
+    badges = [dbc.Badge(t(f"type.{record['type']}", lang), color="primary", className="me-1"),
+              dbc.Badge(t(f"ownership.{record['ownership']}", lang), color="secondary", className="me-1")]
+    if record.get("closed_on"):
+        badges.append(dbc.Badge(f"{t('fac.closed', lang)} {stamp(record['closed_on'])}", color="dark"))
+    if record.get("star_rating"):
+        badges.append(dbc.Badge("★" * int(record["star_rating"]), color="warning", text_color="dark"))
+    header = [html.Div([html.Span(record["name"], className="page-title me-2"), *badges]),
+              html.Div(f"{record['facility_code']} · {record['township_name']} · {record['district_name']}",
+                       className="page-subtitle")]
+    facts = []
+    if record.get("parent_code"):
+        facts.append((t("fac.parent", lang), dcc.Link(record["parent_name"] or record["parent_code"],
+                                                      href=profile_link(record["parent_code"], filters))))
+    children = facility.stations(con, filters.scope, code)
+    if not children.empty:
+        facts.append((t("fac.stations", lang), html.Span([
+            html.Span([dcc.Link(r.name, href=profile_link(r.facility_code, filters)), "　"])
+            for r in children.itertuples()])))
+    facts.append((t("fac.opened", lang), stamp(record.get("opened_on"))))
+    standard = area_standard(con, record)
+    area_text = f"{count(record.get('building_area_m2'))} m²"
+    if standard:
+        met = (record.get("building_area_m2") or 0) >= standard
+        area_text += f"（{t('fac.area_standard', lang, standard=count(standard))} · {yes_no(met, lang)}）" if lang == "zh" \
+            else f" ({t('fac.area_standard', lang, standard=count(standard))}: {yes_no(met, lang)})"
+    facts.append((t("fac.area", lang), area_text))
+    if record.get("assessed_on") is not None:
+        facts.append((t("fac.std_state", lang), " · ".join([
+            f"{t('fac.premises', lang)} {yes_no(record['gov_premises'], lang)}",
+            f"{t('fac.equipment', lang)} {yes_no(record['gov_equipment'], lang)}",
+            f"{t('fac.standardized', lang)} {yes_no(record['standardized'], lang)}",
+            f"{t('fac.counts', lang)} {yes_no(record['counts_for_milestone'], lang)}",
+            f"({t('fac.assessed', lang)} {stamp(record['assessed_on'])})"])))
+    if record.get("staffing_as_of") is not None:
+        physicians = record.get("physicians") or 0
+        parts = [f"{t('fac.physicians', lang)} {physicians}", f"{t('fac.gps', lang)} {record.get('gps')}",
+                 f"{t('fac.nurses', lang)} {record.get('nurses')}"]
+        if record["type"] == "CHC":
+            norm = areas.setting(con, "standards.tcm_share_min")
+            share = (record.get("tcm_physicians") or 0) / physicians if physicians else None
+            parts.append(f"{t('fac.tcm', lang)} {pct(share)}（{t('fac.tcm_norm', lang, norm=pct(norm, 0))}）")
+        if record["type"] == "CHS":
+            parts.append(t("fac.station_norm", lang, physicians=areas.setting(con, "standards.chs_min_physicians"),
+                           nurses=areas.setting(con, "standards.chs_min_nurses")))
+        facts.append((t("fac.staffing", lang, as_of=stamp(record["staffing_as_of"])), " · ".join(parts)))
+    table = dbc.Table([html.Tbody([html.Tr([html.Th(k, className="text-muted fw-normal", style={"width": "9em"}),
+                                            html.Td(v)]) for k, v in facts])], size="sm", className="mb-3 bg-white")
+    return header, table
+
+
+@callback(Output(ids.FAC_MAP, "figure"), Input(ids.LANG, "data"), CODE)
+def update_map(lang, code):
+    con = data.cursor()
+    scope = data.current_scope()
+    record = facility.header(con, scope, code or "")
+    if record is None:
+        return empty_figure("—", 220)
+    from dashboard.figures.coverage import basemap
+    return figures.location(record.get("lon"), record.get("lat"), record["name"], facility.boundary(con, scope, code),
+                            basemap(areas.setting(con, "map.tile_url"), areas.setting(con, "map.tile_attribution")))
+
+
+@callback(Output(ids.FAC_INDICATORS_TABLE, "rowData"), Output(ids.FAC_INDICATORS_TABLE, "columnDefs"),
+          Output(ids.FAC_INDICATORS_CAPTION, "children"), *FILTERS, CODE)
+def update_indicators(area, period, lang, code):
+    con = data.cursor()
+    filters = data.read_filters(con, area, period, lang)
+    if filters.period is None:
+        return [], [], t("empty.no_data", filters.lang)
+    columns, frame = tables.facility_indicators(con, filters, code or "")
+    if frame.empty:
+        return [], column_defs(columns), t("fac.not_found", filters.lang)
+    if frame["value"].isna().all():
+        return (tables.grid_rows(columns + [("is_count", "", "bool")], frame), column_defs(columns),
+                t("empty.period", filters.lang, period=period_name(filters.period.label, filters.lang)))
+    return tables.grid_rows(columns + [("is_count", "", "bool")], frame), column_defs(columns), caption(filters)
+
+
+@callback(Output(ids.FAC_TREND_INDICATOR, "options"), Output(ids.FAC_TREND_INDICATOR, "value"),
+          Input(ids.LANG, "data"), Input(ids.FAC_TREND_INDICATOR, "value"))
+def trend_options(lang, current):
+    frame = registry.indicators(data.cursor())
+    name = "name_en" if lang == "en" else "name_zh"
+    options = [{"label": row[name], "value": row["indicator_code"]} for _, row in frame.iterrows()]
+    codes = [o["value"] for o in options]
+    return options, current if current in codes else (codes[0] if codes else None)
+
+
+@callback(Output(ids.FAC_TREND_GRAPH, "figure"), Output(ids.FAC_TREND_CAPTION, "children"),
+          *FILTERS, CODE, Input(ids.FAC_TREND_INDICATOR, "value"))
+def update_trend(area, period, lang, code, indicator):
+    con = data.cursor()
+    filters = data.read_filters(con, area, period, lang, {"indicator": indicator})
+    lang = filters.lang
+    spec = registry.indicators(con).set_index("indicator_code")
+    if indicator not in spec.index:
+        return empty_figure("—"), ""
+    series = facility.indicator_series(con, filters.scope, code or "", indicator)
+    name = spec.loc[indicator, "name_en" if lang == "en" else "name_zh"]
+    is_count = spec.loc[indicator, "denominator"] is None or pd.isna(spec.loc[indicator, "denominator"])
+    figure = figures.trend(series, name, is_count, lang, t("empty.period", lang, period=""))
+    latest = filters.state.latest_month
+    return figure, f"{name} · " + caption(filters, as_of=latest.strftime("%Y-%m") if latest else None)
+
+
+@callback(Output(ids.FAC_CALENDAR_GRAPH, "figure"), Output(ids.FAC_CALENDAR_CAPTION, "children"),
+          Output(ids.FAC_WARNINGS_TABLE, "rowData"), Output(ids.FAC_WARNINGS_TABLE, "columnDefs"),
+          *FILTERS, CODE)
+def update_reporting(area, period, lang, code):
+    con = data.cursor()
+    filters = data.read_filters(con, area, period, lang)
+    reports = facility.submission_calendar(con, filters.scope, code or "")
+    figure = figures.calendar(reports, filters.lang, t("empty.no_data", filters.lang))
+    received = int(reports["received"].sum()) if not reports.empty else 0
+    timely = int(reports["timely"].sum()) if not reports.empty else 0
+    summary = (f"{t('fac.calendar.on_time', filters.lang)} {timely} · {t('fac.calendar.late', filters.lang)} "
+               f"{received - timely} · {t('fac.calendar.missing', filters.lang)} {len(reports) - received}")
+    columns, frame = tables.facility_warnings(con, filters, code or "")
+    return figure, summary, tables.grid_rows(columns, frame), column_defs(columns)
+
+
+@callback(Output(ids.FAC_HISTORY_TABLE, "rowData"), Output(ids.FAC_HISTORY_TABLE, "columnDefs"),
+          Output(ids.FAC_INSPECTIONS_TABLE, "rowData"), Output(ids.FAC_INSPECTIONS_TABLE, "columnDefs"),
+          Output(ids.FAC_INSPECTIONS_CAPTION, "children"), *FILTERS, CODE)
+def update_history(area, period, lang, code):
+    con = data.cursor()
+    filters = data.read_filters(con, area, period, lang)
+    lang = filters.lang
+    history = facility.standardization_history(con, filters.scope, code or "")
+    shown = pd.DataFrame({
+        "assessed_on": history["assessed_on"].astype(str),
+        "premises": [yes_no(v, lang) for v in history["gov_premises"]],
+        "equipment": [yes_no(v, lang) for v in history["gov_equipment"]],
+        "standardized": [yes_no(v, lang) for v in history["standardized"]],
+        "counts": [yes_no(v, lang) for v in history["counts_for_milestone"]],
+        "stars": ["" if pd.isna(v) else "★" * int(v) for v in history["star_rating"]],
+        "note": history["note"].fillna(""),
+    }).iloc[::-1]
+    history_columns = [("assessed_on", t("fac.assessed", lang), "text"), ("premises", t("fac.premises", lang), "text"),
+                       ("equipment", t("fac.equipment", lang), "text"),
+                       ("standardized", t("fac.standardized", lang), "text"), ("counts", t("fac.counts", lang), "text"),
+                       ("stars", t("fac.stars", lang), "text"), ("note", t("fac.note", lang), "text")]
+    columns, frame = tables.facility_inspections(con, filters, code or "")
+    return (tables.grid_rows(history_columns, shown), column_defs(history_columns),
+            tables.grid_rows(columns, frame), column_defs(columns), caption(filters, as_of=data.today()))
+
+
+@callback(Output(ids.SEARCH, "options"), Input(ids.SEARCH, "search_value"), State(ids.LANG, "data"))
+def search_facilities(text, lang):
+    """Names or codes containing what was typed, within the user's districts."""
+    if not text or len(text.strip()) < 1:
+        return no_update
+    frame = facility.search(data.cursor(), data.current_scope(), text)
+    return [{"label": f"{r.name} · {r.township_name}", "value": r.facility_code} for r in frame.itertuples()]
+
+
+@callback(Output(ids.URL, "href", allow_duplicate=True), Input(ids.SEARCH, "value"),
+          State(ids.PERIOD, "value"), State(ids.LANG, "data"), prevent_initial_call=True)
+def open_found(code, period, lang):
+    if not code:
+        return no_update
+    record = facility.header(data.cursor(), data.current_scope(), code)
+    if record is None:
+        return no_update
+    query = {k: v for k, v in (("period", period), ("lang", "en" if lang == "en" else None)) if v}
+    return f"/facility/{code}" + (f"?{urlencode(query)}" if query else "")
