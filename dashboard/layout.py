@@ -9,17 +9,6 @@ from dashboard import ids
 
 
 def shell():
-    filters = html.Div([
-        dcc.Dropdown(id=ids.SEARCH, options=[], searchable=True, clearable=True, className="shell-search"),
-        html.Label(id=ids.AREA_LABEL, htmlFor=ids.AREA, className="shell-label"),
-        dcc.Dropdown(id=ids.AREA, clearable=False, searchable=True, className="shell-area"),
-        html.Label(id=ids.PERIOD_LABEL, htmlFor=ids.PERIOD, className="shell-label"),
-        dbc.RadioItems(id=ids.PERIOD_KIND, options=[], value=None, inline=True,
-                       className="btn-group btn-group-sm shell-kind", inputClassName="btn-check",
-                       labelClassName="btn btn-outline-light btn-sm", labelCheckedClassName="active"),
-        dcc.Dropdown(id=ids.PERIOD, clearable=False, searchable=False, className="shell-period"),
-        html.A(id=ids.LANG_LINK, className="btn btn-sm btn-outline-light shell-lang", href="?lang=en"),
-    ], className="shell-filters")
     navbar = dbc.Navbar(dbc.Container([
         html.Span(id=ids.PRODUCT, className="navbar-brand"),
         dbc.Nav([
@@ -28,16 +17,28 @@ def shell():
             dbc.NavItem(dcc.Link(id=ids.NAV_USERS, href="/admin/users", className="nav-link",
                                  style={"display": "none"})),
         ], navbar=True, className="me-auto"),
-        filters,
-        html.Div([html.A(id=ids.USER, href="/account", className="shell-user"),
-                  html.A(id=ids.LOGOUT, href="/logout", className="btn btn-sm btn-outline-light")],
-                 className="d-flex align-items-center gap-2"),
-    ], fluid=True, className="shell-bar"), color="primary", dark=True, className="mb-3 shell-navbar")
+        html.Div([
+            dcc.Dropdown(id=ids.SEARCH, options=[], searchable=True, clearable=True, className="shell-search"),
+            html.A(id=ids.LANG_LINK, className="btn btn-sm btn-outline-light", href="?lang=en"),
+            html.A(id=ids.USER, href="/account", className="shell-user"),
+            html.A(id=ids.LOGOUT, href="/logout", className="btn btn-sm btn-outline-light"),
+        ], className="shell-tools"),
+    ], fluid=True, className="shell-bar"), color="primary", dark=True, className="shell-navbar")
+    filters = html.Div(dbc.Container(html.Div([
+        html.Label(id=ids.AREA_LABEL, htmlFor=ids.AREA, className="shell-label"),
+        dcc.Dropdown(id=ids.AREA, clearable=False, searchable=True, className="shell-area"),
+        html.Label(id=ids.PERIOD_LABEL, htmlFor=ids.PERIOD, className="shell-label ms-2"),
+        dbc.RadioItems(id=ids.PERIOD_KIND, options=[], value=None, inline=True,
+                       className="btn-group btn-group-sm shell-kind", inputClassName="btn-check",
+                       labelClassName="btn btn-outline-primary btn-sm", labelCheckedClassName="active"),
+        dcc.Dropdown(id=ids.PERIOD, clearable=False, searchable=False, className="shell-period"),
+    ], className="shell-filters"), fluid=True), className="shell-filterbar mb-3")
     return html.Div([
         dcc.Location(id=ids.URL, refresh="callback-nav"),
         dcc.Store(id=ids.LANG, data="zh"),
         dcc.Store(id=ids.URL_SYNC),
         dcc.Download(id=ids.DOWNLOAD),
         navbar,
+        filters,
         dbc.Container([html.Div(id=ids.NOTICE), dash.page_container], fluid=True, className="pb-4"),
     ])
