@@ -14,6 +14,7 @@ def shell():
         dbc.Nav([
             dbc.NavItem(dcc.Link(id=ids.NAV_OVERVIEW, href="/", className="nav-link")),
             dbc.NavItem(dcc.Link(id=ids.NAV_COVERAGE, href="/coverage", className="nav-link")),
+            dbc.NavItem(dcc.Link(id=ids.NAV_STANDARDIZATION, href="/standardization", className="nav-link")),
             dbc.NavItem(dcc.Link(id=ids.NAV_USERS, href="/admin/users", className="nav-link",
                                  style={"display": "none"})),
         ], navbar=True, className="me-auto"),

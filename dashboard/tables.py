@@ -184,3 +184,76 @@ def facility_inspections(con, filters: Filters, code: str):
                ("findings", t("col.findings", lang), "text"), ("rectify_by", t("col.rectify_by", lang), "text"),
                ("rectified_on", t("col.rectified_on", lang), "text"), ("status", t("col.status", lang), "text")]
     return columns, frame
+
+
+def standardization_milestones(con, filters: Filters):
+    from warehouse.queries import standardization
+    lang = filters.lang
+    frame = standardization.milestones(con, filters.scope, filters.area)
+    frame["status"] = [t(("status.met" if met else "status.missed") if over else
+                         ("status.on_track" if met else "status.at_risk"), lang)
+                       for met, over in zip(frame["met"], frame["over"])]
+    frame["as_of"] = frame["as_of"].astype(str)
+    columns = [("year", t("std.col.year", lang), "text"), ("target_share", t("std.col.target", lang), "pct"),
+               ("share", t("std.col.share", lang), "pct"), ("counted", t("std.col.counted", lang), "int"),
+               ("total", t("std.col.total", lang), "int"), ("needed", t("std.col.needed", lang), "int"),
+               ("status", t("std.col.status", lang), "text"), ("as_of", t("std.col.as_of", lang), "text")]
+    return columns, frame
+
+
+def standardization_compare(con, filters: Filters):
+    from warehouse.queries import standardization
+    lang = filters.lang
+    current = standardization.current_milestone(standardization.milestones(con, filters.scope, filters.area),
+                                                standardization.horizon(con))
+    target = current["target_share"] if current else 0.0
+    frame = standardization.comparison(con, filters.scope, filters.area, target)
+    columns = [("name", t("col.name", lang), "text"), ("counted", t("std.col.counted", lang), "int"),
+               ("total", t("std.col.total", lang), "int"), ("share", t("std.col.share", lang), "pct"),
+               ("target_share", t("std.col.target", lang), "pct"), ("needed", t("std.col.needed", lang), "int"),
+               ("code", t("col.code", lang), "text")]
+    return columns, frame
+
+
+def standardization_gaps(con, filters: Filters):
+    from warehouse.queries import areas as area_queries
+    from warehouse.queries import standardization
+    lang = filters.lang
+    frame = standardization.gap_list(con, filters.scope, filters.area)
+    norm = area_queries.setting(con, "standards.tcm_share_min")
+
+    def lacks(row) -> list[str]:
+        found = []
+        if row.lacks_premises:
+            found.append(t("std.gap.premises", lang))
+        if row.lacks_equipment:
+            found.append(t("std.gap.equipment", lang))
+        if row.lacks_standardization:
+            found.append(t("std.gap.standardization", lang))
+        if row.lacks_area:
+            found.append(t("std.gap.area", lang, area=f"{row.building_area_m2:,.0f}", standard=f"{row.area_standard:,.0f}"))
+        if row.lacks_tcm:
+            found.append(t("std.gap.tcm", lang, share=f"{row.tcm_share:.0%}", norm=f"{norm:.0%}"))
+        if row.lacks_quality_demo:
+            found.append(t("std.gap.quality", lang))
+        return found
+    found = [lacks(r) for r in frame.itertuples()]
+    frame["lacks"] = ["；".join(f) if lang == "zh" else "; ".join(f) for f in found]
+    frame["lack_count"] = [len(f) for f in found]
+    frame["profile"] = [profile_link(n, c, lang) for n, c in zip(frame["name"], frame["facility_code"])]
+    columns = [("profile", t("col.facility", lang), "link"), ("township_name", t("col.township", lang), "text"),
+               ("district_name", t("col.district", lang), "text"), ("lack_count", t("std.col.lack_count", lang), "int"),
+               ("lacks", t("std.col.lacks", lang), "text"), ("facility_code", t("col.code", lang), "text")]
+    return columns, frame
+
+
+def standardization_lost(con, filters: Filters):
+    from warehouse.queries import standardization
+    lang = filters.lang
+    frame = standardization.lost_stars(con, filters.scope, filters.area)
+    frame["change"] = [f"{'★' * int(a)} → {'★' * int(b)}" for a, b in zip(frame["previous"], frame["star_rating"])]
+    frame["assessed_on"] = frame["assessed_on"].astype(str)
+    frame["profile"] = [profile_link(n, c, lang) for n, c in zip(frame["name"], frame["facility_code"])]
+    columns = [("profile", t("col.facility", lang), "link"), ("township_name", t("col.township", lang), "text"),
+               ("change", t("std.col.from_to", lang), "text"), ("assessed_on", t("std.col.date", lang), "text")]
+    return columns, frame

@@ -67,7 +67,9 @@ FORGED = {
 }
 EXPORTS = [{"type": "export", "table": table, "format": fmt}
            for table in ("overview-indicators", "overview-overdue", "coverage-areas", "coverage-uncovered",
-                         "coverage-sites", "facility-indicators", "facility-warnings", "facility-inspections")
+                         "coverage-sites", "facility-indicators", "facility-warnings", "facility-inspections",
+                         "standardization-milestones", "standardization-compare", "standardization-gaps",
+                         "standardization-lost")
            for fmt in ("xlsx", "csv")]
 
 

@@ -196,3 +196,21 @@ def test_fac001_search_by_chinese_fragment_opens_the_profile(dash_duo, app, con)
     dash_duo.wait_for_contains_text("#facility-indicators-table", shown, timeout=10)
     dash_duo.wait_for_element("#facility-calendar-graph .main-svg", timeout=10)
     assert dash_duo.get_logs() == []
+
+
+def test_std001_standardization_page_in_both_languages(dash_duo, app, con):
+    from warehouse.queries import standardization
+    dash_duo.start_server(app, navigate=False)
+    sign_in(dash_duo, "root", "/standardization")
+    frame = standardization.milestones(con, EVERYTHING, areas.CITY)
+    current = standardization.current_milestone(frame, standardization.horizon(con))
+    wait_tile(dash_duo, "standardization-tile-milestone", pct(current["share"]))
+    wait_tile(dash_duo, "standardization-tile-needed", str(current["needed"]))
+    dash_duo.wait_for_contains_text("#standardization-projection-div", "新城区将于", timeout=10)
+    dash_duo.wait_for_contains_text("#standardization-projection-div", "比期限晚", timeout=10)
+    dash_duo.wait_for_contains_text("#standardization-gap-table", "缺", timeout=10)
+    dash_duo.find_element("#shell-lang-link").click()
+    dash_duo.wait_for_text_to_equal(".page-title", "Standardization progress", timeout=15)
+    dash_duo.wait_for_contains_text("#standardization-projection-div", "quarters late", timeout=10)
+    wait_tile(dash_duo, "standardization-tile-needed", str(current["needed"]))
+    assert dash_duo.get_logs() == []

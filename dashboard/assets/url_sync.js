@@ -26,7 +26,8 @@ window.dash_clientside = Object.assign({}, window.dash_clientside, {
             var flipped = new URLSearchParams(query);
             if (lang === "en") { flipped.delete("lang"); } else { flipped.set("lang", "en"); }
             var flippedSearch = flipped.toString() ? "?" + flipped.toString() : "";
-            return ["/" + sharedSearch, "/coverage" + sharedSearch, window.location.pathname + flippedSearch];
+            return ["/" + sharedSearch, "/coverage" + sharedSearch, "/standardization" + sharedSearch,
+                    window.location.pathname + flippedSearch];
         }
     }
 });

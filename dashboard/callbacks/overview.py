@@ -89,7 +89,8 @@ def update_tiles(area, period, lang):
         if milestone["needed"]:
             detail += " · " + t("ov.milestone.needed", lang, needed=milestone["needed"])
         tiles.append(kpi(t("ov.milestone", lang, year=year), pct(milestone["share"]), detail,
-                         "ok" if milestone["on_track"] else "bad", tile_id="overview-tile-milestone"))
+                         "ok" if milestone["on_track"] else "bad", link("/standardization", filters),
+                         tile_id="overview-tile-milestone"))
 
     values = overview.area_indicator_values(con, scope, where, filters.period)
     judged = values[values["meets_target"].notna()]

@@ -1,0 +1,125 @@
+"""Standardization callbacks: filters → warehouse.queries.standardization → tiles, words, tables, figures."""
+from __future__ import annotations
+
+from dash import Input, Output, callback, html
+
+from dashboard import data, ids, tables
+from dashboard.callbacks.common import caption
+from dashboard.callbacks.shell import page_title
+from dashboard.components import column_defs, empty, kpi
+from dashboard.figures import overview as overview_figures
+from dashboard.figures import standardization as figures
+from dashboard.figures.common import empty_figure
+from dashboard.i18n import pct, stamp, t
+from warehouse.queries import areas, overview, registry, standardization
+
+FILTERS = (Input(ids.AREA, "value"), Input(ids.PERIOD, "value"), Input(ids.LANG, "data"))
+
+
+def when(day, lang: str) -> str:
+    quarter = (day.month - 1) // 3 + 1
+    return f"{day.year}年第{quarter}季度" if lang == "zh" else f"{day.year} Q{quarter}"
+
+
+def sentence(p, lang: str) -> str:
+    """One district's (or township's) projection in words."""
+    values = {"name": p.name, "year": p.target_year, "target": pct(p.target_share, 0), "counted": p.counted,
+              "total": p.total, "needed": p.needed, "pace": f"{p.pace_per_year:+g}"}
+    if p.needed == 0:
+        text = t("std.sentence.reached", lang, **{k: values[k] for k in ("name", "year", "target", "counted", "total")})
+    elif p.reached_on is None:
+        text = t("std.sentence.never", lang, **{k: values[k] for k in ("name", "year", "target", "needed")})
+    elif p.quarters_late:
+        text = t("std.sentence.late", lang, when=when(p.reached_on, lang), late=p.quarters_late, **values)
+    else:
+        text = t("std.sentence.on_time", lang, when=when(p.reached_on, lang), **values)
+    if p.final_share != p.target_share and p.final_needed:
+        final = (f"；{pct(p.final_share, 0)}：" if lang == "zh" else f"; {pct(p.final_share, 0)}: ") + (
+            when(p.final_reached_on, lang) if p.final_reached_on else ("无法达到" if lang == "zh" else "never"))
+        text = text.rstrip("。.") + final + ("。" if lang == "zh" else ".")
+    return text
+
+
+@callback(Output(ids.STD_HEADER, "children"), Output(ids.STD_TILES, "children"), *FILTERS)
+def update_tiles(area, period, lang):
+    con = data.cursor()
+    filters = data.read_filters(con, area, period, lang)
+    lang = filters.lang
+    header = page_title(t("std.title", lang), filters)
+    frame = standardization.milestones(con, filters.scope, filters.area)
+    current = standardization.current_milestone(frame, standardization.horizon(con))
+    if current is None or not current["total"]:
+        return header, [empty(t("std.empty.no_chc", lang))]
+    state = ("status.met" if current["met"] else "status.missed") if current["over"] else \
+        ("status.on_track" if current["met"] else "status.at_risk")
+    target = pct(current["target_share"], 0)
+    quality = standardization.quality_demo(con, filters.scope, filters.area)
+    quality_target = areas.setting(con, "standards.quality_demo_share")
+    lost = standardization.lost_stars(con, filters.scope, filters.area)
+    tiles = [
+        kpi(t("std.milestone", lang, year=current["year"], target=target), pct(current["share"]),
+            t("std.milestone.detail", lang, counted=current["counted"], total=current["total"],
+              as_of=stamp(current["as_of"])) + f" · {t(state, lang)}",
+            "ok" if current["met"] else "bad", tile_id="standardization-tile-milestone"),
+        kpi(t("std.needed", lang), str(current["needed"]), t("std.needed.detail", lang, year=current["year"],
+                                                            target=target),
+            "ok" if not current["needed"] else "bad", tile_id="standardization-tile-needed"),
+        kpi(t("std.quality", lang), pct(quality["share"]),
+            t("std.quality.detail", lang, demo=quality["demo"], total=quality["total"], target=pct(quality_target, 0)),
+            "ok" if (quality["share"] or 0) >= quality_target else "warn", tile_id="standardization-tile-quality"),
+        kpi(t("std.lost", lang), str(len(lost)), t("std.lost.detail", lang), "warn" if len(lost) else "ok",
+            tile_id="standardization-tile-lost"),
+    ]
+    return header, tiles
+
+
+@callback(Output(ids.STD_TREND_GRAPH, "figure"), Output(ids.STD_TREND_CAPTION, "children"), *FILTERS)
+def update_trend(area, period, lang):
+    con = data.cursor()
+    filters = data.read_filters(con, area, period, lang)
+    trend = overview.milestone_trend(con, filters.scope, filters.area)
+    figure = overview_figures.milestone_trend(trend, registry.milestones(con), filters.lang,
+                                              t("std.empty.no_chc", filters.lang))
+    figure.update_layout(height=340)
+    return figure, caption(filters, as_of=standardization.horizon(con))
+
+
+@callback(Output(ids.STD_MILESTONE_TABLE, "rowData"), Output(ids.STD_MILESTONE_TABLE, "columnDefs"), *FILTERS)
+def update_milestones(area, period, lang):
+    con = data.cursor()
+    columns, frame = tables.standardization_milestones(con, data.read_filters(con, area, period, lang))
+    return tables.grid_rows(columns, frame), column_defs(columns)
+
+
+@callback(Output(ids.STD_PROJECTION, "children"), Output(ids.STD_COMPARE_TABLE, "rowData"),
+          Output(ids.STD_COMPARE_TABLE, "columnDefs"), Output(ids.STD_COMPARE_CAPTION, "children"), *FILTERS)
+def update_projection(area, period, lang):
+    con = data.cursor()
+    filters = data.read_filters(con, area, period, lang)
+    lines = [html.Li(sentence(p, filters.lang)) for p in standardization.projections(con, filters.scope, filters.area)]
+    columns, frame = tables.standardization_compare(con, filters)
+    level = t(f"level.{'district' if filters.area.level == 'city' else 'township'}", filters.lang)
+    return (lines or [html.Li(t("std.empty.no_chc", filters.lang))], tables.grid_rows(columns, frame),
+            column_defs(columns),
+            t("std.compare", filters.lang, level=level) + " · " + caption(filters, as_of=standardization.horizon(con)))
+
+
+@callback(Output(ids.STD_GAP_TABLE, "rowData"), Output(ids.STD_GAP_TABLE, "columnDefs"),
+          Output(ids.STD_GAP_CAPTION, "children"), *FILTERS)
+def update_gaps(area, period, lang):
+    con = data.cursor()
+    filters = data.read_filters(con, area, period, lang)
+    columns, frame = tables.standardization_gaps(con, filters)
+    message = caption(filters, as_of=standardization.horizon(con)) if len(frame) else t("std.empty.no_gaps", filters.lang)
+    return tables.grid_rows(columns, frame), column_defs(columns), message
+
+
+@callback(Output(ids.STD_STARS_GRAPH, "figure"), Output(ids.STD_LOST_TABLE, "rowData"),
+          Output(ids.STD_LOST_TABLE, "columnDefs"), *FILTERS)
+def update_stars(area, period, lang):
+    con = data.cursor()
+    filters = data.read_filters(con, area, period, lang)
+    figure = figures.star_distribution(standardization.star_distribution(con, filters.scope, filters.area),
+                                       filters.lang, t("empty.no_data", filters.lang))
+    columns, frame = tables.standardization_lost(con, filters)
+    return figure, tables.grid_rows(columns, frame), column_defs(columns)
