@@ -45,19 +45,27 @@ def _safe_next(target: str | None) -> str:
     return target or "/"
 
 
-def login_page(lang: str, message: str | None = None, username: str = "", next_url: str = "/") -> str:
-    other = "en" if lang == "zh" else "zh"
-    alert = f'<div class="alert alert-danger" role="alert">{escape(message)}</div>' if message else ""
+def _card_page(lang: str, title: str, heading: str, subtitle: str, message: str | None, ok: bool, body: str) -> str:
+    """A small standalone page (sign in, change password): a card with an alert and a form.
+    Every value interpolated here is escaped by the caller or here."""
+    kind = "success" if ok else "danger"
+    alert = f'<div class="alert alert-{kind}" role="alert">{escape(message)}</div>' if message else ""
     return f"""<!DOCTYPE html>
 <html lang="{'zh-CN' if lang == 'zh' else 'en'}"><head><meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
-<title>{escape(t('login.title', lang))} · jiceng</title>
+<title>{escape(title)} · jiceng</title>
 <link rel="stylesheet" href="/assets/vendor/bootstrap.min.css"><link rel="stylesheet" href="/assets/style.css">
 </head><body class="login-body">
 <main class="login-card card shadow-sm"><div class="card-body">
-<h1 class="h4 mb-1">{escape(t('product', lang))}</h1>
-<p class="text-muted small mb-3">{escape(t('login.title', lang))}</p>{alert}
-<form method="post" action="/login" autocomplete="on">
+<h1 class="h4 mb-1">{escape(heading)}</h1>
+<p class="text-muted small mb-3">{escape(subtitle)}</p>{alert}
+{body}
+</div></main></body></html>"""
+
+
+def login_page(lang: str, message: str | None = None, username: str = "", next_url: str = "/") -> str:
+    other = "en" if lang == "zh" else "zh"
+    return _card_page(lang, t("login.title", lang), t("product", lang), t("login.title", lang), message, False, f"""<form method="post" action="/login" autocomplete="on">
 <input type="hidden" name="next" value="{escape(next_url)}"><input type="hidden" name="lang" value="{lang}">
 <div class="mb-3"><label class="form-label" for="login-username">{escape(t('login.username', lang))}</label>
 <input class="form-control" id="login-username" name="username" value="{escape(username)}" required autofocus></div>
@@ -65,31 +73,20 @@ def login_page(lang: str, message: str | None = None, username: str = "", next_u
 <input class="form-control" id="login-password" name="password" type="password" required></div>
 <button class="btn btn-primary w-100" id="login-submit" type="submit">{escape(t('login.submit', lang))}</button>
 </form>
-<p class="mt-3 mb-0 small"><a href="/login?lang={other}&amp;next={escape(next_url)}">{'English' if lang == 'zh' else '中文'}</a></p>
-</div></main></body></html>"""
+<p class="mt-3 mb-0 small"><a href="/login?lang={other}&amp;next={escape(next_url)}">{'English' if lang == 'zh' else '中文'}</a></p>""")
 
 
 def account_page(lang: str, user: User, message: str | None = None, ok: bool = False) -> str:
-    kind = "success" if ok else "danger"
-    alert = f'<div class="alert alert-{kind}" role="alert">{escape(message)}</div>' if message else ""
     fields = "".join(
         f'<div class="mb-3"><label class="form-label" for="account-{name}">{escape(t(f"account.{name}", lang))}</label>'
         f'<input class="form-control" id="account-{name}" name="{name}" type="password" required></div>'
         for name in ("current", "new", "confirm"))
-    return f"""<!DOCTYPE html>
-<html lang="{'zh-CN' if lang == 'zh' else 'en'}"><head><meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<title>{escape(t('account.title', lang))} · jiceng</title>
-<link rel="stylesheet" href="/assets/vendor/bootstrap.min.css"><link rel="stylesheet" href="/assets/style.css">
-</head><body class="login-body">
-<main class="login-card card shadow-sm"><div class="card-body">
-<h1 class="h5 mb-1">{escape(t('account.title', lang))}</h1>
-<p class="text-muted small mb-3">{escape(user.display_name)} ({escape(user.username)})</p>{alert}
-<form method="post" action="/account"><input type="hidden" name="lang" value="{lang}">{fields}
+    return _card_page(lang, t("account.title", lang), t("account.title", lang),
+                      f"{user.display_name} ({user.username})", message, ok, f"""<form method="post" action="/account">
+<input type="hidden" name="lang" value="{lang}">{fields}
 <button class="btn btn-primary w-100" id="account-submit" type="submit">{escape(t('account.submit', lang))}</button>
 </form>
-<p class="mt-3 mb-0 small"><a href="/{'?lang=en' if lang == 'en' else ''}">{escape(t('notfound.back', lang))}</a></p>
-</div></main></body></html>"""
+<p class="mt-3 mb-0 small"><a href="/{'?lang=en' if lang == 'en' else ''}">{escape(t('notfound.back', lang))}</a></p>""")
 
 
 def install(server: flask.Flask) -> None:

@@ -351,3 +351,10 @@ def period_name(label: str, lang: str) -> str:
         year, month = label.split("-")
         return f"{year}年{int(month)}月" if lang == "zh" else label
     return f"{label}年" if lang == "zh" else label
+
+
+def milestone_state(met: bool, over: bool) -> str:
+    """The text key of a milestone's state: met/missed once its year is over, else on track/at risk."""
+    if over:
+        return "status.met" if met else "status.missed"
+    return "status.on_track" if met else "status.at_risk"

@@ -8,7 +8,7 @@ import io
 import pandas as pd
 
 from dashboard.data import Filters, today
-from dashboard.i18n import t
+from dashboard.i18n import milestone_state, t
 from warehouse.queries import coverage, overview
 
 TYPE_KEYS = ("CHC", "CHS", "THC", "VC")
@@ -190,9 +190,7 @@ def standardization_milestones(con, filters: Filters):
     from warehouse.queries import standardization
     lang = filters.lang
     frame = standardization.milestones(con, filters.scope, filters.area)
-    frame["status"] = [t(("status.met" if met else "status.missed") if over else
-                         ("status.on_track" if met else "status.at_risk"), lang)
-                       for met, over in zip(frame["met"], frame["over"])]
+    frame["status"] = [t(milestone_state(met, over), lang) for met, over in zip(frame["met"], frame["over"])]
     frame["as_of"] = frame["as_of"].astype(str)
     columns = [("year", t("std.col.year", lang), "text"), ("target_share", t("std.col.target", lang), "pct"),
                ("share", t("std.col.share", lang), "pct"), ("counted", t("std.col.counted", lang), "int"),

@@ -1,8 +1,8 @@
 """Small helpers the page callbacks share."""
 from __future__ import annotations
 
-from dashboard.i18n import period_name, stamp, t
-from warehouse.queries import areas
+from dashboard.i18n import milestone_state, period_name, stamp, t  # noqa: F401  (milestone_state: re-exported)
+from warehouse.queries import areas, registry
 
 
 def default_radius(con) -> float:
@@ -16,3 +16,13 @@ def caption(filters, as_of=None) -> str:
     if as_of is not None:
         return t("caption.now", filters.lang, as_of=stamp(as_of), loaded=loaded)
     return t("caption", filters.lang, period=period_name(filters.period.label, filters.lang), loaded=loaded)
+
+
+def indicator_choice(con, lang: str, current: str | None) -> tuple[list[dict], str | None]:
+    """The registry's indicators as dropdown options, and the current choice if it is one of them."""
+    frame = registry.indicators(con)
+    name = "name_en" if lang == "en" else "name_zh"
+    options = [{"label": row[name], "value": row["indicator_code"]} for _, row in frame.iterrows()]
+    codes = [o["value"] for o in options]
+    return options, current if current in codes else (codes[0] if codes else None)
+

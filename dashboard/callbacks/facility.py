@@ -8,7 +8,7 @@ import pandas as pd
 from dash import Input, Output, State, callback, dcc, html, no_update
 
 from dashboard import data, ids, tables
-from dashboard.callbacks.common import caption
+from dashboard.callbacks.common import caption, indicator_choice
 from dashboard.components import column_defs, empty
 from dashboard.figures import facility as figures
 from dashboard.figures.common import empty_figure
@@ -131,11 +131,7 @@ def update_indicators(area, period, lang, code):
 @callback(Output(ids.FAC_TREND_INDICATOR, "options"), Output(ids.FAC_TREND_INDICATOR, "value"),
           Input(ids.LANG, "data"), Input(ids.FAC_TREND_INDICATOR, "value"))
 def trend_options(lang, current):
-    frame = registry.indicators(data.cursor())
-    name = "name_en" if lang == "en" else "name_zh"
-    options = [{"label": row[name], "value": row["indicator_code"]} for _, row in frame.iterrows()]
-    codes = [o["value"] for o in options]
-    return options, current if current in codes else (codes[0] if codes else None)
+    return indicator_choice(data.cursor(), lang, current)
 
 
 @callback(Output(ids.FAC_TREND_GRAPH, "figure"), Output(ids.FAC_TREND_CAPTION, "children"),

@@ -7,7 +7,7 @@ import pandas as pd
 from dash import Input, Output, callback
 
 from dashboard import data, ids, tables
-from dashboard.callbacks.common import caption, default_radius
+from dashboard.callbacks.common import caption, default_radius, indicator_choice, milestone_state
 from dashboard.callbacks.shell import all_label, page_title
 from dashboard.components import column_defs, empty, kpi
 from dashboard.figures import overview as figures
@@ -82,8 +82,7 @@ def update_tiles(area, period, lang):
     milestone = overview.milestone_status(con, scope, where, year) if year else None
     if milestone and milestone["total"]:
         over = milestone["as_of"].month == 12 and milestone["as_of"].day == 31
-        state = ("status.met" if milestone["on_track"] else "status.missed") if over else \
-            ("status.on_track" if milestone["on_track"] else "status.at_risk")
+        state = milestone_state(milestone["on_track"], over)
         detail = t("ov.milestone.detail", lang, counted=milestone["counted"], total=milestone["total"],
                    target=pct(milestone["target_share"], 0)) + f" · {t(state, lang)}"
         if milestone["needed"]:
@@ -144,11 +143,7 @@ def update_trend(area, period, lang):
 @callback(Output(ids.OV_RANK_INDICATOR, "options"), Output(ids.OV_RANK_INDICATOR, "value"),
           Input(ids.LANG, "data"), Input(ids.OV_RANK_INDICATOR, "value"))
 def indicator_options(lang, current):
-    frame = registry.indicators(data.cursor())
-    name = "name_en" if lang == "en" else "name_zh"
-    options = [{"label": row[name], "value": row["indicator_code"]} for _, row in frame.iterrows()]
-    codes = [o["value"] for o in options]
-    return options, current if current in codes else (codes[0] if codes else None)
+    return indicator_choice(data.cursor(), lang, current)
 
 
 @callback(Output(ids.OV_RANK_GRAPH, "figure"), Output(ids.OV_RANK_CAPTION, "children"),

@@ -4,7 +4,7 @@ from __future__ import annotations
 from dash import Input, Output, callback, html
 
 from dashboard import data, ids, tables
-from dashboard.callbacks.common import caption
+from dashboard.callbacks.common import caption, milestone_state
 from dashboard.callbacks.shell import page_title
 from dashboard.components import column_defs, empty, kpi
 from dashboard.figures import overview as overview_figures
@@ -50,8 +50,7 @@ def update_tiles(area, period, lang):
     current = standardization.current_milestone(frame, standardization.horizon(con))
     if current is None or not current["total"]:
         return header, [empty(t("std.empty.no_chc", lang))]
-    state = ("status.met" if current["met"] else "status.missed") if current["over"] else \
-        ("status.on_track" if current["met"] else "status.at_risk")
+    state = milestone_state(current["met"], current["over"])
     target = pct(current["target_share"], 0)
     quality = standardization.quality_demo(con, filters.scope, filters.area)
     quality_target = areas.setting(con, "standards.quality_demo_share")
