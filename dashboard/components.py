@@ -14,7 +14,20 @@ DECIMAL = {"function": "params.value == null ? '—' : d3.format(',.1f')(params.
 # Indicator tables mix rates and counts (lectures a year): the row says which.
 RATE_OR_COUNT = {"function": "params.value == null ? '—' : (params.data.is_count ? d3.format(',.0f')(params.value)"
                              " : d3.format('.1%')(params.value))"}
-FORMATTERS = {"pct": PERCENT, "int": INTEGER, "dec": DECIMAL, "rate_or_count": RATE_OR_COUNT}
+# Scorecard cells: value (rate or count) and the arrow against the previous period, coloured by state.
+SCORE_CELL = {"function": "params.value == null ? '—' : ((params.data[params.colDef.field + '__count'] ? "
+                          "d3.format(',.0f')(params.value) : d3.format('.1%')(params.value)) + ' ' + "
+                          "(params.data[params.colDef.field + '__arrow'] || ''))"}
+SCORE_STYLES = {"styleConditions": [
+    {"condition": f"params.data[params.colDef.field + '__state'] == '{state}'", "style": style}
+    for state, style in (("met", {"backgroundColor": "#e8f5e9", "color": "#1b5e20"}),
+                         ("near", {"backgroundColor": "#fff8e1", "color": "#8d6e00"}),
+                         ("far", {"backgroundColor": "#ffebee", "color": "#b71c1c"}))]}
+# Side-by-side tables: each row says how its numbers are written.
+BY_ROW = {"function": "params.value == null ? '—' : (params.data.kind == 'pct' ? d3.format('.1%')(params.value) : "
+                      "params.data.kind == 'dec' ? d3.format(',.1f')(params.value) : d3.format(',.0f')(params.value))"}
+FORMATTERS = {"pct": PERCENT, "int": INTEGER, "dec": DECIMAL, "rate_or_count": RATE_OR_COUNT, "scorecell": SCORE_CELL,
+              "byrow": BY_ROW}
 
 
 def panel(title: str, body, caption_id: str | None = None, export_table: str | None = None,
@@ -60,6 +73,11 @@ def column_defs(columns: list[tuple[str, str, str]]) -> list[dict]:
                         flex=2)
         if kind in FORMATTERS:
             spec.update(valueFormatter=FORMATTERS[kind], type="rightAligned", filter="agNumberColumnFilter")
+        if kind == "scorecell":
+            spec.update(cellStyle=SCORE_STYLES, minWidth=110,
+                        tooltipValueGetter={"function": "params.data[params.colDef.field + '__num'] == null ? '' : "
+                                            "d3.format(',.0f')(params.data[params.colDef.field + '__num']) + ' / ' + "
+                                            "d3.format(',.0f')(params.data[params.colDef.field + '__den'] || 0)"})
         if kind == "link":
             spec.update(cellRenderer="markdown")
         defs.append({k: v for k, v in spec.items() if v is not None})

@@ -15,6 +15,7 @@ def shell():
             dbc.NavItem(dcc.Link(id=ids.NAV_OVERVIEW, href="/", className="nav-link")),
             dbc.NavItem(dcc.Link(id=ids.NAV_COVERAGE, href="/coverage", className="nav-link")),
             dbc.NavItem(dcc.Link(id=ids.NAV_STANDARDIZATION, href="/standardization", className="nav-link")),
+            dbc.NavItem(dcc.Link(id=ids.NAV_TOWNSHIPS, href="/townships", className="nav-link")),
             dbc.NavItem(dcc.Link(id=ids.NAV_USERS, href="/admin/users", className="nav-link",
                                  style={"display": "none"})),
         ], navbar=True, className="me-auto"),

@@ -128,8 +128,11 @@ def to_file(columns, frame: pd.DataFrame, fmt: str) -> bytes:
     return buffer.getvalue()
 
 
-def grid_rows(columns, frame: pd.DataFrame) -> list[dict]:
-    table = frame[[c[0] for c in columns]].astype(object)
+def grid_rows(columns, frame: pd.DataFrame, helpers: tuple[str, ...] = ()) -> list[dict]:
+    """Rows for AG Grid: the shown columns, plus helper fields formatters read (`x__state`, `kind`)."""
+    fields = [c[0] for c in columns] + [h for h in frame.columns if h in helpers or any(
+        str(h).startswith(f"{c[0]}__") for c in columns if c[2] == "scorecell")]
+    table = frame[list(dict.fromkeys(fields))].astype(object)
     return table.where(table.notna(), None).to_dict("records")
 
 
@@ -254,4 +257,89 @@ def standardization_lost(con, filters: Filters):
     frame["profile"] = [profile_link(n, c, lang) for n, c in zip(frame["name"], frame["facility_code"])]
     columns = [("profile", t("col.facility", lang), "link"), ("township_name", t("col.township", lang), "text"),
                ("change", t("std.col.from_to", lang), "text"), ("assessed_on", t("std.col.date", lang), "text")]
+    return columns, frame
+
+
+def township_scorecard(con, filters: Filters):
+    """Townships × indicators, one row per township; the export carries every numerator and
+    denominator behind the rates."""
+    from warehouse.queries import areas as area_queries
+    from warehouse.queries import comparison, registry
+    lang = filters.lang
+    long = comparison.township_indicators(con, filters.scope, filters.area, filters.period)
+    cells, totals = comparison.scorecard(long, area_queries.setting(con, "comparison.amber_points"),
+                                         area_queries.setting(con, "comparison.steady_points"),
+                                         comparison.weights_setting(con))
+    arrows = {"up": "↑", "down": "↓", "steady": "→", "none": ""}
+    rows = cells[["township_code", "township_name", "district_name"]].drop_duplicates().set_index("township_code")
+    for row in cells.itertuples():
+        code, key = row.township_code, row.indicator_code
+        rows.loc[code, key] = row.value
+        rows.loc[code, f"{key}__num"] = row.numerator
+        rows.loc[code, f"{key}__den"] = row.denominator
+        rows.loc[code, f"{key}__state"] = row.state
+        rows.loc[code, f"{key}__arrow"] = arrows[row.arrow]
+        rows.loc[code, f"{key}__count"] = bool(row.is_count)
+    frame = rows.reset_index().merge(totals, on="township_code", how="left")
+    indicators = registry.indicators(con)
+    name = "name_en" if lang == "en" else "name_zh"
+    columns = [("district_name", t("col.district", lang), "text"), ("township_name", t("col.township", lang), "text"),
+               ("score", t("cmp.score", lang), "dec"), ("rank", t("cmp.rank", lang), "int"),
+               ("met", t("cmp.met", lang), "int")]
+    columns += [(code, label, "scorecell") for code, label in zip(indicators["indicator_code"], indicators[name])]
+    return columns, frame
+
+
+def township_scorecard_export(con, filters: Filters):
+    """The scorecard with numerator and denominator columns after every indicator."""
+    columns, frame = township_scorecard(con, filters)
+    lang = filters.lang
+    expanded = []
+    for field, header, kind in columns:
+        expanded.append((field, header, "dec" if kind == "scorecell" else kind))
+        if kind == "scorecell":
+            expanded.append((f"{field}__num", f"{header} {t('col.numerator', lang)}", "int"))
+            expanded.append((f"{field}__den", f"{header} {t('col.denominator', lang)}", "int"))
+    return expanded, frame
+
+
+def side_by_side(con, filters: Filters, radius: float):
+    """The chosen townships next to each other: resources (raw or per 10,000) and every indicator."""
+    from warehouse.queries import comparison, registry
+    lang = filters.lang
+    chosen = [c for c in str(filters.params.get("compare") or "").split(",") if c][:6]
+    per10k = filters.params.get("per") == "per10k"
+    resources = comparison.township_resources(con, filters.scope, filters.area, filters.as_of, radius)
+    resources = resources[resources["township_code"].isin(chosen)]
+    long = comparison.township_indicators(con, filters.scope, filters.area, filters.period)
+    long = long[long["township_code"].isin(chosen)]
+    order = [c for c in chosen if c in set(resources["township_code"])]
+    names = dict(zip(resources["township_code"], resources["township_name"]))
+    lines = []
+    for key, kind in (("population", "int"), ("facilities", "count"), ("residents_per_facility", "int"),
+                      ("gps", "count"), ("nurses", "count"), ("covered_share", "pct"), ("standardized_share", "pct")):
+        row = {"metric": t(f"cmp.row.{key}", lang), "kind": "pct" if kind == "pct" else "dec" if per10k and kind == "count" else "int"}
+        for r in resources.itertuples():
+            value = getattr(r, key)
+            if per10k and kind == "count":
+                value = value * 10000 / r.population if r.population else None
+            row[r.township_code] = value
+        if per10k and kind == "count":
+            row["metric"] += f"（{t('cmp.per.per10k', lang)}）" if lang == "zh" else f" ({t('cmp.per.per10k', lang)})"
+        lines.append(row)
+    indicators = registry.indicators(con)
+    name = "name_en" if lang == "en" else "name_zh"
+    for code, label, denominator in zip(indicators["indicator_code"], indicators[name], indicators["denominator"]):
+        part = long[long["indicator_code"] == code].set_index("township_code")
+        is_count = denominator is None or denominator != denominator
+        row = {"metric": label, "kind": "dec" if is_count and per10k else "int" if is_count else "pct"}
+        for township in order:
+            value = part["value"].get(township)
+            if is_count and per10k and value is not None and value == value:
+                population = resources.set_index("township_code")["population"].get(township)
+                value = value * 10000 / population if population else None
+            row[township] = value
+        lines.append(row)
+    frame = pd.DataFrame(lines)
+    columns = [("metric", t("col.metric", lang), "text")] + [(c, names[c], "byrow") for c in order]
     return columns, frame

@@ -45,7 +45,8 @@ def outputs_of(spec: str) -> list[dict]:
     return result
 
 
-PARAMS = {"indicator": "records_rate", "trend": "records_rate", "metric": "covered_share", "radius": 1200, "site_district": OTHER_DISTRICT,
+PARAMS = {"indicator": "records_rate", "trend": "records_rate", "rank": "records_rate", "outcome": "records_rate",
+          "resource": "gps_per_10k", "per": "per10k", "compare": [f"{OTHER_DISTRICT}001", f"{OTHER_DISTRICT}002"], "metric": "covered_share", "radius": 1200, "site_district": OTHER_DISTRICT,
           "sites": 3}
 FORGED = {
     ("shell-url-location", "search"): f"?area={OTHER_DISTRICT}&period=2026Q3",
@@ -64,12 +65,13 @@ FORGED = {
     ("facility-code-store", "data"): f"{OTHER_DISTRICT}001C1",
     ("shell-search-dropdown", "search_value"): "新城",
     ("shell-search-dropdown", "value"): f"{OTHER_DISTRICT}001C1",
+    ("townships-initial-store", "data"): [f"{OTHER_DISTRICT}001", f"{OTHER_DISTRICT}002"],
 }
 EXPORTS = [{"type": "export", "table": table, "format": fmt}
            for table in ("overview-indicators", "overview-overdue", "coverage-areas", "coverage-uncovered",
                          "coverage-sites", "facility-indicators", "facility-warnings", "facility-inspections",
                          "standardization-milestones", "standardization-compare", "standardization-gaps",
-                         "standardization-lost")
+                         "standardization-lost", "townships-scorecard", "townships-side")
            for fmt in ("xlsx", "csv")]
 
 

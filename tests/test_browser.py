@@ -1,5 +1,6 @@
 """Browser tests: a real Chromium (Debian chromium + chromium-driver) drives the served app.
 They never skip: without a browser they fail, on CI and here alike."""
+import time
 from urllib.parse import parse_qs, urlparse
 
 import duckdb
@@ -213,4 +214,29 @@ def test_std001_standardization_page_in_both_languages(dash_duo, app, con):
     dash_duo.wait_for_text_to_equal(".page-title", "Standardization progress", timeout=15)
     dash_duo.wait_for_contains_text("#standardization-projection-div", "quarters late", timeout=10)
     wait_tile(dash_duo, "standardization-tile-needed", str(current["needed"]))
+    assert dash_duo.get_logs() == []
+
+
+def test_cmp001_township_comparison_in_both_languages_with_exports(dash_duo, app, con):
+    import os
+    from warehouse.queries import comparison
+    dash_duo.start_server(app, navigate=False)
+    sign_in(dash_duo, "root", "/townships?compare=990104004,990102001")
+    long = comparison.township_indicators(con, EVERYTHING, areas.CITY, parse_period("2026Q3"))
+    cell = long[(long["township_code"] == "990104004") & (long["indicator_code"] == "records_rate")].iloc[0]
+    dash_duo.wait_for_contains_text("#townships-scorecard-table", "科创街道", timeout=15)
+    dash_duo.wait_for_contains_text("#townships-scorecard-table", pct(cell["value"]), timeout=10)
+    dash_duo.wait_for_contains_text("#townships-side-table", "科创街道", timeout=15)
+    export = dash_duo.driver.find_element(
+        By.XPATH, "//div[@id='townships-scorecard-card']//button[contains(., '导出 CSV')]")
+    export.click()
+    deadline = time.time() + 15
+    while time.time() < deadline and not [f for f in os.listdir(dash_duo.download_path) if f.endswith(".csv")]:
+        time.sleep(0.2)
+    [name] = [f for f in os.listdir(dash_duo.download_path) if f.endswith(".csv")]
+    text = open(os.path.join(dash_duo.download_path, name), encoding="utf-8-sig").read()
+    assert "科创街道" in text and "居民健康档案建档率 分子" in text
+    dash_duo.find_element("#shell-lang-link").click()
+    dash_duo.wait_for_text_to_equal(".page-title", "Township comparison", timeout=15)
+    dash_duo.wait_for_contains_text("#townships-side-table", "Residents", timeout=15)
     assert dash_duo.get_logs() == []

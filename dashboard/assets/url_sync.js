@@ -16,6 +16,9 @@ window.dash_clientside = Object.assign({}, window.dash_clientside, {
             (ctx.inputs_list[3] || []).forEach(function (item) {
                 var value = item.value;
                 if (value === null || value === undefined || value === "") { query.delete(item.id.name); }
+                else if (Array.isArray(value)) {
+                    if (value.length) { query.set(item.id.name, value.join(",")); } else { query.delete(item.id.name); }
+                }
                 else { query.set(item.id.name, String(value)); }
             });
             var search = query.toString() ? "?" + query.toString() : "";
@@ -27,7 +30,7 @@ window.dash_clientside = Object.assign({}, window.dash_clientside, {
             if (lang === "en") { flipped.delete("lang"); } else { flipped.set("lang", "en"); }
             var flippedSearch = flipped.toString() ? "?" + flipped.toString() : "";
             return ["/" + sharedSearch, "/coverage" + sharedSearch, "/standardization" + sharedSearch,
-                    window.location.pathname + flippedSearch];
+                    "/townships" + sharedSearch, window.location.pathname + flippedSearch];
         }
     }
 });

@@ -16,6 +16,8 @@ BUILDERS = {
     "standardization-compare": lambda con, f: tables.standardization_compare(con, f),
     "standardization-gaps": lambda con, f: tables.standardization_gaps(con, f),
     "standardization-lost": lambda con, f: tables.standardization_lost(con, f),
+    "townships-scorecard": lambda con, f: tables.township_scorecard_export(con, f),
+    "townships-side": lambda con, f: tables.side_by_side(con, f, default_radius(con)),
     "facility-indicators": lambda con, f: tables.facility_indicators(con, f, f.params.get("facility") or ""),
     "facility-warnings": lambda con, f: tables.facility_warnings(con, f, f.params.get("facility") or ""),
     "facility-inspections": lambda con, f: tables.facility_inspections(con, f, f.params.get("facility") or ""),
@@ -34,6 +36,8 @@ def export_table(clicks, area, period, lang, param_values, pathname):
     if not trigger or not any(clicks) or trigger.get("table") not in BUILDERS:
         return no_update
     params = {item["id"]["name"]: item.get("value") for item in ctx.states_list[3]}
+    if isinstance(params.get("compare"), list):
+        params["compare"] = ",".join(str(c) for c in params["compare"])
     if (pathname or "").startswith("/facility/"):
         params["facility"] = pathname.rsplit("/", 1)[-1]
     con = data.cursor()

@@ -68,7 +68,7 @@ def sync_filters(search, kind, period_value, lang):
 
 @callback(
     Output(ids.PRODUCT, "children"), Output(ids.NAV_OVERVIEW, "children"), Output(ids.NAV_COVERAGE, "children"),
-    Output(ids.NAV_STANDARDIZATION, "children"),
+    Output(ids.NAV_STANDARDIZATION, "children"), Output(ids.NAV_TOWNSHIPS, "children"),
     Output(ids.NAV_USERS, "children"), Output(ids.NAV_USERS, "style"),
     Output(ids.AREA_LABEL, "children"), Output(ids.PERIOD_LABEL, "children"), Output(ids.PERIOD_KIND, "options"),
     Output(ids.LANG_LINK, "children"), Output(ids.USER, "children"), Output(ids.LOGOUT, "children"),
@@ -80,6 +80,7 @@ def translate_shell(lang):
     admin = user is not None and user.may("manage_users")
     who = f"{user.display_name} · {t(f'role.{user.role}', lang)}" if user else ""
     return (t("product", lang), t("nav.overview", lang), t("nav.coverage", lang), t("nav.standardization", lang),
+            t("nav.townships", lang),
             t("nav.users", lang),
             {} if admin else {"display": "none"}, t("filter.area", lang), t("filter.period", lang),
             [{"label": t(f"filter.kind.{k}", lang), "value": k} for k in KINDS],
@@ -89,6 +90,7 @@ def translate_shell(lang):
 clientside_callback(
     ClientsideFunction(namespace="jiceng", function_name="writeUrl"),
     Output(ids.NAV_OVERVIEW, "href"), Output(ids.NAV_COVERAGE, "href"), Output(ids.NAV_STANDARDIZATION, "href"),
+    Output(ids.NAV_TOWNSHIPS, "href"),
     Output(ids.LANG_LINK, "href"),
     Input(ids.AREA, "value"), Input(ids.PERIOD, "value"), Input(ids.LANG, "data"),
     Input({"type": "param", "name": ALL}, "value"),

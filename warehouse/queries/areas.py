@@ -71,6 +71,12 @@ def data_state(con: duckdb.DuckDBPyConnection) -> DataState:
 
 
 def setting(con: duckdb.DuckDBPyConnection, key: str):
+    """A setting as the warehouse holds it. A key the warehouse does not have yet (new code, data
+    loaded before the key existed) falls back to the settings file until the next load applies it."""
     import json
+
+    from warehouse.settings import load_settings
     rows = con.execute("SELECT value FROM setting WHERE key = ?", [key]).fetchall()
-    return json.loads(rows[0][0]) if rows else None
+    if rows:
+        return json.loads(rows[0][0])
+    return load_settings().scalar_settings().get(key)

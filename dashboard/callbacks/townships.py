@@ -1,0 +1,129 @@
+"""Township comparison callbacks: filters → warehouse.queries.comparison → scorecard, charts, tables."""
+from __future__ import annotations
+
+import pandas as pd
+from dash import Input, Output, State, callback
+
+from dashboard import data, ids, tables
+from dashboard.callbacks.common import caption, default_radius, indicator_choice
+from dashboard.callbacks.shell import all_label, page_title
+from dashboard.components import column_defs
+from dashboard.figures import comparison as figures
+from dashboard.figures.common import empty_figure
+from dashboard.i18n import period_name, t
+from warehouse.queries import areas, comparison, overview, registry
+
+FILTERS = (Input(ids.AREA, "value"), Input(ids.PERIOD, "value"), Input(ids.LANG, "data"))
+
+
+@callback(Output(ids.CMP_HEADER, "children"), Output(ids.CMP_SCORECARD, "rowData"),
+          Output(ids.CMP_SCORECARD, "columnDefs"), Output(ids.CMP_SCORECARD_CAPTION, "children"), *FILTERS)
+def update_scorecard(area, period, lang):
+    con = data.cursor()
+    filters = data.read_filters(con, area, period, lang)
+    header = page_title(t("cmp.title", filters.lang), filters)
+    if filters.period is None:
+        return header, [], [], t("empty.no_data", filters.lang)
+    columns, frame = tables.township_scorecard(con, filters)
+    defs = column_defs(columns)
+    for spec in defs[:2]:
+        spec["pinned"] = "left"
+    return header, tables.grid_rows(columns, frame), defs, caption(filters)
+
+
+@callback(Output(ids.CMP_RANK_INDICATOR, "options"), Output(ids.CMP_RANK_INDICATOR, "value"),
+          Input(ids.LANG, "data"), Input(ids.CMP_RANK_INDICATOR, "value"))
+def rank_options(lang, current):
+    return indicator_choice(data.cursor(), lang, current)
+
+
+@callback(Output(ids.CMP_OUTCOME, "options"), Output(ids.CMP_OUTCOME, "value"),
+          Input(ids.LANG, "data"), Input(ids.CMP_OUTCOME, "value"))
+def outcome_options(lang, current):
+    return indicator_choice(data.cursor(), lang, current)
+
+
+@callback(Output(ids.CMP_SELECTED, "options"), Output(ids.CMP_SELECTED, "value"), Input(ids.AREA, "value"),
+          Input(ids.LANG, "data"), State(ids.CMP_SELECTED, "value"), State(ids.CMP_INITIAL, "data"))
+def township_options(area, lang, current, initial):
+    """The townships of the selected area; the choice (from the URL at first) keeps those still offered."""
+    con = data.cursor()
+    scope = data.current_scope()
+    chosen = areas.resolve_area(con, scope, area) or areas.CITY
+    frame = areas.area_options(con, scope)
+    frame = frame[frame["level"] == "township"]
+    if chosen.level != "city":
+        frame = frame[frame["district_code"] == chosen.district_code]
+    options = [{"label": row.name, "value": row.code} for row in frame.itertuples()]
+    offered = {o["value"] for o in options}
+    keep = [c for c in (current or initial or []) if c in offered][:6]
+    return options, keep
+
+
+def _spec(con, indicator):
+    frame = registry.indicators(con).set_index("indicator_code")
+    if indicator not in frame.index:
+        return None
+    row = frame.loc[indicator]
+    return row, row["denominator"] is None or row["denominator"] != row["denominator"]
+
+
+@callback(Output(ids.CMP_RANK_GRAPH, "figure"), Output(ids.CMP_RANK_CAPTION, "children"),
+          *FILTERS, Input(ids.CMP_RANK_INDICATOR, "value"), Input(ids.CMP_SELECTED, "value"))
+def update_ranking(area, period, lang, indicator, selected):
+    con = data.cursor()
+    filters = data.read_filters(con, area, period, lang)
+    lang = filters.lang
+    found = _spec(con, indicator)
+    if filters.period is None or found is None:
+        return empty_figure(t("empty.no_data", lang)), ""
+    spec, is_count = found
+    long = comparison.township_indicators(con, filters.scope, filters.area, filters.period)
+    part = long[long["indicator_code"] == indicator]
+    whole = overview.area_indicator_values(con, filters.scope, filters.area, filters.period).set_index("indicator_code")
+    label = all_label(filters.scope, lang) if filters.area.code == "all" else filters.area.name
+    reference = [(label, whole.loc[indicator, "value"] if indicator in whole.index else None)]
+    target = part["target"].dropna().iloc[0] if part["target"].notna().any() else None
+    name = spec["name_en"] if lang == "en" else spec["name_zh"]
+    figure = figures.ranking(part, is_count, target, reference, set(selected or []),
+                             t("empty.period", lang, period=period_name(filters.period.label, lang)))
+    return figure, f"{name} · " + caption(filters)
+
+
+@callback(Output(ids.CMP_SIDE_TABLE, "rowData"), Output(ids.CMP_SIDE_TABLE, "columnDefs"),
+          Output(ids.CMP_SIDE_CAPTION, "children"), Output(ids.CMP_MULTIPLES, "figure"),
+          *FILTERS, Input(ids.CMP_SELECTED, "value"), Input(ids.CMP_PER, "value"))
+def update_side_by_side(area, period, lang, selected, per):
+    con = data.cursor()
+    chosen = [c for c in (selected or []) if isinstance(c, str)][:6]
+    filters = data.read_filters(con, area, period, lang, {"compare": ",".join(chosen), "per": per})
+    lang = filters.lang
+    if filters.period is None:
+        return [], [], t("empty.no_data", lang), empty_figure(t("empty.no_data", lang))
+    if len(chosen) < 2:
+        return [], [], t("cmp.side.need", lang), empty_figure(t("cmp.side.need", lang), 200)
+    columns, frame = tables.side_by_side(con, filters, default_radius(con))
+    names = {c[0]: c[1] for c in columns[1:]}
+    series = comparison.township_series(con, filters.scope, list(names), 24, filters.state.latest_month)
+    multiples = figures.small_multiples(series, registry.indicators(con), names, lang, t("empty.no_data", lang))
+    return (tables.grid_rows(columns, frame, helpers=("kind",)), column_defs(columns), caption(filters), multiples)
+
+
+@callback(Output(ids.CMP_SCATTER, "figure"), Output(ids.CMP_SCATTER_CAPTION, "children"),
+          *FILTERS, Input(ids.CMP_RESOURCE, "value"), Input(ids.CMP_OUTCOME, "value"))
+def update_scatter(area, period, lang, resource, outcome):
+    con = data.cursor()
+    filters = data.read_filters(con, area, period, lang)
+    lang = filters.lang
+    found = _spec(con, outcome)
+    if filters.period is None or found is None or resource not in ("gps_per_10k", "area_per_resident",
+                                                                      "facilities_per_10k"):
+        return empty_figure(t("empty.no_data", lang)), ""
+    spec, is_count = found
+    resources = comparison.township_resources(con, filters.scope, filters.area, filters.as_of, default_radius(con))
+    long = comparison.township_indicators(con, filters.scope, filters.area, filters.period)
+    merged = resources.merge(long[long["indicator_code"] == outcome][["township_code", "value"]], on="township_code")
+    name = spec["name_en"] if lang == "en" else spec["name_zh"]
+    figure = figures.scatter(merged, resource, name, t(f"cmp.resource.{resource}", lang), is_count,
+                             t("empty.period", lang, period=period_name(filters.period.label, lang)))
+    return figure, caption(filters)

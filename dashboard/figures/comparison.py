@@ -1,0 +1,83 @@
+"""Figures of the township comparison page."""
+from __future__ import annotations
+
+import math
+
+import pandas as pd
+import plotly.graph_objects as go
+from plotly.subplots import make_subplots
+
+from dashboard.figures.common import BAD, GOOD, NEUTRAL, base_layout, empty_figure
+from dashboard.i18n import pct, t
+
+PALETTE = ["#1565c0", "#c62828", "#2e7d32", "#6a1b9a", "#ef6c00", "#00838f"]
+
+
+def ranking(frame: pd.DataFrame, is_count: bool, target, reference: list[tuple[str, float]], selected: set[str],
+            empty_message: str) -> go.Figure:
+    """One indicator across townships, best on top; selected townships outlined; target and area lines."""
+    frame = frame.dropna(subset=["value"]).sort_values("value")
+    if frame.empty:
+        return empty_figure(empty_message)
+    met = [target is None or v >= target - 1e-9 for v in frame["value"]]
+    fig = go.Figure(go.Bar(
+        x=frame["value"], y=frame["township_name"], orientation="h",
+        marker={"color": [GOOD if m else BAD for m in met],
+                "opacity": [1.0 if not selected or c in selected else 0.35 for c in frame["township_code"]]},
+        customdata=frame[["numerator", "denominator", "district_name"]].fillna(0).to_numpy(),
+        hovertemplate=("%{y} · %{customdata[2]}: %{x:" + (",.0f" if is_count else ".1%")
+                       + "}<br>%{customdata[0]:,.0f} / %{customdata[1]:,.0f}<extra></extra>")))
+    if target is not None:
+        fig.add_vline(x=target, line_dash="dash", line_color="#6d4c41")
+    for label, value in reference:
+        if value is not None and value == value:
+            fig.add_vline(x=value, line_dash="dot", line_color=NEUTRAL,
+                          annotation_text=f"{label} {value:,.0f}" if is_count else f"{label} {pct(value)}",
+                          annotation_position="bottom right")
+    if not is_count:
+        fig.update_xaxes(tickformat=".0%")
+    return base_layout(fig, max(280, 22 * len(frame) + 60))
+
+
+def small_multiples(series: pd.DataFrame, indicators: pd.DataFrame, names: dict, lang: str,
+                    empty_message: str) -> go.Figure:
+    """Every indicator over the last months, one line per chosen township."""
+    if series.empty:
+        return empty_figure(empty_message)
+    name = "name_en" if lang == "en" else "name_zh"
+    codes = list(indicators["indicator_code"])
+    cols = 4
+    rows = math.ceil(len(codes) / cols)
+    fig = make_subplots(rows=rows, cols=cols, subplot_titles=list(indicators[name]), vertical_spacing=0.5 / rows,
+                        horizontal_spacing=0.05)
+    for n, code in enumerate(codes):
+        part = series[series["indicator_code"] == code]
+        for k, (township, line) in enumerate(part.groupby("township_code", sort=True)):
+            fig.add_trace(go.Scatter(
+                x=pd.to_datetime(line["period"] + "-01"), y=line["value"], mode="lines",
+                line={"color": PALETTE[list(names).index(township) % len(PALETTE)] if township in names else "#999",
+                      "width": 1.5},
+                name=names.get(township, township), legendgroup=township, showlegend=n == 0,
+                hovertemplate=f"{names.get(township, township)} %{{x|%Y-%m}}: %{{y:.3g}}<extra></extra>"),
+                row=n // cols + 1, col=n % cols + 1)
+    fig.update_annotations(font_size=11)
+    fig.update_xaxes(showticklabels=False)
+    return base_layout(fig, 170 * rows + 60)
+
+
+def scatter(frame: pd.DataFrame, resource: str, outcome_name: str, resource_name: str, is_count: bool,
+            empty_message: str) -> go.Figure:
+    """Resource against outcome per township; bubble size = residents."""
+    frame = frame.dropna(subset=[resource, "value"])
+    if frame.empty:
+        return empty_figure(empty_message)
+    size = 8 + 30 * (frame["population"] / frame["population"].max()) ** 0.5
+    fig = go.Figure(go.Scatter(
+        x=frame[resource], y=frame["value"], mode="markers", marker={"size": size, "color": NEUTRAL, "opacity": 0.6,
+                                                                     "line": {"color": "white", "width": 1}},
+        customdata=frame[["township_name", "district_name", "population"]].to_numpy(),
+        hovertemplate=(f"%{{customdata[0]}} · %{{customdata[1]}}<br>{resource_name}: %{{x:.2f}}<br>{outcome_name}: "
+                       + ("%{y:,.0f}" if is_count else "%{y:.1%}") + "<br>%{customdata[2]:,}<extra></extra>")))
+    fig.update_xaxes(title_text=resource_name)
+    fig.update_yaxes(title_text=outcome_name, tickformat=None if is_count else ".0%")
+    return base_layout(fig, 360)

@@ -1,0 +1,79 @@
+"""Township scorecard: values, colours, arrows, weighted scores and ranks, by hand, including a
+township with a missing month and one with a zero denominator."""
+import duckdb
+import pytest
+
+from factory import load, monthly_file, tiny_city
+from warehouse.periods import parse_period
+from warehouse.queries import areas, comparison
+from warehouse.scope import Scope
+from warehouse.store import current_version_file
+
+EVERYTHING = Scope.everything()
+
+
+def row(code, period, **values):
+    return {"facility_code": code, "period": period, "submitted_on": period + "-25", **values}
+
+
+@pytest.fixture(scope="module")
+def con(tmp_path_factory):
+    tmp_path = tmp_path_factory.mktemp("cmp")
+    db = tiny_city(tmp_path)
+    load(db, monthly_file(tmp_path / "m.csv", [
+        row("F_CHC1", "2026-02", births=10, newborn_visits=10),
+        row("F_CHS1", "2026-02", births=10, newborn_visits=10),
+        row("F_CHC1", "2026-03", births=10, newborn_visits=9, records_total=9500, resident_population=10000),
+        row("F_CHS1", "2026-03", births=10, newborn_visits=7, records_total=6000, resident_population=8000),
+        row("F_THC1", "2026-02", births=4, newborn_visits=4),
+        row("F_THC1", "2026-03", births=0, newborn_visits=0),            # zero denominator
+        row("F_CHC2", "2026-02", births=5, newborn_visits=5),            # no March report: a missing month
+    ]))
+    connection = duckdb.connect(str(current_version_file(db)), read_only=True)
+    yield connection
+    connection.close()
+
+
+def cells_of(con, period, weights=None):
+    long = comparison.township_indicators(con, EVERYTHING, areas.CITY, parse_period(period))
+    cells, totals = comparison.scorecard(long, 0.10, 0.005, weights or {})
+    shown = cells[cells["indicator_code"].isin(["newborn_visit_rate", "records_rate"])]
+    return ({(r.township_name, r.indicator_code): (r.value, r.state, r.arrow) for r in shown.itertuples()},
+            totals.set_index("township_code"))
+
+
+def test_month_values_colours_and_arrows(con):
+    cells, _ = cells_of(con, "2026-03")
+    assert cells["甲街道", "newborn_visit_rate"] == (pytest.approx(16 / 20), "near", "down")   # 0.80 vs 0.85; Feb 1.00
+    assert cells["甲街道", "records_rate"] == (pytest.approx(15500 / 18000), "near", "none")
+    value, state, arrow = cells["乙镇", "newborn_visit_rate"]
+    assert value != value and (state, arrow) == ("none", "none")                               # 0 births
+    value, state, arrow = cells["丙街道", "newborn_visit_rate"]
+    assert value != value and state == "none"                                                 # not reported
+
+
+def test_weighted_score_and_rank(con):
+    _, totals = cells_of(con, "2026-03", {"newborn_visit_rate": 3})
+    expected = 100 * (3 * (0.8 / 0.85) + (15500 / 18000) / 0.9) / 4
+    assert totals.loc["110101001", "score"] == pytest.approx(expected)
+    assert totals.loc["110101001", "rank"] == 1
+    assert "110101002" not in totals.index and "110102001" not in totals.index               # nothing to score
+
+
+def test_quarter_sums_the_months_present(con):
+    cells, totals = cells_of(con, "2026Q1")
+    assert cells["丙街道", "newborn_visit_rate"][:2] == (1.0, "met")                            # February only
+    assert cells["甲街道", "newborn_visit_rate"][:2] == (pytest.approx(36 / 40), "met")
+    assert cells["乙镇", "newborn_visit_rate"][:2] == (1.0, "met")                              # 4/4 + 0/0
+    assert totals.loc["110102001", "rank"] == 1 and totals.loc["110101002", "rank"] == 1     # ties share a rank
+    assert totals.loc["110101001", "rank"] == 3
+    assert totals.loc["110101001", "score"] == pytest.approx(100 * (1 + (15500 / 18000) / 0.9) / 2)
+
+
+def test_far_below_is_red():
+    import pandas as pd
+    frame = pd.DataFrame([{"township_code": "t", "township_name": "t", "indicator_code": "x", "direction": "higher",
+                           "is_count": False, "target": 0.9, "value": 0.75, "previous_value": 0.7,
+                           "numerator": 75, "denominator": 100}])
+    cells, _ = comparison.scorecard(frame, 0.10, 0.005, {})
+    assert cells.iloc[0][["state", "arrow"]].tolist() == ["far", "up"]

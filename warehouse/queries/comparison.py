@@ -1,0 +1,143 @@
+"""Township comparison (乡镇/街道对比): a scorecard of townships × indicators, resources, trends.
+
+Every rate is Σnumerator / Σdenominator over the township's facilities. The scorecard's colours,
+arrows and score follow the [comparison] settings.
+"""
+from __future__ import annotations
+
+import json
+from datetime import date
+
+import duckdb
+import pandas as pd
+
+from warehouse.periods import Period
+from warehouse.queries.areas import Area
+from warehouse.scope import Scope
+
+
+def _townships(scope: Scope, area: Area) -> tuple[str, list]:
+    condition, params = scope.sql("district_code")
+    return (f"SELECT * FROM township WHERE in_area(township_code, district_code, ?) AND {condition}",
+            [area.code, *params])
+
+
+def township_indicators(con: duckdb.DuckDBPyConnection, scope: Scope, area: Area, period: Period) -> pd.DataFrame:
+    """One row per township × indicator: numerator, denominator, value, target, and the value of
+    the previous period (for the arrows)."""
+    sql, params = _townships(scope, area)
+    previous = period.previous()
+    return con.execute(f"""
+        WITH t AS ({sql}),
+        parts AS (
+            SELECT f.township_code, x.indicator_code, x.period,
+                   sum(x.numerator) AS numerator, sum(x.denominator) AS denominator
+            FROM facility_indicator_parts x JOIN v_facility f USING (facility_code)
+            WHERE x.period_kind = ? AND x.period IN (?, ?) AND f.township_code IN (SELECT township_code FROM t)
+            GROUP BY ALL
+        )
+        SELECT t.township_code, t.township_name, t.district_code, t.district_name, i.indicator_code,
+               i.direction, i.denominator IS NULL AS is_count, g.target,
+               cur.numerator, cur.denominator,
+               rate_value(cur.numerator, cur.denominator, i.denominator IS NOT NULL) AS value,
+               rate_value(prev.numerator, prev.denominator, i.denominator IS NOT NULL) AS previous_value
+        FROM t
+        CROSS JOIN indicator_registry i
+        JOIN indicator_target g ON g.indicator_code = i.indicator_code AND g.period_kind = ?
+        LEFT JOIN parts cur ON cur.township_code = t.township_code AND cur.indicator_code = i.indicator_code
+             AND cur.period = ?
+        LEFT JOIN parts prev ON prev.township_code = t.township_code AND prev.indicator_code = i.indicator_code
+             AND prev.period = ?
+        ORDER BY t.district_code, t.township_code, i.sort_order
+    """, [*params, period.kind, period.label, previous.label, period.kind, period.label, previous.label]).df()
+
+
+def scorecard(frame: pd.DataFrame, amber_points: float, steady_points: float, weights: dict) -> pd.DataFrame:
+    """Colour, arrow and attainment of every cell, then each township's weighted score and rank.
+
+    state: met | near (below target by at most `amber_points`, or that share of a count target)
+    | far | none (no value) | watch (no target). arrow: up | down | steady | none.
+    attainment = value / target capped at 1; score = 100 × Σ weight·attainment / Σ weight over
+    the township's indicators with a value and a target; rank 1 = highest score."""
+    cells = frame.copy()
+
+    def state(row) -> str:
+        if row.direction == "watch" or pd.isna(row.target):
+            return "watch"
+        if pd.isna(row.value):
+            return "none"
+        gap = (row.target - row.value) / (row.target if row.is_count else 1)
+        if gap <= 1e-9:
+            return "met"
+        return "near" if gap <= amber_points + 1e-9 else "far"
+
+    def arrow(row) -> str:
+        if pd.isna(row.value) or pd.isna(row.previous_value):
+            return "none"
+        change = row.value - row.previous_value
+        threshold = steady_points * (row.previous_value if row.is_count else 1)
+        return "up" if change > threshold else "down" if change < -threshold else "steady"
+
+    cells["state"] = [state(r) for r in cells.itertuples()]
+    cells["arrow"] = [arrow(r) for r in cells.itertuples()]
+    judged = cells["state"].isin(["met", "near", "far"])
+    cells["attainment"] = (cells["value"] / cells["target"]).clip(upper=1.0).where(judged)
+    cells["weight"] = [float(weights.get(code, 1.0)) for code in cells["indicator_code"]]
+    scored = cells[judged].assign(weighted=lambda f: f["attainment"] * f["weight"])
+    totals = scored.groupby("township_code").agg(weighted=("weighted", "sum"), weights=("weight", "sum"),
+                                                 met=("state", lambda s: int((s == "met").sum())),
+                                                 judged=("state", "size"))
+    totals["score"] = 100 * totals["weighted"] / totals["weights"]
+    totals["rank"] = totals["score"].rank(ascending=False, method="min").astype("Int64")
+    return cells, totals[["score", "rank", "met", "judged"]].reset_index()
+
+
+def weights_setting(con: duckdb.DuckDBPyConnection) -> dict:
+    rows = con.execute("SELECT value FROM setting WHERE key = 'comparison.weights'").fetchall()
+    return json.loads(rows[0][0]) if rows else {}
+
+
+def township_resources(con: duckdb.DuckDBPyConnection, scope: Scope, area: Area, as_of: date,
+                       radius_m: float) -> pd.DataFrame:
+    """Per township: residents, operating facilities, GPs and nurses (latest staffing), building
+    area, 15-minute coverage and the share of CHCs/THCs counted as standardized."""
+    from warehouse.queries.coverage import township_metrics
+    metrics = township_metrics(con, scope, area, radius_m, as_of)
+    sql, params = _townships(scope, area)
+    extra = con.execute(f"""
+        WITH t AS ({sql}),
+        staff AS (
+            SELECT s.* FROM staffing s WHERE s.as_of <= ?
+            QUALIFY row_number() OVER (PARTITION BY s.facility_code ORDER BY s.as_of DESC) = 1
+        )
+        SELECT t.township_code, coalesce(sum(s.nurses), 0) AS nurses, coalesce(sum(f.building_area_m2), 0) AS building_area
+        FROM t
+        LEFT JOIN facility f ON f.township_code = t.township_code AND operating_on(f.opened_on, f.closed_on, ?)
+        LEFT JOIN staff s ON s.facility_code = f.facility_code
+        GROUP BY t.township_code
+    """, [*params, as_of, as_of]).df()
+    frame = metrics.merge(extra, on="township_code", how="left")
+    population = frame["population"].where(frame["population"] > 0)
+    frame["residents_per_facility"] = population / frame["facilities"].where(frame["facilities"] > 0)
+    frame["nurses_per_10k"] = frame["nurses"] * 10000 / population
+    frame["area_per_resident"] = frame["building_area"] / population
+    return frame
+
+
+def township_series(con: duckdb.DuckDBPyConnection, scope: Scope, townships: list[str], months: int,
+                    latest: date) -> pd.DataFrame:
+    """Monthly Σnumerator/Σdenominator of every indicator for the chosen townships, over the last
+    `months` months up to the latest loaded month."""
+    condition, params = scope.sql("f.district_code")
+    index = latest.year * 12 + latest.month - 1 - (months - 1)        # the first of the `months` months
+    first = date(index // 12, index % 12 + 1, 1)
+    return con.execute(f"""
+        SELECT f.township_code, any_value(f.township_name) AS township_name, x.indicator_code, x.period,
+               sum(x.numerator) AS numerator, sum(x.denominator) AS denominator,
+               rate_value(sum(x.numerator), sum(x.denominator), bool_or(x.has_denominator)) AS value
+        FROM facility_indicator_parts x JOIN v_facility f USING (facility_code)
+        WHERE x.period_kind = 'month' AND x.period >= strftime(?::DATE, '%Y-%m')
+          AND list_contains(?, f.township_code) AND {condition}
+        GROUP BY f.township_code, x.indicator_code, x.period
+        ORDER BY 1, 3, 4
+    """, [first, list(townships), *params]).df()
