@@ -26,9 +26,30 @@ def create_app(db_path: str | os.PathLike | None = None) -> Dash:
         update_title=None,
     )
     auth.install(app.server)
+    install_templates(app.server)
     app.layout = shell()
     import dashboard.callbacks  # noqa: F401  (registers every callback once)
     return app
+
+
+def install_templates(server) -> None:
+    """Blank templates (xlsx, Chinese headers, an instructions sheet), made from the same
+    template definitions the ETL reads with."""
+    import io
+
+    import flask
+
+    from etl.template_files import EXAMPLES, write_template
+    from warehouse.settings import load_settings
+
+    @server.route("/templates/<kind>.xlsx")
+    def template(kind):
+        if kind not in EXAMPLES:
+            flask.abort(404)
+        buffer = io.BytesIO()
+        write_template(kind, buffer, load_settings())
+        return flask.send_file(io.BytesIO(buffer.getvalue()), download_name=f"{kind}.xlsx", as_attachment=True,
+                               mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
 
 
 app = create_app(os.environ.get("JICENG_DB"))

@@ -54,7 +54,7 @@ def _card_page(lang: str, title: str, heading: str, subtitle: str, message: str 
 <html lang="{'zh-CN' if lang == 'zh' else 'en'}"><head><meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>{escape(title)} · jiceng</title>
-<link rel="stylesheet" href="/assets/vendor/bootstrap.min.css"><link rel="stylesheet" href="/assets/style.css">
+<link rel="stylesheet" href="/assets/0_bootstrap.min.css"><link rel="stylesheet" href="/assets/style.css">
 </head><body class="login-body">
 <main class="login-card card shadow-sm"><div class="card-body">
 <h1 class="h4 mb-1">{escape(heading)}</h1>

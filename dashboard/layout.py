@@ -7,18 +7,23 @@ from dash import dcc, html
 
 from dashboard import ids
 
+# The top bar's pages: (link id, path, text key, permission needed to see the link).
+NAV_PAGES = [
+    (ids.NAV_OVERVIEW, "/", "nav.overview", "read"),
+    (ids.NAV_COVERAGE, "/coverage", "nav.coverage", "read"),
+    (ids.NAV_STANDARDIZATION, "/standardization", "nav.standardization", "read"),
+    (ids.NAV_TOWNSHIPS, "/townships", "nav.townships", "read"),
+    (ids.NAV_QUALITY, "/quality", "nav.quality", "read"),
+    (ids.NAV_UPLOAD, "/upload", "nav.upload", "upload"),
+    (ids.NAV_USERS, "/admin/users", "nav.users", "manage_users"),
+]
+
 
 def shell():
     navbar = dbc.Navbar(dbc.Container([
         html.Span(id=ids.PRODUCT, className="navbar-brand"),
-        dbc.Nav([
-            dbc.NavItem(dcc.Link(id=ids.NAV_OVERVIEW, href="/", className="nav-link")),
-            dbc.NavItem(dcc.Link(id=ids.NAV_COVERAGE, href="/coverage", className="nav-link")),
-            dbc.NavItem(dcc.Link(id=ids.NAV_STANDARDIZATION, href="/standardization", className="nav-link")),
-            dbc.NavItem(dcc.Link(id=ids.NAV_TOWNSHIPS, href="/townships", className="nav-link")),
-            dbc.NavItem(dcc.Link(id=ids.NAV_USERS, href="/admin/users", className="nav-link",
-                                 style={"display": "none"})),
-        ], navbar=True, className="me-auto"),
+        dbc.Nav([dbc.NavItem(dcc.Link(id=component_id, href=path, className="nav-link"))
+                 for component_id, path, _, _ in NAV_PAGES], navbar=True, className="me-auto"),
         html.Div([
             dcc.Dropdown(id=ids.SEARCH, options=[], searchable=True, clearable=True, className="shell-search"),
             html.A(id=ids.LANG_LINK, className="btn btn-sm btn-outline-light", href="?lang=en"),

@@ -343,3 +343,63 @@ def side_by_side(con, filters: Filters, radius: float):
     frame = pd.DataFrame(lines)
     columns = [("metric", t("col.metric", lang), "text")] + [(c, names[c], "byrow") for c in order]
     return columns, frame
+
+
+def _flags(frame: pd.DataFrame, con, lang: str):
+    from warehouse.queries import registry
+    measures = dict(con.execute("SELECT measure, name_en FROM measure_registry").fetchall()) if lang == "en" else \
+        dict(con.execute("SELECT measure, name_zh FROM measure_registry").fetchall())
+    frame = frame.copy()
+    frame["check_name"] = [t(f"dq.check.{c}", lang) for c in frame["check"]]
+    frame["measure_name"] = frame["measure"].map(lambda m: measures.get(m, m))
+    frame["confirmed_text"] = frame["confirmed"].map({True: t("yes", lang), False: ""})
+    frame["profile"] = [profile_link(n, c, lang) for n, c in zip(frame["name"], frame["facility_code"])]
+    columns = [("check_name", t("col.check", lang), "text"), ("profile", t("col.facility", lang), "link"),
+               ("township_name", t("col.township", lang), "text"), ("measure_name", t("col.measure", lang), "text"),
+               ("period", t("col.period", lang), "text"), ("value", t("col.value", lang), "dec"),
+               ("reference", t("col.reference", lang), "dec"), ("score", "z / ratio", "dec"),
+               ("confirmed_text", t("col.confirmed", lang), "text"), ("note", t("fac.note", lang), "text")]
+    return columns, frame
+
+
+def quality_window(filters: Filters) -> tuple[str, str]:
+    """The last 12 loaded months, as 'YYYY-MM' bounds."""
+    latest = filters.state.latest_month
+    first = pd.Timestamp(latest) - pd.DateOffset(months=11)
+    return first.strftime("%Y-%m"), latest.strftime("%Y-%m")
+
+
+def quality_outliers(con, filters: Filters):
+    from warehouse.queries import areas as area_queries
+    from warehouse.queries import quality
+    frame = quality.outliers(con, filters.scope, filters.area, quality_window(filters)[1],
+                             float(area_queries.setting(con, "quality.outlier_z")))
+    return _flags(frame, con, filters.lang)
+
+
+def quality_consistency(con, filters: Filters):
+    from warehouse.queries import quality
+    return _flags(quality.consistency(con, filters.scope, filters.area, quality_window(filters)[1]), con, filters.lang)
+
+
+def quality_rates(con, filters: Filters):
+    from warehouse.queries import quality
+    lang = filters.lang
+    frame = quality.reporting_rates(con, filters.scope, filters.area, filters.period.start.strftime("%Y-%m"),
+                                    filters.period.end.strftime("%Y-%m"))
+    frame["level_name"] = [t(f"level.{level}", lang) for level in frame["level"]]
+    columns = [("level_name", t("col.type", lang), "text"), ("name", t("col.name", lang), "text"),
+               ("expected", t("col.expected", lang), "int"), ("received", t("col.received", lang), "int"),
+               ("completeness", t("col.completeness", lang), "pct"), ("timely", t("dq.state.on_time", lang), "int"),
+               ("timeliness", t("col.timeliness", lang), "pct")]
+    return columns, frame
+
+
+def quality_missing(con, filters: Filters):
+    lang = filters.lang
+    frame = overview.missing_reports(con, filters.scope, filters.area, quality_window(filters)[1])
+    frame["type_name"] = frame["type"].map(lambda k: t(f"type.short.{k}", lang))
+    frame["profile"] = [profile_link(n, c, lang) for n, c in zip(frame["name"], frame["facility_code"])]
+    columns = [("profile", t("col.facility", lang), "link"), ("type_name", t("col.type", lang), "text"),
+               ("township_name", t("col.township", lang), "text"), ("facility_code", t("col.code", lang), "text")]
+    return columns, frame

@@ -124,8 +124,10 @@ def _why_no_template(file: str, sheets: list[Sheet], all_templates) -> list[Prob
     return [Problem("no_template", file)]
 
 
-def validate_prepared(prepared: PreparedFile, con, settings: Settings, today: date) -> list[Dataset]:
-    reference = Reference(ref_queries.known_areas(con), ref_queries.known_facilities(con))
+def validate_prepared(prepared: PreparedFile, con, settings: Settings, today: date,
+                      allowed_districts: frozenset[str] | None = None) -> list[Dataset]:
+    reference = Reference(ref_queries.known_areas(con), ref_queries.known_facilities(con),
+                          ref_queries.area_districts(con), ref_queries.facility_districts(con), allowed_districts)
     findings = prepared.findings
     datasets = []
     if prepared.geojson is not None:
@@ -158,9 +160,10 @@ def outlier_warnings(con, prepared: PreparedFile, datasets: list[Dataset], setti
 
 
 def load_file(con, prepared: PreparedFile, settings: Settings, today: date,
-              loaded_by: str | None = None) -> FileResult:
+              loaded_by: str | None = None, allowed_districts: frozenset[str] | None = None) -> FileResult:
     """Validate and write one file in one transaction; a file with any problem writes nothing."""
-    datasets = [] if prepared.findings.problems else validate_prepared(prepared, con, settings, today)
+    datasets = [] if prepared.findings.problems else validate_prepared(prepared, con, settings, today,
+                                                                       allowed_districts)
     findings = prepared.findings
     result = FileResult(prepared.path, prepared.kinds, "rejected", problems=findings.problems,
                         warnings=findings.warnings)
@@ -174,6 +177,7 @@ def load_file(con, prepared: PreparedFile, settings: Settings, today: date,
             if dataset.reports:
                 batch.record_reports(dataset.reports)
         batch.record_warnings(findings.warnings)
+        batch.rows_accepted = sum(d.source_rows for d in datasets)     # rows of the file, not values
         result.batch_id = batch.commit()
     except Exception:
         batch.rollback()
@@ -187,9 +191,11 @@ def load_file(con, prepared: PreparedFile, settings: Settings, today: date,
 def load_paths(paths: list[Path], db: Path | str | None = None, dry_run: bool = False,
                forced_kind: str | None = None, settings: Settings | None = None,
                loaded_by: str | None = None, today: date | None = None,
-               progress: Callable | None = None) -> list[FileResult]:
+               progress: Callable | None = None,
+               allowed_districts: frozenset[str] | None = None) -> list[FileResult]:
     """Load files (folders in dependency order) into a new warehouse version, published at the end
-    unless it is a dry run or nothing changed."""
+    unless it is a dry run or nothing changed. `allowed_districts` (None: all) limits what the
+    files may touch: the browser upload passes the uploader's districts."""
     settings = settings or load_settings()
     today = today or date.today()
     files = expand_paths([Path(p) for p in paths])
@@ -199,11 +205,23 @@ def load_paths(paths: list[Path], db: Path | str | None = None, dry_run: bool = 
         settings_changed = schema.prepare(session.con, settings)
         iterator = progress(prepared) if progress else prepared
         for item in iterator:
-            results.append(load_file(session.con, item, settings, today, loaded_by))
+            results.append(load_file(session.con, item, settings, today, loaded_by, allowed_districts))
         changed = settings_changed or any(r.status == "accepted" for r in results)
         if changed and not dry_run:
             session.publish()
     return results
+
+
+def rollback(db: Path | str | None, batch_id: int, by: str | None = None,
+             settings: Settings | None = None) -> int:
+    """Roll one batch back in a new warehouse version; raises RollbackRefused with the reason."""
+    from warehouse.ingest import rollback_batch
+    settings = settings or load_settings()
+    with WriterSession(db) as session:
+        schema.prepare(session.con, settings)
+        touched = rollback_batch(session.con, batch_id, by)
+        session.publish()
+    return touched
 
 
 def apply_settings(db: Path | str | None = None, settings: Settings | None = None) -> bool:

@@ -20,9 +20,24 @@ PARENT_LEVELS = {"street": ("district",), "town": ("district",),
 
 @dataclass
 class Reference:
-    """What the warehouse (and earlier sheets of the same file) already knows."""
+    """What the warehouse (and earlier sheets of the same file) already knows, and which districts
+    the person loading may write to (None: all of them)."""
     areas: dict[str, str] = field(default_factory=dict)        # code -> level
     facilities: dict[str, str] = field(default_factory=dict)   # code -> type
+    area_districts: dict[str, str] = field(default_factory=dict)
+    facility_districts: dict[str, str] = field(default_factory=dict)
+    allowed_districts: frozenset[str] | None = None
+
+    def allows_area(self, code: str | None) -> bool:
+        if self.allowed_districts is None or code is None:
+            return True
+        district = self.area_districts.get(code, code if len(code) == 6 else None)
+        return district in self.allowed_districts
+
+    def allows_facility(self, code: str | None) -> bool:
+        if self.allowed_districts is None or code is None:
+            return True
+        return self.facility_districts.get(code) in self.allowed_districts
 
 
 @dataclass
@@ -145,8 +160,12 @@ def check_not_future(ctx, number, row, field_name, code="future_date"):
 
 
 def check_facility(ctx, number, row) -> bool:
-    if row["facility_code"] is not None and row["facility_code"] not in ctx.reference.facilities:
-        ctx.problem("unknown_facility", number, column(ctx, "facility_code"), row["facility_code"])
+    code = row["facility_code"]
+    if code is not None and code not in ctx.reference.facilities:
+        ctx.problem("unknown_facility", number, column(ctx, "facility_code"), code)
+        return False
+    if not ctx.reference.allows_facility(code):
+        ctx.problem("out_of_scope", number, column(ctx, "facility_code"), code)
         return False
     return True
 
@@ -175,6 +194,11 @@ def validate_admin_units(ctx: SheetContext, parsed: list[tuple[int, dict]]) -> D
         for axis, low, high in (("lon", 73, 136), ("lat", 3, 54)):
             if row.get(axis) is not None and not low <= row[axis] <= high:
                 ctx.problem("bad_coordinate", number, column(ctx, axis), row[axis])
+        if ctx.reference.allowed_districts is not None and code:
+            district = code if level == "district" else (parent if level in ("street", "town") else
+                                                         ctx.reference.area_districts.get(parent or "", (parent or "")[:6]))
+            if district not in ctx.reference.allowed_districts:
+                ctx.problem("out_of_scope", number, column(ctx, "code"), code)
         rows.append({k: row.get(k) for k in ("code", "name", "level", "parent_code", "population",
                                              "urban_population", "area_km2", "lon", "lat")})
     ctx.reference.areas.update(in_file)
@@ -195,6 +219,8 @@ def validate_facilities(ctx: SheetContext, parsed: list[tuple[int, dict]]) -> Da
             ctx.problem("unknown_area", number, column(ctx, "township_code"), township)
         elif ctx.reference.areas[township] not in TOWNSHIP_LEVELS:
             ctx.problem("not_a_township", number, column(ctx, "township_code"), township)
+        elif not ctx.reference.allows_area(township):
+            ctx.problem("out_of_scope", number, column(ctx, "township_code"), township)
         parent = row.get("parent_code")
         if row["type"] == "CHS" and not parent:
             ctx.problem("parent_required", number, column(ctx, "parent_code") or column(ctx, "type"), parent)
@@ -358,6 +384,8 @@ def validate_boundaries(file: str, document, reference: Reference, findings: Fin
         seen[code] = number
         if reference.areas.get(code) not in TOWNSHIP_LEVELS:
             problem("unknown_area" if code not in reference.areas else "not_a_township", number, code)
+        elif not reference.allows_area(code):
+            problem("out_of_scope", number, code)
         geometry = (feature or {}).get("geometry") or {}
         if geometry.get("type") not in ("Polygon", "MultiPolygon") or not geometry.get("coordinates"):
             problem("bad_geometry", number, code)

@@ -71,7 +71,8 @@ EXPORTS = [{"type": "export", "table": table, "format": fmt}
            for table in ("overview-indicators", "overview-overdue", "coverage-areas", "coverage-uncovered",
                          "coverage-sites", "facility-indicators", "facility-warnings", "facility-inspections",
                          "standardization-milestones", "standardization-compare", "standardization-gaps",
-                         "standardization-lost", "townships-scorecard", "townships-side")
+                         "standardization-lost", "townships-scorecard", "townships-side", "quality-rates",
+                         "quality-missing", "quality-outliers", "quality-consistency")
            for fmt in ("xlsx", "csv")]
 
 
@@ -128,7 +129,7 @@ def test_pages_and_callbacks_need_a_session(app):
     assert location.path == "/login" and "coverage" in location.query
     assert client.get("/_dash-layout").status_code == 401
     assert client.get("/_dash-dependencies").status_code == 401
-    assert client.get("/assets/vendor/bootstrap.min.css").status_code == 200
+    assert client.get("/assets/0_bootstrap.min.css").status_code == 200
 
 
 def test_every_callback_refuses_an_anonymous_request(app, secrets_of_other_district):

@@ -240,3 +240,50 @@ def test_cmp001_township_comparison_in_both_languages_with_exports(dash_duo, app
     dash_duo.wait_for_text_to_equal(".page-title", "Township comparison", timeout=15)
     dash_duo.wait_for_contains_text("#townships-side-table", "Residents", timeout=15)
     assert dash_duo.get_logs() == []
+
+
+@pytest.fixture()
+def own_warehouse(tmp_path, sample_db):
+    """A warehouse of the test's own (the sample registry, an 'east' user), so loads leave the
+    shared sample untouched."""
+    from conftest import SAMPLES, TEST_USERS
+    from factory import load
+    from warehouse.accounts import Accounts, accounts_path
+    db = tmp_path / "own.duckdb"
+    load(db, SAMPLES / "01_行政区划.xlsx", SAMPLES / "03_机构名录.xlsx")
+    role, districts = TEST_USERS["east"]
+    Accounts(accounts_path(db)).add_user("east", PASSWORD, role, districts)
+    data.configure(db)
+    yield db
+    data.configure(sample_db)
+
+
+def test_up001_upload_a_valid_and_an_invalid_file(dash_duo, app, own_warehouse, tmp_path):
+    from factory import monthly_file, query
+    dash_duo.start_server(app, navigate=False)
+    sign_in(dash_duo, "east", "/upload")
+    good = monthly_file(tmp_path / "good.csv", [{"facility_code": "990102001C1", "period": "2026-10",
+                                                 "submitted_on": "2026-11-09", "edu_lectures": 2}])
+    bad = monthly_file(tmp_path / "bad.csv", [{"facility_code": "990104001C1", "period": "2026-10", "births": 1},
+                                              {"facility_code": "990102001C1", "period": "2026-13", "births": 1}])
+    dash_duo.find_element("#upload-files-upload input[type=file]").send_keys(f"{good}\n{bad}")
+    dash_duo.wait_for_contains_text("#upload-report-div", "bad.csv", timeout=20)
+    report = dash_duo.find_element("#upload-report-div").text
+    assert "不在您负责的区县内" in report and "不是有效的统计月份" in report      # reasons, on screen
+    assert "good.csv" in report
+    button = dash_duo.find_element("#upload-load-button")
+    dash_duo.driver.execute_script("arguments[0].click();", button)      # below the fold of the test window
+    dash_duo.wait_for_contains_text("#upload-report-div", "入库结果", timeout=20)
+    dash_duo.wait_for_contains_text("#upload-history-table", "good.csv", timeout=15)
+    assert query(own_warehouse, "SELECT facility_code, measure, value FROM monthly_measure") == [
+        ("990102001C1", "edu_lectures", 2.0)]
+    assert dash_duo.get_logs() == []
+
+
+def test_dq001_data_quality_page_in_english(dash_duo, app):
+    dash_duo.start_server(app, navigate=False)
+    sign_in(dash_duo, "root", "/quality?area=990102&lang=en")
+    dash_duo.wait_for_text_to_equal(".page-title", "Data quality", timeout=15)
+    dash_duo.wait_for_element("#quality-grid-graph .main-svg", timeout=15)
+    dash_duo.wait_for_contains_text("#quality-outliers-table", "outlier", timeout=15)
+    assert dash_duo.get_logs() == []

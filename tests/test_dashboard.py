@@ -136,7 +136,7 @@ def test_flask_serves_every_asset_locally(app, sample_users):
     page = client.get("/coverage?lang=en").get_data(as_text=True)
     sources = re.findall(r'(?:src|href)="([^"]*)"', page)
     assert sources and all(s.startswith("/") for s in sources), sources
-    assert client.get("/assets/vendor/bootstrap.min.css").status_code == 200
+    assert client.get("/assets/0_bootstrap.min.css").status_code == 200
 
 
 def test_before_the_first_load_every_page_says_there_is_no_data(tmp_path, sample_db):

@@ -138,3 +138,48 @@ class FileBatch:
 
     def rollback(self) -> None:
         self.con.execute("ROLLBACK")
+
+
+class RollbackRefused(ValueError):
+    """`code`: no_such_batch | already_rolled_back | superseded (a later file replaced its values)."""
+
+    def __init__(self, code: str):
+        super().__init__(code)
+        self.code = code
+
+
+def rollback_batch(con: duckdb.DuckDBPyConnection, batch_id: int, by: str | None = None) -> int:
+    """Undo one accepted file: its rows go, the values it replaced come back from history, its
+    warnings go, and the batch is marked rolled_back. Refused when a later file has since replaced
+    some of its values (roll that one back first). Returns the number of rows restored or removed."""
+    rows = con.execute("SELECT status FROM load_batch WHERE batch_id = ?", [batch_id]).fetchall()
+    if not rows:
+        raise RollbackRefused("no_such_batch")
+    if rows[0][0] != "accepted":
+        raise RollbackRefused("already_rolled_back")
+    tables = [spec.table for spec in TABLES.values()]
+    for table in tables:
+        if con.execute(f"SELECT count(*) FROM {table}_history WHERE batch_id = ?", [batch_id]).fetchall()[0][0]:
+            raise RollbackRefused("superseded")
+    con.execute("BEGIN TRANSACTION")
+    try:
+        touched = 0
+        for table in tables:
+            columns = [c[0] for c in con.execute(f"DESCRIBE {table}").fetchall()]
+            touched += con.execute(f"SELECT count(*) FROM {table} WHERE batch_id = ?", [batch_id]).fetchall()[0][0]
+            con.execute(f"DELETE FROM {table} WHERE batch_id = ?", [batch_id])
+            con.execute(f"INSERT INTO {table} SELECT {', '.join(columns)} FROM {table}_history "
+                        f"WHERE replaced_by_batch = ?", [batch_id])
+            con.execute(f"DELETE FROM {table}_history WHERE replaced_by_batch = ?", [batch_id])
+        # a month first received in this batch is no longer received
+        con.execute("""DELETE FROM monthly_report r WHERE r.batch_id = ? AND NOT EXISTS (
+                           SELECT 1 FROM monthly_measure m WHERE m.facility_code = r.facility_code
+                           AND m.period = r.period)""", [batch_id])
+        con.execute("DELETE FROM load_warning WHERE batch_id = ?", [batch_id])
+        con.execute("UPDATE load_batch SET status = 'rolled_back', message = ? WHERE batch_id = ?",
+                    [f"rolled back by {by or 'command line'} at {datetime.now():%Y-%m-%d %H:%M}", batch_id])
+        con.execute("COMMIT")
+    except Exception:
+        con.execute("ROLLBACK")
+        raise
+    return touched

@@ -29,8 +29,12 @@ window.dash_clientside = Object.assign({}, window.dash_clientside, {
             var flipped = new URLSearchParams(query);
             if (lang === "en") { flipped.delete("lang"); } else { flipped.set("lang", "en"); }
             var flippedSearch = flipped.toString() ? "?" + flipped.toString() : "";
-            return ["/" + sharedSearch, "/coverage" + sharedSearch, "/standardization" + sharedSearch,
-                    "/townships" + sharedSearch, window.location.pathname + flippedSearch];
+            // the nav links keep the shared filters; their paths are the links' own (see layout.NAV_PAGES)
+            var navHrefs = ctx.outputs_list.slice(1).map(function (out) {
+                var link = document.getElementById(out.id);
+                return (link ? link.pathname : "/") + sharedSearch;
+            });
+            return [window.location.pathname + flippedSearch].concat(navHrefs);
         }
     }
 });

@@ -1,2 +1,2 @@
 """Importing this package registers every callback (once, from dashboard.app)."""
-from dashboard.callbacks import coverage, exports, facility, overview, shell, standardization, townships, users  # noqa: F401
+from dashboard.callbacks import coverage, exports, facility, overview, quality, shell, standardization, townships, upload, users  # noqa: F401

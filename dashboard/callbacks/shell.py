@@ -7,6 +7,7 @@ from dash import ALL, ClientsideFunction, Input, Output, State, callback, client
 
 from dashboard import auth, data, ids
 from dashboard.components import empty
+from dashboard.layout import NAV_PAGES
 from dashboard.i18n import period_name, t
 from warehouse.periods import KINDS, period_containing, periods_up_to
 from warehouse.queries import areas
@@ -67,31 +68,30 @@ def sync_filters(search, kind, period_value, lang):
 
 
 @callback(
-    Output(ids.PRODUCT, "children"), Output(ids.NAV_OVERVIEW, "children"), Output(ids.NAV_COVERAGE, "children"),
-    Output(ids.NAV_STANDARDIZATION, "children"), Output(ids.NAV_TOWNSHIPS, "children"),
-    Output(ids.NAV_USERS, "children"), Output(ids.NAV_USERS, "style"),
+    Output(ids.PRODUCT, "children"),
+    *[Output(component_id, "children") for component_id, _, _, _ in NAV_PAGES],
+    *[Output(component_id, "style") for component_id, _, _, _ in NAV_PAGES],
     Output(ids.AREA_LABEL, "children"), Output(ids.PERIOD_LABEL, "children"), Output(ids.PERIOD_KIND, "options"),
     Output(ids.LANG_LINK, "children"), Output(ids.USER, "children"), Output(ids.LOGOUT, "children"),
     Output(ids.SEARCH, "placeholder"),
     Input(ids.LANG, "data"),
 )
 def translate_shell(lang):
+    """Every word of the shell in the user's language; links only to the pages their role opens."""
     user = auth.current_user()
-    admin = user is not None and user.may("manage_users")
     who = f"{user.display_name} · {t(f'role.{user.role}', lang)}" if user else ""
-    return (t("product", lang), t("nav.overview", lang), t("nav.coverage", lang), t("nav.standardization", lang),
-            t("nav.townships", lang),
-            t("nav.users", lang),
-            {} if admin else {"display": "none"}, t("filter.area", lang), t("filter.period", lang),
+    labels = [t(key, lang) for _, _, key, _ in NAV_PAGES]
+    styles = [{} if user is not None and user.may(permission) else {"display": "none"}
+              for _, _, _, permission in NAV_PAGES]
+    return (t("product", lang), *labels, *styles, t("filter.area", lang), t("filter.period", lang),
             [{"label": t(f"filter.kind.{k}", lang), "value": k} for k in KINDS],
             "English" if lang != "en" else "中文", who, t("nav.logout", lang), t("search.placeholder", lang))
 
 
 clientside_callback(
     ClientsideFunction(namespace="jiceng", function_name="writeUrl"),
-    Output(ids.NAV_OVERVIEW, "href"), Output(ids.NAV_COVERAGE, "href"), Output(ids.NAV_STANDARDIZATION, "href"),
-    Output(ids.NAV_TOWNSHIPS, "href"),
     Output(ids.LANG_LINK, "href"),
+    *[Output(component_id, "href") for component_id, _, _, _ in NAV_PAGES],
     Input(ids.AREA, "value"), Input(ids.PERIOD, "value"), Input(ids.LANG, "data"),
     Input({"type": "param", "name": ALL}, "value"),
 )

@@ -13,6 +13,20 @@ def known_facilities(con: duckdb.DuckDBPyConnection) -> dict[str, str]:
     return dict(con.execute("SELECT facility_code, type FROM facility").fetchall())
 
 
+def facility_districts(con: duckdb.DuckDBPyConnection) -> dict[str, str]:
+    return dict(con.execute("SELECT facility_code, district_code FROM v_facility").fetchall())
+
+
+def area_districts(con: duckdb.DuckDBPyConnection) -> dict[str, str]:
+    """Every admin unit's district: itself for a district, its parent's (or grandparent's) below."""
+    return dict(con.execute("""
+        SELECT a.code, CASE a.level WHEN 'district' THEN a.code
+                                    WHEN 'street' THEN a.parent_code WHEN 'town' THEN a.parent_code
+                                    ELSE p.parent_code END
+        FROM admin_unit a LEFT JOIN admin_unit p ON p.code = a.parent_code
+    """).fetchall())
+
+
 def outliers_against_history(con: duckdb.DuckDBPyConnection, rows: list[dict], threshold: float,
                              min_history: int) -> pd.DataFrame:
     """Incoming values of flow measures whose modified z-score against the facility's own last

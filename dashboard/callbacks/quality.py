@@ -1,0 +1,120 @@
+"""Data-quality callbacks: reporting grid and rates, outliers, consistency, confirmations."""
+from __future__ import annotations
+
+import plotly.graph_objects as go
+from dash import Input, Output, State, callback, ctx
+
+from dashboard import auth, data, ids, tables
+from dashboard.callbacks.common import caption
+from dashboard.callbacks.shell import page_title
+from dashboard.components import column_defs
+from dashboard.figures.common import BAD, GOOD, base_layout, empty_figure
+from dashboard.i18n import period_name, t
+from warehouse.actions import confirm_flags
+from warehouse.queries import quality
+
+FILTERS = (Input(ids.AREA, "value"), Input(ids.PERIOD, "value"), Input(ids.LANG, "data"))
+STATES = ("on_time", "late", "missing", "not_expected")
+COLOURS = {"on_time": GOOD, "late": "#f9a825", "missing": BAD, "not_expected": "#e0e0e0"}
+
+
+def grid_figure(frame, lang: str, empty_message: str) -> go.Figure:
+    if frame.empty:
+        return empty_figure(empty_message, 240)
+    facilities = list(dict.fromkeys(frame["name"]))
+    months = sorted(frame["period"].unique())
+    lookup = {(r.name, r.period): STATES.index(r.state) for r in frame.itertuples()}
+    z = [[lookup.get((f, m)) for m in months] for f in facilities]
+    text = [[f"{f} {m}: {t('dq.state.' + STATES[lookup[(f, m)]], lang)}" if (f, m) in lookup else "" for m in months]
+            for f in facilities]
+    scale = []
+    for n, state in enumerate(STATES):
+        scale += [[n / 4, COLOURS[state]], [(n + 1) / 4, COLOURS[state]]]
+    fig = go.Figure(go.Heatmap(z=z, x=months, y=facilities, text=text, hoverinfo="text", zmin=-0.5, zmax=3.5,
+                               colorscale=scale, showscale=False, xgap=1, ygap=1))
+    for state in STATES:
+        fig.add_trace(go.Scatter(x=[None], y=[None], mode="markers", name=t(f"dq.state.{state}", lang),
+                                 marker={"symbol": "square", "size": 10, "color": COLOURS[state]}))
+    fig.update_yaxes(autorange="reversed", type="category", tickfont={"size": 9})
+    fig.update_xaxes(type="category")
+    return base_layout(fig, max(260, 12 * len(facilities) + 80))
+
+
+@callback(Output(ids.DQ_HEADER, "children"), Output(ids.DQ_GRID, "figure"), Output(ids.DQ_GRID_CAPTION, "children"),
+          *FILTERS)
+def update_grid(area, period, lang):
+    con = data.cursor()
+    filters = data.read_filters(con, area, period, lang)
+    header = page_title(t("dq.title", filters.lang), filters)
+    if filters.period is None:
+        return header, empty_figure(t("empty.no_data", filters.lang), 240), ""
+    first, last = tables.quality_window(filters)
+    frame = quality.reporting_grid(con, filters.scope, filters.area, first, last)
+    return header, grid_figure(frame, filters.lang, t("empty.no_data", filters.lang)), caption(filters, as_of=last)
+
+
+@callback(Output(ids.DQ_RATES, "rowData"), Output(ids.DQ_RATES, "columnDefs"),
+          Output(ids.DQ_MISSING, "rowData"), Output(ids.DQ_MISSING, "columnDefs"), *FILTERS)
+def update_rates(area, period, lang):
+    con = data.cursor()
+    filters = data.read_filters(con, area, period, lang)
+    if filters.period is None:
+        return [], [], [], []
+    rate_columns, rates = tables.quality_rates(con, filters)
+    missing_columns, missing = tables.quality_missing(con, filters)
+    return (tables.grid_rows(rate_columns, rates), column_defs(rate_columns),
+            tables.grid_rows(missing_columns, missing), column_defs(missing_columns))
+
+
+@callback(Output(ids.DQ_OUTLIERS, "rowData"), Output(ids.DQ_OUTLIERS, "columnDefs"),
+          Output(ids.DQ_CONSISTENCY, "rowData"), Output(ids.DQ_CONSISTENCY, "columnDefs"),
+          *FILTERS, Input(ids.DQ_VERSION, "data"))
+def update_flags(area, period, lang, _version):
+    con = data.cursor()
+    filters = data.read_filters(con, area, period, lang)
+    if filters.period is None:
+        return [], [], [], []
+    helpers = ("flag_key", "facility_code", "measure")
+    outlier_columns, outliers = tables.quality_outliers(con, filters)
+    check_columns, checks = tables.quality_consistency(con, filters)
+    return (tables.grid_rows(outlier_columns, outliers, helpers), column_defs(outlier_columns),
+            tables.grid_rows(check_columns, checks, helpers), column_defs(check_columns))
+
+
+@callback(Output(ids.DQ_SERIES, "figure"), Input(ids.DQ_OUTLIERS, "selectedRows"), State(ids.LANG, "data"))
+def update_series(selected, lang):
+    """The whole series of the last selected outlier, so the point can be judged."""
+    if not selected:
+        return empty_figure(t("dq.series", lang or "zh"), 260)
+    row = selected[-1]
+    series = quality.measure_series(data.cursor(), data.current_scope(), str(row.get("facility_code")),
+                                    str(row.get("measure")))
+    if series.empty:
+        return empty_figure("—", 260)
+    fig = go.Figure(go.Scatter(x=series["period"], y=series["value"], mode="lines+markers", marker={"size": 4}))
+    fig.add_trace(go.Scatter(x=[row.get("period")], y=[row.get("value")], mode="markers",
+                             marker={"size": 14, "color": BAD, "symbol": "circle-open", "line": {"width": 2}}))
+    fig.update_layout(showlegend=False)
+    fig.update_xaxes(type="category", nticks=12)
+    return base_layout(fig, 260)
+
+
+@callback(Output(ids.DQ_MESSAGE, "children"), Output(ids.DQ_VERSION, "data"),
+          Input(ids.DQ_CONFIRM, "n_clicks"), State(ids.DQ_OUTLIERS, "selectedRows"),
+          State(ids.DQ_CONSISTENCY, "selectedRows"), State(ids.DQ_NOTE, "value"), State(ids.LANG, "data"),
+          prevent_initial_call=True)
+def confirm(_clicks, outliers, checks, note, lang):
+    """Flags the user checked stop counting against the facility; only flags of their own facilities."""
+    user = auth.current_user()
+    if user is None:
+        return t("forbidden", lang), None
+    chosen = [r for r in (outliers or []) + (checks or []) if r.get("flag_key")]
+    con = data.cursor()
+    from warehouse.queries import facility
+    allowed = [{"flag_key": r["flag_key"], "facility_code": r["facility_code"]} for r in chosen
+               if facility.header(con, data.current_scope(), str(r.get("facility_code"))) is not None
+               and str(r["flag_key"]).split(":")[1] == str(r.get("facility_code"))]
+    count = confirm_flags(data.warehouse_path(), allowed, note or "", user.username)
+    if count:
+        auth.audit("dq_confirm", f"{count} flags: " + ", ".join(f["flag_key"] for f in allowed)[:500])
+    return t("dq.confirmed", lang, count=count), ctx.triggered_id and count

@@ -1,0 +1,143 @@
+"""Upload callbacks: receive → dry run report → load on confirmation; history and rollback.
+Every step checks the session's user may upload; files are scoped to the user's districts."""
+from __future__ import annotations
+
+import io
+
+import pandas as pd
+from dash import Input, Output, State, callback, ctx, dcc, html, no_update
+import dash_bootstrap_components as dbc
+
+from dashboard import auth, data, ids, uploads
+from dashboard.components import column_defs
+from dashboard.i18n import t
+from etl.loader import rollback
+from warehouse.actions import load_batches
+from warehouse.ingest import RollbackRefused
+from warehouse.queries import areas
+
+STATUS_COLOUR = {"accepted": "success", "unchanged": "secondary", "rejected": "danger"}
+
+
+def _uploader():
+    user = auth.current_user()
+    return user if user is not None and user.may("upload") else None
+
+
+def problem_rows(results, lang: str) -> list[dict]:
+    rows = []
+    for result in results:
+        for kind, items in (("problem", result.problems), ("warning", result.warnings)):
+            for p in items:
+                rows.append({"file": result.path.name, "kind": kind, "sheet": p.sheet or "", "row": p.row,
+                             "column": p.column or "", "value": p.value or "",
+                             "reason": p.en if lang == "en" else p.zh})
+    return rows
+
+
+def report(results, lang: str, loaded: bool):
+    """Per file: status, counts, and every problem and warning with where it is, in the UI language."""
+    cards = []
+    for result in results:
+        rows = [r for r in problem_rows([result], lang)]
+        table = dbc.Table([
+            html.Thead(html.Tr([html.Th(h) for h in (t("col.where", lang), t("col.value", lang), t("col.problem", lang))])),
+            html.Tbody([html.Tr([html.Td(" ".join(str(x) for x in (r["sheet"], f"#{r['row']}" if r["row"] else "",
+                                                                r["column"]) if x)),
+                                 html.Td(r["value"]), html.Td(r["reason"])],
+                                className="table-danger" if r["kind"] == "problem" else "table-warning")
+                        for r in rows[:500]])], size="sm", className="mb-0 small") if rows else None
+        summary = t("up.summary", lang, rows=f"{result.rows:,}", changed=f"{result.changed:,}",
+                    warnings=len(result.warnings))
+        cards.append(dbc.Card([
+            dbc.CardHeader([dbc.Badge(t(f"up.status.{result.status}", lang), color=STATUS_COLOUR[result.status],
+                                      className="me-2"), html.Strong(result.path.name),
+                            html.Span(f" · {', '.join(result.kinds)}", className="text-muted")]),
+            dbc.CardBody([html.Div(summary, className="small mb-2") if result.status != "rejected" else None, table]),
+        ], className="mb-2 upload-result"))
+    title = t("up.loaded" if loaded else "up.dry_run", lang)
+    return [html.H6(title)] + cards
+
+
+@callback(Output(ids.UP_TOKEN, "data"), Output(ids.UP_REPORT, "children"), Output(ids.UP_LOAD, "disabled"),
+          Output(ids.UP_REPORT_DOWNLOAD, "disabled"),
+          Input(ids.UP_UPLOAD, "contents"), Input(ids.UP_LOAD, "n_clicks"), Input(ids.UP_DISCARD, "n_clicks"),
+          State(ids.UP_UPLOAD, "filename"), State(ids.UP_TOKEN, "data"), State(ids.LANG, "data"),
+          prevent_initial_call=True)
+def handle_upload(contents, _load, _discard, names, token, lang):
+    user = _uploader()
+    if user is None:
+        return None, dbc.Alert(t("forbidden", lang), color="warning"), True, True
+    warehouse = data.warehouse_path()
+    if ctx.triggered_id == ids.UP_DISCARD:
+        uploads.discard(warehouse, user, token)
+        return None, None, True, True
+    if ctx.triggered_id == ids.UP_LOAD:
+        results = uploads.run(warehouse, user, token, dry_run=False)
+        if not results:
+            return None, dbc.Alert(t("up.nothing", lang), color="warning"), True, True
+        auth.audit("upload", "; ".join(f"{r.path.name}: {r.status} ({r.changed} changes, batch {r.batch_id})"
+                                       for r in results))
+        return token, report(results, lang, loaded=True), True, False
+    if not contents:
+        return no_update, no_update, no_update, no_update
+    try:
+        max_mb = float(areas.setting(data.cursor(), "upload.max_mb") or 20)
+        token = uploads.receive(warehouse, user, names or [], contents, max_mb)
+    except uploads.UploadRefused as refused:
+        return None, dbc.Alert(t(f"up.refused.{refused.code}", lang, name=refused.name), color="danger"), True, True
+    results = uploads.run(warehouse, user, token, dry_run=True)
+    loadable = any(r.status == "accepted" for r in results)
+    return token, report(results, lang, loaded=False), not loadable, False
+
+
+@callback(Output(ids.UP_REPORT_FILE, "data"), Input(ids.UP_REPORT_DOWNLOAD, "n_clicks"),
+          State(ids.UP_TOKEN, "data"), State(ids.LANG, "data"), prevent_initial_call=True)
+def download_report(_clicks, token, lang):
+    """The validation report as a workbook to send back to the facility."""
+    user = _uploader()
+    if user is None or not token:
+        return no_update
+    results = uploads.run(data.warehouse_path(), user, token, dry_run=True)
+    summary = pd.DataFrame([{"file": r.path.name, "status": t(f"up.status.{r.status}", lang), "rows": r.rows,
+                             "problems": len(r.problems), "warnings": len(r.warnings)} for r in results])
+    details = pd.DataFrame(problem_rows(results, lang), columns=["file", "kind", "sheet", "row", "column", "value",
+                                                                 "reason"])
+    buffer = io.BytesIO()
+    with pd.ExcelWriter(buffer, engine="openpyxl") as writer:
+        summary.to_excel(writer, index=False, sheet_name="summary")
+        details.to_excel(writer, index=False, sheet_name="problems")
+    return dcc.send_bytes(buffer.getvalue(), "validation_report.xlsx")
+
+
+@callback(Output(ids.UP_HISTORY, "rowData"), Output(ids.UP_HISTORY, "columnDefs"),
+          Output(ids.UP_ROLLBACK_BATCH, "options"), Output(ids.UP_ROLLBACK_MESSAGE, "children"),
+          Input(ids.LANG, "data"), Input(ids.UP_REPORT, "children"), Input(ids.UP_ROLLBACK, "n_clicks"),
+          State(ids.UP_ROLLBACK_BATCH, "value"))
+def history(lang, _report, _rollback, batch):
+    user = _uploader()
+    if user is None:
+        return [], [], [], None
+    message = None
+    if ctx.triggered_id == ids.UP_ROLLBACK and batch:
+        mine = load_batches(data.cursor(), None if user.role == "admin" else list(user.districts))
+        if int(batch) in set(mine["batch_id"]):
+            try:
+                touched = rollback(data.warehouse_path(), int(batch), by=user.username)
+                auth.audit("rollback", f"batch {batch} ({touched} rows)")
+                message = dbc.Alert(t("up.rollback.done", lang, batch=batch, rows=touched), color="success")
+            except RollbackRefused as refused:
+                message = dbc.Alert(t(f"up.rollback.{refused.code}", lang), color="danger")
+        else:
+            message = dbc.Alert(t("up.rollback.no_such_batch", lang), color="danger")
+    frame = load_batches(data.cursor(), None if user.role == "admin" else list(user.districts))
+    frame["loaded_at"] = frame["loaded_at"].astype(str).str[:16]
+    frame["status"] = frame["status"].map(lambda s: t(f"up.batch.{s}", lang))
+    columns = [("batch_id", t("col.batch", lang), "int"), ("file_name", t("col.file", lang), "text"),
+               ("kind", t("col.kind", lang), "text"), ("loaded_at", t("col.loaded_at", lang), "text"),
+               ("rows_accepted", t("col.rows", lang), "int"), ("status", t("col.status", lang), "text"),
+               ("message", t("col.message", lang), "text")]
+    rows = frame[[c[0] for c in columns]].astype(object)
+    options = [{"label": f"{r.batch_id} · {r.file_name}", "value": int(r.batch_id)}
+               for r in frame.itertuples() if r.status == t("up.batch.accepted", lang)]
+    return rows.where(rows.notna(), None).to_dict("records"), column_defs(columns), options, message

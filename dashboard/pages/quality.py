@@ -1,0 +1,46 @@
+"""Data quality (数据质量): completeness and timeliness, outliers, internal consistency."""
+import dash
+import dash_bootstrap_components as dbc
+from dash import dcc, html
+
+from dashboard import data, ids
+from dashboard.components import grid, panel
+from dashboard.i18n import t
+
+dash.register_page(__name__, path="/quality", title="数据质量 Data quality · jiceng", order=6)
+
+
+def flags_grid(grid_id: str):
+    table = grid(grid_id, 340)
+    table.dashGridOptions = {**table.dashGridOptions, "rowSelection": {"mode": "multiRow"}}
+    return table
+
+
+def layout(lang=None, **_):
+    lang = "en" if lang == "en" else "zh"
+    graph = {"config": {"displayModeBar": False}}
+    z = data.setting_or("quality.outlier_z", 3.5)
+    confirm = html.Div([
+        dbc.Input(id=ids.DQ_NOTE, placeholder=t("dq.note", lang), style={"maxWidth": "420px"}),
+        dbc.Button(t("dq.confirm", lang), id=ids.DQ_CONFIRM, color="success", outline=True),
+        html.Div(id=ids.DQ_MESSAGE),
+    ], className="d-flex gap-2 align-items-center flex-wrap mb-3")
+    return html.Div([
+        dcc.Store(id=ids.DQ_VERSION),
+        html.Div(id=ids.DQ_HEADER),
+        dbc.Row(dbc.Col(panel(t("dq.grid", lang), dcc.Graph(id=ids.DQ_GRID, **graph), ids.DQ_GRID_CAPTION),
+                        className="mb-3")),
+        dbc.Row([
+            dbc.Col(panel(t("dq.rates", lang), grid(ids.DQ_RATES, 300), None, "quality-rates", lang), lg=7,
+                    className="mb-3"),
+            dbc.Col(panel(t("dq.missing", lang, month=t("dq.latest_month", lang)), grid(ids.DQ_MISSING, 300), None,
+                          "quality-missing", lang),
+                    lg=5, className="mb-3"),
+        ]),
+        confirm,
+        dbc.Row(dbc.Col(panel(t("dq.outliers", lang, z=z), flags_grid(ids.DQ_OUTLIERS), None, "quality-outliers",
+                              lang), className="mb-3")),
+        dbc.Row(dbc.Col(panel(t("dq.series", lang), dcc.Graph(id=ids.DQ_SERIES, **graph)), className="mb-3")),
+        dbc.Row(dbc.Col(panel(t("dq.consistency", lang), flags_grid(ids.DQ_CONSISTENCY), None, "quality-consistency",
+                              lang), className="mb-3")),
+    ])

@@ -1,0 +1,44 @@
+"""Upload (数据上报): the same files as `python -m etl load`, checked first, loaded on confirmation."""
+import dash
+import dash_bootstrap_components as dbc
+from dash import dcc, html
+
+from dashboard import auth, ids
+from dashboard.components import grid, panel
+from dashboard.i18n import t
+
+dash.register_page(__name__, path="/upload", title="数据上报 Upload · jiceng", order=7)
+TEMPLATES = ("admin_units", "facilities", "standardization", "monthly_services", "staffing", "inspections")
+
+
+def layout(lang=None, **_):
+    lang = "en" if lang == "en" else "zh"
+    user = auth.current_user()
+    if user is None or not user.may("upload"):
+        return dbc.Alert(t("forbidden", lang), color="warning", className="mt-3")
+    templates = [html.Span(t("up.templates", lang))] + [
+        html.A(kind, href=f"/templates/{kind}.xlsx", className="me-2", download=f"{kind}.xlsx") for kind in TEMPLATES]
+    return html.Div([
+        html.Div(t("up.title", lang), className="page-title mb-2"),
+        dcc.Store(id=ids.UP_TOKEN),
+        dcc.Download(id=ids.UP_REPORT_FILE),
+        dbc.Card(dbc.CardBody([
+            dcc.Upload(id=ids.UP_UPLOAD, multiple=True, children=html.Div(t("up.drop", lang)),
+                       className="upload-drop", max_size=-1),
+            html.Div(templates, className="small mt-2"),
+        ]), className="mb-3"),
+        html.Div(id=ids.UP_REPORT, className="mb-3"),
+        html.Div([
+            dbc.Button(t("up.load", lang), id=ids.UP_LOAD, color="primary", disabled=True, className="me-2"),
+            dbc.Button(t("up.discard", lang), id=ids.UP_DISCARD, color="secondary", outline=True, className="me-2"),
+            dbc.Button(t("up.report", lang), id=ids.UP_REPORT_DOWNLOAD, color="secondary", outline=True,
+                       disabled=True),
+        ], className="mb-3"),
+        panel(t("up.history", lang), html.Div([
+            grid(ids.UP_HISTORY, 300),
+            html.Div([dcc.Dropdown(id=ids.UP_ROLLBACK_BATCH, placeholder=t("up.rollback.pick", lang),
+                                   style={"minWidth": "260px"}),
+                      dbc.Button(t("up.rollback", lang), id=ids.UP_ROLLBACK, color="danger", outline=True, size="sm")],
+                     className="d-flex gap-2 align-items-center mt-2"),
+            html.Div(id=ids.UP_ROLLBACK_MESSAGE, className="mt-2")])),
+    ])

@@ -1,0 +1,76 @@
+"""Browser uploads on the server: files land in a private folder named by a random token, never
+at a path the client chose; only allowed types and sizes; the same ETL code path as the CLI."""
+from __future__ import annotations
+
+import base64
+import re
+import secrets
+import shutil
+from pathlib import Path
+
+from etl.loader import FileResult, load_paths
+from etl.readers import SUPPORTED_SUFFIXES
+from warehouse.accounts import User
+
+ALLOWED = tuple(s for s in SUPPORTED_SUFFIXES if s != ".json")
+
+
+class UploadRefused(ValueError):
+    def __init__(self, code: str, name: str = ""):
+        super().__init__(code, name)
+        self.code, self.name = code, name
+
+
+def uploads_root(warehouse: Path) -> Path:
+    return warehouse.parent / "uploads"
+
+
+def safe_name(name: str) -> str:
+    """The file's own name only (no folders), with anything odd replaced."""
+    base = re.split(r"[\\\\/]", name or "")[-1]
+    base = re.sub(r"[^\w.\-\u4e00-\u9fff（）()]", "_", base).lstrip(".") or "upload"
+    return base[:120]
+
+
+def receive(warehouse: Path, user: User, names: list[str], contents: list[str], max_mb: float) -> str:
+    """Save the uploaded files; return the token that names them."""
+    token = secrets.token_hex(16)
+    folder = uploads_root(warehouse) / token
+    folder.mkdir(parents=True)
+    (folder / ".owner").write_text(user.username, encoding="utf-8")
+    for name, content in zip(names, contents):
+        clean = safe_name(name)
+        if not clean.lower().endswith(ALLOWED):
+            shutil.rmtree(folder)
+            raise UploadRefused("type", clean)
+        data = base64.b64decode(content.split(",", 1)[1] if "," in content else content)
+        if len(data) > max_mb * 1024 * 1024:
+            shutil.rmtree(folder)
+            raise UploadRefused("size", clean)
+        (folder / clean).write_bytes(data)
+    return token
+
+
+def files_of(warehouse: Path, user: User, token: str | None) -> list[Path]:
+    """The files of an upload, only for the user who uploaded them."""
+    if not token or not re.fullmatch(r"[0-9a-f]{32}", token):
+        return []
+    folder = uploads_root(warehouse) / token
+    owner = folder / ".owner"
+    if not owner.exists() or owner.read_text(encoding="utf-8") != user.username:
+        return []
+    return sorted(p for p in folder.iterdir() if not p.name.startswith("."))
+
+
+def run(warehouse: Path, user: User, token: str, dry_run: bool) -> list[FileResult]:
+    files = files_of(warehouse, user, token)
+    if not files:
+        return []
+    districts = None if user.role == "admin" else frozenset(user.districts)
+    return load_paths(files, db=warehouse, dry_run=dry_run, loaded_by=user.username, allowed_districts=districts)
+
+
+def discard(warehouse: Path, user: User, token: str | None) -> None:
+    files = files_of(warehouse, user, token)
+    if files:
+        shutil.rmtree(files[0].parent, ignore_errors=True)

@@ -1,0 +1,166 @@
+"""Data-quality checks find every planted problem and flag nothing clean; rollback; uploads through
+the browser's code path equal CLI loads; uploads stay inside the uploader's districts."""
+import duckdb
+import pytest
+
+from factory import FACILITY_HEADER, load, monthly_file, query, snapshot, tiny_city, write_csv
+from warehouse.actions import confirm_flags
+from warehouse.ingest import RollbackRefused
+from warehouse.queries import areas, quality
+from warehouse.scope import Scope
+from warehouse.store import current_version_file
+
+EVERYTHING = Scope.everything()
+
+
+def month(year, m):
+    return f"{year}-{m:02d}"
+
+
+@pytest.fixture(scope="module")
+def planted(tmp_path_factory):
+    tmp_path = tmp_path_factory.mktemp("dq")
+    db = tiny_city(tmp_path)
+    load(db, write_csv(tmp_path / "late.csv", FACILITY_HEADER, [
+        ["F_NEW", "新站", "CHS", "F_CHC1", "110101001", "政府办", 116.41, 39.90, 160, "旧城改造区", "2026-08-01", ""]]))
+    rows = []
+    for year in (2022, 2023, 2024, 2025, 2026):
+        for m in range(1, 13):
+            if (year, m) > (2026, 10):
+                continue
+            period = month(year, m)
+            clean = {"facility_code": "F_CHC2", "period": period, "submitted_on": f"{period}-28",
+                     "outpatient_visits": 1000 + 10 * (m % 3), "births": 10, "newborn_visits": 9, "htn_managed": 300}
+            rows.append(clean)
+            planted_row = {"facility_code": "F_CHC1", "period": period, "submitted_on": f"{period}-28",
+                           "outpatient_visits": 1000 + 10 * (m % 3), "births": 10, "newborn_visits": 9,
+                           "htn_managed": 300, "edu_lectures": 100 if year == 2026 else 50}
+            if period == "2026-09":
+                planted_row["outpatient_visits"] = 9000          # outlier
+            if period == "2026-07":
+                planted_row["newborn_visits"] = 14              # more newborn visits than births
+            if period >= "2026-05":
+                planted_row["htn_managed"] = 900                # stock jumps 300 -> 900 in May
+            rows.append(planted_row)
+    rows = [r for r in rows if not (r["facility_code"] == "F_CHC1" and r["period"] == "2026-06")]   # missing June
+    for r in rows:
+        if r["facility_code"] == "F_CHC1" and r["period"] == "2026-08":
+            r["submitted_on"] = "2026-09-20"                                                     # late August
+    load(db, monthly_file(tmp_path / "m.csv", rows))
+    load(db, monthly_file(tmp_path / "new.csv", [{"facility_code": "F_NEW", "period": "2026-09", "births": 1,
+                                                  "submitted_on": "2026-10-05"}]))
+    return db
+
+
+def flags(db, kind):
+    con = duckdb.connect(str(current_version_file(db)), read_only=True)
+    try:
+        if kind == "outliers":
+            return quality.outliers(con, EVERYTHING, areas.CITY, "2026-10", 3.5)
+        return quality.consistency(con, EVERYTHING, areas.CITY, "2026-10")
+    finally:
+        con.close()
+
+
+def test_the_planted_outlier_is_found_and_the_clean_facility_is_not_flagged(planted):
+    found = flags(planted, "outliers")
+    assert ("F_CHC1", "outpatient_visits", "2026-09") in set(zip(found["facility_code"], found["measure"], found["period"]))
+    assert "F_CHC2" not in set(found["facility_code"])
+
+
+def test_consistency_finds_each_planted_problem_and_nothing_clean(planted):
+    found = flags(planted, "consistency")
+    keys = set(found["flag_key"])
+    assert "above_denominator:F_CHC1:newborn_visits:2026-07" in keys
+    assert "pair:F_CHC1:newborn_visits:2026-07" in keys
+    assert "stock_jump:F_CHC1:htn_managed:2026-05" in keys
+    assert "year_change:F_CHC1:edu_lectures:2026" in keys
+    assert "F_CHC2" not in set(found["facility_code"])
+
+
+def test_reporting_grid_states(planted):
+    con = duckdb.connect(str(current_version_file(planted)), read_only=True)
+    grid = quality.reporting_grid(con, EVERYTHING, areas.CITY, "2026-05", "2026-10")
+    state = {(r.facility_code, r.period): r.state for r in grid.itertuples()}
+    assert state["F_CHC1", "2026-05"] == "on_time"
+    assert state["F_CHC1", "2026-06"] == "missing"
+    assert state["F_CHC1", "2026-08"] == "late"
+    assert state["F_NEW", "2026-07"] == "not_expected"          # opened in August
+    assert state["F_NEW", "2026-09"] == "on_time"
+    rates = quality.reporting_rates(con, EVERYTHING, areas.CITY, "2026-05", "2026-10").set_index("code")
+    # 甲街道: F_CHC1 5/6 received, 4/6 on time; F_CHS1 expected every month, never sent; F_NEW 2 expected, 1 received
+    assert rates.loc["110101001", ["expected", "received", "timely"]].tolist() == [6 + 6 + 3, 5 + 0 + 1, 4 + 0 + 1]
+    con.close()
+
+
+def test_a_confirmed_flag_is_marked_and_stays_confirmed(planted):
+    key = "outlier:F_CHC1:outpatient_visits:2026-09"
+    assert confirm_flags(planted, [{"flag_key": key, "facility_code": "F_CHC1"}], "已电话核实：义诊活动", "root") == 1
+    found = flags(planted, "outliers").set_index("flag_key")
+    assert bool(found.loc[key, "confirmed"]) and found.loc[key, "note"] == "已电话核实：义诊活动"
+
+
+def test_rollback_restores_the_previous_values(tmp_path):
+    from etl.loader import rollback
+    db = tiny_city(tmp_path)
+    [first] = load(db, monthly_file(tmp_path / "a.csv", [{"facility_code": "F_CHC1", "period": "2026-03", "births": 9}]))
+    before = snapshot(db)
+    [second] = load(db, monthly_file(tmp_path / "b.csv", [{"facility_code": "F_CHC1", "period": "2026-03", "births": 12,
+                                                          "newborn_visits": 11}]))
+    with pytest.raises(RollbackRefused, match="superseded"):
+        rollback(db, first.batch_id)
+    rollback(db, second.batch_id, by="root")
+    after = snapshot(db)
+    for table in ("monthly_measure", "monthly_report", "monthly_measure_history", "load_warning"):
+        assert after[table] == before[table], table
+    assert query(db, "SELECT status FROM load_batch WHERE batch_id = ?", [second.batch_id]) == [("rolled_back",)]
+    with pytest.raises(RollbackRefused, match="already_rolled_back"):
+        rollback(db, second.batch_id)
+    rollback(db, first.batch_id)
+    assert query(db, "SELECT count(*) FROM monthly_measure") == [(0,)]
+    assert query(db, "SELECT count(*) FROM monthly_report") == [(0,)]
+
+
+def test_an_upload_through_the_browser_path_equals_a_cli_load(tmp_path):
+    import base64
+    from dashboard import uploads
+    from warehouse.accounts import User
+    path = monthly_file(tmp_path / "m.csv", [{"facility_code": "F_CHC1", "period": "2026-03", "births": 9,
+                                              "submitted_on": "2026-04-02"}], encoding="gbk")
+    by_cli = tiny_city(tmp_path / "cli")
+    load(by_cli, path)
+    by_browser = tiny_city(tmp_path / "web")
+    admin = User("root", "root", "admin", (), False)
+    content = "data:text/csv;base64," + base64.b64encode(path.read_bytes()).decode()
+    token = uploads.receive(by_browser, admin, ["C:\\\\Users\\\\me\\\\m.csv"], [content], 20)
+    assert [r.status for r in uploads.run(by_browser, admin, token, dry_run=True)] == ["accepted"]
+    assert [r.status for r in uploads.run(by_browser, admin, token, dry_run=False)] == ["accepted"]
+    for table in ("monthly_measure", "monthly_report"):
+        assert sorted(query(by_cli, f"SELECT * EXCLUDE (batch_id) FROM {table}")) == \
+            sorted(query(by_browser, f"SELECT * EXCLUDE (batch_id) FROM {table}"))
+    assert uploads.files_of(by_browser, User("eve", "eve", "admin", (), False), token) == []   # not eve's upload
+
+
+def test_uploads_refuse_other_types_and_paths(tmp_path):
+    import base64
+    from dashboard import uploads
+    from warehouse.accounts import User
+    user = User("root", "root", "admin", (), False)
+    with pytest.raises(uploads.UploadRefused, match="type"):
+        uploads.receive(tmp_path / "wh.duckdb", user, ["evil.exe"], ["data:;base64," + base64.b64encode(b"x").decode()], 20)
+    with pytest.raises(uploads.UploadRefused, match="size"):
+        uploads.receive(tmp_path / "wh.duckdb", user, ["big.csv"], ["data:;base64," + base64.b64encode(b"x" * 2048).decode()],
+                        0.001)
+    assert uploads.safe_name("../../etc/passwd.csv") == "passwd.csv"
+    assert uploads.safe_name("..\\\\..\\\\x.csv") == "x.csv"
+
+
+def test_a_bureau_user_may_only_load_their_own_districts(tmp_path):
+    db = tiny_city(tmp_path)
+    before = snapshot(db)
+    path = monthly_file(tmp_path / "m.csv", [{"facility_code": "F_CHC2", "period": "2026-03", "births": 9}])
+    [result] = load(db, path, allowed_districts=frozenset({"110101"}))
+    assert result.status == "rejected" and [p.code for p in result.problems] == ["out_of_scope"]
+    assert snapshot(db) == before
+    [ok] = load(db, path, allowed_districts=frozenset({"110102"}))
+    assert ok.status == "accepted"
