@@ -27,6 +27,7 @@ def create_app(db_path: str | os.PathLike | None = None) -> Dash:
     )
     auth.install(app.server)
     install_templates(app.server)
+    install_brief(app.server)
     app.layout = shell()
     import dashboard.callbacks  # noqa: F401  (registers every callback once)
     return app
@@ -50,6 +51,26 @@ def install_templates(server) -> None:
         write_template(kind, buffer, load_settings())
         return flask.send_file(io.BytesIO(buffer.getvalue()), download_name=f"{kind}.xlsx", as_attachment=True,
                                mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+
+
+def install_brief(server) -> None:
+    """The print-friendly visit brief, for the user's own facilities only."""
+    import flask
+
+    from dashboard import auth
+    from dashboard.callbacks.supervision import make_brief
+
+    @server.route("/supervision/brief")
+    def print_brief():
+        user = auth.current_user()
+        if user is None or not user.may("supervise"):
+            flask.abort(403)
+        con = data.cursor()
+        filters = data.read_filters(con, None, flask.request.args.get("period"), flask.request.args.get("lang"))
+        codes = [c for c in flask.request.args.get("codes", "").split(",") if c][:20]
+        content, _ = make_brief(con, filters, codes, "html")
+        auth.audit("brief", "print " + ",".join(codes))
+        return flask.Response(content, mimetype="text/html")
 
 
 app = create_app(os.environ.get("JICENG_DB"))

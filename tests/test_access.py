@@ -46,7 +46,7 @@ def outputs_of(spec: str) -> list[dict]:
 
 
 PARAMS = {"indicator": "records_rate", "trend": "records_rate", "rank": "records_rate", "outcome": "records_rate",
-          "resource": "gps_per_10k", "per": "per10k", "compare": [f"{OTHER_DISTRICT}001", f"{OTHER_DISTRICT}002"], "metric": "covered_share", "radius": 1200, "site_district": OTHER_DISTRICT,
+          "resource": "gps_per_10k", "per": "per10k", "types": ["CHC", "CHS"], "compare": [f"{OTHER_DISTRICT}001", f"{OTHER_DISTRICT}002"], "metric": "covered_share", "radius": 1200, "site_district": OTHER_DISTRICT,
           "sites": 3}
 FORGED = {
     ("shell-url-location", "search"): f"?area={OTHER_DISTRICT}&period=2026Q3",
@@ -66,6 +66,13 @@ FORGED = {
     ("shell-search-dropdown", "search_value"): "新城",
     ("shell-search-dropdown", "value"): f"{OTHER_DISTRICT}001C1",
     ("townships-initial-store", "data"): [f"{OTHER_DISTRICT}001", f"{OTHER_DISTRICT}002"],
+    ("supervision-ranking-table", "selectedRows"): [{"facility_code": f"{OTHER_DISTRICT}001C1"},
+                                                   {"facility_code": f"{OTHER_DISTRICT}004C1"}],
+    ("supervision-record-facility-dropdown", "value"): f"{OTHER_DISTRICT}001C1",
+    ("supervision-record-date-input", "value"): "2026-11-01",
+    ("supervision-record-score-input", "value"): 88,
+    ("quality-outliers-table", "selectedRows"): [{"flag_key": f"outlier:{OTHER_DISTRICT}001C1:births:2026-09",
+                                                 "facility_code": f"{OTHER_DISTRICT}001C1"}],
 }
 EXPORTS = [{"type": "export", "table": table, "format": fmt}
            for table in ("overview-indicators", "overview-overdue", "coverage-areas", "coverage-uncovered",
@@ -302,3 +309,14 @@ def test_a_user_changes_their_own_password(app, sample_users):
     done = client.post("/account", data={"current": PASSWORD, "new": "fresh secret 1", "confirm": "fresh secret 1"})
     assert done.status_code == 302 and client.get("/_dash-layout").status_code == 401
     login(app.server.test_client(), "temp3", "fresh secret 1")
+
+
+def test_print_brief_and_templates_obey_scope_and_login(app, secrets_of_other_district):
+    east = login(app.server.test_client(), "east")
+    page = east.get(f"/supervision/brief?codes={OTHER_DISTRICT}004C1,990102001C1&lang=zh").get_data(as_text=True)
+    assert "解放路社区卫生服务中心" in page
+    assert not [s for s in secrets_of_other_district if s in page.replace(f"{OTHER_DISTRICT}004C1,", "")]
+    planner = login(app.server.test_client(), "planner")
+    assert planner.get("/supervision/brief?codes=990103001C1").status_code == 403     # planners do not supervise
+    assert app.server.test_client().get("/templates/facilities.xlsx").status_code == 302
+    assert east.get("/templates/facilities.xlsx").data[:2] == b"PK"

@@ -287,3 +287,22 @@ def test_dq001_data_quality_page_in_english(dash_duo, app):
     dash_duo.wait_for_element("#quality-grid-graph .main-svg", timeout=15)
     dash_duo.wait_for_contains_text("#quality-outliers-table", "outlier", timeout=15)
     assert dash_duo.get_logs() == []
+
+
+def test_sup001_rank_select_three_and_download_the_brief(dash_duo, app):
+    import os
+    dash_duo.start_server(app, navigate=False)
+    sign_in(dash_duo, "root", "/supervision")
+    dash_duo.wait_for_contains_text("#supervision-ranking-table", "科创社区卫生服务中心", timeout=20)
+    boxes = dash_duo.driver.find_elements(By.CSS_SELECTOR, "#supervision-ranking-table .ag-row .ag-checkbox-input")
+    for box in boxes[:3]:
+        dash_duo.driver.execute_script("arguments[0].click();", box)
+    dash_duo.wait_for_text_to_equal("#supervision-selected-div", "已选 3 个机构", timeout=10)
+    dash_duo.wait_for_contains_text("#supervision-route-table", "总里程", timeout=10)
+    dash_duo.driver.execute_script("arguments[0].click();", dash_duo.find_element("#supervision-pdf-button"))
+    deadline = time.time() + 20
+    while time.time() < deadline and not [f for f in os.listdir(dash_duo.download_path) if f.endswith(".pdf")]:
+        time.sleep(0.2)
+    [name] = [f for f in os.listdir(dash_duo.download_path) if f.endswith(".pdf")]
+    assert open(os.path.join(dash_duo.download_path, name), "rb").read(4) == b"%PDF"
+    assert dash_duo.get_logs() == []

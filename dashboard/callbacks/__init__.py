@@ -1,2 +1,3 @@
 """Importing this package registers every callback (once, from dashboard.app)."""
-from dashboard.callbacks import coverage, exports, facility, overview, quality, shell, standardization, townships, upload, users  # noqa: F401
+from dashboard.callbacks import (  # noqa: F401
+    coverage, exports, facility, overview, quality, shell, standardization, supervision, townships, upload, users)

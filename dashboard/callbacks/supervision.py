@@ -1,0 +1,164 @@
+"""Supervision callbacks: ranking → selected facilities → route, brief (PDF/xlsx/print), visit records."""
+from __future__ import annotations
+
+import csv
+import tempfile
+from datetime import date
+from pathlib import Path
+from urllib.parse import urlencode
+
+import dash_bootstrap_components as dbc
+import plotly.graph_objects as go
+from dash import Input, Output, State, callback, dcc, no_update
+
+from dashboard import auth, brief, data, ids, tables
+from dashboard.callbacks.common import caption
+from dashboard.callbacks.shell import page_title
+from dashboard.components import column_defs
+from dashboard.figures.common import FONT, empty_figure
+from dashboard.figures.coverage import basemap, view
+from dashboard.i18n import t
+from etl.loader import load_paths
+from warehouse.queries import areas, supervision
+
+FILTERS = (Input(ids.AREA, "value"), Input(ids.PERIOD, "value"), Input(ids.LANG, "data"))
+
+
+def _inspector():
+    user = auth.current_user()
+    return user if user is not None and user.may("supervise") else None
+
+
+def ranking_for(con, filters, types) -> "supervision.pd.DataFrame":
+    parts = supervision.risk_parts(con, filters.scope, filters.area, filters.period, data.today())
+    ranked = supervision.risk_ranking(parts, supervision.weights(con))
+    return ranked[ranked["type"].isin(types or ["CHC", "CHS", "THC"])]
+
+
+@callback(Output(ids.SUP_HEADER, "children"), Output(ids.SUP_RANKING, "rowData"), Output(ids.SUP_RANKING, "columnDefs"),
+          Output(ids.SUP_RANKING_CAPTION, "children"), Output(ids.SUP_REC_FACILITY, "options"),
+          *FILTERS, Input(ids.SUP_TYPE, "value"), Input(ids.SUP_REC_MESSAGE, "children"))
+def update_ranking(area, period, lang, types, _saved):
+    con = data.cursor()
+    filters = data.read_filters(con, area, period, lang)
+    lang = filters.lang
+    header = page_title(t("sup.title", lang), filters)
+    if _inspector() is None or filters.period is None:
+        return header, [], [], t("empty.no_data", lang), []
+    ranked = ranking_for(con, filters, types)
+    ranked["reasons"] = ["；".join(brief.reasons(r, lang)) if lang == "zh" else "; ".join(brief.reasons(r, lang))
+                         for _, r in ranked.iterrows()]
+    ranked["type_name"] = ranked["type"].map(lambda k: t(f"type.short.{k}", lang))
+    ranked["profile"] = [tables.profile_link(n, c, lang) for n, c in zip(ranked["name"], ranked["facility_code"])]
+    columns = [("rank", t("cmp.rank", lang), "int"), ("profile", t("col.facility", lang), "link"),
+               ("type_name", t("col.type", lang), "text"), ("township_name", t("col.township", lang), "text"),
+               ("score", t("sup.col.score", lang), "dec"), ("reasons", t("sup.col.reasons", lang), "text")]
+    defs = column_defs(columns)
+    options = [{"label": f"{r.name} · {r.township_name}", "value": r.facility_code} for r in ranked.itertuples()]
+    return (header, tables.grid_rows(columns, ranked, helpers=("facility_code",)), defs,
+            caption(filters), options)
+
+
+def _codes(selected) -> list[str]:
+    return [str(r.get("facility_code")) for r in (selected or []) if r.get("facility_code")][:20]
+
+
+@callback(Output(ids.SUP_SELECTED, "children"), Output(ids.SUP_MAP, "figure"), Output(ids.SUP_ROUTE, "rowData"),
+          Output(ids.SUP_ROUTE, "columnDefs"), Output(ids.SUP_PRINT, "href"),
+          Input(ids.SUP_RANKING, "selectedRows"), State(ids.PERIOD, "value"), State(ids.LANG, "data"))
+def update_route(selected, period, lang):
+    con = data.cursor()
+    filters = data.read_filters(con, None, period, lang)
+    lang = filters.lang
+    codes = _codes(selected)
+    if not codes or _inspector() is None:
+        return t("sup.pick", lang), empty_figure(t("sup.pick", lang), 300), [], [], "#"
+    briefs = brief.build(con, filters.scope, codes, filters.period, supervision.pd.DataFrame(), lang)
+    ordered, legs = brief.route(con, briefs)
+    if not legs:       # none of them is the user's, or none has a location
+        return t("sup.pick", lang), empty_figure(t("sup.pick", lang), 300), [], [], "#"
+    start = supervision.bureau(con)
+    lons = [start[0]] + [b.record["lon"] for b in ordered] + [start[0]]
+    lats = [start[1]] + [b.record["lat"] for b in ordered] + [start[1]]
+    names = [t("sup.pdf.back", lang)] + [f"{n + 1}. {b.record['name']}" for n, b in enumerate(ordered)] + [""]
+    fig = go.Figure(go.Scattermap(lon=lons, lat=lats, mode="lines+markers", hovertext=names, hoverinfo="text",
+                                  marker={"size": [14] + [11] * len(ordered) + [14],
+                                          "color": ["#212121"] + ["#c62828"] * len(ordered) + ["#212121"]},
+                                  line={"width": 2, "color": "#1565c0"}))
+    points = supervision.pd.DataFrame({"lon": lons, "lat": lats})
+    fig.update_layout(map={**basemap(areas.setting(con, "map.tile_url"), None),
+                           **view({"features": []}, points, 300)}, height=300,
+                      margin={"l": 0, "r": 0, "t": 0, "b": 0}, showlegend=False, font={"family": FONT})
+    rows = [{"stop": n + 1, "name": b.record["name"], "township": b.record.get("township_name"),
+             "km": round(legs[n] / 1000, 1)} for n, b in enumerate(ordered)]
+    rows.append({"stop": None, "name": t("sup.pdf.back", lang), "township": "", "km": round(legs[-1] / 1000, 1)})
+    rows.append({"stop": None, "name": t("sup.pdf.total", lang), "township": "", "km": round(sum(legs) / 1000, 1)})
+    columns = [("stop", t("sup.pdf.stop", lang), "int"), ("name", t("col.facility", lang), "text"),
+               ("township", t("col.township", lang), "text"), ("km", "km", "dec")]
+    query = urlencode({"codes": ",".join(codes), "period": filters.period.label, "lang": lang})
+    return t("sup.selected", lang, n=len(codes)), fig, rows, column_defs(columns), f"/supervision/brief?{query}"
+
+
+@callback(Output(ids.SUP_DOWNLOAD, "data"), Output(ids.SUP_MESSAGE, "children"),
+          Input(ids.SUP_PDF, "n_clicks"), Input(ids.SUP_XLSX, "n_clicks"),
+          State(ids.SUP_RANKING, "selectedRows"), State(ids.AREA, "value"), State(ids.PERIOD, "value"),
+          State(ids.LANG, "data"), prevent_initial_call=True)
+def download_brief(_pdf, _xlsx, selected, area, period, lang):
+    from dash import ctx
+    if _inspector() is None:
+        return no_update, dbc.Alert(t("forbidden", lang), color="warning")
+    codes = _codes(selected)
+    if not codes:
+        return no_update, dbc.Alert(t("sup.pick", lang), color="info")
+    con = data.cursor()
+    filters = data.read_filters(con, area, period, lang)
+    content, name = make_brief(con, filters, codes, "xlsx" if ctx.triggered_id == ids.SUP_XLSX else "pdf")
+    if content is None:
+        return no_update, dbc.Alert(t("sup.font_missing", filters.lang), color="danger")
+    auth.audit("brief", f"{name}: {','.join(codes)}")
+    return dcc.send_bytes(content, name), None
+
+
+def make_brief(con, filters, codes: list[str], fmt: str):
+    """The brief's bytes and file name; (None, name) when no CJK font is installed for the PDF."""
+    ranked = supervision.risk_ranking(supervision.risk_parts(con, filters.scope, areas.CITY, filters.period,
+                                                             data.today()), supervision.weights(con))
+    ordered, legs = brief.route(con, brief.build(con, filters.scope, codes, filters.period, ranked, filters.lang))
+    title = t("sup.pdf.title", filters.lang, date=data.today().isoformat())
+    name = f"brief_{data.today().isoformat()}.{fmt}"
+    if fmt == "xlsx":
+        return brief.xlsx(ordered, legs, filters.lang), name
+    if fmt == "html":
+        return brief.html(ordered, legs, filters.lang, title).encode("utf-8"), name
+    try:
+        return brief.pdf(ordered, legs, filters.lang, title), name
+    except FileNotFoundError:
+        return None, name
+
+
+@callback(Output(ids.SUP_REC_MESSAGE, "children"), Input(ids.SUP_REC_SAVE, "n_clicks"),
+          State(ids.SUP_REC_FACILITY, "value"), State(ids.SUP_REC_DATE, "value"), State(ids.SUP_REC_KIND, "value"),
+          State(ids.SUP_REC_SCORE, "value"), State(ids.SUP_REC_FINDINGS, "value"), State(ids.SUP_REC_RECTIFY, "value"),
+          State(ids.LANG, "data"), prevent_initial_call=True)
+def record_visit(_clicks, code, visit_date, kind, score, findings, rectify_by, lang):
+    """A visit entered in the browser goes through the inspections template's validation and
+    versioning, like an uploaded file, within the inspector's districts."""
+    user = auth.current_user()
+    if user is None or not user.may("record_visit"):
+        return dbc.Alert(t("forbidden", lang), color="warning")
+    folder = Path(tempfile.mkdtemp(prefix="visit-", dir=data.warehouse_path().parent))
+    path = folder / f"督导检查_{user.username}_{date.today().isoformat()}.csv"
+    with path.open("w", encoding="utf-8", newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["机构代码", "检查日期", "检查人", "检查类型", "得分", "发现问题", "整改期限"])
+        writer.writerow([code or "", visit_date or "", user.display_name, kind or "", "" if score is None else score,
+                         findings or "", rectify_by or ""])
+    districts = None if user.role == "admin" else frozenset(user.districts)
+    [result] = load_paths([path], db=data.warehouse_path(), loaded_by=user.username, allowed_districts=districts)
+    path.unlink()
+    folder.rmdir()
+    if result.status == "rejected":
+        return dbc.Alert([dbc.ListGroup([dbc.ListGroupItem(f"{p.column or ''}: {p.en if lang == 'en' else p.zh}")
+                                         for p in result.problems])], color="danger")
+    auth.audit("visit_record", f"{code} {visit_date} score {score}")
+    return dbc.Alert(t("sup.record.saved", lang), color="success")

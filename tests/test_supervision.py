@@ -1,0 +1,102 @@
+"""Supervision: risk parts and order by hand, the route against brute force, and a real PDF."""
+import io
+import itertools
+from datetime import date
+
+import duckdb
+import pandas as pd
+import pytest
+
+from factory import load, monthly_file, tiny_city, write_csv
+from warehouse.periods import parse_period
+from warehouse.queries import areas, supervision
+from warehouse.scope import Scope
+from warehouse.store import current_version_file
+
+EVERYTHING = Scope.everything()
+
+
+@pytest.fixture(scope="module")
+def con(tmp_path_factory):
+    tmp_path = tmp_path_factory.mktemp("sup")
+    db = tiny_city(tmp_path)
+    rows = [{"facility_code": code, "period": f"2026-{m:02d}", "submitted_on": f"2026-{m:02d}-28", "births": 10,
+             "newborn_visits": visits} for code, visits in (("F_CHC1", 6), ("F_CHC2", 10)) for m in range(1, 7)]
+    load(db, monthly_file(tmp_path / "m.csv", rows),
+         write_csv(tmp_path / "i.csv", ["机构代码", "检查日期", "得分", "发现问题", "整改期限", "整改完成日期"], [
+             ["F_CHC1", "2026-04-10", 70, "随访记录不完整", "2026-05-10", ""],        # overdue, low score
+             ["F_CHC2", "2026-04-10", 95, "", "", ""],
+             ["F_THC1", "2025-01-10", 85, "", "", ""]]),                           # last visit long ago
+         write_csv(tmp_path / "s.csv", ["机构代码", "评估日期", "政府提供业务用房", "政府配置设备", "达到标准化建设要求"], [
+             ["F_CHC1", "2025-03-31", "是", "是", "是"], ["F_CHC1", "2026-03-31", "是", "是", "否"],   # lost it
+             ["F_CHC2", "2025-03-31", "是", "是", "是"]]))
+    connection = duckdb.connect(str(current_version_file(db)), read_only=True)
+    yield connection
+    connection.close()
+
+
+def test_risk_parts_by_hand(con):
+    parts = supervision.risk_parts(con, EVERYTHING, areas.CITY, parse_period("2026Q2"), date(2026, 11, 25))
+    chc1 = parts.set_index("facility_code").loc["F_CHC1"]
+    assert chc1["below_target"] == 1 and chc1["shortfall"] == pytest.approx(0.85 - 0.6)     # newborn 18/30 in Q2
+    assert chc1["overdue_rectifications"] == 1 and chc1["open_rectifications"] == 0
+    assert chc1["low_score"] == pytest.approx(10)                                            # 80 - 70
+    assert chc1["months_since_visit"] == 1                                                   # 7 months, interval 6
+    assert chc1["standardization"] == 1 and chc1["lost_standardization"]
+    thc = parts.set_index("facility_code").loc["F_THC1"]
+    assert thc["months_since_visit"] == 22 - 6
+    chs = parts.set_index("facility_code").loc["F_CHS1"]
+    assert chs["months_since_visit"] == 6 and chs["data_quality"] == 6                     # never visited, never reported
+
+
+def test_ranking_is_the_weighted_sum(con):
+    parts = supervision.risk_parts(con, EVERYTHING, areas.CITY, parse_period("2026Q2"), date(2026, 11, 25))
+    ranked = supervision.risk_ranking(parts, {"overdue_rectifications": 4, "standardization": 5, "low_score": 0.2})
+    top = ranked.iloc[0]
+    assert top["facility_code"] == "F_CHC1" and top["score"] == pytest.approx(4 + 5 + 0.2 * 10)
+    assert list(ranked["rank"]) == list(range(1, len(ranked) + 1))
+
+
+def test_route_heuristic_for_many_stops_is_a_valid_tour_no_longer_than_nearest_neighbour():
+    import random
+    rng = random.Random(42)
+    start = (117.0, 36.6)
+    points = [(117 + rng.uniform(-0.1, 0.1), 36.6 + rng.uniform(-0.1, 0.1)) for _ in range(12)]
+    order = supervision.visiting_order(start, points)
+    assert sorted(order) == list(range(12))
+    for i in range(len(order) - 1):        # 2-opt leaves no improving swap
+        for j in range(i + 1, len(order)):
+            swapped = order[:i] + order[i:j + 1][::-1] + order[j + 1:]
+            assert supervision.tour_length(start, points, swapped) >= supervision.tour_length(start, points, order) - 1e-6
+
+
+def test_route_is_optimal_on_a_small_fixture():
+    start = (117.0, 36.6)
+    points = [(117.05, 36.61), (117.01, 36.7), (117.08, 36.65), (116.97, 36.63), (117.03, 36.66), (117.06, 36.7)]
+    order = supervision.visiting_order(start, points)
+    best = min(supervision.tour_length(start, points, list(p)) for p in itertools.permutations(range(len(points))))
+    assert sorted(order) == list(range(len(points)))
+    assert supervision.tour_length(start, points, order) == pytest.approx(best)
+
+
+def test_brief_pdf_has_the_names_and_numbers_in_chinese(sample_db):
+    from pypdf import PdfReader
+    from dashboard import data
+    from dashboard.callbacks.supervision import make_brief
+    data.configure(sample_db)
+    con = data.cursor()
+    filters = data.read_filters(con, None, "2026Q3", "zh")
+    codes = ["990104004C1", "990102001S01", "990121003T1"]
+    content, name = make_brief(con, filters, codes, "pdf")
+    assert content[:4] == b"%PDF" and name.endswith(".pdf")
+    reader = PdfReader(io.BytesIO(content))
+    text = "\n".join(page.extract_text() for page in reader.pages)
+    from warehouse.queries import facility
+    for code in codes:
+        record = facility.header(con, EVERYTHING, code)
+        assert record["name"] in text and code in text
+    assert "未达标指标" in text and "现场核查清单" in text and "总里程" in text
+    assert b"/FontFile2" in content                               # the CJK font travels inside the file
+    xlsx, _ = make_brief(con, filters, codes, "xlsx")
+    sheets = pd.read_excel(io.BytesIO(xlsx), sheet_name=None)
+    assert len(sheets) == 5 and "科创社区卫生服务中心" in sheets["督导路线（从卫健局出发并返回，直线距离）"].to_string()
