@@ -53,11 +53,14 @@ def export_buttons(table: str, lang: str):
     ], size="sm")
 
 
-def grid(grid_id: str, height: int = 360):
+GRID_TEXT = {"zh": {"noRowsToShow": "暂无数据", "loadingOoo": "加载中…", "filterOoo": "筛选…"}, "en": {}}
+
+
+def grid(grid_id: str, height: int = 360, lang: str = "zh"):
     return dag.AgGrid(
         id=grid_id, rowData=[], columnDefs=[],
         defaultColDef={"sortable": True, "resizable": True, "filter": True, "minWidth": 90, "flex": 1},
-        dashGridOptions={"animateRows": False, "tooltipShowDelay": 300},
+        dashGridOptions={"animateRows": False, "tooltipShowDelay": 300, "localeText": GRID_TEXT.get(lang, {})},
         style={"height": f"{height}px"}, className="ag-theme-alpine",
     )
 

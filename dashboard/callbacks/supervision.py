@@ -65,8 +65,8 @@ def _codes(selected) -> list[str]:
 
 @callback(Output(ids.SUP_SELECTED, "children"), Output(ids.SUP_MAP, "figure"), Output(ids.SUP_ROUTE, "rowData"),
           Output(ids.SUP_ROUTE, "columnDefs"), Output(ids.SUP_PRINT, "href"),
-          Input(ids.SUP_RANKING, "selectedRows"), State(ids.PERIOD, "value"), State(ids.LANG, "data"))
-def update_route(selected, period, lang):
+          Input(ids.SUP_RANKING, "selectedRows"), Input(ids.LANG, "data"), State(ids.PERIOD, "value"))
+def update_route(selected, lang, period):
     con = data.cursor()
     filters = data.read_filters(con, None, period, lang)
     lang = filters.lang

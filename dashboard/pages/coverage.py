@@ -48,14 +48,14 @@ def layout(lang=None, metric=None, radius=None, site_district=None, sites=None, 
         dbc.Card([dcc.Graph(id=ids.COV_MAP, config={"displaylogo": False, "scrollZoom": True}),
                   html.Small(id=ids.COV_MAP_CAPTION, className="text-muted px-3 pb-2")], className="mb-3"),
         dbc.Row([
-            dbc.Col(panel(t("cov.table", lang), grid(ids.COV_TABLE, 340), ids.COV_TABLE_CAPTION, "coverage-areas",
+            dbc.Col(panel(t("cov.table", lang), grid(ids.COV_TABLE, 340, lang), ids.COV_TABLE_CAPTION, "coverage-areas",
                           lang), lg=7, className="mb-3"),
-            dbc.Col(panel(t("cov.uncovered", lang), grid(ids.COV_UNCOVERED_TABLE, 340), ids.COV_UNCOVERED_CAPTION,
+            dbc.Col(panel(t("cov.uncovered", lang), grid(ids.COV_UNCOVERED_TABLE, 340, lang), ids.COV_UNCOVERED_CAPTION,
                           "coverage-uncovered", lang), lg=5, className="mb-3"),
         ]),
         dbc.Row(dbc.Col(panel(t("cov.sites", lang), html.Div([
             html.P(t("cov.sites.help", lang), className="small text-muted"),
             html.Div(id=ids.COV_SITES_SUMMARY, className="mb-2"),
-            grid(ids.COV_SITES_TABLE, 260)]), ids.COV_SITES_CAPTION, "coverage-sites", lang,
+            grid(ids.COV_SITES_TABLE, 260, lang)]), ids.COV_SITES_CAPTION, "coverage-sites", lang,
             extra=sites_controls))),
     ])

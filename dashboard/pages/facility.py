@@ -19,7 +19,7 @@ def layout(code=None, lang=None, trend=None, **_):
             dbc.Col([html.Div(id=ids.FAC_HEADER), html.Div(id=ids.FAC_FACTS)], lg=8),
             dbc.Col(dbc.Card(dcc.Graph(id=ids.FAC_MAP, **graph), className="mb-3"), lg=4),
         ]),
-        dbc.Row(dbc.Col(panel(t("fac.indicators", lang), grid(ids.FAC_INDICATORS_TABLE, 420),
+        dbc.Row(dbc.Col(panel(t("fac.indicators", lang), grid(ids.FAC_INDICATORS_TABLE, 420, lang),
                               ids.FAC_INDICATORS_CAPTION, "facility-indicators", lang), className="mb-3")),
         dbc.Row(dbc.Col(panel(t("fac.trend", lang), dcc.Graph(id=ids.FAC_TREND_GRAPH, **graph), ids.FAC_TREND_CAPTION,
                               extra=dcc.Dropdown(id=ids.FAC_TREND_INDICATOR, value=trend, clearable=False,
@@ -27,12 +27,12 @@ def layout(code=None, lang=None, trend=None, **_):
         dbc.Row([
             dbc.Col(panel(t("fac.calendar", lang), dcc.Graph(id=ids.FAC_CALENDAR_GRAPH, **graph),
                           ids.FAC_CALENDAR_CAPTION), lg=6, className="mb-3"),
-            dbc.Col(panel(t("fac.warnings", lang), grid(ids.FAC_WARNINGS_TABLE, 260), None,
+            dbc.Col(panel(t("fac.warnings", lang), grid(ids.FAC_WARNINGS_TABLE, 260, lang), None,
                           "facility-warnings", lang), lg=6, className="mb-3"),
         ]),
         dbc.Row([
-            dbc.Col(panel(t("fac.history", lang), grid(ids.FAC_HISTORY_TABLE, 260)), lg=5, className="mb-3"),
-            dbc.Col(panel(t("fac.inspections", lang), grid(ids.FAC_INSPECTIONS_TABLE, 260), ids.FAC_INSPECTIONS_CAPTION,
+            dbc.Col(panel(t("fac.history", lang), grid(ids.FAC_HISTORY_TABLE, 260, lang)), lg=5, className="mb-3"),
+            dbc.Col(panel(t("fac.inspections", lang), grid(ids.FAC_INSPECTIONS_TABLE, 260, lang), ids.FAC_INSPECTIONS_CAPTION,
                           "facility-inspections", lang), lg=7, className="mb-3"),
         ]),
     ])

@@ -16,7 +16,7 @@ def layout(lang=None, indicator=None, **_):
         html.Div(id=ids.OV_HEADER),
         dbc.Row(id=ids.OV_TILES),
         dbc.Row([
-            dbc.Col(panel(t("ov.worst", lang), grid(ids.OV_WORST_TABLE, 330), ids.OV_WORST_CAPTION,
+            dbc.Col(panel(t("ov.worst", lang), grid(ids.OV_WORST_TABLE, 330, lang), ids.OV_WORST_CAPTION,
                           "overview-indicators", lang), lg=7, className="mb-3"),
             dbc.Col(panel(t("ov.trend", lang), dcc.Graph(id=ids.OV_TREND_GRAPH, config={"displayModeBar": False}),
                           ids.OV_TREND_CAPTION), lg=5, className="mb-3"),
@@ -28,6 +28,6 @@ def layout(lang=None, indicator=None, **_):
             extra=dcc.Dropdown(id=ids.OV_RANK_INDICATOR, value=indicator, clearable=False,
                                style={"minWidth": "260px"}),
         ), className="mb-3")),
-        dbc.Row(dbc.Col(panel(t("ov.overdue_list", lang), grid(ids.OV_OVERDUE_TABLE, 300), ids.OV_OVERDUE_CAPTION,
+        dbc.Row(dbc.Col(panel(t("ov.overdue_list", lang), grid(ids.OV_OVERDUE_TABLE, 300, lang), ids.OV_OVERDUE_CAPTION,
                               "overview-overdue", lang, anchor="overdue"))),
     ])

@@ -10,8 +10,8 @@ from dashboard.i18n import t
 dash.register_page(__name__, path="/quality", title="数据质量 Data quality · jiceng", order=6)
 
 
-def flags_grid(grid_id: str):
-    table = grid(grid_id, 340)
+def flags_grid(grid_id: str, lang: str):
+    table = grid(grid_id, 340, lang)
     table.dashGridOptions = {**table.dashGridOptions, "rowSelection": {"mode": "multiRow"}}
     return table
 
@@ -31,16 +31,16 @@ def layout(lang=None, **_):
         dbc.Row(dbc.Col(panel(t("dq.grid", lang), dcc.Graph(id=ids.DQ_GRID, **graph), ids.DQ_GRID_CAPTION),
                         className="mb-3")),
         dbc.Row([
-            dbc.Col(panel(t("dq.rates", lang), grid(ids.DQ_RATES, 300), None, "quality-rates", lang), lg=7,
+            dbc.Col(panel(t("dq.rates", lang), grid(ids.DQ_RATES, 300, lang), None, "quality-rates", lang), lg=7,
                     className="mb-3"),
-            dbc.Col(panel(t("dq.missing", lang, month=t("dq.latest_month", lang)), grid(ids.DQ_MISSING, 300), None,
+            dbc.Col(panel(t("dq.missing", lang, month=t("dq.latest_month", lang)), grid(ids.DQ_MISSING, 300, lang), None,
                           "quality-missing", lang),
                     lg=5, className="mb-3"),
         ]),
         confirm,
-        dbc.Row(dbc.Col(panel(t("dq.outliers", lang, z=z), flags_grid(ids.DQ_OUTLIERS), None, "quality-outliers",
+        dbc.Row(dbc.Col(panel(t("dq.outliers", lang, z=z), flags_grid(ids.DQ_OUTLIERS, lang), None, "quality-outliers",
                               lang), className="mb-3")),
         dbc.Row(dbc.Col(panel(t("dq.series", lang), dcc.Graph(id=ids.DQ_SERIES, **graph)), className="mb-3")),
-        dbc.Row(dbc.Col(panel(t("dq.consistency", lang), flags_grid(ids.DQ_CONSISTENCY), None, "quality-consistency",
+        dbc.Row(dbc.Col(panel(t("dq.consistency", lang), flags_grid(ids.DQ_CONSISTENCY, lang), None, "quality-consistency",
                               lang), className="mb-3")),
     ])

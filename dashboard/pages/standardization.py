@@ -19,18 +19,18 @@ def layout(lang=None, **_):
         dbc.Row([
             dbc.Col(panel(t("std.trend", lang), dcc.Graph(id=ids.STD_TREND_GRAPH, **graph), ids.STD_TREND_CAPTION),
                     lg=7, className="mb-3"),
-            dbc.Col(panel(t("std.table", lang), grid(ids.STD_MILESTONE_TABLE, 300), None, "standardization-milestones",
+            dbc.Col(panel(t("std.table", lang), grid(ids.STD_MILESTONE_TABLE, 300, lang), None, "standardization-milestones",
                           lang), lg=5, className="mb-3"),
         ]),
         dbc.Row(dbc.Col(panel(t("std.projection", lang), html.Div([
             html.Ul(id=ids.STD_PROJECTION, className="mb-3"),
-            grid(ids.STD_COMPARE_TABLE, 260)]), ids.STD_COMPARE_CAPTION, "standardization-compare", lang),
+            grid(ids.STD_COMPARE_TABLE, 260, lang)]), ids.STD_COMPARE_CAPTION, "standardization-compare", lang),
             className="mb-3")),
-        dbc.Row(dbc.Col(panel(t("std.gaps", lang), grid(ids.STD_GAP_TABLE, 320), ids.STD_GAP_CAPTION,
+        dbc.Row(dbc.Col(panel(t("std.gaps", lang), grid(ids.STD_GAP_TABLE, 320, lang), ids.STD_GAP_CAPTION,
                               "standardization-gaps", lang), className="mb-3")),
         dbc.Row([
             dbc.Col(panel(t("std.stars", lang), dcc.Graph(id=ids.STD_STARS_GRAPH, **graph)), lg=7, className="mb-3"),
-            dbc.Col(panel(t("std.lost_table", lang), grid(ids.STD_LOST_TABLE, 300), None, "standardization-lost",
+            dbc.Col(panel(t("std.lost_table", lang), grid(ids.STD_LOST_TABLE, 300, lang), None, "standardization-lost",
                           lang), lg=5, className="mb-3"),
         ]),
     ])

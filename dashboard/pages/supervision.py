@@ -17,7 +17,7 @@ def layout(lang=None, types=None, **_):
     if user is None or not user.may("supervise"):
         return dbc.Alert(t("forbidden", lang), color="warning", className="mt-3")
     chosen_types = [k for k in (types or "").split(",") if k in TYPES] or list(TYPES)
-    ranking = grid(ids.SUP_RANKING, 420)
+    ranking = grid(ids.SUP_RANKING, 420, lang)
     ranking.dashGridOptions = {**ranking.dashGridOptions, "rowSelection": {"mode": "multiRow"}}
     actions = html.Div([
         html.Span(id=ids.SUP_SELECTED, className="me-2"),
@@ -51,7 +51,7 @@ def layout(lang=None, types=None, **_):
         dbc.Row([
             dbc.Col(panel(t("sup.route", lang), dcc.Graph(id=ids.SUP_MAP, config={"displayModeBar": False})), lg=6,
                     className="mb-3"),
-            dbc.Col(panel(t("sup.route", lang), grid(ids.SUP_ROUTE, 300)), lg=6, className="mb-3"),
+            dbc.Col(panel(t("sup.route", lang), grid(ids.SUP_ROUTE, 300, lang)), lg=6, className="mb-3"),
         ]),
         panel(t("sup.record", lang), record),
         dcc.Download(id=ids.SUP_DOWNLOAD),

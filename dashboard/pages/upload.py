@@ -35,7 +35,7 @@ def layout(lang=None, **_):
                        disabled=True),
         ], className="mb-3"),
         panel(t("up.history", lang), html.Div([
-            grid(ids.UP_HISTORY, 300),
+            grid(ids.UP_HISTORY, 300, lang),
             html.Div([dcc.Dropdown(id=ids.UP_ROLLBACK_BATCH, placeholder=t("up.rollback.pick", lang),
                                    style={"minWidth": "260px"}),
                       dbc.Button(t("up.rollback", lang), id=ids.UP_ROLLBACK, color="danger", outline=True, size="sm")],

@@ -34,7 +34,7 @@ def layout(lang=None, **_):
         html.Div([html.Div(t("nav.users", lang), className="page-title")], id=ids.USERS_HEADER),
         html.Div(id=ids.USERS_MESSAGE, className="my-2"),
         dbc.Card(dbc.CardBody([form, actions]), className="mb-3"),
-        panel(t("users.list", lang), grid(ids.USERS_TABLE, 300)),
+        panel(t("users.list", lang), grid(ids.USERS_TABLE, 300, lang)),
         html.Div(className="mb-3"),
-        panel(t("users.audit", lang), grid(ids.USERS_AUDIT, 360)),
+        panel(t("users.audit", lang), grid(ids.USERS_AUDIT, 360, lang)),
     ])
