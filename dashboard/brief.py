@@ -133,6 +133,15 @@ def _value(item: dict) -> str:
     return count(item["value"]) if item["is_count"] else pct(item["value"])
 
 
+def _change(item: dict) -> str:
+    """The trend against the previous period, readable in black and white: ↑ / ↓ and the amount."""
+    change = item.get("change")
+    if change is None or change != change:
+        return "—"
+    arrow = "↑" if change > 0 else "↓" if change < 0 else "→"
+    return f"{arrow} {abs(change):,.0f}" if item["is_count"] else f"{arrow} {abs(change) * 100:.1f}"
+
+
 def _target(item: dict) -> str:
     return count(item["target"]) if item["is_count"] else pct(item["target"], 0)
 
@@ -189,11 +198,12 @@ def pdf(briefs: list[FacilityBrief], legs: list[float], lang: str, title: str) -
             story += [p(t("sup.reasons", lang), sub)] + [p("• " + r) for r in b.reasons]
         story.append(p(t("sup.below", lang), sub))
         if b.below:
-            rows = [[t("col.indicator", lang), t("col.value", lang), t("col.target", lang), t("sup.pdf.numbers", lang)]]
-            rows += [[i["indicator"], _value(i), _target(i),
+            rows = [[t("col.indicator", lang), t("col.value", lang), t("col.target", lang), t("col.change_previous", lang),
+                     t("sup.pdf.numbers", lang)]]
+            rows += [[i["indicator"], _value(i), _target(i), _change(i),
                       f"{count(i['numerator'])} / {count(i['denominator'])}" if not i["is_count"] else ""]
                      for i in b.below]
-            story.append(table(rows, [70 * mm, 25 * mm, 25 * mm, 45 * mm]))
+            story.append(table(rows, [62 * mm, 22 * mm, 20 * mm, 24 * mm, 42 * mm]))
         else:
             story.append(p(t("sup.none", lang)))
         story.append(p(t("sup.questions", lang), sub))
@@ -252,8 +262,10 @@ def html(briefs: list[FacilityBrief], legs: list[float], lang: str, title: str) 
         parts.append(f"<section><h2>{escape(b.record['name'])} ({escape(b.code)})</h2>")
         parts.append("<ul>" + "".join(f"<li>{escape(r)}</li>" for r in b.reasons) + "</ul>")
         parts.append(f"<h3>{escape(t('sup.below', lang))}</h3><table><tr><th>{escape(t('col.indicator', lang))}</th>"
-                     f"<th>{escape(t('col.value', lang))}</th><th>{escape(t('col.target', lang))}</th></tr>")
-        parts += [f"<tr><td>{escape(i['indicator'])}</td><td>{_value(i)}</td><td>{_target(i)}</td></tr>" for i in b.below]
+                     f"<th>{escape(t('col.value', lang))}</th><th>{escape(t('col.target', lang))}</th>"
+                     f"<th>{escape(t('col.change_previous', lang))}</th></tr>")
+        parts += [f"<tr><td>{escape(i['indicator'])}</td><td>{_value(i)}</td><td>{_target(i)}</td><td>{_change(i)}</td></tr>"
+                  for i in b.below]
         parts.append(f"</table><h3>{escape(t('sup.questions', lang))}</h3><ul>")
         parts += [f"<li>{escape(q)}</li>" for q in b.questions]
         parts.append(f"</ul><h3>{escape(t('sup.findings', lang))}</h3><ul>")

@@ -356,6 +356,8 @@ TEXT: dict[str, tuple[str, str]] = {
                                "A later file replaced this batch's values: roll that one back first."),
     "col.batch": ("批次", "Batch"),
     "col.loaded_at": ("入库时间", "Loaded at"),
+    "col.loaded_by": ("上报人", "Loaded by"),
+    "col.meets_targets": ("是否达标（完整 {c} / 及时 {t}）", "Meets targets (complete {c} / on time {t})"),
     "col.rows": ("行数", "Rows"),
     "col.where": ("位置", "Where"),
     "col.problem": ("问题", "Problem"),

@@ -387,11 +387,17 @@ def quality_rates(con, filters: Filters):
     lang = filters.lang
     frame = quality.reporting_rates(con, filters.scope, filters.area, filters.period.start.strftime("%Y-%m"),
                                     filters.period.end.strftime("%Y-%m"))
+    from warehouse.queries import areas as area_queries
     frame["level_name"] = [t(f"level.{level}", lang) for level in frame["level"]]
+    complete, timely = (area_queries.setting(con, "reporting.completeness_target"),
+                        area_queries.setting(con, "reporting.timeliness_target"))
+    frame["meets"] = [t("yes", lang) if c >= complete and m >= timely else t("no", lang)
+                      for c, m in zip(frame["completeness"], frame["timeliness"])]
     columns = [("level_name", t("col.type", lang), "text"), ("name", t("col.name", lang), "text"),
                ("expected", t("col.expected", lang), "int"), ("received", t("col.received", lang), "int"),
                ("completeness", t("col.completeness", lang), "pct"), ("timely", t("dq.state.on_time", lang), "int"),
-               ("timeliness", t("col.timeliness", lang), "pct")]
+               ("timeliness", t("col.timeliness", lang), "pct"),
+               ("meets", t("col.meets_targets", lang, c=f"{complete:.0%}", t=f"{timely:.0%}"), "text")]
     return columns, frame
 
 

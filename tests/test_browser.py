@@ -275,6 +275,7 @@ def test_up001_upload_a_valid_and_an_invalid_file(dash_duo, app, own_warehouse, 
     dash_duo.driver.execute_script("arguments[0].click();", button)      # below the fold of the test window
     dash_duo.wait_for_contains_text("#upload-report-div", "入库结果", timeout=20)
     dash_duo.wait_for_contains_text("#upload-history-table", "good.csv", timeout=15)
+    assert "east" in dash_duo.find_element("#upload-history-table").text          # who loaded it
     assert query(own_warehouse, "SELECT facility_code, measure, value FROM monthly_measure") == [
         ("990102001C1", "edu_lectures", 2.0)]
     assert dash_duo.get_logs() == []

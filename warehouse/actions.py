@@ -25,9 +25,10 @@ def confirm_flags(db: Path | str | None, flags: list[dict], note: str, by: str) 
 
 def load_batches(con, scope_districts: list[str] | None, limit: int = 200):
     """The load history. A batch shows for a scoped user when every facility it touched is theirs."""
+    columns = "batch_id, file_name, sha256, kind, loaded_at, loaded_by, rows_accepted, status, message"
     if scope_districts is None:
-        return con.execute("SELECT * FROM v_load_batch ORDER BY batch_id DESC LIMIT ?", [limit]).df()
-    return con.execute("""
+        return con.execute(f"SELECT {columns} FROM load_batch ORDER BY batch_id DESC LIMIT ?", [limit]).df()
+    return con.execute(f"""
         WITH touched AS (
             SELECT batch_id, facility_code FROM monthly_measure UNION ALL SELECT batch_id, facility_code FROM monthly_measure_history
             UNION ALL SELECT batch_id, facility_code FROM standardization_assessment
@@ -37,6 +38,7 @@ def load_batches(con, scope_districts: list[str] | None, limit: int = 200):
             SELECT t.batch_id, bool_and(list_contains(?, f.district_code)) AS mine
             FROM touched t JOIN v_facility f USING (facility_code) GROUP BY t.batch_id
         )
-        SELECT b.* FROM v_load_batch b JOIN per_batch p USING (batch_id) WHERE p.mine
+        SELECT {', '.join('b.' + c.strip() for c in columns.split(','))}
+        FROM load_batch b JOIN per_batch p USING (batch_id) WHERE p.mine
         ORDER BY b.batch_id DESC LIMIT ?
     """, [scope_districts, limit]).df()

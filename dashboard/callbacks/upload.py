@@ -135,6 +135,7 @@ def history(lang, _report, _rollback, batch):
     frame["status"] = frame["status"].map(lambda s: t(f"up.batch.{s}", lang))
     columns = [("batch_id", t("col.batch", lang), "int"), ("file_name", t("col.file", lang), "text"),
                ("kind", t("col.kind", lang), "text"), ("loaded_at", t("col.loaded_at", lang), "text"),
+               ("loaded_by", t("col.loaded_by", lang), "text"),
                ("rows_accepted", t("col.rows", lang), "int"), ("status", t("col.status", lang), "text"),
                ("message", t("col.message", lang), "text")]
     rows = frame[[c[0] for c in columns]].astype(object)
