@@ -56,16 +56,27 @@ def read_csv(path: Path) -> list[Sheet]:
 
 
 def read_xlsx(path: Path) -> list[Sheet]:
+    """Cell values as Excel last calculated them. A formula Excel never calculated (a workbook
+    written by another program) has no value: its formula text stands in, so validation rejects
+    it as not a number instead of reading it as blank."""
     try:
-        workbook = openpyxl.load_workbook(path, read_only=True, data_only=True)
+        values = openpyxl.load_workbook(path, read_only=True, data_only=True)
+        formulas = openpyxl.load_workbook(path, read_only=True, data_only=False)
     except (zipfile.BadZipFile, KeyError, OSError, ValueError) as exc:
         raise ReadError("unreadable_file", type(exc).__name__) from exc
     try:
-        return [Sheet(ws.title, [(number, list(row)) for number, row in
-                                 enumerate(ws.iter_rows(values_only=True), start=1)])
-                for ws in workbook.worksheets]
+        sheets = []
+        for ws_values, ws_formulas in zip(values.worksheets, formulas.worksheets):
+            rows = []
+            for number, (row, raw) in enumerate(zip(ws_values.iter_rows(values_only=True),
+                                                    ws_formulas.iter_rows(values_only=True)), start=1):
+                rows.append((number, [v if v is not None or not (isinstance(f, str) and f.startswith("="))
+                                      else f for v, f in zip(row, raw)]))
+            sheets.append(Sheet(ws_values.title, rows))
+        return sheets
     finally:
-        workbook.close()
+        values.close()
+        formulas.close()
 
 
 def read_geojson(path: Path) -> dict:
