@@ -1,0 +1,3 @@
+from benchmarks.loadtest import main
+
+raise SystemExit(main())
