@@ -12,6 +12,7 @@ from warehouse.settings import Settings
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 VIEWS_SQL = Path(__file__).resolve().parent / "sql" / "views.sql"
+AGGREGATES_SQL = Path(__file__).resolve().parent / "sql" / "aggregates.sql"
 
 
 def migrate(con: duckdb.DuckDBPyConnection) -> list[str]:
@@ -85,3 +86,11 @@ def prepare(con: duckdb.DuckDBPyConnection, settings: Settings) -> bool:
     settings_changed = sync_registry(con, settings)
     views_changed = create_views(con)
     return bool(migrated) or settings_changed or views_changed
+
+
+def refresh_aggregates(con: duckdb.DuckDBPyConnection) -> None:
+    """Recompute the derived tables from the rows of this version (before it is published)."""
+    has_views = con.execute("SELECT count(*) FROM duckdb_views() WHERE view_name = 'facility_indicator_parts_compute'"
+                            ).fetchall()[0][0]
+    if has_views:
+        con.execute(AGGREGATES_SQL.read_text(encoding="utf-8"))

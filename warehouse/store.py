@@ -73,6 +73,8 @@ class WriterSession:
 
     def publish(self) -> Path:
         assert self.con is not None and self.work_file is not None
+        from warehouse.schema import refresh_aggregates
+        refresh_aggregates(self.con)
         self.con.execute("CHECKPOINT")
         self.con.close()
         self.con = None

@@ -82,7 +82,7 @@ CREATE OR REPLACE MACRO meets(value, target, direction) AS
          WHEN direction = 'lower' THEN value <= target + 1e-9
          ELSE value >= target - 1e-9 END;
 
-CREATE OR REPLACE VIEW facility_indicator_parts AS
+CREATE OR REPLACE VIEW facility_indicator_parts_compute AS
 SELECT i.indicator_code, p.facility_code, p.period_kind, p.period,
        max(CASE WHEN p.measure = i.numerator THEN p.value END) AS numerator,
        max(CASE WHEN p.measure = i.denominator THEN p.value END) AS denominator,
@@ -90,6 +90,14 @@ SELECT i.indicator_code, p.facility_code, p.period_kind, p.period,
 FROM indicator_registry i
 JOIN measure_period_value p ON p.measure = i.numerator OR p.measure = i.denominator
 GROUP BY i.indicator_code, p.facility_code, p.period_kind, p.period, i.denominator;
+
+-- Every indicator's numerator and denominator per facility and period, computed once per
+-- published version (warehouse/sql/aggregates.sql refreshes it before each publish) instead of
+-- on every query: the pages and every v_*indicator view read this.
+CREATE OR REPLACE TABLE facility_indicator_parts_table AS
+SELECT * FROM facility_indicator_parts_compute ORDER BY period_kind, period, indicator_code, facility_code;
+
+CREATE OR REPLACE VIEW facility_indicator_parts AS SELECT * FROM facility_indicator_parts_table;
 
 CREATE OR REPLACE VIEW v_indicator_value AS
 SELECT x.indicator_code, x.facility_code, x.period_kind, x.period, x.numerator,
