@@ -4,7 +4,6 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-import dash
 from dash import Dash
 
 from dashboard import auth, data

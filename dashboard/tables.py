@@ -346,7 +346,6 @@ def side_by_side(con, filters: Filters, radius: float):
 
 
 def _flags(frame: pd.DataFrame, con, lang: str):
-    from warehouse.queries import registry
     measures = dict(con.execute("SELECT measure, name_en FROM measure_registry").fetchall()) if lang == "en" else \
         dict(con.execute("SELECT measure, name_zh FROM measure_registry").fetchall())
     frame = frame.copy()

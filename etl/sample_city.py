@@ -194,7 +194,6 @@ class Generator:
                 number += 1
                 code = f"{district_code}{number:03d}"
                 is_street = number <= plan.streets
-                kind = plan.kind if (is_street or plan.kind != "rural") else "rural"
                 stem = next(street_pool) if is_street else next(town_pool)
                 level = "街道" if is_street else ("乡" if stem in ("桃园", "王集") else "镇")
                 name = f"{stem}街道" if is_street else f"{stem}{level}"

@@ -59,7 +59,7 @@ def wait_tile(dash_duo, tile: str, expected: str, timeout: int = 15):
 def choose(dash_duo, dropdown_id: str, label: str):
     """Pick an option of a dcc.Dropdown by its visible label (Dash 4 dropdown)."""
     dash_duo.find_element(f"#{dropdown_id}").click()
-    search = dash_duo.wait_for_element(".dash-dropdown-search, input.dash-dropdown-search-input, [role='listbox']", timeout=5)
+    dash_duo.wait_for_element(".dash-dropdown-search, input.dash-dropdown-search-input, [role='listbox']", timeout=5)
     options = dash_duo.driver.find_elements(By.CSS_SELECTOR, "[role='option']")
     match = [o for o in options if o.text.strip().endswith(label)]
     assert match, [o.text for o in options]

@@ -2,7 +2,6 @@
 import subprocess
 import sys
 import textwrap
-import time
 from pathlib import Path
 
 from factory import load, monthly_file, query, snapshot, tiny_city

@@ -1,9 +1,7 @@
 """Reliability under stress: a load killed at any moment leaves the warehouse exactly before or
 after, never in between; the dashboard under gunicorn keeps answering, consistently, while loads
 run in a loop."""
-import json
 import os
-import shutil
 import signal
 import socket
 import subprocess
@@ -15,7 +13,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from factory import load, monthly_file, query, tiny_city
+from factory import load, monthly_file, tiny_city
 from warehouse.store import current_version_file
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -3,7 +3,7 @@ from datetime import date
 
 import pytest
 
-from factory import (ADMIN_HEADER, ADMIN_ROWS, FACILITY_HEADER, FACILITY_ROWS, TODAY, load, monthly_file,
+from factory import (ADMIN_HEADER, ADMIN_ROWS, FACILITY_HEADER, FACILITY_ROWS, load, monthly_file,
                      query, registry_files, snapshot, tiny_city, write_csv, write_xlsx)
 
 MONTH = {"facility_code": "F_CHC1", "period": "2026-03", "submitted_on": "2026-04-05",

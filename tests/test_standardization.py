@@ -1,7 +1,6 @@
 """Standardization page numbers: milestones, centers still needed, projections in time, gap reasons,
 and a milestone schedule changed in the settings file alone."""
 from datetime import date
-from pathlib import Path
 
 import duckdb
 import pytest

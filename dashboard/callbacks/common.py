@@ -1,7 +1,7 @@
 """Small helpers the page callbacks share."""
 from __future__ import annotations
 
-from dashboard.i18n import milestone_state, period_name, stamp, t  # noqa: F401  (milestone_state: re-exported)
+from dashboard.i18n import period_name, stamp, t
 from warehouse.queries import areas, registry
 
 

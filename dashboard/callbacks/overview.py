@@ -7,7 +7,8 @@ import pandas as pd
 from dash import Input, Output, callback
 
 from dashboard import data, ids, tables
-from dashboard.callbacks.common import caption, default_radius, indicator_choice, milestone_state
+from dashboard.callbacks.common import caption, default_radius, indicator_choice
+from dashboard.i18n import milestone_state
 from dashboard.callbacks.shell import all_label, page_title
 from dashboard.components import column_defs, empty, kpi
 from dashboard.figures import overview as figures

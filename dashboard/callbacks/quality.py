@@ -9,7 +9,7 @@ from dashboard.callbacks.common import caption
 from dashboard.callbacks.shell import page_title
 from dashboard.components import column_defs
 from dashboard.figures.common import BAD, GOOD, base_layout, empty_figure
-from dashboard.i18n import period_name, t
+from dashboard.i18n import t
 from warehouse.actions import confirm_flags
 from warehouse.queries import quality
 

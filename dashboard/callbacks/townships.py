@@ -1,7 +1,6 @@
 """Township comparison callbacks: filters → warehouse.queries.comparison → scorecard, charts, tables."""
 from __future__ import annotations
 
-import pandas as pd
 from dash import Input, Output, State, callback
 
 from dashboard import data, ids, tables

@@ -8,7 +8,7 @@ import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
 from dashboard.figures.common import BAD, GOOD, NEUTRAL, base_layout, empty_figure
-from dashboard.i18n import pct, t
+from dashboard.i18n import pct
 
 PALETTE = ["#1565c0", "#c62828", "#2e7d32", "#6a1b9a", "#ef6c00", "#00838f"]
 
