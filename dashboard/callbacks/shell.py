@@ -102,4 +102,5 @@ def page_title(title: str, filters) -> list:
     lang = filters.lang
     area = all_label(filters.scope, lang) if filters.area.code == "all" else filters.area.name
     period = period_name(filters.period.label, lang) if filters.period else ""
-    return [html.Div(title, className="page-title"), html.Div(f"{area} · {period}", className="page-subtitle")]
+    return [html.Div(title, className="page-title"),
+            html.Div(f"{area} · {period}" if period else area, className="page-subtitle")]
