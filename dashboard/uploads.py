@@ -6,6 +6,7 @@ import base64
 import re
 import secrets
 import shutil
+import time
 from pathlib import Path
 
 from etl.loader import FileResult, load_paths
@@ -32,8 +33,24 @@ def safe_name(name: str) -> str:
     return base[:120]
 
 
+KEEP_SECONDS = 24 * 3600     # an upload's files stay a day (for its report), then go
+
+
+def prune(warehouse: Path, now: float | None = None) -> int:
+    """Remove uploads older than KEEP_SECONDS; return how many."""
+    root = uploads_root(warehouse)
+    if not root.exists():
+        return 0
+    now = now or time.time()
+    old = [p for p in root.iterdir() if p.is_dir() and now - p.stat().st_mtime > KEEP_SECONDS]
+    for folder in old:
+        shutil.rmtree(folder, ignore_errors=True)
+    return len(old)
+
+
 def receive(warehouse: Path, user: User, names: list[str], contents: list[str], max_mb: float) -> str:
     """Save the uploaded files; return the token that names them."""
+    prune(warehouse)
     token = secrets.token_hex(16)
     folder = uploads_root(warehouse) / token
     folder.mkdir(parents=True)

@@ -164,3 +164,20 @@ def test_a_bureau_user_may_only_load_their_own_districts(tmp_path):
     assert snapshot(db) == before
     [ok] = load(db, path, allowed_districts=frozenset({"110102"}))
     assert ok.status == "accepted"
+
+
+def test_uploads_older_than_a_day_are_removed(tmp_path):
+    import base64
+    import os
+    import time
+    from dashboard import uploads
+    from warehouse.accounts import User
+    user = User("root", "root", "admin", (), False)
+    warehouse = tmp_path / "wh.duckdb"
+    content = "data:;base64," + base64.b64encode(b"a,b\n").decode()
+    old = uploads.receive(warehouse, user, ["old.csv"], [content], 20)
+    folder = uploads.uploads_root(warehouse) / old
+    two_days_ago = time.time() - 2 * 86400
+    os.utime(folder, (two_days_ago, two_days_ago))
+    fresh = uploads.receive(warehouse, user, ["new.csv"], [content], 20)
+    assert not folder.exists() and (uploads.uploads_root(warehouse) / fresh).exists()
