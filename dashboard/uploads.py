@@ -84,7 +84,9 @@ def run(warehouse: Path, user: User, token: str, dry_run: bool) -> list[FileResu
     if not files:
         return []
     districts = None if user.role == "admin" else frozenset(user.districts)
-    return load_paths(files, db=warehouse, dry_run=dry_run, loaded_by=user.username, allowed_districts=districts)
+    kinds = frozenset({"inspections"}) if user.role == "inspector" else None
+    return load_paths(files, db=warehouse, dry_run=dry_run, loaded_by=user.username, allowed_districts=districts,
+                      allowed_kinds=kinds)
 
 
 def discard(warehouse: Path, user: User, token: str | None) -> None:

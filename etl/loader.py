@@ -192,7 +192,8 @@ def load_paths(paths: list[Path], db: Path | str | None = None, dry_run: bool = 
                forced_kind: str | None = None, settings: Settings | None = None,
                loaded_by: str | None = None, today: date | None = None,
                progress: Callable | None = None,
-               allowed_districts: frozenset[str] | None = None) -> list[FileResult]:
+               allowed_districts: frozenset[str] | None = None,
+               allowed_kinds: frozenset[str] | None = None) -> list[FileResult]:
     """Load files (folders in dependency order) into a new warehouse version, published at the end
     unless it is a dry run or nothing changed. `allowed_districts` (None: all) limits what the
     files may touch: the browser upload passes the uploader's districts."""
@@ -200,6 +201,11 @@ def load_paths(paths: list[Path], db: Path | str | None = None, dry_run: bool = 
     today = today or date.today()
     files = expand_paths([Path(p) for p in paths])
     prepared = sorted((prepare(f, settings, forced_kind) for f in files), key=lambda p: p.order)
+    if allowed_kinds is not None:
+        for item in prepared:
+            for kind in item.kinds:
+                if kind not in allowed_kinds:
+                    item.findings.problems.append(Problem("kind_not_allowed", item.path.name, detail=kind))
     results = []
     with WriterSession(db) as session:
         settings_changed = schema.prepare(session.con, settings)

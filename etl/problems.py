@@ -32,6 +32,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
                          "Unknown facility code (load the facility registry first)"),
     "unknown_area": ("区划代码不存在（请先上报行政区划）",
                      "Unknown area code (load the admin units first)"),
+    "kind_not_allowed": ("您的角色不能上报这类报表：{detail}", "Your role may not load this kind of file: {detail}"),
     "out_of_scope": ("不在您负责的区县内，无权上报", "Outside your districts: you may not load it"),
     "wrong_parent_level": ("上级代码的级别不对：{detail}", "The parent has the wrong level: {detail}"),
     "not_a_township": ("不是街道或乡镇代码", "Not a street or township code"),

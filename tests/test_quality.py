@@ -181,3 +181,20 @@ def test_uploads_older_than_a_day_are_removed(tmp_path):
     os.utime(folder, (two_days_ago, two_days_ago))
     fresh = uploads.receive(warehouse, user, ["new.csv"], [content], 20)
     assert not folder.exists() and (uploads.uploads_root(warehouse) / fresh).exists()
+
+
+def test_an_inspector_uploads_inspections_but_nothing_else(tmp_path):
+    import base64
+    from dashboard import uploads
+    from factory import write_csv
+    from warehouse.accounts import User
+    db = tiny_city(tmp_path)
+    inspector = User("wang", "王", "inspector", ("110101",), False)
+    visits = write_csv(tmp_path / "v.csv", ["机构代码", "检查日期", "得分"], [["F_CHC1", "2026-05-01", 88]])
+    months = monthly_file(tmp_path / "m.csv", [{"facility_code": "F_CHC1", "period": "2026-03", "births": 9}])
+    encoded = ["data:;base64," + base64.b64encode(p.read_bytes()).decode() for p in (visits, months)]
+    token = uploads.receive(db, inspector, ["v.csv", "m.csv"], encoded, 20)
+    results = {r.path.name: r for r in uploads.run(db, inspector, token, dry_run=False)}
+    assert results["v.csv"].status == "accepted"
+    assert [p.code for p in results["m.csv"].problems] == ["kind_not_allowed"]
+    assert query(db, "SELECT count(*) FROM monthly_measure") == [(0,)]

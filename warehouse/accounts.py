@@ -86,7 +86,7 @@ class User:
 PERMISSIONS = {
     "read": ROLES,
     "export": ROLES,
-    "upload": ("admin", "bureau"),
+    "upload": ("admin", "bureau", "inspector"),      # inspectors: the inspections template only
     "supervise": ("admin", "inspector", "bureau"),
     "record_visit": ("admin", "inspector"),
     "manage_users": ("admin",),
