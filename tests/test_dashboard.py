@@ -156,3 +156,24 @@ def test_a_configured_tile_server_becomes_a_raster_layer_and_none_means_offline(
     assert basemap("", None) == {"style": "white-bg"}
     layer = basemap("https://tiles.example/{z}/{x}/{y}.png", "© bureau")["layers"][0]
     assert layer["sourcetype"] == "raster" and layer["source"] == ["https://tiles.example/{z}/{x}/{y}.png"]
+
+
+def test_every_overview_tile_links_to_the_page_that_explains_it_with_the_same_filters(app):
+    from dashboard.callbacks.overview import update_tiles
+    _, tiles = update_tiles("990104", "2025", "en")
+    links = {}
+    for column in tiles:
+        card = column.children
+        body = card.children.children
+        if hasattr(body, "href"):
+            links[card.id] = body.href
+    assert links == {
+        "overview-tile-facilities": "/coverage?area=990104&period=2025&lang=en",
+        "overview-tile-residents": "/coverage?area=990104&period=2025&lang=en",
+        "overview-tile-streets": "/coverage?area=990104&period=2025&lang=en",
+        "overview-tile-circle": "/coverage?area=990104&period=2025&lang=en",
+        "overview-tile-milestone": "/standardization?area=990104&period=2025&lang=en",
+        "overview-tile-indicators": "/townships?area=990104&period=2025&lang=en",
+        "overview-tile-reporting": "/quality?area=990104&period=2025&lang=en",
+        "overview-tile-overdue": "/?area=990104&period=2025&lang=en#overdue",
+    }

@@ -97,7 +97,8 @@ def update_tiles(area, period, lang):
     met = int(judged["meets_target"].sum())
     tiles.append(kpi(t("ov.indicators", lang), f"{met}/{len(judged)}",
                      t("ov.indicators.detail", lang, met=met, total=len(judged)),
-                     "ok" if len(judged) and met == len(judged) else "warn", tile_id="overview-tile-indicators"))
+                     "ok" if len(judged) and met == len(judged) else "warn", link("/townships", filters),
+                     tile_id="overview-tile-indicators"))
 
     latest = filters.state.latest_month.strftime("%Y-%m")
     reports = overview.reporting_status(con, scope, where, latest)
@@ -107,7 +108,7 @@ def update_tiles(area, period, lang):
     tiles.append(kpi(t("ov.reporting", lang, month=period_name(latest, lang)), pct(reports["completeness"]),
                      t("ov.reporting.detail", lang, completeness=pct(reports["completeness"]),
                        timeliness=pct(reports["timeliness"]), expected=reports["expected"]),
-                     "ok" if good else "warn", tile_id="overview-tile-reporting"))
+                     "ok" if good else "warn", link("/quality", filters), tile_id="overview-tile-reporting"))
 
     overdue = overview.overdue_rectifications(con, scope, where, data.today())
     tiles.append(kpi(t("ov.overdue", lang), str(len(overdue)), t("ov.overdue.detail", lang),
