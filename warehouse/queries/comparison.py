@@ -5,14 +5,13 @@ arrows and score follow the [comparison] settings.
 """
 from __future__ import annotations
 
-import json
 from datetime import date
 
 import duckdb
 import pandas as pd
 
 from warehouse.periods import Period
-from warehouse.queries.areas import Area
+from warehouse.queries.areas import Area, setting
 from warehouse.scope import Scope
 
 
@@ -93,8 +92,7 @@ def scorecard(frame: pd.DataFrame, amber_points: float, steady_points: float, we
 
 
 def weights_setting(con: duckdb.DuckDBPyConnection) -> dict:
-    rows = con.execute("SELECT value FROM setting WHERE key = 'comparison.weights'").fetchall()
-    return json.loads(rows[0][0]) if rows else {}
+    return setting(con, "comparison.weights") or {}
 
 
 def township_resources(con: duckdb.DuckDBPyConnection, scope: Scope, area: Area, as_of: date,

@@ -3,12 +3,11 @@ completeness and timeliness, outliers, internal consistency. Every flag has a st
 someone can confirm it as correct (then it stops counting against the facility)."""
 from __future__ import annotations
 
-import json
 
 import duckdb
 import pandas as pd
 
-from warehouse.queries.areas import Area
+from warehouse.queries.areas import Area, setting
 from warehouse.scope import Scope
 
 FLAG_COLUMNS = ["flag_key", "check", "facility_code", "name", "township_name", "measure", "period", "value",
@@ -115,9 +114,9 @@ def consistency(con: duckdb.DuckDBPyConnection, scope: Scope, area: Area, latest
     to month (and by 5 or more), and this year's months against the mean of the same months of
     the three years before (when that mean is 30 or more: small counts swing by chance)."""
     sql, params = _facilities(scope, area)
-    pairs = json.loads(con.execute("SELECT value FROM setting WHERE key = 'quality.pairs'").fetchall()[0][0])
-    jump = float(json.loads(con.execute("SELECT value FROM setting WHERE key = 'quality.stock_jump_share'").fetchall()[0][0]))
-    change = float(json.loads(con.execute("SELECT value FROM setting WHERE key = 'quality.year_change_share'").fetchall()[0][0]))
+    pairs = setting(con, "quality.pairs")
+    jump = float(setting(con, "quality.stock_jump_share"))
+    change = float(setting(con, "quality.year_change_share"))
     pair_list = [[a, b] for a, b in pairs]
     frame = con.execute(f"""
         WITH f AS ({sql}),

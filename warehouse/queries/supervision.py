@@ -5,7 +5,6 @@ each part is returned so the page can say why a facility ranks where it does.
 """
 from __future__ import annotations
 
-import json
 import math
 from datetime import date
 
@@ -13,23 +12,18 @@ import duckdb
 import pandas as pd
 
 from warehouse.periods import Period
-from warehouse.queries.areas import Area
+from warehouse.queries.areas import Area, setting
 from warehouse.scope import Scope
 
 PARTS = ("below_target", "shortfall", "worsening", "data_quality", "open_rectifications", "overdue_rectifications",
          "low_score", "months_since_visit", "standardization")
 
 
-def _setting(con, key, default=None):
-    rows = con.execute("SELECT value FROM setting WHERE key = ?", [key]).fetchall()
-    return json.loads(rows[0][0]) if rows else default
-
-
 def risk_parts(con: duckdb.DuckDBPyConnection, scope: Scope, area: Area, period: Period, today: date) -> pd.DataFrame:
     """One row per operating CHC, CHS and THC of the area, with every part of its risk."""
     condition, params = scope.sql("f.district_code")
-    low_score = float(_setting(con, "supervision.low_score", 80))
-    interval = int(_setting(con, "supervision.visit_interval_months", 6))
+    low_score = float(setting(con, "supervision.low_score"))
+    interval = int(setting(con, "supervision.visit_interval_months"))
     return con.execute(f"""
         WITH f AS (
             SELECT * FROM v_facility f
@@ -122,11 +116,11 @@ def risk_ranking(parts: pd.DataFrame, weights: dict) -> pd.DataFrame:
 
 
 def weights(con) -> dict:
-    return _setting(con, "supervision.weights", {}) or {}
+    return setting(con, "supervision.weights") or {}
 
 
 def bureau(con) -> tuple[float, float]:
-    return float(_setting(con, "supervision.bureau_lon", 0)), float(_setting(con, "supervision.bureau_lat", 0))
+    return float(setting(con, "supervision.bureau_lon")), float(setting(con, "supervision.bureau_lat"))
 
 
 def distance_m(a: tuple[float, float], b: tuple[float, float]) -> float:
