@@ -82,8 +82,7 @@ def update_tiles(area, period, lang):
     year = milestone_year(con, filters.period)
     milestone = overview.milestone_status(con, scope, where, year) if year else None
     if milestone and milestone["total"]:
-        over = milestone["as_of"].month == 12 and milestone["as_of"].day == 31
-        state = milestone_state(milestone["on_track"], over)
+        state = milestone_state(milestone["on_track"], milestone["over"])
         detail = t("ov.milestone.detail", lang, counted=milestone["counted"], total=milestone["total"],
                    target=pct(milestone["target_share"], 0)) + f" · {t(state, lang)}"
         if milestone["needed"]:

@@ -1,7 +1,6 @@
 """Overview (总览): where an area stands in a period. Every figure of the page comes from here."""
 from __future__ import annotations
 
-import math
 from datetime import date
 
 import duckdb
@@ -123,36 +122,16 @@ def milestone_trend(con: duckdb.DuckDBPyConnection, scope: Scope, area: Area) ->
 
 
 def milestone_status(con: duckdb.DuckDBPyConnection, scope: Scope, area: Area, year: int) -> dict | None:
-    """The milestone of a year: counted / operating CHCs at its end (or at the latest loaded
-    month for a year not over), against the schedule's target."""
-    sql, params = _facilities(scope, area)
-    rows = con.execute(f"""
-        WITH d AS (
-            SELECT ms.year, ms.target_share,
-                   least(make_date(ms.year, 12, 31),
-                         coalesce((SELECT horizon_date FROM data_horizon), make_date(ms.year, 12, 31))) AS as_of
-            FROM milestone_schedule ms WHERE ms.year = ?
-        ), chc AS (SELECT * FROM ({sql}) WHERE type = 'CHC')
-        SELECT d.year, d.as_of, d.target_share,
-               count(c.facility_code) FILTER (WHERE coalesce(s.counted, false)) AS counted,
-               count(c.facility_code) AS total
-        FROM d
-        LEFT JOIN chc c ON operating_on(c.opened_on, c.closed_on, d.as_of)
-        LEFT JOIN (
-            SELECT a.facility_code, a.gov_premises AND a.gov_equipment AND a.standardized AS counted, a.assessed_on
-            FROM standardization_assessment a
-        ) s ON s.facility_code = c.facility_code
-           AND s.assessed_on = (SELECT max(a2.assessed_on) FROM standardization_assessment a2
-                                WHERE a2.facility_code = c.facility_code AND a2.assessed_on <= d.as_of)
-        GROUP BY d.year, d.as_of, d.target_share
-    """, [year, *params]).fetchall()
-    if not rows:
+    """The milestone of a year (counted / operating CHCs at its end, or now for a year not over),
+    as the standardization page computes it."""
+    from warehouse.queries.standardization import milestones
+    frame = milestones(con, scope, area)
+    row = frame[frame["year"] == year]
+    if row.empty:
         return None
-    year, as_of, target, counted, total = rows[0]
-    share = counted / total if total else None
-    return {"year": year, "as_of": as_of, "target_share": target, "counted": counted, "total": total,
-            "share": share, "on_track": share is not None and share >= target - 1e-9,
-            "needed": max(0, math.ceil(target * total - 1e-9) - counted) if total else 0}
+    status = row.iloc[0].to_dict()
+    status["on_track"] = bool(status["met"])
+    return status
 
 
 def reporting_status(con: duckdb.DuckDBPyConnection, scope: Scope, area: Area, month_label: str) -> dict:
