@@ -66,8 +66,9 @@ def cmd_apply_settings(args) -> int:
 
 
 def cmd_sample(args) -> int:
-    from etl.sample_city import write_sample_city
-    files = write_sample_city(Path(args.out), scale=args.scale, seed=args.seed)
+    from etl.sample_city import PROVINCE, write_sample_city
+    shape = PROVINCE if args.province else {"scale": args.scale, "density": args.density}
+    files = write_sample_city(Path(args.out), seed=args.seed, **shape)
     for file in files:
         print(file)
     return 0
@@ -96,7 +97,11 @@ def build_parser() -> argparse.ArgumentParser:
     settings.set_defaults(func=cmd_apply_settings)
     sample = sub.add_parser("sample", help="generate the sample city's submission files")
     sample.add_argument("--out", default="data_samples")
-    sample.add_argument("--scale", type=float, default=1.0, help="facility count multiplier (benchmarks)")
+    sample.add_argument("--scale", type=float, default=1.0, help="blocks of four districts (benchmarks)")
+    sample.add_argument("--density", type=float, default=1.0,
+                        help="townships per district and stations per township multiplier (benchmarks)")
+    sample.add_argument("--province", action="store_true",
+                        help="the province shape of the benchmarks (about 3,000 facilities)")
     sample.add_argument("--seed", type=int, default=42)
     sample.set_defaults(func=cmd_sample)
     blank = sub.add_parser("templates", help="write a blank template (.xlsx) for every submission kind")

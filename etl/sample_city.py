@@ -4,8 +4,9 @@ Four districts (two old urban, one new urban, one rural county), 32 streets/town
 communities/villages, 25 CHCs, 120 CHSs, 10 THCs and 30 village clinics, with standardization
 histories, monthly services 2021-01..2026-10, staffing and inspections. Written in the forms
 bureaus use: the registry as .xlsx with title rows, monthly reports as CSV by year (2022 in GBK,
-periods spelled differently each year). `scale` repeats the city as further blocks of districts
-(for the province-size benchmarks). Every story the pages tell is planted here on purpose:
+periods spelled differently each year). For the province-size benchmarks, `scale` repeats the
+city as further blocks of four districts and `density` packs each district with more, smaller
+townships and more stations (`PROVINCE` is the shape the benchmarks use). Every story the pages tell is planted here on purpose:
 
 - 新城区 is clearly behind on standardization; 城西区 is one center short of 90% in 2026;
 - 城东区's 东关街道 center loses its standardization in 2025-06 and regains it in 2026-06;
@@ -122,10 +123,15 @@ def _lerp(a, b, t):
     return a + (b - a) * t
 
 
+# scale 4, density 2.5: 16 districts, 328 townships, about 3,300 facilities and 6.5 million values
+PROVINCE = {"scale": 4, "density": 2.5}
+
+
 class Generator:
-    def __init__(self, scale: float, seed: int):
+    def __init__(self, scale: float, seed: int, density: float = 1.0):
         self.rng = random.Random(seed)
         self.scale = scale
+        self.density = density
         self.city = City()
         self.township_kind: dict[str, str] = {}
         self.township_district: dict[str, DistrictPlan] = {}
@@ -136,8 +142,8 @@ class Generator:
     # --- geography ---------------------------------------------------------------------------
     def build_geography(self):
         blocks = max(1, math.ceil(self.scale))
-        street_pool = iter(STREET_NAMES * blocks)
-        town_pool = iter(TOWN_NAMES * blocks)
+        street_pool = iter(STREET_NAMES * blocks * math.ceil(self.density))
+        town_pool = iter(TOWN_NAMES * blocks * math.ceil(self.density))
         for block in range(blocks):
             city_prefix = f"99{block + 1:02d}"
             dlon = block * 0.45
@@ -157,8 +163,15 @@ class Generator:
             if row["level"] in ("区", "县"):
                 row["population"] = district_pop[row["code"]]
 
+    def _rows_of(self, plan) -> int:
+        return max(plan.grid[1], round(plan.grid[1] * self.density))
+
+    def _streets_of(self, plan) -> int:
+        return round(plan.streets * self._rows_of(plan) / plan.grid[1])
+
     def _townships(self, district_code, plan, bbox, street_pool, town_pool):
-        nx, ny = plan.grid
+        nx, ny = plan.grid[0], self._rows_of(plan)
+        streets = self._streets_of(plan)
         lon0, lat0, lon1, lat1 = bbox
         rng = self.rng
         lattice = {}
@@ -193,7 +206,7 @@ class Generator:
             for i in range(nx):
                 number += 1
                 code = f"{district_code}{number:03d}"
-                is_street = number <= plan.streets
+                is_street = number <= streets
                 stem = next(street_pool) if is_street else next(town_pool)
                 level = "街道" if is_street else ("乡" if stem in ("桃园", "王集") else "镇")
                 name = f"{stem}街道" if is_street else f"{stem}{level}"
@@ -293,7 +306,7 @@ class Generator:
 
     def _stations(self, chc_by_township):
         rng = self.rng
-        target = round(120 * max(1, math.ceil(self.scale)))
+        target = round(120 * max(1, math.ceil(self.scale)) * self.density ** 2)
         weights = {t: len(self.communities[t]) for t in chc_by_township}
         total_weight = sum(weights.values())
         quotas = {t: max(2, round(target * w / total_weight)) for t, w in weights.items()}
@@ -502,8 +515,9 @@ class Generator:
             order.sort(key=lambda f: f["opened_on"] > date(2023, 1, 1))
             counted_from: dict[str, date | None] = {f["facility_code"]: None for f in chcs}
             rank = 0
+            more = self._streets_of(plan) / plan.streets
             for year in sorted(plan.counted_by_year):
-                wanted = min(plan.counted_by_year[year], len(order))
+                wanted = min(round(plan.counted_by_year[year] * more), len(order))
                 while rank < wanted:
                     dates = [d for d in ASSESSMENT_DATES if d.year == year] or [ASSESSMENT_DATES[-1]]
                     counted_from[order[rank]["facility_code"]] = rng.choice(dates)
@@ -614,8 +628,8 @@ class Generator:
                     score=score, findings="；".join(issues), rectify_by=rectify_by, rectified_on=rectified))
 
 
-def build_city(scale: float = 1.0, seed: int = 42) -> City:
-    generator = Generator(scale, seed)
+def build_city(scale: float = 1.0, seed: int = 42, density: float = 1.0) -> City:
+    generator = Generator(scale, seed, density)
     generator.build_geography()
     generator.build_facilities()
     generator.assign_catchments()
@@ -640,10 +654,11 @@ def _workbook(title: str, sheet: str, headers: list[str], rows: list[list], note
     ws.append(headers)
     for cell in ws[2]:
         cell.font = Font(bold=True)
-    for row in rows:
+    for number, row in enumerate(rows, start=3):
         ws.append(row)
-        for cell in ws[ws.max_row]:
-            if isinstance(cell.value, str) and cell.column_letter in ("A", "D", "E"):
+        for column in (1, 4, 5):          # codes stay text, so Excel keeps their leading zeros
+            cell = ws.cell(number, column)
+            if isinstance(cell.value, str):
                 cell.number_format = "@"
     if notes:
         info = wb.create_sheet("填表说明")
@@ -656,8 +671,8 @@ def _yes(value) -> str | None:
     return None if value is None else ("是" if value else "否")
 
 
-def write_sample_city(out: Path, scale: float = 1.0, seed: int = 42) -> list[Path]:
-    city = build_city(scale, seed)
+def write_sample_city(out: Path, scale: float = 1.0, seed: int = 42, density: float = 1.0) -> list[Path]:
+    city = build_city(scale, seed, density)
     out.mkdir(parents=True, exist_ok=True)
     rng = random.Random(seed + 1)
     written = []
