@@ -1,6 +1,7 @@
 """Parsers for the messy forms bureaus really send: each returns a clean value or raises BadValue."""
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 from datetime import date, datetime, timedelta
@@ -28,12 +29,19 @@ def clean_text(value) -> str:
 
 def header_key(value) -> str:
     """How headers are compared: NFKC, lower case, no spaces or punctuation around."""
-    text = clean_text(value).lower()
-    text = re.sub(r"[\s_\-·:：()（）\[\]【】*＊]", "", text)
-    return text
+    if value.__class__ is str:
+        return _text_key(value)      # the first cells of every row are compared with 合计 etc.
+    return _text_key(clean_text(value))
+
+
+@functools.lru_cache(maxsize=65536)
+def _text_key(text: str) -> str:
+    return re.sub(r"[\s_\-·:：()（）\[\]【】*＊]", "", clean_text(text).lower())
 
 
 def is_blank(value) -> bool:
+    if value.__class__ is str and value.isascii():
+        return not value.strip()     # NFKC leaves ASCII as it is
     return clean_text(value) == ""
 
 

@@ -3,7 +3,9 @@ from __future__ import annotations
 
 import csv
 import io
+import itertools
 import json
+import re
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -44,7 +46,7 @@ def decode_text(data: bytes) -> str:
     return str(best)
 
 
-def read_csv(path: Path) -> list[Sheet]:
+def read_csv(path: Path, max_rows: int | None = None) -> list[Sheet]:
     text = decode_text(path.read_bytes())
     sample = text[:4096]
     try:
@@ -52,31 +54,65 @@ def read_csv(path: Path) -> list[Sheet]:
     except csv.Error:
         dialect = csv.excel
     reader = csv.reader(io.StringIO(text, newline=""), dialect)
-    return [Sheet(None, [(number, row) for number, row in enumerate(reader, start=1)])]
+    rows = enumerate(itertools.islice(reader, max_rows), start=1)
+    return [Sheet(None, [(number, row) for number, row in rows])]
 
 
-def read_xlsx(path: Path) -> list[Sheet]:
+_FORMULA_TAG = re.compile(rb"<(?:\w+:)?f[ >/]")
+
+
+def has_formulas(path: Path) -> bool:
+    """Whether any worksheet of the workbook holds a formula (an <f> element)."""
+    try:
+        with zipfile.ZipFile(path) as archive:
+            for name in archive.namelist():
+                if name.startswith("xl/worksheets/") and _stream_has(archive, name, _FORMULA_TAG):
+                    return True
+            return False
+    except (zipfile.BadZipFile, KeyError, OSError, ValueError, RuntimeError) as exc:
+        raise ReadError("unreadable_file", type(exc).__name__) from exc
+
+
+def _stream_has(archive: zipfile.ZipFile, name: str, pattern: re.Pattern) -> bool:
+    tail = b""
+    with archive.open(name) as entry:
+        while chunk := entry.read(1 << 20):
+            if pattern.search(tail + chunk):
+                return True
+            tail = chunk[-16:]
+    return False
+
+
+def read_xlsx(path: Path, max_rows: int | None = None) -> list[Sheet]:
     """Cell values as Excel last calculated them. A formula Excel never calculated (a workbook
     written by another program) has no value: its formula text stands in, so validation rejects
-    it as not a number instead of reading it as blank."""
+    it as not a number instead of reading it as blank. Workbooks without formulas (most) are
+    read once, and only values when just the first `max_rows` rows are wanted."""
+    formulas = None
     try:
         values = openpyxl.load_workbook(path, read_only=True, data_only=True)
-        formulas = openpyxl.load_workbook(path, read_only=True, data_only=False)
+        if max_rows is None and has_formulas(path):
+            formulas = openpyxl.load_workbook(path, read_only=True, data_only=False)
     except (zipfile.BadZipFile, KeyError, OSError, ValueError) as exc:
         raise ReadError("unreadable_file", type(exc).__name__) from exc
     try:
         sheets = []
-        for ws_values, ws_formulas in zip(values.worksheets, formulas.worksheets):
-            rows = []
-            for number, (row, raw) in enumerate(zip(ws_values.iter_rows(values_only=True),
-                                                    ws_formulas.iter_rows(values_only=True)), start=1):
-                rows.append((number, [v if v is not None or not (isinstance(f, str) and f.startswith("="))
-                                      else f for v, f in zip(row, raw)]))
+        for index, ws_values in enumerate(values.worksheets):
+            if formulas is None:
+                rows = [(number, list(row)) for number, row
+                        in enumerate(ws_values.iter_rows(max_row=max_rows, values_only=True), 1)]
+            else:
+                rows = []
+                raw_rows = formulas.worksheets[index].iter_rows(values_only=True)
+                for number, (row, raw) in enumerate(zip(ws_values.iter_rows(values_only=True), raw_rows), 1):
+                    rows.append((number, [v if v is not None or not (isinstance(f, str) and f.startswith("="))
+                                          else f for v, f in zip(row, raw)]))
             sheets.append(Sheet(ws_values.title, rows))
         return sheets
     finally:
         values.close()
-        formulas.close()
+        if formulas is not None:
+            formulas.close()
 
 
 def read_geojson(path: Path) -> dict:
@@ -86,10 +122,10 @@ def read_geojson(path: Path) -> dict:
         raise ReadError("bad_geojson", f"{exc.msg} (line {exc.lineno})") from exc
 
 
-def read_sheets(path: Path) -> list[Sheet]:
+def read_sheets(path: Path, max_rows: int | None = None) -> list[Sheet]:
     suffix = path.suffix.lower()
     if suffix == ".csv":
-        return read_csv(path)
+        return read_csv(path, max_rows)
     if suffix == ".xlsx":
-        return read_xlsx(path)
+        return read_xlsx(path, max_rows)
     raise ReadError("unsupported_type")

@@ -5,6 +5,9 @@ import json
 from dataclasses import dataclass, field
 from datetime import date
 
+import numpy as np
+import pandas as pd
+
 from etl import normalize as n
 from etl.coordinates import to_wgs84
 from etl.problems import Findings, Problem
@@ -45,7 +48,7 @@ class Dataset:
     """The validated rows of one sheet, ready for the warehouse."""
     kind: str
     sheet: str | None
-    rows: list[dict]
+    rows: list[dict] | pd.DataFrame      # monthly_services: a frame (see measure_values)
     reports: list[dict] = field(default_factory=list)   # monthly_services: one per facility-month
     row_numbers: dict = field(default_factory=dict)     # (facility_code, period) -> row in the file
     headers: dict = field(default_factory=dict)         # field -> header as written in the file
@@ -66,8 +69,12 @@ class SheetContext:
     findings: Findings
 
     def problem(self, code, row=None, column: Column | None = None, value=None, detail="", **extra):
-        self.findings.problems.append(Problem(
-            code, self.file, self.sheet, row, self._header(column), _show(value), str(detail), **extra))
+        self.findings.problems.append(self.make_problem(code, row, column, value, detail, **extra))
+
+    def make_problem(self, code, row=None, column: Column | None = None, value=None, detail="",
+                     **extra) -> Problem:
+        return Problem(code, self.file, self.sheet, row, self._header(column), _show(value), str(detail),
+                       **extra)
 
     def warning(self, code, row=None, column: Column | None = None, value=None, detail="", **extra):
         self.findings.warnings.append(Problem(
@@ -98,31 +105,102 @@ PARSERS = {
 }
 
 
-def parse_row(ctx: SheetContext, number: int, cells: list) -> tuple[dict, bool]:
-    """Typed values of one row by field, and whether every cell was good. A bad cell's problem is
-    recorded and its value is None, so the row's other checks still run and every problem of
-    the file is listed at once."""
-    values: dict = {}
-    ok = True
-    for index, column in ctx.columns.items():
-        raw = cells[index] if index < len(cells) else None
-        if n.is_blank(raw):
-            if column.required:
-                ctx.problem("required_blank", number, column, raw)
-                ok = False
-            values[column.field] = None
-            continue
-        try:
-            if column.type == "choice":
-                values[column.field] = n.parse_choice(raw, column.choices)
+_BLANK = object()
+
+
+def _parse_cell(column: Column, raw):
+    """The cell's value, `_BLANK`, or the BadValue it raised."""
+    if n.is_blank(raw):
+        return _BLANK
+    try:
+        if column.type == "choice":
+            return n.parse_choice(raw, column.choices)
+        return PARSERS[column.type](raw)
+    except n.BadValue as bad:
+        return bad
+
+
+def _fast_cell(column_type: str, raw):
+    """The common cells parsed without the general parsers (same results), else None."""
+    if raw.__class__ is str:
+        if raw.isascii():
+            if column_type in ("count", "measure") and raw.isdigit() and len(raw) <= 15:
+                return int(raw)
+            if column_type == "code" and raw.isalnum():
+                return raw
+    elif raw.__class__ is int and column_type in ("count", "measure") and 0 <= raw < 10 ** 15:
+        return raw
+    return None
+
+
+def _whole_column_of_counts(raws) -> list[int] | None:
+    """A column of plain non-negative whole numbers converted at once (int() in C), or None
+    when any cell needs the general parser (blank, 1,234, 12.5, -3, 1_000 ...)."""
+    if set(map(type, raws)) != {str}:
+        return None
+    try:
+        values = list(map(int, raws))
+    except ValueError:
+        return None
+    if not values or min(values) < 0 or max(values) >= 10 ** 15 or any("_" in raw for raw in raws):
+        return None
+    return values
+
+
+def parse_column(ctx: SheetContext, column: Column, numbers: list[int], raws: list,
+                 problems: list) -> list:
+    """Typed values of one column. Text cells are parsed once per distinct spelling (periods,
+    dates and codes repeat down a sheet); a bad cell's problem is collected as (row, problem)
+    and its value is None, so the other checks still run and every problem is listed at once."""
+    if column.type in ("count", "measure"):
+        values = _whole_column_of_counts(raws)
+        if values is not None:
+            return values
+    values = []
+    parsed_text: dict[str, object] = {}
+    column_type = column.type
+    for number, raw in zip(numbers, raws):
+        if raw.__class__ is str:
+            value = parsed_text.get(raw)
+            if value is None:
+                value = _fast_cell(column_type, raw)
+                if value is None:
+                    value = _parse_cell(column, raw)
+                parsed_text[raw] = value
+        else:
+            value = _fast_cell(column_type, raw)
+            if value is None:
+                value = _parse_cell(column, raw)
+        if value.__class__ is object or value.__class__ is n.BadValue:
+            if value is _BLANK:
+                if column.required:
+                    problems.append((number, ctx.make_problem("required_blank", number, column, raw)))
+                value = None
             else:
-                values[column.field] = PARSERS[column.type](raw)
-        except n.BadValue as bad:
-            detail = "/".join(dict.fromkeys(k for k in column.choices)) if bad.reason == "bad_choice" else ""
-            ctx.problem(bad.reason, number, column, raw, detail)
-            values[column.field] = None
-            ok = False
-    return values, ok
+                detail = "/".join(dict.fromkeys(column.choices)) if value.reason == "bad_choice" else ""
+                problems.append((number, ctx.make_problem(value.reason, number, column, raw, detail)))
+                value = None
+        values.append(value)
+    return values
+
+
+def parse_rows(ctx: SheetContext, rows: list[tuple[int, list]]) -> list[tuple[int, dict]]:
+    """Every data row's typed values by field, parsed column by column; problems are listed in
+    the order of the sheet (row by row, left to right)."""
+    numbers = [number for number, _ in rows]
+    width = max(ctx.columns, default=-1) + 1
+    padded = [cells[:width] if len(cells) >= width else list(cells) + [None] * (width - len(cells))
+              for _, cells in rows]
+    by_index = list(zip(*padded)) if padded else [()] * width
+    by_field: dict[str, list] = {}
+    problems: list[tuple[int, Problem]] = []
+    for index, column in ctx.columns.items():
+        by_field[column.field] = parse_column(ctx, column, numbers, by_index[index], problems)
+    problems.sort(key=lambda item: item[0])
+    ctx.findings.problems.extend(problem for _, problem in problems)
+    fields = list(by_field)
+    return [(number, dict(zip(fields, values)))
+            for number, values in zip(numbers, zip(*by_field.values()))]
 
 
 def data_rows(ctx: SheetContext, sheet_rows: list[tuple[int, list]]):
@@ -305,7 +383,7 @@ def validate_monthly_services(ctx: SheetContext, parsed: list[tuple[int, dict]])
     measures = [c.field for c in ctx.columns.values() if c.type == "measure"]
     indicators = [i for i in ctx.settings.indicators if i.denominator]
     this_month = ctx.today.replace(day=1)
-    rows, reports = [], []
+    reports = []
     for number, row in parsed:
         check_facility(ctx, number, row)
         if row["period"] is not None and row["period"] > this_month:
@@ -317,14 +395,24 @@ def validate_monthly_services(ctx: SheetContext, parsed: list[tuple[int, dict]])
                 ctx.warning("rate_above_100", number, column(ctx, indicator.numerator), num,
                             f"{indicator.zh} ({indicator.code})", facility_code=row["facility_code"],
                             period=row["period"], measure=indicator.numerator)
-        for measure in measures:
-            rows.append({"facility_code": row["facility_code"], "period": row["period"],
-                         "measure": measure, "value": row.get(measure)})
         reports.append({"facility_code": row["facility_code"], "period": row["period"],
                         "submitted_on": row.get("submitted_on") or ctx.today})
-    return Dataset("monthly_services", ctx.sheet, rows, reports,
+    return Dataset("monthly_services", ctx.sheet, measure_values(parsed, measures), reports,
                    row_numbers={(r["facility_code"], r["period"]): number for number, r in parsed},
                    headers={m: ctx._header(column(ctx, m)) for m in measures})
+
+
+def measure_values(parsed: list[tuple[int, dict]], measures: list[str]) -> pd.DataFrame:
+    """One row per facility, month and measure (a blank value is NaN: it removes the stored one),
+    built as columns because a year of a province's reports holds over a million values."""
+    rows = [row for _, row in parsed]
+    return pd.DataFrame({
+        "facility_code": np.repeat(np.array([r["facility_code"] for r in rows], dtype=object), len(measures)),
+        "period": np.repeat(pd.to_datetime([r["period"] for r in rows]).to_numpy(), len(measures)),
+        "measure": np.tile(np.array(measures, dtype=object), len(rows)),
+        "value": np.column_stack([np.array([r[m] for r in rows], dtype=float) for m in measures]).reshape(-1)
+                 if rows and measures else np.array([], dtype=float),
+    })
 
 
 VALIDATORS = {
@@ -342,11 +430,9 @@ def validate_sheet(ctx: SheetContext, sheet_rows: list[tuple[int, list]]) -> Dat
     for duplicate in {f for f in fields if fields.count(f) > 1}:
         header = next(c for c in ctx.columns.values() if c.field == duplicate)
         ctx.problem("duplicate_column", ctx.header_row, None, None, header.zh)
-    parsed, source_rows = [], 0
-    for number, cells in data_rows(ctx, sheet_rows):
-        source_rows += 1
-        values, _ = parse_row(ctx, number, cells)
-        parsed.append((number, values))
+    rows = list(data_rows(ctx, sheet_rows))
+    source_rows = len(rows)
+    parsed = parse_rows(ctx, rows)
     if source_rows == 0:
         ctx.problem("empty_file")
         return None

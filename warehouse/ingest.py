@@ -59,14 +59,18 @@ class FileBatch:
                 [self.batch_id, self.file_name, self.sha256, self.kind, datetime.now(), self.loaded_by])
         return self.batch_id
 
-    def upsert(self, kind: str, rows: list[dict]) -> int:
+    def upsert(self, kind: str, rows: list[dict] | pd.DataFrame) -> int:
+        """`rows` as dicts, or as a frame with the table's key and value columns (NaN is NULL)."""
         spec = TABLES[kind]
         self.rows_accepted += len(rows)
-        if not rows:
+        if len(rows) == 0:
             return 0
         columns = spec.keys + spec.values
-        frame = pd.DataFrame(rows, columns=list(columns)).astype(object)
-        frame = frame.where(frame.notna(), None)
+        if isinstance(rows, pd.DataFrame):
+            frame = rows[list(columns)]
+        else:
+            frame = pd.DataFrame(rows, columns=list(columns)).astype(object)
+            frame = frame.where(frame.notna(), None)
         self.con.execute(f"CREATE OR REPLACE TEMP TABLE incoming AS "
                          f"SELECT {', '.join(columns)} FROM {spec.table} WITH NO DATA")
         self.con.register("incoming_frame", frame)
@@ -124,10 +128,13 @@ class FileBatch:
     def record_warnings(self, warnings) -> None:
         if self.batch_id is None or not warnings:
             return
-        self.con.executemany(
-            "INSERT INTO load_warning VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        frame = pd.DataFrame(
             [[self.batch_id, w.sheet, w.row, w.column, w.value, w.code, w.zh, w.en, w.facility_code,
-              w.period, w.measure] for w in warnings])
+              w.period, w.measure] for w in warnings]).astype(object)
+        frame = frame.where(frame.notna(), None)
+        self.con.register("warnings_frame", frame)
+        self.con.execute("INSERT INTO load_warning SELECT * FROM warnings_frame")
+        self.con.unregister("warnings_frame")
 
     def commit(self) -> int | None:
         if self.batch_id is not None:

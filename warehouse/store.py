@@ -68,7 +68,9 @@ class WriterSession:
         self.work_file = vdir / f"{number:06d}.duckdb"
         if current is not None:
             shutil.copyfile(current, self.work_file)
+        # a load is reported by the ETL's own progress; DuckDB's bar would interleave with it
         self.con = duckdb.connect(str(self.work_file))
+        self.con.execute("SET enable_progress_bar = false")
         return self
 
     def publish(self) -> Path:

@@ -27,7 +27,7 @@ def area_districts(con: duckdb.DuckDBPyConnection) -> dict[str, str]:
     """).fetchall())
 
 
-def outliers_against_history(con: duckdb.DuckDBPyConnection, rows: list[dict], threshold: float,
+def outliers_against_history(con: duckdb.DuckDBPyConnection, values: pd.DataFrame, threshold: float,
                              min_history: int) -> pd.DataFrame:
     """Incoming values of flow measures whose modified z-score against the facility's own last
     24 months (0.6745·|x−median|/MAD) exceeds the threshold.
@@ -38,42 +38,42 @@ def outliers_against_history(con: duckdb.DuckDBPyConnection, rows: list[dict], t
     move. Stock measures drift by design (populations, people under management), so a z-score
     against their own past flags every growing series; their month-to-month jumps are a
     consistency check of the data-quality page instead."""
-    incoming = pd.DataFrame([r for r in rows if r["value"] is not None],
-                            columns=["facility_code", "period", "measure", "value"]).astype(object)
+    incoming = values.loc[values["value"].notna(), ["facility_code", "period", "measure", "value"]]
     if incoming.empty:
         return incoming.assign(median=[], z=[])
     con.register("outlier_incoming", incoming)
     try:
+        # each incoming value's past as a list: median and MAD without joining the past twice
         return con.execute("""
             WITH i AS (
-                SELECT facility_code, CAST(period AS DATE) AS period, measure, CAST(value AS DOUBLE) AS value
+                SELECT facility_code, CAST(period AS DATE) AS period, measure, CAST(value AS DOUBLE) AS x
                 FROM outlier_incoming
-            ), h AS (
-                SELECT i.facility_code, i.period, i.measure, i.value AS x, m.value AS v
+            ), past AS (
+                SELECT i.facility_code, i.period, i.measure, any_value(i.x) AS x, list(m.value) AS past
                 FROM i JOIN measure_registry r ON r.measure = i.measure AND r.kind = 'flow'
                 JOIN monthly_measure m
                   ON m.facility_code = i.facility_code AND m.measure = i.measure
                  AND m.period < i.period AND m.period >= i.period - INTERVAL 24 MONTH
-            ), med AS (
-                SELECT facility_code, period, measure, any_value(x) AS x, median(v) AS median, count(*) AS n
-                FROM h GROUP BY ALL
-            ), dev AS (
-                SELECT h.facility_code, h.period, h.measure, any_value(med.x) AS x,
-                       any_value(med.median) AS median, any_value(med.n) AS n,
-                       median(abs(h.v - med.median)) AS mad, avg(abs(h.v - med.median)) AS mean_ad
-                FROM h JOIN med USING (facility_code, period, measure)
                 GROUP BY ALL
+                HAVING count(*) >= $min_history
+            ), med AS (
+                SELECT *, list_median(past) AS median FROM past
+            ), dev AS (
+                SELECT facility_code, period, measure, x, median,
+                       list_median(list_transform(past, lambda v: abs(v - median))) AS mad,
+                       list_avg(list_transform(past, lambda v: abs(v - median))) AS mean_ad
+                FROM med
             ), scored AS (
                 SELECT *, CASE
                     WHEN mad > 0 THEN 0.6745 * abs(x - median) / mad
                     WHEN mean_ad > 0 THEN abs(x - median) / (1.253314 * mean_ad)
                     WHEN abs(x - median) > 0 THEN 'inf'::DOUBLE
                     ELSE 0 END AS z
-                FROM dev WHERE n >= ?
+                FROM dev
             )
             SELECT facility_code, period, measure, x AS value, median, z FROM scored
-            WHERE z > ? AND abs(x - median) >= greatest(3, 0.5 * abs(median), 4 * sqrt(abs(median)))
+            WHERE z > $threshold AND abs(x - median) >= greatest(3, 0.5 * abs(median), 4 * sqrt(abs(median)))
             ORDER BY facility_code, period, measure
-        """, [min_history, threshold]).df()
+        """, {"min_history": min_history, "threshold": threshold}).df()
     finally:
         con.unregister("outlier_incoming")

@@ -42,25 +42,6 @@ SELECT facility_code, district_code, 'district' FROM v_facility WHERE district_c
 UNION ALL
 SELECT facility_code, 'all', 'city' FROM v_facility;
 
--- Each measure per facility and period: stock = last reported month's value, flow = sum.
-CREATE OR REPLACE VIEW measure_period_value AS
-WITH m AS (
-    SELECT mm.facility_code, mm.period AS month, mm.measure, mm.value, r.kind
-    FROM monthly_measure mm JOIN measure_registry r USING (measure)
-), labelled AS (
-    SELECT *, 'month' AS period_kind, strftime(month, '%Y-%m') AS period FROM m
-    UNION ALL
-    SELECT *, 'quarter', CAST(year(month) AS VARCHAR) || 'Q' || CAST(quarter(month) AS VARCHAR) FROM m
-    UNION ALL
-    SELECT *, 'year', CAST(year(month) AS VARCHAR) FROM m
-)
-SELECT facility_code, period_kind, period, measure,
-       CASE WHEN any_value(kind) = 'stock' THEN arg_max(value, month) ELSE sum(value) END AS value,
-       max(month) AS last_month,
-       count(*) AS months_reported
-FROM labelled
-GROUP BY facility_code, period_kind, period, measure;
-
 -- Target of an indicator for a kind of period: counts have a target per year (or per target_per).
 CREATE OR REPLACE VIEW indicator_target AS
 SELECT i.indicator_code, k.period_kind,
@@ -82,20 +63,40 @@ CREATE OR REPLACE MACRO meets(value, target, direction) AS
          WHEN direction = 'lower' THEN value <= target + 1e-9
          ELSE value >= target - 1e-9 END;
 
+-- Every indicator's numerator and denominator per facility and period, by the same stock/flow
+-- rule (stock: the last reported month's value; flow: the sum), joining each measure to the indicators it feeds first
+-- (an equi-join), so the 6 million values of a province are aggregated once.
 CREATE OR REPLACE VIEW facility_indicator_parts_compute AS
-SELECT i.indicator_code, p.facility_code, p.period_kind, p.period,
-       max(CASE WHEN p.measure = i.numerator THEN p.value END) AS numerator,
-       max(CASE WHEN p.measure = i.denominator THEN p.value END) AS denominator,
-       i.denominator IS NOT NULL AS has_denominator
-FROM indicator_registry i
-JOIN measure_period_value p ON p.measure = i.numerator OR p.measure = i.denominator
-GROUP BY i.indicator_code, p.facility_code, p.period_kind, p.period, i.denominator;
+WITH parts AS (
+    SELECT indicator_code, numerator AS measure, true AS is_numerator,
+           denominator IS NOT NULL AS has_denominator
+    FROM indicator_registry
+    UNION ALL
+    SELECT indicator_code, denominator, false, true FROM indicator_registry WHERE denominator IS NOT NULL
+), monthly AS (
+    SELECT p.indicator_code, p.is_numerator, p.has_denominator, m.facility_code, m.period AS month,
+           m.value, r.kind = 'stock' AS is_stock
+    FROM monthly_measure m JOIN parts p USING (measure) JOIN measure_registry r USING (measure)
+), labelled AS (
+    SELECT *, 'month' AS period_kind, strftime(month, '%Y-%m') AS period FROM monthly
+    UNION ALL
+    SELECT *, 'quarter', CAST(year(month) AS VARCHAR) || 'Q' || CAST(quarter(month) AS VARCHAR) FROM monthly
+    UNION ALL
+    SELECT *, 'year', CAST(year(month) AS VARCHAR) FROM monthly
+)
+SELECT indicator_code, facility_code, period_kind, period,
+       CASE WHEN bool_or(is_stock) FILTER (is_numerator) THEN arg_max(value, month) FILTER (is_numerator)
+            ELSE sum(value) FILTER (is_numerator) END AS numerator,
+       CASE WHEN bool_or(is_stock) FILTER (NOT is_numerator) THEN arg_max(value, month) FILTER (NOT is_numerator)
+            ELSE sum(value) FILTER (NOT is_numerator) END AS denominator,
+       any_value(has_denominator) AS has_denominator
+FROM labelled
+GROUP BY indicator_code, facility_code, period_kind, period;
 
--- Every indicator's numerator and denominator per facility and period, computed once per
--- published version (warehouse/sql/aggregates.sql refreshes it before each publish) instead of
--- on every query: the pages and every v_*indicator view read this.
+-- Computed once per published version (warehouse/sql/aggregates.sql refreshes it before each
+-- publish) instead of on every query: the pages and every v_*indicator view read this.
 CREATE OR REPLACE TABLE facility_indicator_parts_table AS
-SELECT * FROM facility_indicator_parts_compute ORDER BY period_kind, period, indicator_code, facility_code;
+SELECT * FROM facility_indicator_parts_compute;
 
 CREATE OR REPLACE VIEW facility_indicator_parts AS SELECT * FROM facility_indicator_parts_table;
 
