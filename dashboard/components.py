@@ -15,9 +15,10 @@ DECIMAL = {"function": "params.value == null ? '—' : d3.format(',.1f')(params.
 RATE_OR_COUNT = {"function": "params.value == null ? '—' : (params.data.is_count ? d3.format(',.0f')(params.value)"
                              " : d3.format('.1%')(params.value))"}
 # Scorecard cells: value (rate or count) and the arrow against the previous period, coloured by state.
-SCORE_CELL = {"function": "params.value == null ? '—' : ((params.data[params.colDef.field + '__count'] ? "
-                          "d3.format(',.0f')(params.value) : d3.format('.1%')(params.value)) + ' ' + "
-                          "(params.data[params.colDef.field + '__arrow'] || ''))"}
+SCORE_CELL = {"function": "params.value == null ? '—' : d3.format('.1%')(params.value) + ' ' + "
+                          "(params.data[params.colDef.field + '__arrow'] || '')"}
+SCORE_COUNT = {"function": "params.value == null ? '—' : d3.format(',.0f')(params.value) + ' ' + "
+                           "(params.data[params.colDef.field + '__arrow'] || '')"}
 SCORE_STYLES = {"styleConditions": [
     {"condition": f"params.data[params.colDef.field + '__state'] == '{state}'", "style": style}
     for state, style in (("met", {"backgroundColor": "#e8f5e9", "color": "#1b5e20"}),
@@ -27,7 +28,7 @@ SCORE_STYLES = {"styleConditions": [
 BY_ROW = {"function": "params.value == null ? '—' : (params.data.kind == 'pct' ? d3.format('.1%')(params.value) : "
                       "params.data.kind == 'dec' ? d3.format(',.1f')(params.value) : d3.format(',.0f')(params.value))"}
 FORMATTERS = {"pct": PERCENT, "int": INTEGER, "dec": DECIMAL, "rate_or_count": RATE_OR_COUNT, "scorecell": SCORE_CELL,
-              "byrow": BY_ROW}
+              "scorecount": SCORE_COUNT, "byrow": BY_ROW}
 
 
 def panel(title: str, body, caption_id: str | None = None, export_table: str | None = None,
@@ -76,7 +77,7 @@ def column_defs(columns: list[tuple[str, str, str]]) -> list[dict]:
                         flex=2)
         if kind in FORMATTERS:
             spec.update(valueFormatter=FORMATTERS[kind], type="rightAligned", filter="agNumberColumnFilter")
-        if kind == "scorecell":
+        if kind in ("scorecell", "scorecount"):
             spec.update(cellStyle=SCORE_STYLES, minWidth=110,
                         tooltipValueGetter={"function": "params.data[params.colDef.field + '__num'] == null ? '' : "
                                             "d3.format(',.0f')(params.data[params.colDef.field + '__num']) + ' / ' + "

@@ -128,11 +128,16 @@ def to_file(columns, frame: pd.DataFrame, fmt: str) -> bytes:
     return buffer.getvalue()
 
 
+SCORE_KINDS = ("scorecell", "scorecount")
+
+
 def grid_rows(columns, frame: pd.DataFrame, helpers: tuple[str, ...] = ()) -> list[dict]:
     """Rows for AG Grid: the shown columns, plus helper fields formatters read (`x__state`, `kind`)."""
     fields = [c[0] for c in columns] + [h for h in frame.columns if h in helpers or any(
-        str(h).startswith(f"{c[0]}__") for c in columns if c[2] == "scorecell")]
-    table = frame[list(dict.fromkeys(fields))].astype(object)
+        str(h).startswith(f"{c[0]}__") for c in columns if c[2] in SCORE_KINDS)]
+    table = frame[list(dict.fromkeys(fields))]
+    # six decimals show every figure as precisely as it is formatted and keep responses small
+    table = table.round({c: 6 for c in table.columns if pd.api.types.is_float_dtype(table[c])}).astype(object)
     return table.where(table.notna(), None).to_dict("records")
 
 
@@ -271,22 +276,27 @@ def township_scorecard(con, filters: Filters):
                                          area_queries.setting(con, "comparison.steady_points"),
                                          comparison.weights_setting(con))
     arrows = {"up": "↑", "down": "↓", "steady": "→", "none": ""}
-    rows = cells[["township_code", "township_name", "district_name"]].drop_duplicates().set_index("township_code")
-    for row in cells.itertuples():
-        code, key = row.township_code, row.indicator_code
-        rows.loc[code, key] = row.value
-        rows.loc[code, f"{key}__num"] = row.numerator
-        rows.loc[code, f"{key}__den"] = row.denominator
-        rows.loc[code, f"{key}__state"] = row.state
-        rows.loc[code, f"{key}__arrow"] = arrows[row.arrow]
-        rows.loc[code, f"{key}__count"] = bool(row.is_count)
-    frame = rows.reset_index().merge(totals, on="township_code", how="left")
     indicators = registry.indicators(con)
+    # short fields (i0, i0__num ...): the grid receives 328 townships × 25 indicators × 5 values
+    fields = {code: f"i{n}" for n, code in enumerate(indicators["indicator_code"])}
+    cells = cells[cells["indicator_code"].isin(fields)].assign(
+        field=lambda c: c["indicator_code"].map(fields), arrow=lambda c: c["arrow"].map(arrows))
+    order = cells[["township_code", "township_name", "district_name"]].drop_duplicates("township_code")
+    parts = [order.set_index("township_code")]
+    for column, suffix in (("value", ""), ("numerator", "__num"), ("denominator", "__den"),
+                           ("state", "__state"), ("arrow", "__arrow")):
+        wide = cells.pivot(index="township_code", columns="field", values=column)
+        parts.append(wide.add_suffix(suffix))
+    rows = pd.concat(parts, axis=1).reindex(order["township_code"])
+    rows.index.name = "township_code"
+    frame = rows.reset_index().merge(totals, on="township_code", how="left")
     name = "name_en" if lang == "en" else "name_zh"
     columns = [("district_name", t("col.district", lang), "text"), ("township_name", t("col.township", lang), "text"),
                ("score", t("cmp.score", lang), "dec"), ("rank", t("cmp.rank", lang), "int"),
                ("met", t("cmp.met", lang), "int")]
-    columns += [(code, label, "scorecell") for code, label in zip(indicators["indicator_code"], indicators[name])]
+    columns += [(fields[code], label, "scorecount" if pd.isna(denominator) else "scorecell")
+                for code, label, denominator in zip(indicators["indicator_code"], indicators[name],
+                                                    indicators["denominator"])]
     return columns, frame
 
 
@@ -296,8 +306,8 @@ def township_scorecard_export(con, filters: Filters):
     lang = filters.lang
     expanded = []
     for field, header, kind in columns:
-        expanded.append((field, header, "dec" if kind == "scorecell" else kind))
-        if kind == "scorecell":
+        expanded.append((field, header, "dec" if kind in SCORE_KINDS else kind))
+        if kind in SCORE_KINDS:
             expanded.append((f"{field}__num", f"{header} {t('col.numerator', lang)}", "int"))
             expanded.append((f"{field}__den", f"{header} {t('col.denominator', lang)}", "int"))
     return expanded, frame
@@ -369,16 +379,13 @@ def quality_window(filters: Filters) -> tuple[str, str]:
 
 
 def quality_outliers(con, filters: Filters):
-    from warehouse.queries import areas as area_queries
     from warehouse.queries import quality
-    frame = quality.outliers(con, filters.scope, filters.area, quality_window(filters)[1],
-                             float(area_queries.setting(con, "quality.outlier_z")))
-    return _flags(frame, con, filters.lang)
+    return _flags(quality.outliers(con, filters.scope, filters.area), con, filters.lang)
 
 
 def quality_consistency(con, filters: Filters):
     from warehouse.queries import quality
-    return _flags(quality.consistency(con, filters.scope, filters.area, quality_window(filters)[1]), con, filters.lang)
+    return _flags(quality.consistency(con, filters.scope, filters.area), con, filters.lang)
 
 
 def quality_rates(con, filters: Filters):

@@ -56,8 +56,8 @@ def flags(db, kind):
     con = duckdb.connect(str(current_version_file(db)), read_only=True)
     try:
         if kind == "outliers":
-            return quality.outliers(con, EVERYTHING, areas.CITY, "2026-10", 3.5)
-        return quality.consistency(con, EVERYTHING, areas.CITY, "2026-10")
+            return quality.outliers(con, EVERYTHING, areas.CITY)
+        return quality.consistency(con, EVERYTHING, areas.CITY)
     finally:
         con.close()
 

@@ -66,19 +66,29 @@ def update_rates(area, period, lang):
             tables.grid_rows(missing_columns, missing), column_defs(missing_columns))
 
 
+# A province has thousands of flags; nobody checks them on one screen, and sending them all
+# would make the page slow. The table lists the first (outliers: the most severe), the export all.
+FLAG_ROWS_SHOWN = 1000
+
+
 @callback(Output(ids.DQ_OUTLIERS, "rowData"), Output(ids.DQ_OUTLIERS, "columnDefs"),
+          Output(ids.DQ_OUTLIERS_CAPTION, "children"),
           Output(ids.DQ_CONSISTENCY, "rowData"), Output(ids.DQ_CONSISTENCY, "columnDefs"),
+          Output(ids.DQ_CONSISTENCY_CAPTION, "children"),
           *FILTERS, Input(ids.DQ_VERSION, "data"))
 def update_flags(area, period, lang, _version):
     con = data.cursor()
     filters = data.read_filters(con, area, period, lang)
     if filters.period is None:
-        return [], [], [], []
+        return [], [], None, [], [], None
     helpers = ("flag_key", "facility_code", "measure")
-    outlier_columns, outliers = tables.quality_outliers(con, filters)
-    check_columns, checks = tables.quality_consistency(con, filters)
-    return (tables.grid_rows(outlier_columns, outliers, helpers), column_defs(outlier_columns),
-            tables.grid_rows(check_columns, checks, helpers), column_defs(check_columns))
+    outputs = []
+    for columns, frame in (tables.quality_outliers(con, filters), tables.quality_consistency(con, filters)):
+        shown = frame.head(FLAG_ROWS_SHOWN)
+        note = (t("dq.count", filters.lang, total=f"{len(frame):,}") if len(shown) == len(frame) else
+                t("dq.count_capped", filters.lang, total=f"{len(frame):,}", shown=f"{len(shown):,}"))
+        outputs += [tables.grid_rows(columns, shown, helpers), column_defs(columns), note]
+    return tuple(outputs)
 
 
 @callback(Output(ids.DQ_SERIES, "figure"), Input(ids.DQ_OUTLIERS, "selectedRows"), State(ids.LANG, "data"))

@@ -38,9 +38,11 @@ def layout(lang=None, **_):
                     lg=5, className="mb-3"),
         ]),
         confirm,
-        dbc.Row(dbc.Col(panel(t("dq.outliers", lang, z=z), flags_grid(ids.DQ_OUTLIERS, lang), None, "quality-outliers",
+        dbc.Row(dbc.Col(panel(t("dq.outliers", lang, z=z), flags_grid(ids.DQ_OUTLIERS, lang), ids.DQ_OUTLIERS_CAPTION,
+                              "quality-outliers",
                               lang), className="mb-3")),
         dbc.Row(dbc.Col(panel(t("dq.series", lang), dcc.Graph(id=ids.DQ_SERIES, **graph)), className="mb-3")),
-        dbc.Row(dbc.Col(panel(t("dq.consistency", lang), flags_grid(ids.DQ_CONSISTENCY, lang), None, "quality-consistency",
+        dbc.Row(dbc.Col(panel(t("dq.consistency", lang), flags_grid(ids.DQ_CONSISTENCY, lang),
+                              ids.DQ_CONSISTENCY_CAPTION, "quality-consistency",
                               lang), className="mb-3")),
     ])

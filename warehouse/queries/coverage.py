@@ -10,9 +10,18 @@ import pandas as pd
 from warehouse.queries.areas import Area
 from warehouse.scope import Scope
 
+# community_facility_distance (views.sql) holds the distances up to 3 km: the largest radius
+# the page offers. A larger one asked for is read as 3 km.
+MAX_RADIUS_M = 3000.0
+
+
+def _radius(radius_m: float) -> float:
+    return min(float(radius_m), MAX_RADIUS_M)
+
 
 def communities(con: duckdb.DuckDBPyConnection, scope: Scope, area: Area, radius_m: float) -> pd.DataFrame:
     """Each community/village point of the area: population, urban or rural, covered or not."""
+    radius_m = _radius(radius_m)
     condition, params = scope.sql("t.district_code")
     return con.execute(f"""
         SELECT c.code, c.name, c.level, c.township_code, t.township_name, t.district_code, t.district_name,
@@ -25,6 +34,7 @@ def communities(con: duckdb.DuckDBPyConnection, scope: Scope, area: Area, radius
 
 def coverage_table(con: duckdb.DuckDBPyConnection, scope: Scope, area: Area, radius_m: float) -> pd.DataFrame:
     """Covered residents of the area and of each of its parts, urban and rural apart."""
+    radius_m = _radius(radius_m)
     condition, params = scope.sql("t.district_code")
     part, part_name = {"city": ("district_code", "district_name"), "district": ("township_code", "township_name"),
                        "township": ("township_code", "township_name")}[area.level]
@@ -59,6 +69,7 @@ def township_metrics(con: duckdb.DuckDBPyConnection, scope: Scope, area: Area, r
                      as_of: date) -> pd.DataFrame:
     """What the choropleth can show per township: covered share, facilities and GPs per 10,000
     residents, residents per CHC/THC, share of CHCs/THCs counted as standardized."""
+    radius_m = _radius(radius_m)
     condition, params = scope.sql("t.district_code")
     return con.execute(f"""
         WITH t AS (
@@ -145,6 +156,7 @@ def suggest_sites(con: duckdb.DuckDBPyConnection, scope: Scope, district_code: s
                   count: int) -> pd.DataFrame:
     """Greedy maximum coverage: the community points of a district where one new station would
     cover the most residents not covered today, each pick removing what it covers."""
+    radius_m = _radius(radius_m)
     condition, params = scope.sql("t.district_code")
     pairs = con.execute(f"""
         WITH pts AS (

@@ -93,10 +93,10 @@ SELECT indicator_code, facility_code, period_kind, period,
 FROM labelled
 GROUP BY indicator_code, facility_code, period_kind, period;
 
--- Computed once per published version (warehouse/sql/aggregates.sql refreshes it before each
--- publish) instead of on every query: the pages and every v_*indicator view read this.
+-- Filled once per published version (warehouse/sql/aggregates.sql, before each publish) instead
+-- of computed on every query: the pages and every v_*indicator view read this.
 CREATE OR REPLACE TABLE facility_indicator_parts_table AS
-SELECT * FROM facility_indicator_parts_compute;
+SELECT * FROM facility_indicator_parts_compute WITH NO DATA;
 
 CREATE OR REPLACE VIEW facility_indicator_parts AS SELECT * FROM facility_indicator_parts_table;
 
@@ -174,23 +174,37 @@ JOIN facility_area a USING (facility_code)
 GROUP BY a.area_code, a.area_level, c.year;
 
 -- 15-minute service circle: each community/village point against operating facilities.
+-- Every community/village point and every facility within 3 km of it (the coverage slider's
+-- largest radius), with the distance: the band join runs once per published version
+-- (aggregates.sql) instead of on every map, table and slider move.
+CREATE OR REPLACE VIEW community_facility_distance_compute AS
+WITH pts AS (
+    SELECT code, lon, lat FROM admin_unit
+    WHERE level IN ('community', 'village') AND lon IS NOT NULL AND lat IS NOT NULL
+), fac AS (
+    SELECT facility_code, lon, lat, opened_on, closed_on FROM facility WHERE lon IS NOT NULL AND lat IS NOT NULL
+)
+SELECT p.code, f.facility_code, f.opened_on, f.closed_on, haversine_m(p.lon, p.lat, f.lon, f.lat) AS distance_m
+FROM pts p
+JOIN fac f
+  ON f.lat BETWEEN p.lat - 3000 / 110000.0 AND p.lat + 3000 / 110000.0
+ AND f.lon BETWEEN p.lon - 3000 / (110000.0 * cos(radians(p.lat))) AND p.lon + 3000 / (110000.0 * cos(radians(p.lat)))
+WHERE haversine_m(p.lon, p.lat, f.lon, f.lat) <= 3000;
+
+CREATE OR REPLACE TABLE community_facility_distance AS SELECT * FROM community_facility_distance_compute WITH NO DATA;
+
+-- Each community/village point: covered when an operating facility is within radius_m (at most
+-- 3 km, see above); nearest_m is the nearest operating facility's distance when within 3 km.
 CREATE OR REPLACE MACRO community_coverage(radius_m) AS TABLE
 WITH pts AS (
     SELECT c.code, c.name, c.level, c.parent_code AS township_code, c.population, c.lon, c.lat,
            c.level = 'community' AS urban
     FROM admin_unit c
     WHERE c.level IN ('community', 'village') AND c.lon IS NOT NULL AND c.lat IS NOT NULL
-), fac AS (
-    SELECT facility_code, lon, lat FROM facility
-    WHERE lon IS NOT NULL AND operating_on(opened_on, closed_on, current_date)
 ), near AS (
-    SELECT p.code, min(haversine_m(p.lon, p.lat, f.lon, f.lat)) AS nearest_m
-    FROM pts p
-    JOIN fac f
-      ON f.lat BETWEEN p.lat - radius_m / 110000.0 AND p.lat + radius_m / 110000.0
-     AND f.lon BETWEEN p.lon - radius_m / (110000.0 * cos(radians(p.lat)))
-                   AND p.lon + radius_m / (110000.0 * cos(radians(p.lat)))
-    GROUP BY p.code
+    SELECT code, min(distance_m) AS nearest_m FROM community_facility_distance
+    WHERE operating_on(opened_on, closed_on, current_date)
+    GROUP BY code
 )
 SELECT p.*, n.nearest_m, coalesce(n.nearest_m <= radius_m, false) AS covered
 FROM pts p LEFT JOIN near n USING (code);
@@ -261,3 +275,93 @@ FROM load_batch;
 -- Is a facility (by its township and district) inside an area ('all', a district or a township)?
 CREATE OR REPLACE MACRO in_area(township_code, district_code, area_code) AS
     area_code = 'all' OR township_code = area_code OR district_code = area_code;
+
+-- Data-quality flags of every facility at the data horizon (warehouse/queries/quality.py has the
+-- rules in words). They depend on the data and the settings only, so aggregates.sql stores them
+-- when a load publishes; the page filters them by scope and area and adds confirmations.
+CREATE OR REPLACE VIEW dq_outlier_compute AS
+WITH horizon AS (SELECT latest_period AS last FROM data_horizon),
+window_values AS (
+    SELECT m.facility_code, m.measure, m.period, m.value
+    FROM monthly_measure m, horizon h
+    WHERE m.period > h.last - INTERVAL 24 MONTH AND m.period <= h.last
+), series AS (
+    SELECT facility_code, measure, list(value) AS past, median(value) AS median, avg(value) AS mean,
+           stddev_samp(value) AS sd, count(*) AS n
+    FROM window_values GROUP BY ALL HAVING count(*) >= 6
+), spread AS (
+    SELECT facility_code, measure, median, mean, sd,
+           list_median(list_transform(past, lambda v: abs(v - median))) AS mad,
+           list_avg(list_transform(past, lambda v: abs(v - median))) AS mean_ad
+    FROM series
+), scored AS (
+    SELECT w.*, s.median, CASE WHEN s.mad > 0 THEN 0.6745 * abs(w.value - s.median) / s.mad
+                               WHEN s.mean_ad > 0 THEN abs(w.value - s.median) / (1.253314 * s.mean_ad)
+                               ELSE 0 END AS z,
+           s.sd > 0 AND abs(w.value - s.mean) > 3 * s.sd AS extreme
+    FROM window_values w JOIN spread s USING (facility_code, measure)
+)
+SELECT 'outlier:' || facility_code || ':' || measure || ':' || strftime(period, '%Y-%m') AS flag_key,
+       CASE WHEN z > setting_num('quality.outlier_z') THEN 'outlier' ELSE 'extreme' END AS "check",
+       facility_code, measure, strftime(period, '%Y-%m') AS period, value, median AS reference, z AS score
+FROM scored
+WHERE (z > setting_num('quality.outlier_z') OR extreme) AND abs(value - median) >= greatest(3, 0.1 * abs(median));
+
+CREATE OR REPLACE VIEW dq_consistency_compute AS
+WITH horizon AS (SELECT latest_period AS last FROM data_horizon),
+recent AS (
+    SELECT m.facility_code, m.measure, m.period, m.value
+    FROM monthly_measure m, horizon h
+    WHERE m.period > h.last - INTERVAL 12 MONTH AND m.period <= h.last
+), checks AS (
+    SELECT DISTINCT i.numerator AS lhs, i.denominator AS rhs, 'above_denominator' AS kind
+    FROM indicator_registry i WHERE i.denominator IS NOT NULL
+    UNION
+    SELECT p[1], p[2], 'pair'
+    FROM (SELECT unnest(CAST(json((SELECT value FROM setting WHERE key = 'quality.pairs')) AS VARCHAR[][])) AS p)
+), over AS (
+    SELECT c.kind AS "check", a.facility_code, a.measure, a.period, a.value, b.value AS reference,
+           a.value / nullif(b.value, 0) AS score
+    FROM checks c
+    JOIN recent a ON a.measure = c.lhs
+    JOIN recent b ON b.facility_code = a.facility_code AND b.period = a.period AND b.measure = c.rhs
+    WHERE a.value > b.value
+), jumps AS (
+    SELECT 'stock_jump' AS "check", facility_code, measure, period, value, previous AS reference,
+           abs(value - previous) / previous AS score
+    FROM (
+        SELECT m.facility_code, m.measure, m.period, m.value, h.last,
+               lag(m.value) OVER (PARTITION BY m.facility_code, m.measure ORDER BY m.period) AS previous,
+               lag(m.period) OVER (PARTITION BY m.facility_code, m.measure ORDER BY m.period) AS previous_period
+        FROM monthly_measure m JOIN measure_registry r USING (measure), horizon h
+        WHERE r.kind = 'stock' AND m.period <= h.last AND m.period > h.last - INTERVAL 13 MONTH
+    ) WHERE previous > 0 AND previous_period = period - INTERVAL 1 MONTH
+      AND period > last - INTERVAL 12 MONTH
+      AND abs(value - previous) / previous > setting_num('quality.stock_jump_share') AND abs(value - previous) >= 5
+), yearly AS (
+    SELECT m.facility_code, m.measure, year(m.period) AS year, sum(m.value) AS total
+    FROM monthly_measure m JOIN measure_registry r USING (measure), horizon h
+    WHERE r.kind = 'flow' AND month(m.period) <= month(h.last)
+      AND year(m.period) BETWEEN year(h.last) - 3 AND year(h.last)
+    GROUP BY ALL
+), years AS (
+    SELECT 'year_change' AS "check", c.facility_code, c.measure,
+           make_date(c.year, 1, 1) AS period, c.total AS value, avg(p.total) AS reference,
+           c.total / nullif(avg(p.total), 0) - 1 AS score
+    FROM yearly c JOIN yearly p ON p.facility_code = c.facility_code AND p.measure = c.measure
+         AND p.year BETWEEN c.year - 3 AND c.year - 1
+    WHERE c.year = (SELECT year(last) FROM horizon)
+    GROUP BY c.facility_code, c.measure, c.year, c.total
+    HAVING count(*) = 3 AND avg(p.total) >= 30
+       AND abs(c.total / avg(p.total) - 1) > setting_num('quality.year_change_share')
+), flags AS (SELECT * FROM over UNION ALL SELECT * FROM jumps UNION ALL SELECT * FROM years)
+SELECT "check" || ':' || facility_code || ':' || measure || ':' ||
+           CASE WHEN "check" = 'year_change' THEN strftime(period, '%Y') ELSE strftime(period, '%Y-%m') END AS flag_key,
+       "check", facility_code, measure,
+       CASE WHEN "check" = 'year_change' THEN strftime(period, '%Y') ELSE strftime(period, '%Y-%m') END AS period,
+       value, reference, score
+FROM flags
+QUALIFY row_number() OVER (PARTITION BY flag_key ORDER BY "check", facility_code, measure, period) = 1;
+
+CREATE OR REPLACE TABLE dq_outlier_table AS SELECT * FROM dq_outlier_compute WITH NO DATA;
+CREATE OR REPLACE TABLE dq_consistency_table AS SELECT * FROM dq_consistency_compute WITH NO DATA;
