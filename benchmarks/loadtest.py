@@ -1,8 +1,9 @@
 """Load test: simulated users on loopback against gunicorn, bounded in time.
 
-    python -m benchmarks [--scale 4] [--seconds 20] [--users 20 100] [--workers 4]
+    python -m benchmarks loadtest [--scale S --density D] [--seconds 20] [--users 20 100] [--workers 4]
 
-Generates the sample city at `scale` (blocks of four districts), loads it into a fresh warehouse,
+Generates the province (etl.sample_city.PROVINCE, or the sample city at another scale and
+density), loads it into a fresh warehouse,
 starts gunicorn on 127.0.0.1 with `workers` workers, then for each user count runs that many
 logged-in users for `seconds`, each repeating a realistic page's callbacks (overview tiles,
 indicator table, coverage summary) for a random district, and prints requests per second and
@@ -13,6 +14,7 @@ from __future__ import annotations
 import argparse
 import os
 import random
+import shutil
 import signal
 import socket
 import statistics
@@ -88,18 +90,27 @@ def run_users(base: str, users: int, seconds: float, districts: list[str], perio
 
 
 def main(argv=None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m benchmarks")
-    parser.add_argument("--scale", type=float, default=4)
+    parser = argparse.ArgumentParser(prog="python -m benchmarks loadtest")
+    parser.add_argument("--scale", type=float, help="default: the province's")
+    parser.add_argument("--density", type=float, help="default: the province's")
     parser.add_argument("--seconds", type=float, default=20)
     parser.add_argument("--users", type=int, nargs="+", default=[20, 100])
     parser.add_argument("--workers", type=int, default=4)
     args = parser.parse_args(argv)
+    work = Path(tempfile.mkdtemp(prefix="jiceng-bench-"))
+    try:
+        return _run(args, work)
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+
+
+def _run(args, work: Path) -> int:
     from etl.loader import load_paths
-    from etl.sample_city import write_sample_city
+    from etl.sample_city import PROVINCE, write_sample_city
     from warehouse.accounts import Accounts, accounts_path
     from warehouse.store import Reader
-    work = Path(tempfile.mkdtemp(prefix="jiceng-bench-"))
-    write_sample_city(work / "data", scale=args.scale)
+    shape = {"scale": args.scale or PROVINCE["scale"], "density": args.density or PROVINCE["density"]}
+    write_sample_city(work / "data", **shape)
     db = work / "bench.duckdb"
     started = time.time()
     results = load_paths([work / "data"], db=db)
@@ -130,7 +141,7 @@ def main(argv=None) -> int:
     finally:
         server.send_signal(signal.SIGTERM)
         server.wait(timeout=60)
-    print(f"data: scale {args.scale:g}: {len(districts)} districts, {facilities:,} facilities, {values:,} values; "
+    print(f"data: scale {shape['scale']:g}, density {shape['density']:g}: {len(districts)} districts, {facilities:,} facilities, {values:,} values; "
           f"loaded in {load_seconds:.1f} s; gunicorn {args.workers} workers; {os.cpu_count()} cores")
     print(f"{'users':>6} {'requests':>9} {'failed':>7} {'req/s':>8} {'median ms':>10} {'p95 ms':>8}")
     for r in rows:

@@ -23,6 +23,7 @@ def create_app(db_path: str | os.PathLike | None = None) -> Dash:
         serve_locally=True,
         suppress_callback_exceptions=True,
         update_title=None,
+        compress=True,        # callback JSON escapes every Chinese character as \uXXXX: gzip undoes that
     )
     auth.install(app.server)
     install_templates(app.server)

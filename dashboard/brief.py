@@ -14,6 +14,7 @@ from pathlib import Path
 import pandas as pd
 
 from dashboard.i18n import count, pct, stamp, t
+from dashboard.workbook import xlsx_bytes
 from warehouse.periods import Period
 from warehouse.queries import areas, facility, supervision
 
@@ -59,6 +60,7 @@ def reasons(row, lang: str) -> list[str]:
 def build(con, scope, codes: list[str], period: Period, ranking: pd.DataFrame, lang: str) -> list[FacilityBrief]:
     ranked = ranking.set_index("facility_code") if not ranking.empty else pd.DataFrame()
     briefs = []
+    tables = facility.indicator_tables(con, scope, codes, period)
     for code in codes:
         record = facility.header(con, scope, code)
         if record is None:
@@ -67,7 +69,7 @@ def build(con, scope, codes: list[str], period: Period, ranking: pd.DataFrame, l
         brief = FacilityBrief(code, record, int(row["rank"]) if row is not None else None,
                               float(row["score"]) if row is not None else None,
                               reasons(row, lang) if row is not None else [])
-        table = facility.indicator_table(con, scope, code, period)
+        table = tables[tables["facility_code"] == code]
         name = "name_en" if lang == "en" else "name_zh"
         for r in table[table["meets_target"] == False].itertuples():   # noqa: E712 (pandas boolean)
             brief.below.append({"indicator": getattr(r, name), "value": r.value, "target": r.target,
@@ -244,11 +246,7 @@ def xlsx(briefs: list[FacilityBrief], legs: list[float], lang: str) -> bytes:
         t("sup.checklist", lang): pd.DataFrame([{t("col.facility", lang): b.record["name"], t("sup.checklist", lang): c}
                                                  for b in briefs for c in b.checklist]),
     }
-    buffer = io.BytesIO()
-    with pd.ExcelWriter(buffer, engine="openpyxl") as writer:
-        for name, frame in sheets.items():
-            frame.to_excel(writer, index=False, sheet_name=name[:31].replace("/", "-"))
-    return buffer.getvalue()
+    return xlsx_bytes(sheets)
 
 
 def html(briefs: list[FacilityBrief], legs: list[float], lang: str, title: str) -> str:

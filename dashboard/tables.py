@@ -3,12 +3,12 @@ the same rows for the same filters. A builder returns (columns, frame): columns 
 (field, header, kind) with kind text | int | pct | dec."""
 from __future__ import annotations
 
-import io
 
 import pandas as pd
 
 from dashboard.data import Filters, today
 from dashboard.i18n import milestone_state, t
+from dashboard.workbook import xlsx_bytes
 from warehouse.queries import coverage, overview
 
 TYPE_KEYS = ("CHC", "CHS", "THC", "VC")
@@ -122,10 +122,7 @@ def to_file(columns, frame: pd.DataFrame, fmt: str) -> bytes:
     table = frame[[c[0] for c in columns]].rename(columns={c[0]: c[1] for c in columns})
     if fmt == "csv":
         return table.to_csv(index=False).encode("utf-8-sig")   # Excel on Windows reads the BOM
-    buffer = io.BytesIO()
-    with pd.ExcelWriter(buffer, engine="openpyxl") as writer:
-        table.to_excel(writer, index=False, sheet_name="data")
-    return buffer.getvalue()
+    return xlsx_bytes({"data": table})
 
 
 SCORE_KINDS = ("scorecell", "scorecount")
@@ -136,9 +133,15 @@ def grid_rows(columns, frame: pd.DataFrame, helpers: tuple[str, ...] = ()) -> li
     fields = [c[0] for c in columns] + [h for h in frame.columns if h in helpers or any(
         str(h).startswith(f"{c[0]}__") for c in columns if c[2] in SCORE_KINDS)]
     table = frame[list(dict.fromkeys(fields))]
-    # six decimals show every figure as precisely as it is formatted and keep responses small
-    table = table.round({c: 6 for c in table.columns if pd.api.types.is_float_dtype(table[c])}).astype(object)
-    return table.where(table.notna(), None).to_dict("records")
+    floats = [c for c in table.columns if pd.api.types.is_float_dtype(table[c])]
+    # six decimals show every figure as precisely as it is formatted and keep responses small;
+    # NaN in a float column goes out as null (Dash's encoder), other columns need None
+    table = table.round({c: 6 for c in floats})
+    others = [c for c in table.columns if c not in floats and table[c].isna().any()]
+    if others:
+        table = table.assign(**{c: table[c].astype(object).where(table[c].notna(), None) for c in others})
+    names = [str(c) for c in table.columns]
+    return [dict(zip(names, row)) for row in zip(*(table[c].tolist() for c in table.columns))]
 
 
 def facility_indicators(con, filters: Filters, code: str):

@@ -177,3 +177,40 @@ def test_every_overview_tile_links_to_the_page_that_explains_it_with_the_same_fi
         "overview-tile-reporting": "/quality?area=990104&period=2025&lang=en",
         "overview-tile-overdue": "/?area=990104&period=2025&lang=en#overdue",
     }
+
+
+def _map_request(metric: str, changed: str) -> dict:
+    metric_id = {"type": "param", "name": "metric"}
+    inputs = [("shell-area-dropdown", "value", "all"), ("shell-period-dropdown", "value", "2026Q3"),
+              ("shell-lang-store", "data", "zh"), (metric_id, "value", metric),
+              ({"type": "param", "name": "radius"}, "value", 1200),
+              ({"type": "param", "name": "site_district"}, "value", None),
+              ({"type": "param", "name": "sites"}, "value", 3)]
+    return {"output": '..coverage-map-graph.figure...coverage-map-caption.children..',
+            "outputs": [{"id": "coverage-map-graph", "property": "figure"},
+                        {"id": "coverage-map-caption", "property": "children"}],
+            "inputs": [{"id": i, "property": p, "value": v} for i, p, v in inputs],
+            "changedPropIds": [changed]}
+
+
+def test_choosing_another_map_metric_sends_only_the_new_colours(app, sample_users):
+    from conftest import login
+    client = login(app.server.test_client(), "root")
+    full = client.post("/_dash-update-component", json=_map_request("gps_per_10k", "shell-area-dropdown.value"))
+    choropleth = full.get_json()["response"]["coverage-map-graph"]["figure"]["data"][0]
+    patched = client.post("/_dash-update-component", json=_map_request(
+        "gps_per_10k", '{"name":"metric","type":"param"}.value')).get_json()["response"]["coverage-map-graph"]["figure"]
+    assert patched["__dash_patch_update"] == "__dash_patch_update"
+    changes = {op["location"][-1]: op["params"]["value"] for op in patched["operations"]}
+    assert set(changes) >= {"z", "customdata", "colorscale", "hovertemplate"}
+    assert all(op["location"][:2] == ["data", 0] for op in patched["operations"])
+    assert changes["z"] == choropleth["z"] and changes["customdata"] == choropleth["customdata"]
+    assert len(str(patched)) < len(str(full.get_json())) / 5
+
+
+def test_large_responses_are_compressed_for_browsers(app, sample_users):
+    from conftest import login
+    client = login(app.server.test_client(), "root")
+    response = client.post("/_dash-update-component", json=_map_request("covered_share", "shell-area-dropdown.value"),
+                           headers={"Accept-Encoding": "gzip"})
+    assert response.headers.get("Content-Encoding") == "gzip"

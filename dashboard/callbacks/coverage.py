@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from urllib.parse import urlencode
 
-from dash import Input, Output, State, callback, html, no_update
+from dash import Input, Output, Patch, State, callback, ctx, html, no_update
 
 from dashboard import data, ids, tables
 from dashboard.callbacks.common import caption, default_radius
@@ -55,6 +55,14 @@ def update_map(area, period, lang, metric, radius, site_district, sites):
     metric = metric if metric in figures.METRICS else "covered_share"
     radius = tables.coverage_radius(filters, default_radius(con))
     scope, where, as_of = filters.scope, filters.area, filters.as_of
+    if ctx.triggered_id == ids.COV_METRIC:
+        # only the colours changed: patch the choropleth (trace 0) of the map the browser has
+        metrics = coverage.township_metrics(con, scope, where, radius, as_of)
+        if not metrics.empty and coverage.has_boundaries(con, scope, where):
+            patch = Patch()
+            for key, value in figures.metric_layer(metrics, metric, filters.lang).items():
+                patch["data"][0][key] = value
+            return patch, caption(filters, as_of=as_of)
     communities = coverage.communities(con, scope, where, radius)
     _, sites_frame = tables.coverage_sites(con, filters, default_radius(con))
     figure = figures.coverage_map(

@@ -29,6 +29,11 @@ def _inspector():
     return user if user is not None and user.may("supervise") else None
 
 
+# The visit list of a whole province runs to thousands; nobody plans visits past the first few
+# hundred, and the page stays quick. The record form's facility list keeps every facility.
+RANKING_ROWS_SHOWN = 500
+
+
 def ranking_for(con, filters, types) -> "supervision.pd.DataFrame":
     parts = supervision.risk_parts(con, filters.scope, filters.area, filters.period, data.today())
     ranked = supervision.risk_ranking(parts, supervision.weights(con))
@@ -46,17 +51,20 @@ def update_ranking(area, period, lang, types, _saved):
     if _inspector() is None or filters.period is None:
         return header, [], [], t("empty.no_data", lang), []
     ranked = ranking_for(con, filters, types)
+    options = [{"label": f"{r.name} · {r.township_name}", "value": r.facility_code} for r in ranked.itertuples()]
+    note = caption(filters)
+    if len(ranked) > RANKING_ROWS_SHOWN:
+        note = t("sup.ranking_capped", lang, shown=f"{RANKING_ROWS_SHOWN:,}", total=f"{len(ranked):,}") + " " + note
+        ranked = ranked.head(RANKING_ROWS_SHOWN).copy()
     ranked["reasons"] = ["；".join(brief.reasons(r, lang)) if lang == "zh" else "; ".join(brief.reasons(r, lang))
-                         for _, r in ranked.iterrows()]
+                         for r in ranked.to_dict("records")]
     ranked["type_name"] = ranked["type"].map(lambda k: t(f"type.short.{k}", lang))
     ranked["profile"] = [tables.profile_link(n, c, lang) for n, c in zip(ranked["name"], ranked["facility_code"])]
     columns = [("rank", t("cmp.rank", lang), "int"), ("profile", t("col.facility", lang), "link"),
                ("type_name", t("col.type", lang), "text"), ("township_name", t("col.township", lang), "text"),
                ("score", t("sup.col.score", lang), "dec"), ("reasons", t("sup.col.reasons", lang), "text")]
     defs = column_defs(columns)
-    options = [{"label": f"{r.name} · {r.township_name}", "value": r.facility_code} for r in ranked.itertuples()]
-    return (header, tables.grid_rows(columns, ranked, helpers=("facility_code",)), defs,
-            caption(filters), options)
+    return (header, tables.grid_rows(columns, ranked, helpers=("facility_code",)), defs, note, options)
 
 
 def _codes(selected) -> list[str]:

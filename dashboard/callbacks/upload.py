@@ -2,7 +2,6 @@
 Every step checks the session's user may upload; files are scoped to the user's districts."""
 from __future__ import annotations
 
-import io
 
 import pandas as pd
 from dash import Input, Output, State, callback, ctx, dcc, html, no_update
@@ -11,6 +10,7 @@ import dash_bootstrap_components as dbc
 from dashboard import auth, data, ids, uploads
 from dashboard.components import column_defs
 from dashboard.i18n import t
+from dashboard.workbook import xlsx_bytes
 from etl.loader import rollback
 from warehouse.actions import load_batches
 from warehouse.ingest import RollbackRefused
@@ -103,11 +103,7 @@ def download_report(_clicks, token, lang):
                              "problems": len(r.problems), "warnings": len(r.warnings)} for r in results])
     details = pd.DataFrame(problem_rows(results, lang), columns=["file", "kind", "sheet", "row", "column", "value",
                                                                  "reason"])
-    buffer = io.BytesIO()
-    with pd.ExcelWriter(buffer, engine="openpyxl") as writer:
-        summary.to_excel(writer, index=False, sheet_name="summary")
-        details.to_excel(writer, index=False, sheet_name="problems")
-    return dcc.send_bytes(buffer.getvalue(), "validation_report.xlsx")
+    return dcc.send_bytes(xlsx_bytes({"summary": summary, "problems": details}), "validation_report.xlsx")
 
 
 @callback(Output(ids.UP_HISTORY, "rowData"), Output(ids.UP_HISTORY, "columnDefs"),

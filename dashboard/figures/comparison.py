@@ -1,6 +1,8 @@
 """Figures of the township comparison page."""
 from __future__ import annotations
 
+import copy
+import functools
 import math
 
 import pandas as pd
@@ -40,29 +42,39 @@ def ranking(frame: pd.DataFrame, is_count: bool, target, reference: list[tuple[s
 
 
 def small_multiples(series: pd.DataFrame, indicators: pd.DataFrame, names: dict, lang: str,
-                    empty_message: str) -> go.Figure:
-    """Every indicator over the last months, one line per chosen township."""
+                    empty_message: str) -> go.Figure | dict:
+    """Every indicator over the last months, one line per chosen township. Built as a plain
+    figure dict on a cached subplot grid: plotly's objects validate each of the 28 subplots and
+    50 lines again on every call, which took most of this callback's time."""
     if series.empty:
         return empty_figure(empty_message)
     name = "name_en" if lang == "en" else "name_zh"
     codes = list(indicators["indicator_code"])
     cols = 4
-    rows = math.ceil(len(codes) / cols)
-    fig = make_subplots(rows=rows, cols=cols, subplot_titles=list(indicators[name]), vertical_spacing=0.5 / rows,
-                        horizontal_spacing=0.05)
+    layout = copy.deepcopy(_multiples_layout(tuple(indicators[name]), math.ceil(len(codes) / cols), cols))
+    traces = []
+    by_indicator = dict(tuple(series.groupby("indicator_code", sort=False)))
     for n, code in enumerate(codes):
-        part = series[series["indicator_code"] == code]
-        for k, (township, line) in enumerate(part.groupby("township_code", sort=True)):
-            fig.add_trace(go.Scatter(
-                x=pd.to_datetime(line["period"] + "-01"), y=line["value"], mode="lines",
-                line={"color": PALETTE[list(names).index(township) % len(PALETTE)] if township in names else "#999",
-                      "width": 1.5},
-                name=names.get(township, township), legendgroup=township, showlegend=n == 0,
-                hovertemplate=f"{names.get(township, township)} %{{x|%Y-%m}}: %{{y:.3g}}<extra></extra>"),
-                row=n // cols + 1, col=n % cols + 1)
+        part = by_indicator.get(code, series.iloc[:0])
+        axis = "" if n == 0 else str(n + 1)
+        for township, line in part.groupby("township_code", sort=True):
+            traces.append({
+                "type": "scatter", "x": (line["period"] + "-01").tolist(), "y": line["value"].tolist(),
+                "mode": "lines", "xaxis": f"x{axis}", "yaxis": f"y{axis}",
+                "line": {"color": PALETTE[list(names).index(township) % len(PALETTE)] if township in names else "#999",
+                         "width": 1.5},
+                "name": names.get(township, township), "legendgroup": township, "showlegend": n == 0,
+                "hovertemplate": f"{names.get(township, township)} %{{x|%Y-%m}}: %{{y:.3g}}<extra></extra>"})
+    return {"data": traces, "layout": layout}
+
+
+@functools.lru_cache(maxsize=32)
+def _multiples_layout(titles: tuple[str, ...], rows: int, cols: int) -> dict:
+    fig = make_subplots(rows=rows, cols=cols, subplot_titles=list(titles), vertical_spacing=0.5 / rows,
+                        horizontal_spacing=0.05)
     fig.update_annotations(font_size=11)
-    fig.update_xaxes(showticklabels=False)
-    return base_layout(fig, 170 * rows + 60)
+    fig.update_xaxes(showticklabels=False, type="date")
+    return base_layout(fig, 170 * rows + 60).to_plotly_json()["layout"]
 
 
 def scatter(frame: pd.DataFrame, resource: str, outcome_name: str, resource_name: str, is_count: bool,

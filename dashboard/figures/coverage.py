@@ -64,25 +64,31 @@ def basemap(tile_url: str | None, attribution: str | None) -> dict:
                                               "sourceattribution": attribution or ""}]}
 
 
+def metric_layer(metrics: pd.DataFrame, metric: str, lang: str) -> dict:
+    """The choropleth's properties that depend on the chosen metric: all a metric change sends
+    (dashboard.callbacks.coverage patches them into the map the browser has)."""
+    fmt, scale, _ = METRICS[metric]
+    metric_name = t(f"cov.metric.{metric}", lang)
+    shown = metrics.assign(text=[format_metric(v, metric, lang) for v in metrics[metric]])
+    return {"z": shown[metric].astype(float).round(6).tolist(), "colorscale": scale, "name": metric_name,
+            "colorbar": {"title": {"text": metric_name, "side": "right"}, "thickness": 12, "len": 0.6,
+                         "tickformat": ".0%" if fmt == "pct" else None},
+            "customdata": shown[["township_name", "text", "population"]].to_numpy().tolist(),
+            "hovertemplate": (f"<b>%{{customdata[0]}}</b><br>{metric_name}: %{{customdata[1]}}"
+                              f"<br>{t('col.population', lang)}: %{{customdata[2]:,}}<extra></extra>")}
+
+
 def coverage_map(geojson: dict, metrics: pd.DataFrame, metric: str, points: pd.DataFrame,
                  uncovered: pd.DataFrame, sites: pd.DataFrame, lang: str, empty_message: str,
                  height: int = 560, tiles: dict | None = None) -> go.Figure:
     if not geojson.get("features") and points.empty:
         return empty_figure(empty_message, height)
-    fmt, scale, higher_better = METRICS[metric]
-    metric_name = t(f"cov.metric.{metric}", lang)
     fig = go.Figure()
     if geojson.get("features") and not metrics.empty:
-        shown = metrics.assign(text=[format_metric(v, metric, lang) for v in metrics[metric]])
         fig.add_trace(go.Choroplethmap(
-            geojson=geojson, locations=shown["township_code"], featureidkey="id", z=shown[metric].astype(float),
-            colorscale=scale, marker_opacity=0.55, marker_line_width=1,
-            marker_line_color="#607d8b", name=metric_name, showscale=True,
-            colorbar={"title": {"text": metric_name, "side": "right"}, "thickness": 12, "len": 0.6,
-                      "tickformat": ".0%" if fmt == "pct" else None},
-            customdata=shown[["township_name", "text", "population"]].to_numpy(),
-            hovertemplate=(f"<b>%{{customdata[0]}}</b><br>{metric_name}: %{{customdata[1]}}"
-                           f"<br>{t('col.population', lang)}: %{{customdata[2]:,}}<extra></extra>")))
+            geojson=geojson, locations=metrics["township_code"], featureidkey="id", marker_opacity=0.55,
+            marker_line_width=1, marker_line_color="#607d8b", showscale=True,
+            **metric_layer(metrics, metric, lang)))
     if not uncovered.empty:
         fig.add_trace(go.Scattermap(
             lon=uncovered["lon"], lat=uncovered["lat"], mode="markers", name=t("cov.uncovered.legend", lang),
@@ -91,18 +97,17 @@ def coverage_map(geojson: dict, metrics: pd.DataFrame, metric: str, points: pd.D
             hovertemplate=(f"<b>%{{customdata[0]}}</b> · %{{customdata[1]}}<br>{t('col.population', lang)}: "
                            f"%{{customdata[2]:,}}<extra>{t('cov.uncovered.legend', lang)}</extra>")))
     for label, frame, colour, size in _facility_groups(points, lang):
-        custom = frame.assign(
-            type_name=[t(f"type.{k}", lang) for k in frame["type"]],
-            state=[t("cov.hover.standardized", lang) + ": "
-                   + ("—" if pd.isna(s) else t("yes", lang) if bool(s) else t("no", lang))
-                   for s in frame["standardized"]],
-            stars=["" if pd.isna(s) else f"{t('cov.hover.stars', lang)}: {int(s)}" for s in frame["star_rating"]])
+        # one trace per type (stations: per star rating), so the type and stars go in the template
+        # once; each point carries only what differs (3,000 points at province scale)
+        custom = frame.assign(state=["—" if pd.isna(s) else t("yes", lang) if bool(s) else t("no", lang)
+                                     for s in frame["standardized"]])
         fig.add_trace(go.Scattermap(
-            lon=frame["lon"], lat=frame["lat"], mode="markers", name=label,
+            lon=frame["lon"].round(5), lat=frame["lat"].round(5), mode="markers", name=label,
             marker={"size": size, "color": colour},
-            customdata=custom[["facility_code", "name", "type_name", "township_name", "state", "stars"]].to_numpy(),
-            hovertemplate=("<b>%{customdata[1]}</b><br>%{customdata[2]} · %{customdata[3]}<br>%{customdata[4]} "
-                           f"%{{customdata[5]}}<br><i>{t('cov.hover.open_profile', lang)}</i><extra></extra>")))
+            customdata=custom[["facility_code", "name", "township_name", "state"]].to_numpy(),
+            hovertemplate=(f"<b>%{{customdata[1]}}</b><br>{label} · %{{customdata[2]}}<br>"
+                           f"{t('cov.hover.standardized', lang)}: %{{customdata[3]}}"
+                           f"<br><i>{t('cov.hover.open_profile', lang)}</i><extra></extra>")))
     if not sites.empty:
         fig.add_trace(go.Scattermap(lon=sites["lon"], lat=sites["lat"], mode="markers", showlegend=False,
                                     hoverinfo="skip", marker={"size": 22, "color": "#212121"}))

@@ -7,6 +7,7 @@ from datetime import date, datetime
 import duckdb
 import pandas as pd
 
+from warehouse.cache import per_version
 from warehouse.scope import Scope
 
 
@@ -63,6 +64,7 @@ class DataState:
     has_registry: bool = False      # admin units and facilities are loaded
 
 
+@per_version()
 def data_state(con: duckdb.DuckDBPyConnection) -> DataState:
     first, latest = con.execute("SELECT min(period), max(period) FROM monthly_report").fetchall()[0]
     loaded = con.execute("SELECT max(loaded_at) FROM load_batch WHERE status = 'accepted'").fetchall()[0][0]

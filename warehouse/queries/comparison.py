@@ -8,8 +8,10 @@ from __future__ import annotations
 from datetime import date
 
 import duckdb
+import numpy as np
 import pandas as pd
 
+from warehouse.cache import per_version
 from warehouse.periods import Period
 from warehouse.queries.areas import Area, setting
 from warehouse.scope import Scope
@@ -21,6 +23,7 @@ def _townships(scope: Scope, area: Area) -> tuple[str, list]:
             [area.code, *params])
 
 
+@per_version()
 def township_indicators(con: duckdb.DuckDBPyConnection, scope: Scope, area: Area, period: Period) -> pd.DataFrame:
     """One row per township × indicator: numerator, denominator, value, target, and the value of
     the previous period (for the arrows)."""
@@ -59,33 +62,22 @@ def scorecard(frame: pd.DataFrame, amber_points: float, steady_points: float, we
     attainment = value / target capped at 1; score = 100 × Σ weight·attainment / Σ weight over
     the township's indicators with a value and a target; rank 1 = highest score."""
     cells = frame.copy()
-
-    def state(row) -> str:
-        if row.direction == "watch" or pd.isna(row.target):
-            return "watch"
-        if pd.isna(row.value):
-            return "none"
-        gap = (row.target - row.value) / (row.target if row.is_count else 1)
-        if gap <= 1e-9:
-            return "met"
-        return "near" if gap <= amber_points + 1e-9 else "far"
-
-    def arrow(row) -> str:
-        if pd.isna(row.value) or pd.isna(row.previous_value):
-            return "none"
-        change = row.value - row.previous_value
-        threshold = steady_points * (row.previous_value if row.is_count else 1)
-        return "up" if change > threshold else "down" if change < -threshold else "steady"
-
-    cells["state"] = [state(r) for r in cells.itertuples()]
-    cells["arrow"] = [arrow(r) for r in cells.itertuples()]
+    is_count = cells["is_count"].astype(bool)
+    value, target, previous = (cells[c].astype(float) for c in ("value", "target", "previous_value"))
+    gap = (target - value) / target.where(is_count, 1.0)
+    cells["state"] = np.select(
+        [(cells["direction"] == "watch") | target.isna(), value.isna(), gap <= 1e-9, gap <= amber_points + 1e-9],
+        ["watch", "none", "met", "near"], "far")
+    change = value - previous
+    threshold = steady_points * previous.where(is_count, 1.0)
+    cells["arrow"] = np.select([value.isna() | previous.isna(), change > threshold, change < -threshold],
+                               ["none", "up", "down"], "steady")
     judged = cells["state"].isin(["met", "near", "far"])
     cells["attainment"] = (cells["value"] / cells["target"]).clip(upper=1.0).where(judged)
-    cells["weight"] = [float(weights.get(code, 1.0)) for code in cells["indicator_code"]]
-    scored = cells[judged].assign(weighted=lambda f: f["attainment"] * f["weight"])
+    cells["weight"] = cells["indicator_code"].map(lambda code: float(weights.get(code, 1.0))).astype(float)
+    scored = cells[judged].assign(weighted=lambda f: f["attainment"] * f["weight"], met=lambda f: f["state"] == "met")
     totals = scored.groupby("township_code").agg(weighted=("weighted", "sum"), weights=("weight", "sum"),
-                                                 met=("state", lambda s: int((s == "met").sum())),
-                                                 judged=("state", "size"))
+                                                 met=("met", "sum"), judged=("state", "size"))
     totals["score"] = 100 * totals["weighted"] / totals["weights"]
     totals["rank"] = totals["score"].rank(ascending=False, method="min").astype("Int64")
     return cells, totals[["score", "rank", "met", "judged"]].reset_index()
@@ -95,6 +87,7 @@ def weights_setting(con: duckdb.DuckDBPyConnection) -> dict:
     return setting(con, "comparison.weights") or {}
 
 
+@per_version()
 def township_resources(con: duckdb.DuckDBPyConnection, scope: Scope, area: Area, as_of: date,
                        radius_m: float) -> pd.DataFrame:
     """Per township: residents, operating facilities, GPs and nurses (latest staffing), building

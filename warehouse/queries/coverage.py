@@ -7,6 +7,7 @@ from datetime import date
 import duckdb
 import pandas as pd
 
+from warehouse.cache import per_version
 from warehouse.queries.areas import Area
 from warehouse.scope import Scope
 
@@ -19,6 +20,7 @@ def _radius(radius_m: float) -> float:
     return min(float(radius_m), MAX_RADIUS_M)
 
 
+@per_version()
 def communities(con: duckdb.DuckDBPyConnection, scope: Scope, area: Area, radius_m: float) -> pd.DataFrame:
     """Each community/village point of the area: population, urban or rural, covered or not."""
     radius_m = _radius(radius_m)
@@ -32,6 +34,7 @@ def communities(con: duckdb.DuckDBPyConnection, scope: Scope, area: Area, radius
     """, [radius_m, area.code, *params]).df()
 
 
+@per_version()
 def coverage_table(con: duckdb.DuckDBPyConnection, scope: Scope, area: Area, radius_m: float) -> pd.DataFrame:
     """Covered residents of the area and of each of its parts, urban and rural apart."""
     radius_m = _radius(radius_m)
@@ -65,6 +68,7 @@ def coverage_table(con: duckdb.DuckDBPyConnection, scope: Scope, area: Area, rad
     """, [radius_m, area.code, *params, area.code, area.name]).df()
 
 
+@per_version()
 def township_metrics(con: duckdb.DuckDBPyConnection, scope: Scope, area: Area, radius_m: float,
                      as_of: date) -> pd.DataFrame:
     """What the choropleth can show per township: covered share, facilities and GPs per 10,000
@@ -116,6 +120,15 @@ def township_metrics(con: duckdb.DuckDBPyConnection, scope: Scope, area: Area, r
     """, [area.code, *params, radius_m, as_of, as_of, as_of]).df()
 
 
+def has_boundaries(con: duckdb.DuckDBPyConnection, scope: Scope, area: Area) -> bool:
+    """Whether the area has any township boundary (then the map has its choropleth)."""
+    condition, params = scope.sql("t.district_code")
+    return con.execute(f"""
+        SELECT count(*) > 0 FROM township_boundary b JOIN township t ON t.township_code = b.code
+        WHERE in_area(t.township_code, t.district_code, ?) AND {condition}
+    """, [area.code, *params]).fetchall()[0][0]
+
+
 def boundaries(con: duckdb.DuckDBPyConnection, scope: Scope, area: Area) -> dict:
     """The area's township boundaries as a GeoJSON FeatureCollection (feature id = township code)."""
     condition, params = scope.sql("t.district_code")
@@ -129,6 +142,7 @@ def boundaries(con: duckdb.DuckDBPyConnection, scope: Scope, area: Area) -> dict
                           "geometry": json.loads(geometry)} for code, geometry in rows]}
 
 
+@per_version()
 def facility_points(con: duckdb.DuckDBPyConnection, scope: Scope, area: Area, as_of: date) -> pd.DataFrame:
     """Operating facilities with their latest standardization state and star rating."""
     condition, params = scope.sql("f.district_code")

@@ -7,6 +7,7 @@ from __future__ import annotations
 import duckdb
 import pandas as pd
 
+from warehouse.cache import per_version
 from warehouse.periods import Period
 from warehouse.scope import Scope
 
@@ -86,50 +87,63 @@ def indicator_table(con: duckdb.DuckDBPyConnection, scope: Scope, code: str, per
     """Every registry indicator for the facility and period, with the previous period, the same
     period a year before, and its percentile among facilities of the same type in its district
     and in the city (share of peers with a value at or below its own; higher is better)."""
+    return indicator_tables(con, scope, [code], period).drop(columns="facility_code")
+
+
+def indicator_tables(con: duckdb.DuckDBPyConnection, scope: Scope, codes: list[str], period: Period) -> pd.DataFrame:
+    """indicator_table for several facilities at once (a visit brief): the peers are ranked once.
+    One row per facility and indicator, with `facility_code`."""
     condition, params = _in_scope(scope)
     previous, last_year = period.previous(), period.same_last_year()
     return con.execute(f"""
-        WITH me AS (SELECT * FROM v_facility f WHERE f.facility_code = ? AND {condition}),
+        WITH me AS (SELECT * FROM v_facility f WHERE list_contains(?, f.facility_code) AND {condition}),
         peers AS (
-            SELECT v.indicator_code, v.facility_code, v.value, f.district_code
+            SELECT v.indicator_code, v.facility_code, v.value, f.district_code, f.type
             FROM v_indicator_value v JOIN v_facility f USING (facility_code)
             WHERE v.period_kind = ? AND v.period = ? AND v.value IS NOT NULL
-              AND f.type = (SELECT type FROM me)
+              AND f.type IN (SELECT type FROM me)
         ), ranked AS (
             SELECT indicator_code, facility_code,
-                   CASE WHEN count(*) OVER (PARTITION BY indicator_code, district_code) > 1 THEN
-                       (count(*) OVER (PARTITION BY indicator_code, district_code ORDER BY value
+                   CASE WHEN count(*) OVER (PARTITION BY type, indicator_code, district_code) > 1 THEN
+                       (count(*) OVER (PARTITION BY type, indicator_code, district_code ORDER BY value
                                        RANGE BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) - 1)
-                       / (count(*) OVER (PARTITION BY indicator_code, district_code) - 1) END AS district_percentile,
-                   count(*) OVER (PARTITION BY indicator_code, district_code) AS district_peers,
-                   CASE WHEN count(*) OVER (PARTITION BY indicator_code) > 1 THEN
-                       (count(*) OVER (PARTITION BY indicator_code ORDER BY value
+                       / (count(*) OVER (PARTITION BY type, indicator_code, district_code) - 1) END
+                       AS district_percentile,
+                   count(*) OVER (PARTITION BY type, indicator_code, district_code) AS district_peers,
+                   CASE WHEN count(*) OVER (PARTITION BY type, indicator_code) > 1 THEN
+                       (count(*) OVER (PARTITION BY type, indicator_code ORDER BY value
                                        RANGE BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) - 1)
-                       / (count(*) OVER (PARTITION BY indicator_code) - 1) END AS city_percentile,
-                   count(*) OVER (PARTITION BY indicator_code) AS city_peers
+                       / (count(*) OVER (PARTITION BY type, indicator_code) - 1) END AS city_percentile,
+                   count(*) OVER (PARTITION BY type, indicator_code) AS city_peers
             FROM peers
         ), mine AS (
-            SELECT v.* FROM v_indicator_value v WHERE v.facility_code = (SELECT facility_code FROM me)
+            SELECT v.* FROM v_indicator_value v
+            WHERE v.facility_code IN (SELECT facility_code FROM me)
+              AND (v.period_kind, v.period) IN ((?, ?), (?, ?), (?, ?))
         )
-        SELECT i.indicator_code, i.name_zh, i.name_en, i.category, c.name_zh AS category_zh,
+        SELECT me.facility_code, i.indicator_code, i.name_zh, i.name_en, i.category, c.name_zh AS category_zh,
                c.name_en AS category_en, i.denominator IS NULL AS is_count, i.direction,
                t.target, cur.numerator, cur.denominator, cur.value, cur.meets_target,
                prev.value AS previous_value, cur.value - prev.value AS change_previous,
                ly.value AS last_year_value, cur.value - ly.value AS change_last_year,
                r.district_percentile, r.district_peers, r.city_percentile, r.city_peers
-        FROM indicator_registry i
+        FROM me CROSS JOIN indicator_registry i
         JOIN category_registry c USING (category)
         JOIN indicator_target t ON t.indicator_code = i.indicator_code AND t.period_kind = ?
-        LEFT JOIN mine cur ON cur.indicator_code = i.indicator_code AND cur.period_kind = ? AND cur.period = ?
-        LEFT JOIN mine prev ON prev.indicator_code = i.indicator_code AND prev.period_kind = ? AND prev.period = ?
-        LEFT JOIN mine ly ON ly.indicator_code = i.indicator_code AND ly.period_kind = ? AND ly.period = ?
-        LEFT JOIN ranked r ON r.indicator_code = i.indicator_code AND r.facility_code = (SELECT facility_code FROM me)
-        WHERE EXISTS (SELECT 1 FROM me)
-        ORDER BY c.sort_order, i.sort_order
-    """, [code, *params, period.kind, period.label, period.kind, period.kind, period.label,
-          previous.kind, previous.label, last_year.kind, last_year.label]).df()
+        LEFT JOIN mine cur ON cur.facility_code = me.facility_code AND cur.indicator_code = i.indicator_code
+             AND cur.period_kind = ? AND cur.period = ?
+        LEFT JOIN mine prev ON prev.facility_code = me.facility_code AND prev.indicator_code = i.indicator_code
+             AND prev.period_kind = ? AND prev.period = ?
+        LEFT JOIN mine ly ON ly.facility_code = me.facility_code AND ly.indicator_code = i.indicator_code
+             AND ly.period_kind = ? AND ly.period = ?
+        LEFT JOIN ranked r ON r.indicator_code = i.indicator_code AND r.facility_code = me.facility_code
+        ORDER BY me.facility_code, c.sort_order, i.sort_order
+    """, [list(codes), *params, period.kind, period.label,
+          period.kind, period.label, previous.kind, previous.label, last_year.kind, last_year.label,
+          period.kind, period.kind, period.label, previous.kind, previous.label, last_year.kind, last_year.label]).df()
 
 
+@per_version()
 def indicator_series(con: duckdb.DuckDBPyConnection, scope: Scope, code: str, indicator: str) -> pd.DataFrame:
     """The facility's monthly values of one indicator over its whole history, with its district's
     value that month, whether the month was reported, and whether a load warning touched it."""

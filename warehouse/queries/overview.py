@@ -6,6 +6,7 @@ from datetime import date
 import duckdb
 import pandas as pd
 
+from warehouse.cache import per_version
 from warehouse.periods import Period
 from warehouse.queries.areas import Area
 from warehouse.scope import Scope
@@ -58,6 +59,7 @@ def street_coverage(con: duckdb.DuckDBPyConnection, scope: Scope, area: Area, as
     """, [as_of, area.code, *params]).fetchall()[0])
 
 
+@per_version()
 def area_indicator_values(con: duckdb.DuckDBPyConnection, scope: Scope, area: Area,
                           period: Period) -> pd.DataFrame:
     """Every registry indicator for the area and period: Σnumerator / Σdenominator over its facilities."""
@@ -106,6 +108,7 @@ def subarea_indicator(con: duckdb.DuckDBPyConnection, scope: Scope, area: Area, 
     """, [*params, indicator_code, period.kind, period.label]).df()
 
 
+@per_version()
 def milestone_trend(con: duckdb.DuckDBPyConnection, scope: Scope, area: Area) -> pd.DataFrame:
     """At every month end: operating CHCs of the area, and those counted toward the milestone."""
     sql, params = _facilities(scope, area)

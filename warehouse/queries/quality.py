@@ -7,6 +7,7 @@ from __future__ import annotations
 import duckdb
 import pandas as pd
 
+from warehouse.cache import per_version
 from warehouse.queries.areas import Area
 from warehouse.scope import Scope
 
@@ -20,6 +21,7 @@ def _facilities(scope: Scope, area: Area) -> tuple[str, list]:
             [area.code, *params])
 
 
+@per_version()
 def reporting_grid(con: duckdb.DuckDBPyConnection, scope: Scope, area: Area, first: str, last: str) -> pd.DataFrame:
     """Facility × month from `first` to `last` ('YYYY-MM'): on_time | late | missing | not_expected."""
     sql, params = _facilities(scope, area)
@@ -39,6 +41,7 @@ def reporting_grid(con: duckdb.DuckDBPyConnection, scope: Scope, area: Area, fir
     """, [*params, first, last]).df()
 
 
+@per_version()
 def reporting_rates(con: duckdb.DuckDBPyConnection, scope: Scope, area: Area, first: str, last: str) -> pd.DataFrame:
     """Completeness (received / expected) and timeliness (on time / expected) by township and district."""
     sql, params = _facilities(scope, area)

@@ -4,7 +4,10 @@ from __future__ import annotations
 import duckdb
 import pandas as pd
 
+from warehouse.cache import per_version
 
+
+@per_version()
 def indicators(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
     return con.execute("""
         SELECT i.indicator_code, i.name_zh, i.name_en, i.category, c.name_zh AS category_zh,

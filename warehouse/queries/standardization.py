@@ -13,6 +13,7 @@ from datetime import date, timedelta
 import duckdb
 import pandas as pd
 
+from warehouse.cache import per_version
 from warehouse.queries.areas import Area
 from warehouse.scope import Scope
 
@@ -49,6 +50,7 @@ def counted_on(con: duckdb.DuckDBPyConnection, scope: Scope, area: Area, day: da
     """, [day, *params, day]).df()
 
 
+@per_version()
 def milestones(con: duckdb.DuckDBPyConnection, scope: Scope, area: Area) -> pd.DataFrame:
     """Every milestone of the schedule: counted / operating CHCs at its year end (or now, for a
     year not over), the target, and how many more centers it needs."""

@@ -11,6 +11,7 @@ from datetime import date
 import duckdb
 import pandas as pd
 
+from warehouse.cache import per_version
 from warehouse.periods import Period
 from warehouse.queries.areas import Area, setting
 from warehouse.scope import Scope
@@ -19,6 +20,7 @@ PARTS = ("below_target", "shortfall", "worsening", "data_quality", "open_rectifi
          "low_score", "months_since_visit", "standardization")
 
 
+@per_version()
 def risk_parts(con: duckdb.DuckDBPyConnection, scope: Scope, area: Area, period: Period, today: date) -> pd.DataFrame:
     """One row per operating CHC, CHS and THC of the area, with every part of its risk."""
     condition, params = scope.sql("f.district_code")
@@ -40,8 +42,9 @@ def risk_parts(con: duckdb.DuckDBPyConnection, scope: Scope, area: Area, period:
         ), monthly AS (
             SELECT v.facility_code, v.indicator_code, strptime(v.period, '%Y-%m')::DATE AS month, v.value
             FROM v_indicator_value v JOIN f USING (facility_code)
-            JOIN indicator_registry i USING (indicator_code)
-            WHERE v.period_kind = 'month' AND i.denominator IS NOT NULL AND i.direction = 'higher' AND v.value IS NOT NULL
+            JOIN indicator_registry i USING (indicator_code), latest l
+            WHERE v.period_kind = 'month' AND v.period > strftime(l.month - INTERVAL 6 MONTH, '%Y-%m')
+              AND i.denominator IS NOT NULL AND i.direction = 'higher' AND v.value IS NOT NULL
         ), halves AS (
             SELECT m.facility_code, m.indicator_code,
                    avg(m.value) FILTER (WHERE m.month > l.month - INTERVAL 3 MONTH) AS recent,

@@ -63,9 +63,9 @@ CREATE OR REPLACE MACRO meets(value, target, direction) AS
          WHEN direction = 'lower' THEN value <= target + 1e-9
          ELSE value >= target - 1e-9 END;
 
--- Every indicator's numerator and denominator per facility and period, by the same stock/flow
--- rule (stock: the last reported month's value; flow: the sum), joining each measure to the indicators it feeds first
--- (an equi-join), so the 6 million values of a province are aggregated once.
+-- Every indicator's numerator and denominator per facility and period (stock: the last reported
+-- month's value; flow: the sum), each measure joined to the indicators it feeds first (an
+-- equi-join), so the 6 million values of a province are aggregated once.
 CREATE OR REPLACE VIEW facility_indicator_parts_compute AS
 WITH parts AS (
     SELECT indicator_code, numerator AS measure, true AS is_numerator,
@@ -78,20 +78,28 @@ WITH parts AS (
            m.value, r.kind = 'stock' AS is_stock
     FROM monthly_measure m JOIN parts p USING (measure) JOIN measure_registry r USING (measure)
 ), labelled AS (
-    SELECT *, 'month' AS period_kind, strftime(month, '%Y-%m') AS period FROM monthly
+    SELECT *, 'month' AS period_kind, month AS period_start FROM monthly
     UNION ALL
-    SELECT *, 'quarter', CAST(year(month) AS VARCHAR) || 'Q' || CAST(quarter(month) AS VARCHAR) FROM monthly
+    SELECT *, 'quarter', date_trunc('quarter', month) FROM monthly
     UNION ALL
-    SELECT *, 'year', CAST(year(month) AS VARCHAR) FROM monthly
+    SELECT *, 'year', date_trunc('year', month) FROM monthly
+), summed AS (
+    SELECT indicator_code, facility_code, period_kind, period_start,
+           CASE WHEN bool_or(is_stock) FILTER (is_numerator) THEN arg_max(value, month) FILTER (is_numerator)
+                ELSE sum(value) FILTER (is_numerator) END AS numerator,
+           CASE WHEN bool_or(is_stock) FILTER (NOT is_numerator) THEN arg_max(value, month) FILTER (NOT is_numerator)
+                ELSE sum(value) FILTER (NOT is_numerator) END AS denominator,
+           any_value(has_denominator) AS has_denominator
+    FROM labelled
+    GROUP BY indicator_code, facility_code, period_kind, period_start
 )
-SELECT indicator_code, facility_code, period_kind, period,
-       CASE WHEN bool_or(is_stock) FILTER (is_numerator) THEN arg_max(value, month) FILTER (is_numerator)
-            ELSE sum(value) FILTER (is_numerator) END AS numerator,
-       CASE WHEN bool_or(is_stock) FILTER (NOT is_numerator) THEN arg_max(value, month) FILTER (NOT is_numerator)
-            ELSE sum(value) FILTER (NOT is_numerator) END AS denominator,
-       any_value(has_denominator) AS has_denominator
-FROM labelled
-GROUP BY indicator_code, facility_code, period_kind, period;
+-- grouped by date, labelled after: formatting 18 million dates cost more than the grouping
+SELECT indicator_code, facility_code, period_kind,
+       CASE period_kind WHEN 'month' THEN strftime(period_start, '%Y-%m')
+                        WHEN 'quarter' THEN CAST(year(period_start) AS VARCHAR) || 'Q' || CAST(quarter(period_start) AS VARCHAR)
+                        ELSE CAST(year(period_start) AS VARCHAR) END AS period,
+       numerator, denominator, has_denominator
+FROM summed;
 
 -- Filled once per published version (warehouse/sql/aggregates.sql, before each publish) instead
 -- of computed on every query: the pages and every v_*indicator view read this.
