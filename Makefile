@@ -28,8 +28,10 @@ test: load
 test-all: load
 	$(PY) -m pytest -m "slow or not slow"
 
+# the province benchmark's table (docs/performance.md), then the load test (docs/reliability.md)
 bench: setup
 	$(PY) -m benchmarks
+	$(PY) -m benchmarks loadtest
 
 sample: setup
 	$(PY) -m etl sample --out data_samples

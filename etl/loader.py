@@ -42,10 +42,6 @@ class PreparedFile:
     geojson: object = None
     findings: Findings = field(default_factory=Findings)
 
-    @property
-    def order(self) -> int:
-        return min((LOAD_ORDER.index(k) for k in self.kinds), default=len(LOAD_ORDER))
-
 
 @dataclass
 class FileResult:
