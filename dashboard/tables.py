@@ -9,6 +9,7 @@ import pandas as pd
 from dashboard.data import Filters, today
 from dashboard.i18n import milestone_state, t
 from dashboard.workbook import xlsx_bytes
+from warehouse.cache import per_version
 from warehouse.queries import coverage, overview
 
 TYPE_KEYS = ("CHC", "CHS", "THC", "VC")
@@ -271,10 +272,26 @@ def standardization_lost(con, filters: Filters):
 def township_scorecard(con, filters: Filters):
     """Townships × indicators, one row per township; the export carries every numerator and
     denominator behind the rates."""
+    return _township_scorecard(con, filters.scope, filters.area, filters.period, filters.lang)
+
+
+def township_scorecard_grid(con, filters: Filters) -> tuple[list[dict], list]:
+    """The scorecard's grid rows and columns. Shaping 300 townships × 24 indicators takes longer
+    than their SQL, and every user of a version asks the same: kept per version."""
+    return _township_scorecard_grid(con, filters.scope, filters.area, filters.period, filters.lang)
+
+
+@per_version(maxsize=32)
+def _township_scorecard_grid(con, scope, area, period, lang):
+    columns, frame = _township_scorecard(con, scope, area, period, lang)
+    return grid_rows(columns, frame), columns
+
+
+@per_version(maxsize=32)
+def _township_scorecard(con, scope, area, period, lang):
     from warehouse.queries import areas as area_queries
     from warehouse.queries import comparison, registry
-    lang = filters.lang
-    long = comparison.township_indicators(con, filters.scope, filters.area, filters.period)
+    long = comparison.township_indicators(con, scope, area, period)
     cells, totals = comparison.scorecard(long, area_queries.setting(con, "comparison.amber_points"),
                                          area_queries.setting(con, "comparison.steady_points"),
                                          comparison.weights_setting(con))

@@ -214,3 +214,8 @@ def test_large_responses_are_compressed_for_browsers(app, sample_users):
     response = client.post("/_dash-update-component", json=_map_request("covered_share", "shell-area-dropdown.value"),
                            headers={"Accept-Encoding": "gzip"})
     assert response.headers.get("Content-Encoding") == "gzip"
+
+
+def test_places_that_share_a_name_stay_apart_on_an_axis():
+    from dashboard.figures.common import unique_labels
+    assert unique_labels(["城关镇", "城关镇", "青山镇"], ["东区", "西区", "东区"]) == ["城关镇（东区）", "城关镇（西区）", "青山镇"]

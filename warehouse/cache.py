@@ -5,8 +5,8 @@ arguments on the same version can be served again: the scorecard, the side-by-si
 scatter plot all sum the same township indicators, and every user of a district asks the same.
 Only read-only connections are cached (a writer's copy is still changing); the key is the
 version file's path, inode and mtime, so a warehouse rebuilt at the same path is not confused
-with the old one. Each process keeps its own small LRU; callers get copies, never the cached
-frame itself.
+with the old one. Each process keeps its own small LRU. Callers get copies of DataFrames; other
+results (a GeoJSON dict, grid rows) are shared and must be treated as read-only.
 """
 from __future__ import annotations
 

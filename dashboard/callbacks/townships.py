@@ -23,11 +23,11 @@ def update_scorecard(area, period, lang):
     header = page_title(t("cmp.title", filters.lang), filters)
     if filters.period is None:
         return header, [], [], t("empty.no_data", filters.lang)
-    columns, frame = tables.township_scorecard(con, filters)
+    rows, columns = tables.township_scorecard_grid(con, filters)
     defs = column_defs(columns)
     for spec in defs[:2]:
         spec["pinned"] = "left"
-    return header, tables.grid_rows(columns, frame), defs, caption(filters)
+    return header, rows, defs, caption(filters)
 
 
 @callback(Output(ids.CMP_RANK_INDICATOR, "options"), Output(ids.CMP_RANK_INDICATOR, "value"),

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from collections import Counter
+
 import plotly.graph_objects as go
 
 FONT = ("PingFang SC, Microsoft YaHei, WenQuanYi Micro Hei, Noto Sans CJK SC, system-ui, sans-serif")
@@ -23,3 +25,11 @@ def empty_figure(message: str, height: int = 320) -> go.Figure:
     fig.update_xaxes(visible=False)
     fig.update_yaxes(visible=False)
     return base_layout(fig, height)
+
+
+def unique_labels(names, qualifiers) -> list[str]:
+    """Axis labels that tell places apart: a name shared by several (城关镇 is in many districts)
+    gets its qualifier (the district, else the code) in brackets; categories would merge them."""
+    names, qualifiers = [str(n) for n in names], [str(q) for q in qualifiers]
+    repeated = {n for n, times in Counter(names).items() if times > 1}
+    return [f"{n}（{q}）" if n in repeated else n for n, q in zip(names, qualifiers)]

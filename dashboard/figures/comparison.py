@@ -9,7 +9,7 @@ import pandas as pd
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
-from dashboard.figures.common import BAD, GOOD, NEUTRAL, base_layout, empty_figure
+from dashboard.figures.common import BAD, GOOD, NEUTRAL, base_layout, empty_figure, unique_labels
 from dashboard.i18n import pct
 
 PALETTE = ["#1565c0", "#c62828", "#2e7d32", "#6a1b9a", "#ef6c00", "#00838f"]
@@ -23,7 +23,7 @@ def ranking(frame: pd.DataFrame, is_count: bool, target, reference: list[tuple[s
         return empty_figure(empty_message)
     met = [target is None or v >= target - 1e-9 for v in frame["value"]]
     fig = go.Figure(go.Bar(
-        x=frame["value"], y=frame["township_name"], orientation="h",
+        x=frame["value"], y=unique_labels(frame["township_name"], frame["district_name"]), orientation="h",
         marker={"color": [GOOD if m else BAD for m in met],
                 "opacity": [1.0 if not selected or c in selected else 0.35 for c in frame["township_code"]]},
         customdata=frame[["numerator", "denominator", "district_name"]].fillna(0).to_numpy(),

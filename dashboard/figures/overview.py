@@ -4,7 +4,7 @@ from __future__ import annotations
 import pandas as pd
 import plotly.graph_objects as go
 
-from dashboard.figures.common import BAD, GOOD, NEUTRAL, TARGET, base_layout, empty_figure
+from dashboard.figures.common import BAD, GOOD, NEUTRAL, TARGET, base_layout, empty_figure, unique_labels
 from dashboard.i18n import count, pct, t
 
 
@@ -52,7 +52,7 @@ def ranking(frame: pd.DataFrame, indicator_name: str, is_rate: bool, target: flo
     colours = [GOOD if target is None or v >= target - 1e-9 else BAD for v in frame["value"]]
     value_format = ".1%" if is_rate else ",.0f"
     fig = go.Figure(go.Bar(
-        x=frame["value"], y=frame["name"], orientation="h", marker_color=colours,
+        x=frame["value"], y=unique_labels(frame["name"], frame["code"]), orientation="h", marker_color=colours,
         customdata=frame[["numerator", "denominator"]].fillna(0).to_numpy(),
         text=[pct(v) if is_rate else count(v, lang) for v in frame["value"]], textposition="auto",
         hovertemplate=(f"%{{y}}: %{{x:{value_format}}}<br>{t('col.numerator', lang)} %{{customdata[0]:,.0f}}"

@@ -8,6 +8,7 @@ import duckdb
 import pandas as pd
 
 from warehouse.cache import per_version
+from warehouse.geometry import simplify_geometry
 from warehouse.queries.areas import Area
 from warehouse.scope import Scope
 
@@ -129,8 +130,10 @@ def has_boundaries(con: duckdb.DuckDBPyConnection, scope: Scope, area: Area) -> 
     """, [area.code, *params]).fetchall()[0][0]
 
 
+@per_version()
 def boundaries(con: duckdb.DuckDBPyConnection, scope: Scope, area: Area) -> dict:
-    """The area's township boundaries as a GeoJSON FeatureCollection (feature id = township code)."""
+    """The area's township boundaries as a GeoJSON FeatureCollection (feature id = township code),
+    simplified for display (warehouse.geometry)."""
     condition, params = scope.sql("t.district_code")
     rows = con.execute(f"""
         SELECT b.code, b.geometry FROM township_boundary b JOIN township t ON t.township_code = b.code
@@ -139,7 +142,7 @@ def boundaries(con: duckdb.DuckDBPyConnection, scope: Scope, area: Area) -> dict
     """, [area.code, *params]).fetchall()
     return {"type": "FeatureCollection",
             "features": [{"type": "Feature", "id": code, "properties": {"code": code},
-                          "geometry": json.loads(geometry)} for code, geometry in rows]}
+                          "geometry": simplify_geometry(json.loads(geometry))} for code, geometry in rows]}
 
 
 @per_version()
