@@ -67,6 +67,7 @@ class SheetContext:
     reference: Reference
     today: date
     findings: Findings
+    by_field: dict = field(default_factory=dict)    # every parsed column as a list, row order
 
     def problem(self, code, row=None, column: Column | None = None, value=None, detail="", **extra):
         self.findings.problems.append(self.make_problem(code, row, column, value, detail, **extra))
@@ -142,7 +143,7 @@ def _whole_column_of_counts(raws) -> list[int] | None:
         values = list(map(int, raws))
     except ValueError:
         return None
-    if not values or min(values) < 0 or max(values) >= 10 ** 15 or any("_" in raw for raw in raws):
+    if not values or min(values) < 0 or max(values) >= 10 ** 15 or "_" in "".join(raws):
         return None
     return values
 
@@ -198,6 +199,7 @@ def parse_rows(ctx: SheetContext, rows: list[tuple[int, list]]) -> list[tuple[in
         by_field[column.field] = parse_column(ctx, column, numbers, by_index[index], problems)
     problems.sort(key=lambda item: item[0])
     ctx.findings.problems.extend(problem for _, problem in problems)
+    ctx.by_field = by_field
     fields = list(by_field)
     return [(number, dict(zip(fields, values)))
             for number, values in zip(numbers, zip(*by_field.values()))]
@@ -392,7 +394,7 @@ def validate_monthly_services(ctx: SheetContext, parsed: list[tuple[int, dict]])
         reports.append({"facility_code": row["facility_code"], "period": row["period"],
                         "submitted_on": row.get("submitted_on") or ctx.today})
     warn_rates_above_100(ctx, parsed, indicators)
-    return Dataset("monthly_services", ctx.sheet, measure_values(parsed, measures), reports,
+    return Dataset("monthly_services", ctx.sheet, measure_values(ctx.by_field, measures), reports,
                    row_numbers={(r["facility_code"], r["period"]): number for number, r in parsed},
                    headers={m: ctx._header(column(ctx, m)) for m in measures})
 
@@ -405,8 +407,8 @@ def warn_rates_above_100(ctx: SheetContext, parsed: list[tuple[int, dict]], indi
     for order, indicator in enumerate(indicators):
         if indicator.numerator not in fields or indicator.denominator not in fields:
             continue
-        numerators = np.array([row[indicator.numerator] for _, row in parsed], dtype=float)
-        denominators = np.array([row[indicator.denominator] for _, row in parsed], dtype=float)
+        numerators = np.array(ctx.by_field[indicator.numerator], dtype=float)
+        denominators = np.array(ctx.by_field[indicator.denominator], dtype=float)
         flagged += [(index, order, indicator) for index in np.flatnonzero(numerators > denominators)]
     for index, _, indicator in sorted(flagged, key=lambda item: item[:2]):
         number, row = parsed[index]
@@ -415,15 +417,15 @@ def warn_rates_above_100(ctx: SheetContext, parsed: list[tuple[int, dict]], indi
                     period=row["period"], measure=indicator.numerator)
 
 
-def measure_values(parsed: list[tuple[int, dict]], measures: list[str]) -> pd.DataFrame:
+def measure_values(by_field: dict, measures: list[str]) -> pd.DataFrame:
     """One row per facility, month and measure (a blank value is NaN: it removes the stored one),
-    built as columns because a year of a province's reports holds over a million values."""
-    rows = [row for _, row in parsed]
+    built from the parsed columns because a year of a province's reports holds a million values."""
+    rows = len(by_field["facility_code"])
     return pd.DataFrame({
-        "facility_code": np.repeat(np.array([r["facility_code"] for r in rows], dtype=object), len(measures)),
-        "period": np.repeat(pd.to_datetime([r["period"] for r in rows]).to_numpy(), len(measures)),
-        "measure": np.tile(np.array(measures, dtype=object), len(rows)),
-        "value": np.column_stack([np.array([r[m] for r in rows], dtype=float) for m in measures]).reshape(-1)
+        "facility_code": np.repeat(np.array(by_field["facility_code"], dtype=object), len(measures)),
+        "period": np.repeat(pd.to_datetime(list(by_field["period"])).to_numpy(), len(measures)),
+        "measure": np.tile(np.array(measures, dtype=object), rows),
+        "value": np.column_stack([np.array(by_field[m], dtype=float) for m in measures]).reshape(-1)
                  if rows and measures else np.array([], dtype=float),
     })
 
