@@ -2,7 +2,6 @@
 Every step checks the session's user may upload; files are scoped to the user's districts."""
 from __future__ import annotations
 
-
 import pandas as pd
 from dash import Input, Output, State, callback, ctx, dcc, html, no_update
 import dash_bootstrap_components as dbc
