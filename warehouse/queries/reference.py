@@ -58,18 +58,11 @@ def outliers_against_history(con: duckdb.DuckDBPyConnection, values: pd.DataFram
                 HAVING count(*) >= $min_history
             ), med AS (
                 SELECT *, list_median(past) AS median FROM past
-            ), dev AS (
-                SELECT facility_code, period, measure, x, median,
-                       list_median(list_transform(past, lambda v: abs(v - median))) AS mad,
-                       list_avg(list_transform(past, lambda v: abs(v - median))) AS mean_ad
-                FROM med
             ), scored AS (
-                SELECT *, CASE
-                    WHEN mad > 0 THEN 0.6745 * abs(x - median) / mad
-                    WHEN mean_ad > 0 THEN abs(x - median) / (1.253314 * mean_ad)
-                    WHEN abs(x - median) > 0 THEN 'inf'::DOUBLE
-                    ELSE 0 END AS z
-                FROM dev
+                -- against a flat past any change counts (z = inf); the macro is in views.sql
+                SELECT *, coalesce(modified_z(x, median, past),
+                                   CASE WHEN abs(x - median) > 0 THEN 'inf'::DOUBLE ELSE 0 END) AS z
+                FROM med
             )
             SELECT facility_code, period, measure, x AS value, median, z FROM scored
             WHERE z > $threshold AND abs(x - median) >= greatest(3, 0.5 * abs(median), 4 * sqrt(abs(median)))

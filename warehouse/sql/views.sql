@@ -284,30 +284,38 @@ FROM load_batch;
 CREATE OR REPLACE MACRO in_area(township_code, district_code, area_code) AS
     area_code = 'all' OR township_code = area_code OR district_code = area_code;
 
+-- Modified z-score of x against values with this median (0.6745·|x−median|/MAD); when the MAD
+-- is 0 the mean absolute deviation stands in (|x−median| / (1.2533·MeanAD)); NULL when both are
+-- 0 (the caller says what a flat series means). Used at load (warehouse/queries/reference.py)
+-- and for the data-quality page (dq_outlier_compute).
+CREATE OR REPLACE MACRO modified_z(x, median, past) AS
+    CASE WHEN list_median(list_transform(past, lambda v: abs(v - median))) > 0
+             THEN 0.6745 * abs(x - median) / list_median(list_transform(past, lambda v: abs(v - median)))
+         WHEN list_avg(list_transform(past, lambda v: abs(v - median))) > 0
+             THEN abs(x - median) / (1.253314 * list_avg(list_transform(past, lambda v: abs(v - median))))
+    END;
+
+-- The monthly values of the last `months` months up to the data horizon (`last`).
+CREATE OR REPLACE MACRO horizon_values(months) AS TABLE
+SELECT m.facility_code, m.measure, m.period, m.value, h.latest_period AS last
+FROM monthly_measure m, data_horizon h
+WHERE m.period > h.latest_period - to_months(months) AND m.period <= h.latest_period;
+
 -- Data-quality flags of every facility at the data horizon (warehouse/queries/quality.py has the
 -- rules in words). They depend on the data and the settings only, so aggregates.sql stores them
 -- when a load publishes; the page filters them by scope and area and adds confirmations.
 CREATE OR REPLACE VIEW dq_outlier_compute AS
-WITH horizon AS (SELECT latest_period AS last FROM data_horizon),
-window_values AS (
-    SELECT m.facility_code, m.measure, m.period, m.value
-    FROM monthly_measure m, horizon h
-    WHERE m.period > h.last - INTERVAL 24 MONTH AND m.period <= h.last
+WITH window_values AS (
+    SELECT facility_code, measure, period, value FROM horizon_values(24)
 ), series AS (
     SELECT facility_code, measure, list(value) AS past, median(value) AS median, avg(value) AS mean,
            stddev_samp(value) AS sd, count(*) AS n
     FROM window_values GROUP BY ALL HAVING count(*) >= 6
-), spread AS (
-    SELECT facility_code, measure, median, mean, sd,
-           list_median(list_transform(past, lambda v: abs(v - median))) AS mad,
-           list_avg(list_transform(past, lambda v: abs(v - median))) AS mean_ad
-    FROM series
 ), scored AS (
-    SELECT w.*, s.median, CASE WHEN s.mad > 0 THEN 0.6745 * abs(w.value - s.median) / s.mad
-                               WHEN s.mean_ad > 0 THEN abs(w.value - s.median) / (1.253314 * s.mean_ad)
-                               ELSE 0 END AS z,
+    -- a flat series (no deviation at all) has no outliers: z = 0
+    SELECT w.*, s.median, coalesce(modified_z(w.value, s.median, s.past), 0) AS z,
            s.sd > 0 AND abs(w.value - s.mean) > 3 * s.sd AS extreme
-    FROM window_values w JOIN spread s USING (facility_code, measure)
+    FROM window_values w JOIN series s USING (facility_code, measure)
 )
 SELECT 'outlier:' || facility_code || ':' || measure || ':' || strftime(period, '%Y-%m') AS flag_key,
        CASE WHEN z > setting_num('quality.outlier_z') THEN 'outlier' ELSE 'extreme' END AS "check",
@@ -318,9 +326,7 @@ WHERE (z > setting_num('quality.outlier_z') OR extreme) AND abs(value - median) 
 CREATE OR REPLACE VIEW dq_consistency_compute AS
 WITH horizon AS (SELECT latest_period AS last FROM data_horizon),
 recent AS (
-    SELECT m.facility_code, m.measure, m.period, m.value
-    FROM monthly_measure m, horizon h
-    WHERE m.period > h.last - INTERVAL 12 MONTH AND m.period <= h.last
+    SELECT facility_code, measure, period, value FROM horizon_values(12)
 ), checks AS (
     SELECT DISTINCT i.numerator AS lhs, i.denominator AS rhs, 'above_denominator' AS kind
     FROM indicator_registry i WHERE i.denominator IS NOT NULL
@@ -338,11 +344,11 @@ recent AS (
     SELECT 'stock_jump' AS "check", facility_code, measure, period, value, previous AS reference,
            abs(value - previous) / previous AS score
     FROM (
-        SELECT m.facility_code, m.measure, m.period, m.value, h.last,
+        SELECT m.facility_code, m.measure, m.period, m.value, m.last,
                lag(m.value) OVER (PARTITION BY m.facility_code, m.measure ORDER BY m.period) AS previous,
                lag(m.period) OVER (PARTITION BY m.facility_code, m.measure ORDER BY m.period) AS previous_period
-        FROM monthly_measure m JOIN measure_registry r USING (measure), horizon h
-        WHERE r.kind = 'stock' AND m.period <= h.last AND m.period > h.last - INTERVAL 13 MONTH
+        FROM horizon_values(13) m JOIN measure_registry r USING (measure)   -- 12 months and the one before
+        WHERE r.kind = 'stock'
     ) WHERE previous > 0 AND previous_period = period - INTERVAL 1 MONTH
       AND period > last - INTERVAL 12 MONTH
       AND abs(value - previous) / previous > setting_num('quality.stock_jump_share') AND abs(value - previous) >= 5
