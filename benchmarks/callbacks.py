@@ -83,7 +83,10 @@ def params(city: dict) -> dict:
             "site_district": city["district"], "sites": 3}
 
 
-def _value(item: dict, values: dict, named: dict, export: dict | None):
+def input_value(item: dict, values: dict, named: dict, exports: list[dict]):
+    """What a browser sends for one input or state of a callback's dependency spec: `values` by
+    (component, property), `named` for the {"type": "param"} controls, `exports` as the export
+    buttons a wildcard matched (tests/test_access.py forges requests with it too)."""
     component = item["id"]
     if component.startswith("{"):
         pattern = json.loads(component)
@@ -93,14 +96,15 @@ def _value(item: dict, values: dict, named: dict, export: dict | None):
             return [{"id": {"type": "param", "name": name}, "property": item["property"], "value": value}
                     for name, value in named.items()]
         if pattern.get("type") == "export":
-            return [{"id": export, "property": item["property"], "value": 1}] if export else []
+            return [{"id": button, "property": item["property"], "value": 1} for button in exports]
     if item["property"] == "n_clicks":
         return 1
     return values.get((component, item["property"]))
 
 
-def _entry(item: dict, values: dict, named: dict, export: dict | None = None):
-    value = _value(item, values, named, export)
+def input_entry(item: dict, values: dict, named: dict, exports: list[dict] = ()):
+    """A wildcard (ALL) input is sent as the list of the components it matched."""
+    value = input_value(item, values, named, list(exports))
     if '["ALL"]' in item["id"]:
         return value
     return {**item, "id": json.loads(item["id"]) if item["id"].startswith("{") else item["id"], "value": value}
@@ -138,8 +142,8 @@ def callback_bodies(client, city: dict) -> list[tuple[str, dict]]:
                     trigger = json.dumps(export, separators=(",", ":"), sort_keys=True) + ".n_clicks"
                 body = {"output": dep["output"],
                         "outputs": outputs if dep["output"].startswith("..") else outputs[0],
-                        "inputs": [_entry(i, values, named, export) for i in dep["inputs"]],
-                        "state": [_entry(s, values, named) for s in dep["state"]],
+                        "inputs": [input_entry(i, values, named, [export] if export else []) for i in dep["inputs"]],
+                        "state": [input_entry(s, values, named) for s in dep["state"]],
                         "changedPropIds": [trigger]}
                 extra = export["table"] if export else (trigger.split(".")[0] if len(triggers) > 1 else "")
                 bodies.append((_label(dep, extra), body))

@@ -5,6 +5,7 @@ from urllib.parse import urlparse
 
 import pytest
 
+from benchmarks.callbacks import input_entry, outputs_of
 from conftest import PASSWORD, login
 from dashboard import data
 from warehouse.accounts import MAX_FAILURES, AccountError, Accounts
@@ -34,15 +35,6 @@ def secrets_of_other_district(sample_db):
         HAVING bool_and(district_code = ?)""", [OTHER_DISTRICT]).fetchall()]     # names no other district has
     con.close()
     return [OTHER_DISTRICT, "新城区"] + names
-
-
-def outputs_of(spec: str) -> list[dict]:
-    parts = spec[2:-2].split("...") if spec.startswith("..") else [spec]
-    result = []
-    for part in parts:
-        component, prop = part.rsplit(".", 1)
-        result.append({"id": json.loads(component) if component.startswith("{") else component, "property": prop})
-    return result
 
 
 PARAMS = {"indicator": "records_rate", "trend": "records_rate", "rank": "records_rate", "outcome": "records_rate",
@@ -83,30 +75,6 @@ EXPORTS = [{"type": "export", "table": table, "format": fmt}
            for fmt in ("xlsx", "csv")]
 
 
-def value_for(item: dict):
-    component = item["id"]
-    if component.startswith("{"):
-        pattern = json.loads(component)
-        if pattern.get("type") == "param" and isinstance(pattern.get("name"), str):
-            return PARAMS[pattern["name"]]
-        if pattern.get("type") == "param":
-            return [{"id": {"type": "param", "name": name}, "property": item["property"], "value": value}
-                    for name, value in PARAMS.items()]
-        if pattern.get("type") == "export":
-            return [{"id": button, "property": item["property"], "value": 1} for button in EXPORTS]
-    if item["property"] == "n_clicks":
-        return 1
-    return FORGED.get((component, item["property"]))
-
-
-def entry(item: dict):
-    """A wildcard (ALL) input is sent as the list of the components it matched."""
-    value = value_for(item)
-    if '["ALL"]' in item["id"]:
-        return value
-    return {**item, "id": json.loads(item["id"]) if item["id"].startswith("{") else item["id"], "value": value}
-
-
 def forged_requests(client):
     """Every server callback of the app, with inputs naming the other district."""
     dependencies = client.get("/_dash-dependencies").get_json()
@@ -114,8 +82,8 @@ def forged_requests(client):
         if dep.get("clientside_function"):
             continue
         outputs = outputs_of(dep["output"])
-        inputs = [entry(i) for i in dep["inputs"]]
-        state = [entry(s) for s in dep["state"]]
+        inputs = [input_entry(i, FORGED, PARAMS, EXPORTS) for i in dep["inputs"]]
+        state = [input_entry(s, FORGED, PARAMS, EXPORTS) for s in dep["state"]]
         triggers = []
         for item in dep["inputs"]:
             if item["id"].startswith('{"format"'):
