@@ -108,6 +108,7 @@ def _run(args, work: Path) -> int:
     from etl.loader import load_paths
     from etl.sample_city import PROVINCE, write_sample_city
     from warehouse.accounts import Accounts, accounts_path
+    from warehouse.periods import latest_complete
     from warehouse.store import Reader
     shape = {"scale": args.scale or PROVINCE["scale"], "density": args.density or PROVINCE["density"]}
     write_sample_city(work / "data", **shape)
@@ -121,7 +122,7 @@ def _run(args, work: Path) -> int:
     facilities = con.execute("SELECT count(*) FROM facility").fetchall()[0][0]
     values = con.execute("SELECT count(*) FROM monthly_measure").fetchall()[0][0]
     latest = con.execute("SELECT max(period) FROM monthly_report").fetchall()[0][0]
-    period = f"{latest.year}Q{(latest.month - 1) // 3}" if latest.month > 3 else f"{latest.year - 1}Q4"
+    period = latest_complete(latest, "quarter").label
     Accounts(accounts_path(db)).add_user("loadtest", PASSWORD, "admin")
     port = free_port()
     server = subprocess.Popen([sys.executable, "-m", "gunicorn", "-w", str(args.workers), "-b", f"127.0.0.1:{port}",

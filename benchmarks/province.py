@@ -162,12 +162,11 @@ def sql_floor(db: Path, statements: list, repeats: int) -> float:
 
 
 def latest_quarter(db: Path) -> str:
+    """The period the dashboard opens on: the latest complete quarter."""
+    from warehouse.periods import latest_complete
     from warehouse.queries import areas
     from warehouse.store import Reader
-    latest = areas.data_state(Reader(db).cursor()).latest_month
-    complete = latest.month % 3 == 0
-    quarter = (latest.month - 1) // 3 + 1 if complete else (latest.month - 1) // 3
-    return f"{latest.year}Q{quarter}" if quarter else f"{latest.year - 1}Q4"
+    return latest_complete(areas.data_state(Reader(db).cursor()).latest_month, "quarter").label
 
 
 def pandas_comparison(db: Path, repeats: int) -> dict:
