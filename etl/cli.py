@@ -8,30 +8,49 @@ from pathlib import Path
 from tqdm import tqdm
 
 from etl.loader import FileResult, apply_settings, load_paths
+from etl.problems import message_head
 from etl.templates import LOAD_ORDER
 from warehouse.settings import SettingsError, load_settings
 from warehouse.store import db_path
 
 STATUS_LABEL = {"accepted": "✓ 已入库 accepted", "unchanged": "= 无变化 unchanged (already loaded)",
-                "rejected": "✗ 已拒绝 rejected"}
+                "rejected": "✗ 已拒绝 rejected", "skipped": "· 已跳过 skipped"}
+DRY_RUN_LABEL = {"accepted": "✓ 可以入库 would be loaded (dry run: nothing written)",
+                 "unchanged": "= 无变化 would change nothing (already loaded)"}
+SKIP_REASON = {"lock_or_system_file": "Excel 锁文件或系统文件，不是报表 / an Excel lock file or a system file, not a submission"}
+WARNINGS_SHOWN = 20
 
 
 def summary(result: FileResult, dry_run: bool) -> list[str]:
     kinds = ",".join(result.kinds) or "?"
-    head = f"{STATUS_LABEL[result.status]}{' (dry run)' if dry_run and result.status == 'accepted' else ''}"
-    lines = [f"{head}  {result.path}  [{kinds}]"]
+    head = (DRY_RUN_LABEL.get(result.status) if dry_run else None) or STATUS_LABEL[result.status]
+    lines = [f"{head}  {result.path}" + (f"  [{kinds}]" if result.status != "skipped" else "")]
+    if result.status == "skipped":
+        return lines + [f"    {SKIP_REASON.get(result.note, result.note)}"]
     if result.status != "rejected":
         batch = f" · 批次 batch {result.batch_id}" if result.batch_id and not dry_run else ""
         lines.append(f"    行 rows {result.rows:,} · 变更 changed {result.changed:,} · "
                      f"警告 warnings {len(result.warnings):,}{batch}")
     else:
-        lines.append(f"    问题 problems: {len(result.problems):,} (文件未入库，仓库未改变 / nothing was loaded)")
+        lines.append(f"    问题 problems: {result.problem_total:,} (文件未入库，仓库未改变 / nothing was loaded)")
         lines.extend(f"    - {p.line()}" for p in result.problems)
-    for warning in result.warnings[:20]:
+        lines.extend(unlisted_lines(result.problems))
+    for warning in result.warnings[:WARNINGS_SHOWN]:
         lines.append(f"    ! {warning.line()}")
-    if len(result.warnings) > 20:
-        lines.append(f"    ! … 另有 {len(result.warnings) - 20} 条警告 / {len(result.warnings) - 20} more warnings "
-                     "(see the data-quality page)")
+    if len(result.warnings) > WARNINGS_SHOWN:
+        more = len(result.warnings) - WARNINGS_SHOWN
+        lines.append(f"    ! … 另有 {more} 条警告 / {more} more warnings (see the data-quality page)")
+    return lines
+
+
+def unlisted_lines(problems) -> list[str]:
+    """How many problems were counted but not listed, by reason."""
+    unlisted = problems.unlisted() if hasattr(problems, "unlisted") else {}
+    if not unlisted:
+        return []
+    lines = [f"    … 另有 {sum(unlisted.values()):,} 个问题未列出 / {sum(unlisted.values()):,} more problems not listed:"]
+    for code, count in unlisted.most_common():
+        lines.append(f"      {count:,} × {message_head(code, 'zh')} / {message_head(code, 'en')}")
     return lines
 
 
@@ -52,8 +71,11 @@ def cmd_load(args) -> int:
     for result in results:
         print("\n".join(summary(result, args.dry_run)))
     rejected = sum(r.status == "rejected" for r in results)
-    print(f"\n共 {len(results)} 个文件 files: {len(results) - rejected} 通过 ok, {rejected} 拒绝 rejected"
-          f" → {db_path(args.db)}{' (dry run: nothing written)' if args.dry_run else ''}")
+    skipped = sum(r.status == "skipped" for r in results)
+    ok = len(results) - rejected - skipped
+    print(f"\n共 {len(results)} 个文件 files: {ok} {'可以入库 would load' if args.dry_run else '通过 ok'}, "
+          f"{rejected} 拒绝 rejected" + (f", {skipped} 跳过 skipped" if skipped else "")
+          + f" → {db_path(args.db)}{' (dry run: nothing written)' if args.dry_run else ''}")
     return 1 if rejected else 0
 
 
@@ -86,7 +108,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--settings", help="settings file (default: JICENG_SETTINGS or config/settings.toml)")
     sub = parser.add_subparsers(dest="command", required=True)
     load = sub.add_parser("load", help="validate and load submission files or folders")
-    load.add_argument("paths", nargs="+", help="files or folders (.csv, .xlsx, .geojson)")
+    load.add_argument("paths", nargs="+", help="files or folders (.csv, .xlsx, .xls, .geojson)")
     load.add_argument("--db", help="warehouse file (default: JICENG_DB or var/jiceng.duckdb)")
     load.add_argument("--dry-run", action="store_true", help="validate and report, write nothing")
     load.add_argument("--kind", choices=LOAD_ORDER, help="force the template instead of recognizing it")

@@ -11,9 +11,10 @@ from pathlib import Path
 from typing import Callable
 
 from etl import normalize as n
-from etl.problems import Findings, Problem
-from etl.readers import SUPPORTED_SUFFIXES, ReadError, Sheet, read_geojson, read_sheets
-from etl.templates import LOAD_ORDER, near_miss, recognize, templates
+from etl.headers import HEADER_SEARCH_ROWS, RecognizedSheet, find_header, unaccounted_columns
+from etl.problems import Findings, Problem, ProblemList
+from etl.readers import SUPPORTED_SUFFIXES, ReadError, ReadLimits, Sheet, read_geojson, read_sheets
+from etl.templates import LOAD_ORDER, near_miss, templates
 from etl.validate import Dataset, Reference, SheetContext, validate_boundaries, validate_sheet
 from warehouse import schema
 from warehouse.ingest import FileBatch
@@ -21,16 +22,9 @@ from warehouse.queries import reference as ref_queries
 from warehouse.settings import Settings, load_settings
 from warehouse.store import WriterSession
 
-HEADER_SEARCH_ROWS = 30
-
-
-@dataclass
-class RecognizedSheet:
-    sheet: Sheet
-    template: object
-    columns: dict
-    header_row: int
-    headers: list
+# Files a folder may hold that are no submission: Excel's lock files and the system's own.
+SKIPPED_PREFIXES = ("~$", ".")
+SKIPPED_NAMES = ("thumbs.db", "desktop.ini")
 
 
 @dataclass
@@ -47,66 +41,96 @@ class PreparedFile:
 class FileResult:
     path: Path
     kinds: list[str]
-    status: str                      # accepted | unchanged | rejected
+    status: str                      # accepted | unchanged | rejected | skipped
     rows: int = 0
     changed: int = 0
     batch_id: int | None = None
     problems: list[Problem] = field(default_factory=list)
     warnings: list[Problem] = field(default_factory=list)
+    note: str = ""                   # why a file was skipped
+
+    @property
+    def problem_total(self) -> int:
+        return getattr(self.problems, "total", len(self.problems))
 
 
-def expand_paths(paths: list[Path]) -> list[Path]:
+def is_skipped_name(path: Path) -> bool:
+    return path.name.startswith(SKIPPED_PREFIXES) or path.name.lower() in SKIPPED_NAMES
+
+
+def expand_paths(paths: list[Path]) -> tuple[list[Path], list[Path]]:
+    """The files to load, and the files of a folder that are skipped (lock and system files).
+    Every other file of a folder is loaded or rejected: an unsupported type is a rejection, never
+    a file passed over in silence."""
     files: list[Path] = []
+    skipped: list[Path] = []
     for path in paths:
         if path.is_dir():
-            files.extend(sorted(p for p in path.rglob("*")
-                                if p.is_file() and p.suffix.lower() in SUPPORTED_SUFFIXES
-                                and not p.name.startswith((".", "~$"))))
+            for item in sorted(p for p in path.rglob("*") if p.is_file()):
+                (skipped if is_skipped_name(item) or any(part.startswith(".") for part in
+                                                         item.relative_to(path).parts[:-1]) else files).append(item)
         else:
             files.append(path)
-    return files
+    return files, skipped
+
+
+def read_limits(settings: Settings) -> ReadLimits:
+    return ReadLimits.from_section(settings.section("reading"))
+
+
+def _sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        while chunk := handle.read(1 << 20):
+            digest.update(chunk)
+    return digest.hexdigest()
 
 
 def prepare(path: Path, settings: Settings, forced_kind: str | None = None) -> PreparedFile:
     """Read a file and find its template(s); read errors become problems of the file."""
     prepared = PreparedFile(path)
     problems = prepared.findings.problems
+    problems.limit = int(settings.section("reading").get("max_problems_listed", problems.limit))
+    limits = read_limits(settings)
+    suffix = path.suffix.lower()
+    if suffix not in SUPPORTED_SUFFIXES and forced_kind != "boundaries":
+        problems.append(Problem("unsupported_type", path.name, value=path.suffix or path.name))
+        return prepared
     try:
-        data = path.read_bytes()
+        prepared.sha256 = _sha256(path)
     except OSError as exc:
         problems.append(Problem("unreadable_file", path.name, detail=exc.strerror or str(exc)))
-        return prepared
-    prepared.sha256 = hashlib.sha256(data).hexdigest()
-    try:
-        if path.suffix.lower() in (".geojson", ".json") or forced_kind == "boundaries":
-            prepared.geojson = read_geojson(path)
-            prepared.kinds = ["boundaries"]
-            return prepared
-        sheets = read_sheets(path)
-    except ReadError as exc:
-        problems.append(Problem(exc.code, path.name, detail=exc.detail))
         return prepared
     all_templates = templates(settings)
     if forced_kind:
         all_templates = {forced_kind: all_templates[forced_kind]}
+    try:
+        if suffix in (".geojson", ".json") or forced_kind == "boundaries":
+            prepared.geojson = read_geojson(path, limits)
+            prepared.kinds = ["boundaries"]
+            return prepared
+        if suffix == ".csv":
+            # The header is looked for in the first rows before the whole file is parsed.
+            head = read_sheets(path, max_rows=HEADER_SEARCH_ROWS + 1, limits=limits)
+            if not any(find_header(sheet, all_templates) for sheet in head):
+                problems.extend(_why_no_template(path.name, head, all_templates))
+                return prepared
+        sheets = read_sheets(path, limits=limits)
+    except ReadError as exc:
+        problems.append(Problem(exc.code, path.name, detail=exc.detail))
+        return prepared
     for sheet in sheets:
-        found = _find_header(sheet, all_templates)
+        found = find_header(sheet, all_templates)
         if found:
             prepared.sheets.append(found)
     if not prepared.sheets:
         problems.extend(_why_no_template(path.name, sheets, all_templates))
+    ignored = {n.header_key(h) for h in settings.section("reading").get("ignored_headers", ())}
+    for found in prepared.sheets:
+        problems.extend(unaccounted_columns(path.name, found, ignored))
     prepared.sheets.sort(key=lambda s: LOAD_ORDER.index(s.template.kind))
     prepared.kinds = list(dict.fromkeys(s.template.kind for s in prepared.sheets))
     return prepared
-
-
-def _find_header(sheet: Sheet, all_templates) -> RecognizedSheet | None:
-    for number, cells in sheet.rows[:HEADER_SEARCH_ROWS]:
-        match = recognize(cells, all_templates)
-        if match:
-            template, columns = match
-            return RecognizedSheet(sheet, template, columns, number, list(cells))
-    return None
 
 
 def _why_no_template(file: str, sheets: list[Sheet], all_templates) -> list[Problem]:
@@ -126,7 +150,11 @@ def _why_no_template(file: str, sheets: list[Sheet], all_templates) -> list[Prob
 def validate_prepared(prepared: PreparedFile, con, settings: Settings, today: date,
                       allowed_districts: frozenset[str] | None = None) -> list[Dataset]:
     reference = Reference(ref_queries.known_areas(con), ref_queries.known_facilities(con),
-                          ref_queries.area_districts(con), ref_queries.facility_districts(con), allowed_districts)
+                          ref_queries.area_districts(con), ref_queries.facility_districts(con), allowed_districts,
+                          ref_queries.facility_dates(con))
+    reading = settings.section("reading")
+    not_reported = frozenset(n.clean_text(m) for m in reading.get("not_reported", ()))
+    footer_words = tuple(n.clean_text(w).replace(" ", "") for w in reading.get("footer_words", ()))
     findings = prepared.findings
     datasets = []
     if prepared.geojson is not None:
@@ -135,7 +163,7 @@ def validate_prepared(prepared: PreparedFile, con, settings: Settings, today: da
     for recognized in prepared.sheets:
         ctx = SheetContext(prepared.path.name, recognized.sheet.name, recognized.template,
                            recognized.columns, recognized.header_row, recognized.headers, settings,
-                           reference, today, findings)
+                           reference, today, findings, not_reported=not_reported, footer_words=footer_words)
         dataset = validate_sheet(ctx, recognized.sheet.rows)
         if dataset is not None:
             datasets.append(dataset)
@@ -218,9 +246,9 @@ def _load_paths(paths, db, dry_run, forced_kind, settings, loaded_by, today, pro
                 allowed_districts, allowed_kinds) -> list[FileResult]:
     settings = settings or load_settings()
     today = today or date.today()
-    files = expand_paths([Path(p) for p in paths])
+    files, skipped = expand_paths([Path(p) for p in paths])
     ordered = sorted(files, key=lambda f: peek_order(f, settings, forced_kind))
-    results = []
+    results = [FileResult(path, [], "skipped", note="lock_or_system_file") for path in skipped]
     # One file is read while the previous one is written: DuckDB works without the GIL, and only
     # two files are ever held in memory, however many the folder has.
     with WriterSession(db) as session, ThreadPoolExecutor(max_workers=1) as reader:
@@ -248,11 +276,11 @@ def peek_order(path: Path, settings: Settings, forced_kind: str | None = None) -
     if path.suffix.lower() in (".geojson", ".json"):
         return LOAD_ORDER.index("boundaries")
     try:
-        sheets = read_sheets(path, max_rows=HEADER_SEARCH_ROWS)
+        sheets = read_sheets(path, max_rows=HEADER_SEARCH_ROWS + 1, limits=read_limits(settings))
     except Exception:       # noqa: BLE001 - the full read reports what is wrong with the file
         return len(LOAD_ORDER)
     all_templates = templates(settings)
-    kinds = [found.template.kind for sheet in sheets if (found := _find_header(sheet, all_templates))]
+    kinds = [found.template.kind for sheet in sheets if (found := find_header(sheet, all_templates))]
     return min((LOAD_ORDER.index(k) for k in kinds), default=len(LOAD_ORDER))
 
 

@@ -39,6 +39,24 @@ def _text_key(text: str) -> str:
     return re.sub(r"[\s_\-·:：()（）\[\]【】*＊]", "", clean_text(text).lower())
 
 
+_UNIT_FORMS = (
+    re.compile(r"^(?P<name>.+?)\s*[(\[【]\s*(?:单位\s*[:：]?\s*)?(?P<unit>[^()\[\]【】]{1,10}?)\s*[)\]】]$"),
+    re.compile(r"^(?P<name>.+?)\s*/\s*(?P<unit>[^/]{1,6})$"),
+    re.compile(r"^(?P<name>.+?)\s*[,，]?\s*单位\s*[:：]\s*(?P<unit>.{1,10})$"),
+)
+
+
+def split_unit(value) -> tuple[str, str | None]:
+    """A header's name and the unit written after it: 建档人数（人）, 门诊人次/人次, 面积(km²),
+    面积 单位：平方公里 → (name, unit); (text, None) when it carries none."""
+    text = clean_text(value)
+    for form in _UNIT_FORMS:
+        match = form.match(text)
+        if match:
+            return match.group("name").strip(), match.group("unit").strip()
+    return text, None
+
+
 def is_blank(value) -> bool:
     if value.__class__ is str and value.isascii():
         return not value.strip()     # NFKC leaves ASCII as it is
@@ -51,11 +69,14 @@ def parse_code(value) -> str:
     if isinstance(value, float) and not value.is_integer():
         raise BadValue("bad_code")
     text = text.replace(" ", "")
+    if _SCIENTIFIC.fullmatch(text):
+        raise BadValue("code_scientific")
     if not re.fullmatch(r"[0-9A-Za-z][0-9A-Za-z\-_.]*", text):
         raise BadValue("bad_code")
     return text
 
 
+_SCIENTIFIC = re.compile(r"\d(\.\d+)?[eE]\+?\d{1,2}")
 _NUMBER = re.compile(r"^[+-]?(\d{1,3}(,\d{3})+|\d+)(\.\d+)?$|^[+-]?\.\d+$")
 
 

@@ -1,9 +1,10 @@
 """The submission templates of DATA_CONTRACT.md: columns, their spellings and their types."""
 from __future__ import annotations
 
-from dataclasses import dataclass
+import difflib
+from dataclasses import dataclass, field
 
-from etl.normalize import header_key
+from etl.normalize import header_key, split_unit
 from warehouse.settings import Settings
 
 LEVELS = {"区": "district", "县": "district", "县级市": "district", "district": "district",
@@ -31,9 +32,13 @@ class Column:
     required: bool = True
     choices: dict | None = None
     aliases: tuple[str, ...] = ()
+    units: tuple[str, ...] = ()      # units its header may name: 建档人数（人）
 
     def spellings(self) -> set[str]:
         return {header_key(s) for s in (self.zh, self.en, self.field, *self.aliases)}
+
+    def unit_keys(self) -> set[str]:
+        return {header_key(u) for u in self.units}
 
 
 @dataclass(frozen=True)
@@ -42,35 +47,90 @@ class Template:
     zh: str
     en: str
     columns: tuple[Column, ...]
+    _by_key: dict = field(default=None, compare=False, repr=False)
+
+    def column_for(self, cell) -> Column | None:
+        """The column a header cell names, with or without a unit it accepts."""
+        by_key = self._lookup()
+        key = header_key(cell)
+        if not key:
+            return None
+        if key in by_key:
+            return by_key[key]
+        name, unit = split_unit(cell)
+        column = by_key.get(header_key(name)) if unit else None
+        if column is not None and header_key(unit) in column.unit_keys():
+            return column
+        return None
+
+    def wrong_unit(self, cell) -> Column | None:
+        """The column a header names with a unit that column does not take (面积(平方米) for km²)."""
+        name, unit = split_unit(cell)
+        column = self._lookup().get(header_key(name)) if unit else None
+        return column if column is not None and header_key(unit) not in column.unit_keys() else None
+
+    def closest(self, cell) -> Column | None:
+        """The column whose Chinese name is most like an unrecognized header, if any is close."""
+        names = {c.zh: c for c in self.columns}
+        name = split_unit(cell)[0]
+        best = difflib.get_close_matches(name, list(names), n=1, cutoff=0.6)
+        return names[best[0]] if best else None
+
+    def _lookup(self) -> dict[str, Column]:
+        if self._by_key is None:
+            by_key = {}
+            for column in self.columns:
+                for key in column.spellings():
+                    by_key.setdefault(key, column)
+            object.__setattr__(self, "_by_key", by_key)
+        return self._by_key
 
     def match(self, header_cells: list) -> dict[int, Column]:
         """Which column of the sheet holds which field; measure columns included."""
         found: dict[int, Column] = {}
         for index, cell in enumerate(header_cells):
-            key = header_key(cell)
-            if not key:
-                continue
-            for column in self.columns:
-                if key in column.spellings():
-                    found[index] = column
-                    break
+            column = self.column_for(cell)
+            if column is not None:
+                found[index] = column
         return found
 
 
+AREA_KM2_UNITS = ("km2", "平方公里", "平方千米")
+AREA_M2_UNITS = ("m2", "平方米")
+DEGREE_UNITS = ("°", "度")
+SCORE_UNITS = ("分",)
+
+
 def templates(settings: Settings) -> dict[str, Template]:
+    key = (settings.sha256, id(settings))
+    if _TEMPLATES_CACHE.get("key") != key:
+        _TEMPLATES_CACHE.update(key=key, value=_build_templates(settings))
+    return dict(_TEMPLATES_CACHE["value"])
+
+
+_TEMPLATES_CACHE: dict = {}
+
+
+def _build_templates(settings: Settings) -> dict[str, Template]:
+    counts = tuple(settings.section("reading").get("count_units", ()))
     measure_columns = tuple(
-        Column(m.code, m.zh, m.en, "measure", required=False) for m in settings.measures)
+        Column(m.code, m.zh, m.en, "measure", required=False, units=counts) for m in settings.measures)
+
+    def count(field_name, zh, required=True):
+        return Column(field_name, zh, field_name, "count", required=required, units=counts)
+
     return {t.kind: t for t in (
         Template("admin_units", "行政区划", "Admin units", (
             Column("code", "区划代码", "code", "code"),
             Column("name", "名称", "name", "text", aliases=("区划名称",)),
             Column("level", "级别", "level", "choice", choices=LEVELS),
             Column("parent_code", "上级代码", "parent_code", "code", required=False),
-            Column("population", "常住人口", "population", "count", required=False),
-            Column("urban_population", "城镇人口", "urban_population", "count", required=False),
-            Column("area_km2", "面积", "area_km2", "number", required=False, aliases=("面积km2", "面积平方公里")),
-            Column("lon", "经度", "lon", "number", required=False, aliases=("longitude",)),
-            Column("lat", "纬度", "lat", "number", required=False, aliases=("latitude",)),
+            count("population", "常住人口", required=False),
+            count("urban_population", "城镇人口", required=False),
+            Column("area_km2", "面积", "area_km2", "number", required=False, aliases=("面积km2", "面积平方公里"),
+                   units=AREA_KM2_UNITS),
+            Column("lon", "经度", "lon", "number", required=False, aliases=("longitude",), units=DEGREE_UNITS),
+            Column("lat", "纬度", "lat", "number", required=False, aliases=("latitude",), units=DEGREE_UNITS),
         )),
         Template("facilities", "机构名录", "Facilities", (
             Column("facility_code", "机构代码", "facility_code", "code"),
@@ -79,10 +139,11 @@ def templates(settings: Settings) -> dict[str, Template]:
             Column("parent_code", "所属中心代码", "parent_code", "code", required=False),
             Column("township_code", "街道乡镇代码", "township_code", "code"),
             Column("ownership", "举办方式", "ownership", "choice", choices=OWNERSHIP),
-            Column("lon", "经度", "lon", "number", aliases=("longitude",)),
-            Column("lat", "纬度", "lat", "number", aliases=("latitude",)),
+            Column("lon", "经度", "lon", "number", aliases=("longitude",), units=DEGREE_UNITS),
+            Column("lat", "纬度", "lat", "number", aliases=("latitude",), units=DEGREE_UNITS),
             Column("crs", "坐标系", "crs", "choice", required=False, choices=CRS),
-            Column("building_area_m2", "业务用房面积", "building_area_m2", "number", required=False),
+            Column("building_area_m2", "业务用房面积", "building_area_m2", "number", required=False,
+                   units=AREA_M2_UNITS),
             Column("area_kind", "区域类型", "area_kind", "choice", required=False, choices=AREA_KINDS),
             Column("opened_on", "开业日期", "opened_on", "date", required=False),
             Column("closed_on", "停业日期", "closed_on", "date", required=False),
@@ -93,7 +154,7 @@ def templates(settings: Settings) -> dict[str, Template]:
             Column("gov_premises", "政府提供业务用房", "gov_premises", "bool"),
             Column("gov_equipment", "政府配置设备", "gov_equipment", "bool"),
             Column("standardized", "达到标准化建设要求", "standardized", "bool"),
-            Column("star_rating", "星级", "star_rating", "count", required=False),
+            Column("star_rating", "星级", "star_rating", "count", required=False, units=("星",)),
             Column("quality_demo", "优质服务示范", "quality_demo", "bool", required=False),
             Column("note", "备注", "note", "text", required=False),
         )),
@@ -106,19 +167,19 @@ def templates(settings: Settings) -> dict[str, Template]:
         Template("staffing", "人员配置", "Staffing", (
             Column("facility_code", "机构代码", "facility_code", "code"),
             Column("as_of", "统计日期", "as_of", "date"),
-            Column("physicians", "执业医师", "physicians", "count"),
-            Column("gps", "全科医生", "gps", "count"),
-            Column("tcm_physicians", "中医类别医师", "tcm_physicians", "count"),
-            Column("nurses", "执业护士", "nurses", "count"),
-            Column("public_health_staff", "公共卫生人员", "public_health_staff", "count", required=False),
-            Column("total_staff", "在岗职工", "total_staff", "count", required=False),
+            count("physicians", "执业医师"),
+            count("gps", "全科医生"),
+            count("tcm_physicians", "中医类别医师"),
+            count("nurses", "执业护士"),
+            count("public_health_staff", "公共卫生人员", required=False),
+            count("total_staff", "在岗职工", required=False),
         )),
         Template("inspections", "督导检查", "Inspections", (
             Column("facility_code", "机构代码", "facility_code", "code"),
             Column("visit_date", "检查日期", "visit_date", "date"),
             Column("inspector", "检查人", "inspector", "text", required=False),
             Column("kind", "检查类型", "kind", "choice", required=False, choices=INSPECTION_KINDS),
-            Column("score", "得分", "score", "number"),
+            Column("score", "得分", "score", "number", units=SCORE_UNITS),
             Column("findings", "发现问题", "findings", "text", required=False),
             Column("rectify_by", "整改期限", "rectify_by", "date", required=False),
             Column("rectified_on", "整改完成日期", "rectified_on", "date", required=False),

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+import math
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -30,6 +31,17 @@ class Reference:
     area_districts: dict[str, str] = field(default_factory=dict)
     facility_districts: dict[str, str] = field(default_factory=dict)
     allowed_districts: frozenset[str] | None = None
+    facility_dates: dict[str, tuple] = field(default_factory=dict)   # code -> (opened_on, closed_on)
+    _unpadded: dict | None = None
+
+    def without_leading_zeros(self, code: str) -> list[str]:
+        """Known facility codes that read as `code` once Excel drops their leading zeros."""
+        if self._unpadded is None:
+            self._unpadded = {}
+            for known in self.facilities:
+                if known.startswith("0"):
+                    self._unpadded.setdefault(known.lstrip("0"), []).append(known)
+        return sorted(self._unpadded.get(code.lstrip("0"), []))
 
     def allows_area(self, code: str | None) -> bool:
         if self.allowed_districts is None or code is None:
@@ -68,6 +80,8 @@ class SheetContext:
     today: date
     findings: Findings
     by_field: dict = field(default_factory=dict)    # every parsed column as a list, row order
+    not_reported: frozenset = frozenset()          # cells read as blank (settings: reading.not_reported)
+    footer_words: tuple = ()
 
     def problem(self, code, row=None, column: Column | None = None, value=None, detail="", **extra):
         self.findings.problems.append(self.make_problem(code, row, column, value, detail, **extra))
@@ -109,9 +123,12 @@ PARSERS = {
 _BLANK = object()
 
 
-def _parse_cell(column: Column, raw):
-    """The cell's value, `_BLANK`, or the BadValue it raised."""
+def _parse_cell(column: Column, raw, not_reported: frozenset = frozenset()):
+    """The cell's value, `_BLANK`, or the BadValue it raised. A not-reported marker (—, /, 无 …)
+    is blank, never zero; in a yes/no column 无 means no and stays a value."""
     if n.is_blank(raw):
+        return _BLANK
+    if column.type != "bool" and raw.__class__ is str and n.clean_text(raw) in not_reported:
         return _BLANK
     try:
         if column.type == "choice":
@@ -166,12 +183,12 @@ def parse_column(ctx: SheetContext, column: Column, numbers: list[int], raws: li
             if value is None:
                 value = _fast_cell(column_type, raw)
                 if value is None:
-                    value = _parse_cell(column, raw)
+                    value = _parse_cell(column, raw, ctx.not_reported)
                 parsed_text[raw] = value
         else:
             value = _fast_cell(column_type, raw)
             if value is None:
-                value = _parse_cell(column, raw)
+                value = _parse_cell(column, raw, ctx.not_reported)
         if value.__class__ is object or value.__class__ is n.BadValue:
             if value is _BLANK:
                 if column.required:
@@ -179,6 +196,8 @@ def parse_column(ctx: SheetContext, column: Column, numbers: list[int], raws: li
                 value = None
             else:
                 detail = "/".join(dict.fromkeys(column.choices)) if value.reason == "bad_choice" else ""
+                if value.reason == "code_scientific":
+                    detail = scientific_hint(raw, ctx.reference)
                 problems.append((number, ctx.make_problem(value.reason, number, column, raw, detail)))
                 value = None
         values.append(value)
@@ -205,13 +224,73 @@ def parse_rows(ctx: SheetContext, rows: list[tuple[int, list]]) -> list[tuple[in
             for number, values in zip(numbers, zip(*by_field.values()))]
 
 
+def scientific_hint(raw, reference: Reference) -> str:
+    """「…」 naming the one known code a number in scientific notation (3.70902E+11) rounds from."""
+    mantissa, _, exponent = n.clean_text(raw).upper().partition("E")
+    digits = mantissa.replace(".", "").lstrip("+")
+    try:
+        places = int(exponent) - (len(mantissa.split(".")[1]) if "." in mantissa else 0)
+        low, high = (int(digits) * 10 - 5) * 10 ** places // 10, (int(digits) * 10 + 5) * 10 ** places // 10
+    except ValueError:
+        return ""
+    width = int(exponent) + 1
+    matches = [code for code in (*reference.facilities, *reference.areas)
+               if len(code) == width and code.isdigit() and low <= int(code) < high]
+    if len(matches) == 1:
+        return f"：是否应为「{matches[0]}」？ / did you mean \"{matches[0]}\"?"
+    return ""
+
+
 def data_rows(ctx: SheetContext, sheet_rows: list[tuple[int, list]]):
+    footer = footer_rows(ctx, sheet_rows)
     for number, cells in sheet_rows:
-        if number <= ctx.header_row or all(n.is_blank(c) for c in cells):
+        if number <= ctx.header_row or number in footer or all(n.is_blank(c) for c in cells):
             continue
         if is_totals_row(cells):
             continue
         yield number, cells
+
+
+def footer_rows(ctx: SheetContext, sheet_rows: list[tuple[int, list]]) -> set[int]:
+    """The lines under the table that are its footer (填表人：… 审核人：… 单位（盖章） 填报日期：…, or a
+    free note alone on its line), from the bottom up to the last data row; each is listed as
+    skipped. A line whose key cell holds a code is data, never footer."""
+    key_index = min((i for i, c in ctx.columns.items() if c.required and c.type == "code"), default=0)
+    footer: dict[int, str] = {}
+    for number, cells in reversed(sheet_rows):
+        if number <= ctx.header_row:
+            break
+        filled = [n.clean_text(c) for c in cells if not n.is_blank(c)]
+        if not filled:
+            continue
+        if not _is_footer_line(filled, cells, key_index, ctx.footer_words):
+            break
+        footer[number] = " ".join(filled)
+    for number in sorted(footer):
+        ctx.warning("footer_skipped", number, None, footer[number])
+    return set(footer)
+
+
+def _is_footer_line(filled: list[str], cells: list, key_index: int, words: tuple) -> bool:
+    key = n.clean_text(cells[key_index]) if key_index < len(cells) else ""
+    if key and key != filled[0]:
+        return False        # something before the key column, or a key with more after it
+    first = filled[0].replace(" ", "")
+    for word in words:
+        if first.startswith(word):
+            rest = first[len(word):]
+            if len(word) >= 3 or not rest or rest[0] in ":：(（":
+                return True
+    # a free note: one text alone on its line, which no code looks like
+    return len(filled) == 1 and not _looks_like_code(filled[0])
+
+
+def _looks_like_code(text: str) -> bool:
+    try:
+        n.parse_code(text)
+        return True
+    except n.BadValue:
+        return False
 
 
 def check_unique(ctx: SheetContext, key_fields: tuple[str, ...], parsed: list[tuple[int, dict]]):
@@ -242,7 +321,11 @@ def check_not_future(ctx, number, row, field_name, code="future_date"):
 def check_facility(ctx, number, row) -> bool:
     code = row["facility_code"]
     if code is not None and code not in ctx.reference.facilities:
-        ctx.problem("unknown_facility", number, column(ctx, "facility_code"), code)
+        padded = ctx.reference.without_leading_zeros(code)
+        if padded:
+            ctx.problem("unknown_facility_zero", number, column(ctx, "facility_code"), code, " / ".join(padded))
+        else:
+            ctx.problem("unknown_facility", number, column(ctx, "facility_code"), code)
         return False
     if not ctx.reference.allows_facility(code):
         ctx.problem("out_of_scope", number, column(ctx, "facility_code"), code)
@@ -321,6 +404,8 @@ def validate_facilities(ctx: SheetContext, parsed: list[tuple[int, dict]]) -> Da
             lon, lat = to_wgs84(lon, lat, crs)
         if row.get("opened_on") and row.get("closed_on") and row["closed_on"] < row["opened_on"]:
             ctx.problem("closed_before_opened", number, column(ctx, "closed_on"), row["closed_on"])
+        if row["facility_code"]:
+            ctx.reference.facility_dates[row["facility_code"]] = (row.get("opened_on"), row.get("closed_on"))
         check_not_future(ctx, number, row, "closed_on")
         rows.append({
             "facility_code": row["facility_code"], "name": row["name"], "type": row["type"],
@@ -387,7 +472,8 @@ def validate_monthly_services(ctx: SheetContext, parsed: list[tuple[int, dict]])
     this_month = ctx.today.replace(day=1)
     reports = []
     for number, row in parsed:
-        check_facility(ctx, number, row)
+        if check_facility(ctx, number, row):
+            check_operating(ctx, number, row)
         if row["period"] is not None and row["period"] > this_month:
             ctx.problem("future_period", number, column(ctx, "period"), row["period"].strftime("%Y-%m"))
         check_not_future(ctx, number, row, "submitted_on")
@@ -397,6 +483,19 @@ def validate_monthly_services(ctx: SheetContext, parsed: list[tuple[int, dict]])
     return Dataset("monthly_services", ctx.sheet, measure_values(ctx.by_field, measures), reports,
                    row_numbers={(r["facility_code"], r["period"]): number for number, r in parsed},
                    headers={m: ctx._header(column(ctx, m)) for m in measures})
+
+
+def check_operating(ctx: SheetContext, number: int, row: dict) -> None:
+    """A month's report must fall within the facility's opening and closing: a station that closed
+    cannot report, and its numbers would still drive its township's rates."""
+    period = row["period"]
+    opened, closed = ctx.reference.facility_dates.get(row["facility_code"], (None, None))
+    if period is None:
+        return
+    if closed is not None and period > closed.replace(day=1):
+        ctx.problem("after_closing", number, column(ctx, "period"), period.strftime("%Y-%m"), closed.isoformat())
+    elif opened is not None and period < opened.replace(day=1):
+        ctx.problem("before_opening", number, column(ctx, "period"), period.strftime("%Y-%m"), opened.isoformat())
 
 
 def warn_rates_above_100(ctx: SheetContext, parsed: list[tuple[int, dict]], indicators) -> None:
@@ -430,6 +529,26 @@ def measure_values(by_field: dict, measures: list[str]) -> pd.DataFrame:
     })
 
 
+def check_unnamed_columns(ctx: SheetContext, rows: list[tuple[int, list]]) -> None:
+    """Values under a blank header belong to no column: the file is rejected, not trimmed."""
+    named = {i for i, cell in enumerate(ctx.headers) if not n.is_blank(cell)}
+    reported = set()
+    for number, cells in rows:
+        for index, cell in enumerate(cells):
+            if index not in named and index not in reported and not n.is_blank(cell):
+                reported.add(index)
+                ctx.problem("unnamed_column", number, None, cell, _column_letter(index))
+
+
+def _column_letter(index: int) -> str:
+    letters = ""
+    index += 1
+    while index:
+        index, rest = divmod(index - 1, 26)
+        letters = chr(65 + rest) + letters
+    return letters
+
+
 VALIDATORS = {
     "admin_units": validate_admin_units,
     "facilities": validate_facilities,
@@ -446,6 +565,7 @@ def validate_sheet(ctx: SheetContext, sheet_rows: list[tuple[int, list]]) -> Dat
         header = next(c for c in ctx.columns.values() if c.field == duplicate)
         ctx.problem("duplicate_column", ctx.header_row, None, None, header.zh)
     rows = list(data_rows(ctx, sheet_rows))
+    check_unnamed_columns(ctx, rows)
     source_rows = len(rows)
     parsed = parse_rows(ctx, rows)
     if source_rows == 0:
@@ -458,6 +578,29 @@ def validate_sheet(ctx: SheetContext, sheet_rows: list[tuple[int, list]]) -> Dat
 
 # --- boundaries (GeoJSON) -----------------------------------------------------------------------
 
+def is_polygonal(geometry) -> bool:
+    """A Polygon or MultiPolygon whose coordinates nest as GeoJSON says: rings of at least four
+    positions of two or three numbers (anything else would break the maps later)."""
+    if not isinstance(geometry, dict):
+        return False
+    coordinates = geometry.get("coordinates")
+    if geometry.get("type") == "Polygon":
+        polygons = [coordinates]
+    elif geometry.get("type") == "MultiPolygon" and isinstance(coordinates, list):
+        polygons = coordinates
+    else:
+        return False
+    return bool(polygons) and all(
+        isinstance(polygon, list) and polygon and all(_is_ring(ring) for ring in polygon) for polygon in polygons)
+
+
+def _is_ring(ring) -> bool:
+    return isinstance(ring, list) and len(ring) >= 4 and all(
+        isinstance(point, list) and 2 <= len(point) <= 3
+        and all(isinstance(x, (int, float)) and not isinstance(x, bool) and math.isfinite(x) for x in point)
+        for point in ring)
+
+
 def validate_boundaries(file: str, document, reference: Reference, findings: Findings) -> Dataset | None:
     def problem(code, row=None, value=None, detail=""):
         findings.problems.append(Problem(code, file, None, row, "code" if row else None,
@@ -467,12 +610,16 @@ def validate_boundaries(file: str, document, reference: Reference, findings: Fin
         problem("bad_geojson", detail="not a FeatureCollection")
         return None
     features = document.get("features") or []
+    if not isinstance(features, list):
+        problem("bad_geojson", detail="features is not a list")
+        return None
     if not features:
         problem("empty_file")
         return None
     rows, seen = [], {}
     for number, feature in enumerate(features, start=1):
-        props = (feature or {}).get("properties") or {}
+        feature = feature if isinstance(feature, dict) else {}
+        props = feature.get("properties") if isinstance(feature.get("properties"), dict) else {}
         raw = props.get("code", props.get("区划代码"))
         try:
             code = n.parse_code(raw)
@@ -487,8 +634,8 @@ def validate_boundaries(file: str, document, reference: Reference, findings: Fin
             problem("unknown_area" if code not in reference.areas else "not_a_township", number, code)
         elif not reference.allows_area(code):
             problem("out_of_scope", number, code)
-        geometry = (feature or {}).get("geometry") or {}
-        if geometry.get("type") not in ("Polygon", "MultiPolygon") or not geometry.get("coordinates"):
+        geometry = feature.get("geometry") or {}
+        if not is_polygonal(geometry):
             problem("bad_geometry", number, code)
             continue
         rows.append({"code": code, "geometry": json.dumps(geometry, separators=(",", ":"))})

@@ -11,11 +11,12 @@ from dashboard.components import column_defs
 from dashboard.i18n import t
 from dashboard.workbook import xlsx_bytes
 from etl.loader import rollback
+from etl.problems import message_head
 from warehouse.actions import load_batches
 from warehouse.ingest import RollbackRefused
 from warehouse.queries import areas
 
-STATUS_COLOUR = {"accepted": "success", "unchanged": "secondary", "rejected": "danger"}
+STATUS_COLOUR = {"accepted": "success", "unchanged": "secondary", "rejected": "danger", "skipped": "secondary"}
 
 
 def _uploader():
@@ -34,6 +35,16 @@ def problem_rows(results, lang: str) -> list[dict]:
     return rows
 
 
+def unlisted_note(problems, lang: str):
+    """How many problems a rejected file has beyond those listed, by reason."""
+    unlisted = problems.unlisted() if hasattr(problems, "unlisted") else {}
+    if not unlisted:
+        return None
+    reasons = "; ".join(f"{count:,} × {message_head(code, lang)}" for code, count in unlisted.most_common())
+    return html.Div(t("up.unlisted", lang, count=f"{sum(unlisted.values()):,}", reasons=reasons),
+                    className="small text-muted mt-2")
+
+
 def report(results, lang: str, loaded: bool):
     """Per file: status, counts, and every problem and warning with where it is, in the UI language."""
     cards = []
@@ -48,11 +59,13 @@ def report(results, lang: str, loaded: bool):
                         for r in rows[:500]])], size="sm", className="mb-0 small") if rows else None
         summary = t("up.summary", lang, rows=f"{result.rows:,}", changed=f"{result.changed:,}",
                     warnings=len(result.warnings))
+        status = "would_load" if result.status == "accepted" and not loaded else result.status
         cards.append(dbc.Card([
-            dbc.CardHeader([dbc.Badge(t(f"up.status.{result.status}", lang), color=STATUS_COLOUR[result.status],
+            dbc.CardHeader([dbc.Badge(t(f"up.status.{status}", lang), color=STATUS_COLOUR[result.status],
                                       className="me-2"), html.Strong(result.path.name),
                             html.Span(f" · {', '.join(result.kinds)}", className="text-muted")]),
-            dbc.CardBody([html.Div(summary, className="small mb-2") if result.status != "rejected" else None, table]),
+            dbc.CardBody([html.Div(summary, className="small mb-2") if result.status != "rejected" else None, table,
+                          unlisted_note(result.problems, lang)]),
         ], className="mb-2 upload-result"))
     title = t("up.loaded" if loaded else "up.dry_run", lang)
     return [html.H6(title)] + cards
@@ -98,8 +111,9 @@ def download_report(_clicks, token, lang):
     if user is None or not token:
         return no_update
     results = uploads.run(data.warehouse_path(), user, token, dry_run=True)
-    summary = pd.DataFrame([{"file": r.path.name, "status": t(f"up.status.{r.status}", lang), "rows": r.rows,
-                             "problems": len(r.problems), "warnings": len(r.warnings)} for r in results])
+    summary = pd.DataFrame([{"file": r.path.name,
+                             "status": t("up.status.would_load" if r.status == "accepted" else f"up.status.{r.status}", lang),
+                             "rows": r.rows, "problems": r.problem_total, "warnings": len(r.warnings)} for r in results])
     details = pd.DataFrame(problem_rows(results, lang), columns=["file", "kind", "sheet", "row", "column", "value",
                                                                  "reason"])
     return dcc.send_bytes(xlsx_bytes({"summary": summary, "problems": details}), "validation_report.xlsx")

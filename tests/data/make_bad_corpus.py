@@ -127,8 +127,8 @@ def build():
     case("unsupported.txt", "机构代码,统计月份\n", "rejected", ["unsupported_type"], "a .txt file")
     case("rate_above_100.csv", csv_text([MONTHLY, ["F_CHC1", "2026-03", "", "5", "9"]]), "accepted", ["rate_above_100"],
          "more newborn visits than births: loads, with a warning")
-    case("zip_bomb_like.xlsx", _zip_with_huge_entry(), "rejected", ["unreadable_file"],
-         "an xlsx whose parts are not a workbook")
+    case("zip_bomb_like.xlsx", _zip_with_huge_entry(), "rejected", ["zip_bomb"],
+         "a part packed far tighter than any workbook's: refused before it is unpacked")
     (HERE / "manifest.json").write_text(json.dumps(CASES, ensure_ascii=False, indent=1), encoding="utf-8")
 
 

@@ -58,16 +58,19 @@ def scorecard(frame: pd.DataFrame, amber_points: float, steady_points: float, we
     """Colour, arrow and attainment of every cell, then each township's weighted score and rank.
 
     state: met | near (below target by at most `amber_points`, or that share of a count target)
-    | far | none (no value) | watch (no target). arrow: up | down | steady | none.
+    | far | none (no value) | watch (no target) | implausible (a rate above 100%). arrow: up | down | steady | none.
     attainment = value / target capped at 1; score = 100 × Σ weight·attainment / Σ weight over
     the township's indicators with a value and a target; rank 1 = highest score."""
     cells = frame.copy()
     is_count = cells["is_count"].astype(bool)
     value, target, previous = (cells[c].astype(float) for c in ("value", "target", "previous_value"))
     gap = (target - value) / target.where(is_count, 1.0)
+    # A rate above 100% (numerator above denominator) is flagged on load and never met: it is
+    # neither coloured nor scored (docs/data.md, "rate_above_100").
     cells["state"] = np.select(
-        [(cells["direction"] == "watch") | target.isna(), value.isna(), gap <= 1e-9, gap <= amber_points + 1e-9],
-        ["watch", "none", "met", "near"], "far")
+        [(cells["direction"] == "watch") | target.isna(), value.isna(), ~is_count & (value > 1 + 1e-9),
+         gap <= 1e-9, gap <= amber_points + 1e-9],
+        ["watch", "none", "implausible", "met", "near"], "far")
     change = value - previous
     threshold = steady_points * previous.where(is_count, 1.0)
     cells["arrow"] = np.select([value.isna() | previous.isna(), change > threshold, change < -threshold],

@@ -75,7 +75,8 @@ def area_indicator_values(con: duckdb.DuckDBPyConnection, scope: Scope, area: Ar
         SELECT i.indicator_code, i.name_zh, i.name_en, i.category, c.name_zh AS category_zh,
                c.name_en AS category_en, i.direction, t.target, p.numerator, p.denominator,
                rate_value(p.numerator, p.denominator, i.denominator IS NOT NULL) AS value,
-               meets(rate_value(p.numerator, p.denominator, i.denominator IS NOT NULL), t.target, t.direction)
+               meets(rate_value(p.numerator, p.denominator, i.denominator IS NOT NULL), t.target, t.direction,
+                     i.denominator IS NOT NULL)
                    AS meets_target,
                coalesce(p.facilities, 0) AS facilities
         FROM indicator_registry i

@@ -13,6 +13,12 @@ def known_facilities(con: duckdb.DuckDBPyConnection) -> dict[str, str]:
     return dict(con.execute("SELECT facility_code, type FROM facility").fetchall())
 
 
+def facility_dates(con: duckdb.DuckDBPyConnection) -> dict[str, tuple]:
+    """Each facility's opening and closing dates (None where not known)."""
+    return {code: (opened, closed) for code, opened, closed
+            in con.execute("SELECT facility_code, opened_on, closed_on FROM facility").fetchall()}
+
+
 def facility_districts(con: duckdb.DuckDBPyConnection) -> dict[str, str]:
     return dict(con.execute("SELECT facility_code, district_code FROM v_facility").fetchall())
 

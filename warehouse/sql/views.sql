@@ -58,8 +58,11 @@ CROSS JOIN (VALUES ('month'), ('quarter'), ('year')) k(period_kind);
 CREATE OR REPLACE MACRO rate_value(num, den, has_den) AS
     CASE WHEN NOT has_den THEN num WHEN den > 0 THEN num / den END;
 
-CREATE OR REPLACE MACRO meets(value, target, direction) AS
+-- A rate above 100% (numerator above denominator) is stored and flagged on load, and is never
+-- judged against its target: NULL, like a value without a target (docs/data.md, rate_above_100).
+CREATE OR REPLACE MACRO meets(value, target, direction, is_rate) AS
     CASE WHEN direction = 'watch' OR target IS NULL OR value IS NULL THEN NULL
+         WHEN is_rate AND value > 1 + 1e-9 THEN NULL
          WHEN direction = 'lower' THEN value <= target + 1e-9
          ELSE value >= target - 1e-9 END;
 
@@ -113,7 +116,8 @@ SELECT x.indicator_code, x.facility_code, x.period_kind, x.period, x.numerator,
        x.denominator,
        rate_value(x.numerator, x.denominator, x.has_denominator) AS value,
        t.target,
-       meets(rate_value(x.numerator, x.denominator, x.has_denominator), t.target, t.direction) AS meets_target
+       meets(rate_value(x.numerator, x.denominator, x.has_denominator), t.target, t.direction,
+             x.has_denominator) AS meets_target
 FROM facility_indicator_parts x
 JOIN indicator_target t USING (indicator_code, period_kind);
 
@@ -131,7 +135,8 @@ SELECT s.indicator_code, s.area_code, s.area_level, s.period_kind, s.period, s.n
        s.denominator,
        rate_value(s.numerator, s.denominator, s.has_denominator) AS value,
        t.target,
-       meets(rate_value(s.numerator, s.denominator, s.has_denominator), t.target, t.direction) AS meets_target
+       meets(rate_value(s.numerator, s.denominator, s.has_denominator), t.target, t.direction,
+             s.has_denominator) AS meets_target
 FROM summed s
 JOIN indicator_target t USING (indicator_code, period_kind);
 
