@@ -102,7 +102,9 @@ def read_csv(path: Path, max_rows: int | None = None, limits: ReadLimits = ReadL
     cells = 0
     try:
         for number, row in enumerate(itertools.islice(reader, max_rows), start=1):
-            if number > limits.max_rows:
+            if not any(row):
+                continue        # blank lines (",,,") are neither kept nor counted against the limits
+            if len(rows) >= limits.max_rows:
                 raise ReadError("too_many_rows", f"> {limits.max_rows:,}")
             if len(row) > limits.max_columns:
                 raise ReadError("too_many_columns", f"第{number}行/row {number}: {len(row):,} > {limits.max_columns:,}")
@@ -190,7 +192,9 @@ def inspect_xlsx(path: Path, limits: ReadLimits) -> dict[str, PartScan]:
             spent += used
             if is_sheet:
                 scans[info.filename] = scan
-                _check_extent(info.filename, scan, limits)
+        names = _sheet_names_by_part(archive)      # every part is free of DTDs by now
+        for part, scan in scans.items():
+            _check_extent(names.get(part) or part.rsplit("/", 1)[-1], scan, limits)
         return scans
 
 
@@ -244,8 +248,7 @@ def _dimension_size(match: re.Match) -> tuple[int, int] | None:
     return (int(last_row) - int(first_row or 1) + 1, column_number(last_col) - column_number(first_col or b"A") + 1)
 
 
-def _check_extent(part: str, scan: PartScan, limits: ReadLimits) -> None:
-    sheet = part.rsplit("/", 1)[-1]
+def _check_extent(sheet: str, scan: PartScan, limits: ReadLimits) -> None:
     for rows, columns, how in ((*(scan.declared or (0, 0)), "declared"), (scan.max_row, scan.max_column, "used")):
         if rows > limits.max_rows:
             raise ReadError("too_many_rows", f"{sheet} ({how}): {rows:,} > {limits.max_rows:,}")
@@ -336,8 +339,11 @@ def _formula_parts(path: Path, scans: dict[str, PartScan]) -> dict[str, dict[tup
 def _sheet_names_by_part(archive: zipfile.ZipFile) -> dict[str, str]:
     """xl/worksheets/sheetN.xml → the sheet's name, through workbook.xml and its relationships
     (both checked free of DTDs by inspect_xlsx)."""
-    workbook = ElementTree.fromstring(archive.read("xl/workbook.xml"))
-    rels = ElementTree.fromstring(archive.read("xl/_rels/workbook.xml.rels"))
+    try:
+        workbook = ElementTree.fromstring(archive.read("xl/workbook.xml"))
+        rels = ElementTree.fromstring(archive.read("xl/_rels/workbook.xml.rels"))
+    except (KeyError, ElementTree.ParseError):
+        return {}       # the reader says what is wrong with such a workbook
     targets = {rel.get("Id"): rel.get("Target", "") for rel in rels}
     names = {}
     for element in workbook.iter():

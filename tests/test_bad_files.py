@@ -53,7 +53,7 @@ def test_ten_megabytes_of_blank_rows_after_the_data(db, tmp_path):
 
 
 @pytest.mark.slow
-def test_a_million_row_file_is_read_and_every_bad_row_listed(db, tmp_path):
+def test_a_million_row_file_is_read_and_every_bad_row_counted(db, tmp_path):
     path = tmp_path / "million.csv"
     with path.open("w", encoding="utf-8", newline="") as handle:
         writer = csv.writer(handle)
@@ -63,5 +63,5 @@ def test_a_million_row_file_is_read_and_every_bad_row_listed(db, tmp_path):
     before = snapshot(db)
     [result] = load(db, path)
     assert result.status == "rejected"
-    assert len([p for p in result.problems if p.code == "unknown_facility"]) == 1_000_000
+    assert len(result.problems) == 200 and result.problems.by_code == {"unknown_facility": 1_000_000}
     assert snapshot(db) == before
