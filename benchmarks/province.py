@@ -2,6 +2,8 @@
 
     python -m benchmarks [--repeats 20] [--keep DIR]
 
+0. Reading: the province's workbooks read by the previous reader (openpyxl) and by the current
+   one (python-calamine after its bounded pre-checks), in the same run (benchmarks/reading.py).
 1. Generates the sample generator's province (etl.sample_city.PROVINCE: 16 districts, 328
    townships, about 3,300 facilities, 6 million values) with its last month held back.
 2. ETL: loads the files into a fresh warehouse with `python -m etl load`, then the held-back month
@@ -281,6 +283,8 @@ def run(work: Path, repeats: int) -> int:
     started = time.perf_counter()
     data, last = make_dataset(work)
     print(f"generated the province in {time.perf_counter() - started:.1f} s")
+    from benchmarks.reading import report as reading_report
+    reading_report(data)
     db = work / "province.duckdb"
     load_seconds, load_mb = timed_load([data], db)
     month_seconds, month_mb = timed_load([last], db)

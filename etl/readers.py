@@ -138,10 +138,15 @@ def _check_line_widths(text: str, delimiter: str, limits: ReadLimits, max_rows: 
 # --- workbooks --------------------------------------------------------------------------------------
 
 _DIMENSION = re.compile(rb'<(?:\w+:)?dimension\s+ref="([A-Z]{1,3})?(\d+)?(?::([A-Z]{1,3})(\d+))?"')
-# A cell's or a row's reference (r="B12", r="12"); only <c> and <row> elements carry one.
-_CELL_COLUMN = re.compile(rb' r="([A-Z]{1,3})\d')
-_CELL_ROW = re.compile(rb' r="[A-Z]{0,3}(\d{1,9})"')
+# References of rows (<row r="12">) and cells (<c r="B12">); only these elements carry r="…".
+# Row tags give a lower bound only (cells are what readers place), so the common unprefixed
+# spelling is enough; the literal start keeps this a fast scan.
+_ROW_TAG = re.compile(rb'<row\b[^>]*? r="(\d{1,9})"')
+_MULTI_LETTER = re.compile(rb' r="[A-Z]{2}')
+_MULTI_LETTER_COLUMN = re.compile(rb' r="([A-Z]{2,3})\d')
+_SINGLE_LETTER_COLUMN = re.compile(rb' r="([A-Z])\d')
 _FORMULA_TAG = re.compile(rb"<(?:\w+:)?f[ >/]")
+_FORMULA_OPENINGS = (b"<f>", b"<f ", b":f>", b":f ")      # <f>, <f t="shared" …>, <x:f>
 _DOCTYPE = re.compile(rb"<!(?:DOCTYPE|ENTITY)", re.IGNORECASE)
 _SCAN_CHUNK = 1 << 20
 
@@ -188,7 +193,7 @@ def inspect_xlsx(path: Path, limits: ReadLimits) -> dict[str, PartScan]:
             if not info.filename.endswith((".xml", ".rels", ".vml")):
                 continue
             is_sheet = info.filename.startswith("xl/worksheets/") and info.filename.endswith(".xml")
-            scan, used = _scan_part(archive, info, budget - spent, is_sheet)
+            scan, used = _scan_part(archive, info, budget - spent, is_sheet, limits)
             spent += used
             if is_sheet:
                 scans[info.filename] = scan
@@ -198,7 +203,8 @@ def inspect_xlsx(path: Path, limits: ReadLimits) -> dict[str, PartScan]:
         return scans
 
 
-def _scan_part(archive: zipfile.ZipFile, info: zipfile.ZipInfo, budget: float, is_sheet: bool) -> tuple[PartScan, int]:
+def _scan_part(archive: zipfile.ZipFile, info: zipfile.ZipInfo, budget: float, is_sheet: bool,
+               limits: ReadLimits) -> tuple[PartScan, int]:
     scan = PartScan()
     used = 0
     tail = b""
@@ -221,24 +227,44 @@ def _scan_part(archive: zipfile.ZipFile, info: zipfile.ZipInfo, budget: float, i
                     continue
                 if scan.declared is None and (match := _DIMENSION.search(window)):
                     scan.declared = _dimension_size(match)
-                _scan_cells(scan, window, tail)
+                _scan_cells(scan, window, tail, limits)
                 tail = chunk[-64:]
     except (zipfile.BadZipFile, zlib.error, EOFError, OSError, RuntimeError, NotImplementedError) as exc:
         raise ReadError("unreadable_file", f"{info.filename}: {type(exc).__name__}") from exc
     return scan, used
 
 
-def _scan_cells(scan: PartScan, window: bytes, tail: bytes) -> None:
+def _scan_cells(scan: PartScan, window: bytes, tail: bytes, limits: ReadLimits) -> None:
     """The extent of the cells in one chunk of sheet XML (the tail of the previous chunk is
-    repeated so a tag cut in two is still seen; counting subtracts it again)."""
-    rows = _CELL_ROW.findall(window)
+    repeated so a tag cut in two is still seen; counting subtracts it again). A handful of passes
+    over the bytes, none per cell: a cell further down than its row says is looked for by its
+    number of digits, and read exactly only when that could take the sheet past a limit."""
+    rows = _ROW_TAG.findall(window)
     if rows:
-        longest = max(map(len, rows))
-        scan.max_row = max(scan.max_row, int(max(r for r in rows if len(r) == longest)))
-    for letters in set(_CELL_COLUMN.findall(window)):
-        scan.max_column = max(scan.max_column, column_number(letters))
+        scan.max_row = max(scan.max_row, max(map(int, rows)))
+    scan.max_column = max(scan.max_column, _widest_column(window, scan.max_column))
+    digits = len(str(scan.max_row))
+    longer = re.findall(rb' r="[A-Z]{1,3}(\d{%d,9})"' % (digits + 1), window)
+    if longer:
+        scan.max_row = max(scan.max_row, max(map(int, longer)))
+    else:
+        bound = 10 ** digits - 1       # no cell of this chunk is further down than this
+        if bound > scan.max_row and (bound > limits.max_rows or bound * max(scan.max_column, 1) > limits.max_cells):
+            same = re.findall(rb' r="[A-Z]{1,3}(\d{%d})"' % digits, window)
+            scan.max_row = max([scan.max_row, *map(int, same)])
     scan.cells += window.count(b"<c ") - tail.count(b"<c ")
-    scan.has_formulas = scan.has_formulas or bool(_FORMULA_TAG.search(window))
+    scan.has_formulas = scan.has_formulas or any(tag in window for tag in _FORMULA_OPENINGS)
+
+
+def _widest_column(window: bytes, widest_so_far: int) -> int:
+    if _MULTI_LETTER.search(window):
+        return max(column_number(c) for c in set(_MULTI_LETTER_COLUMN.findall(window)))
+    if widest_so_far >= 26:
+        return 0
+    beyond = re.compile(rb' r="[%c-Z]\d' % (65 + widest_so_far))   # a letter right of the widest
+    if not beyond.search(window):
+        return 0
+    return max(column_number(c) for c in set(_SINGLE_LETTER_COLUMN.findall(window)))
 
 
 def _dimension_size(match: re.Match) -> tuple[int, int] | None:
@@ -289,7 +315,7 @@ def read_workbook(path: Path, max_rows: int | None = None, limits: ReadLimits = 
                 raise
             except Exception as exc:    # noqa: BLE001 - as above
                 raise ReadError("unreadable_file", f"{meta.name}: {_calamine_reason(exc)}") from None
-            rows = [(number, list(cells)) for number, cells in enumerate(values, start=1)]
+            rows = list(enumerate(values, start=1))      # calamine's rows are lists already
             for (row, column), formula in formula_parts.get(meta.name, {}).items():
                 if row <= len(rows):
                     cells = rows[row - 1][1]
