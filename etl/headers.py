@@ -36,7 +36,7 @@ def find_header(sheet: Sheet, all_templates: dict[str, Template]) -> RecognizedS
         if index + 1 < len(rows) and rows[index + 1][0] == number + 1:
             below_number, below = rows[index + 1]
             joined = joined_header(cells, below, number, sheet.merged)
-            candidates.append((below_number, _prefer_known(joined, below, all_templates)))
+            candidates.append((below_number, _prefer_known(joined, cells, below, all_templates)))
         for last_row, header in candidates:
             match = recognize(header, all_templates)
             if match is None:
@@ -78,6 +78,8 @@ def _group_spans(group: list, detail: list, group_row: int, merged) -> list:
     row0 = group_row - 1
     horizontal = [(c0, c1) for (r0, c0), (r1, c1) in (merged or []) if r0 <= row0 <= r1 and c1 > c0]
     labels: list = [None if n.is_blank(g) else g for g in group]
+    if sum(label is not None for label in labels) <= 1:
+        return [None] * len(labels)      # a title (or one cell merged down) groups nothing
     if horizontal:
         for c0, c1 in horizontal:
             for index in range(c0 + 1, min(c1, len(labels) - 1) + 1):
@@ -94,15 +96,22 @@ def _group_spans(group: list, detail: list, group_row: int, merged) -> list:
     return labels
 
 
-def _prefer_known(joined: list, detail: list, all_templates: dict[str, Template]) -> list:
-    """Per column, the joined name where a template knows it, else the detail alone where a
-    template knows that (慢病 over 高血压管理人数), else the joined name (to be reported)."""
+def _prefer_known(joined: list, group: list, detail: list, all_templates: dict[str, Template]) -> list:
+    """Per column, the joined name where a template knows it; else the name above with the detail
+    as its unit (a units row: 建档人数 over 人); else the detail alone where a template knows it
+    (慢病 over 高血压管理人数); else the joined name, to be reported."""
     def known(cell):
         return any(t.column_for(cell) is not None for t in all_templates.values())
     header = list(joined)
     for index, cell in enumerate(joined):
         below = detail[index] if index < len(detail) else None
-        if cell is not None and not n.is_blank(below) and cell is not below and not known(cell) and known(below):
+        top = group[index] if index < len(group) else None
+        if cell is None or n.is_blank(below) or cell is below or known(cell):
+            continue
+        with_unit = f"{n.clean_text(top)}({n.clean_text(below)})" if not n.is_blank(top) else None
+        if with_unit and known(with_unit):
+            header[index] = with_unit
+        elif known(below):
             header[index] = below
     return header
 

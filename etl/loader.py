@@ -12,7 +12,7 @@ from typing import Callable
 
 from etl import normalize as n
 from etl.headers import HEADER_SEARCH_ROWS, RecognizedSheet, find_header, unaccounted_columns
-from etl.problems import Findings, Problem, ProblemList
+from etl.problems import Findings, Problem
 from etl.readers import SUPPORTED_SUFFIXES, ReadError, ReadLimits, Sheet, read_geojson, read_sheets
 from etl.templates import LOAD_ORDER, near_miss, templates
 from etl.validate import Dataset, Reference, SheetContext, validate_boundaries, validate_sheet
@@ -189,8 +189,10 @@ def outlier_warnings(con, prepared: PreparedFile, datasets: list[Dataset], setti
 def load_file(con, prepared: PreparedFile, settings: Settings, today: date,
               loaded_by: str | None = None, allowed_districts: frozenset[str] | None = None) -> FileResult:
     """Validate and write one file in one transaction; a file with any problem writes nothing."""
-    datasets = [] if prepared.findings.problems else validate_prepared(prepared, con, settings, today,
-                                                                       allowed_districts)
+    # Rows are checked even when a header is wrong, so a clerk gets every problem at once; only a
+    # file that could not be read, or that the uploader may not send, stops here.
+    stop = any(p.code == "kind_not_allowed" for p in prepared.findings.problems)
+    datasets = [] if stop else validate_prepared(prepared, con, settings, today, allowed_districts)
     findings = prepared.findings
     result = FileResult(prepared.path, prepared.kinds, "rejected", problems=findings.problems,
                         warnings=findings.warnings)

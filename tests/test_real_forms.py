@@ -108,6 +108,15 @@ def test_a_group_over_details_that_are_columns_on_their_own_is_dropped(db, tmp_p
     assert stored(db, "F_CHC1", "2026-03") == {"dm_managed": 20.0, "htn_managed": 50.0}
 
 
+def test_a_units_row_under_the_header_is_read_as_the_units(db, tmp_path):
+    path = write_rows(tmp_path / "units_row.csv", [MONTHLY_KEYS + ["辖区常住人口", "建档人数", "活产数"],
+                                                   ["", "", "人", "人", "例"],
+                                                   ["F_CHC1", "2026-03", "12000", "9000", "10"]])
+    [result] = load(db, path)
+    assert (result.status, result.problems, result.rows) == ("accepted", [], 1)
+    assert stored(db, "F_CHC1", "2026-03") == {"births": 10.0, "records_total": 9000.0, "resident_population": 12000.0}
+
+
 def test_a_two_row_header_with_an_unknown_detail_names_the_column_and_the_closest(db, tmp_path):
     before = snapshot(db)
     path = write_workbook(tmp_path / "typo.xlsx", [
@@ -124,11 +133,13 @@ def test_a_two_row_header_with_an_unknown_detail_names_the_column_and_the_closes
 def test_an_unknown_header_rejects_the_file_with_the_closest_known_column(db, tmp_path):
     before = snapshot(db)
     path = write_rows(tmp_path / "typo.csv", [MONTHLY_KEYS + ["活产数", "建挡人数", "本月亮点"],
-                                              ["F_CHC1", "2026-03", "3", "9000", "无"]])
+                                              ["F_CHC1", "2026-03", "3", "9000", "无"],
+                                              ["12345", "2026-03", "x", "", ""]])
     [result] = load(db, path)
-    assert [(p.code, p.column, p.detail) for p in result.problems] == [
-        ("unknown_column_suggest", "建挡人数", "建档人数 / Residents with a health record"),
-        ("unknown_column", "本月亮点", "")]
+    # the rows are checked too: every problem of the file at once
+    assert [(p.code, p.row, p.column, p.detail) for p in result.problems] == [
+        ("unknown_column_suggest", 1, "建挡人数", "建档人数 / Residents with a health record"),
+        ("unknown_column", 1, "本月亮点", ""), ("bad_number", 3, "活产数", ""), ("unknown_facility", 3, "机构代码", "")]
     assert "无法识别的列「建挡人数」" in result.problems[0].zh and "closest known column" in result.problems[0].en
     assert snapshot(db) == before
 
