@@ -260,8 +260,9 @@ def machine() -> str:
         pass
     memory = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2 ** 30
     import duckdb
+    load = ", ".join(f"{x:.2f}" for x in os.getloadavg())
     return (f"{os.cpu_count()} cores ({cpu}), {memory:.0f} GiB, {platform.system()} {platform.release()}, "
-            f"Python {platform.python_version()}, DuckDB {duckdb.__version__}")
+            f"Python {platform.python_version()}, DuckDB {duckdb.__version__}; load average {load}")
 
 
 def main(argv=None) -> int:
@@ -285,13 +286,14 @@ def run(work: Path, repeats: int) -> int:
     print(f"generated the province in {time.perf_counter() - started:.1f} s")
     from benchmarks.reading import report as reading_report
     reading_report(data)
+    print(f"   load average now: {', '.join(f'{x:.2f}' for x in os.getloadavg())}")
     db = work / "province.duckdb"
     load_seconds, load_mb = timed_load([data], db)
     month_seconds, month_mb = timed_load([last], db)
     facts = warehouse_facts(db)
     print(f"\ndata: {facts['districts']} districts, {facts['townships']} townships, {facts['facilities']:,} facilities, "
           f"{facts['months']} months, {facts['values']:,} values; warehouse {facts['bytes'] / 2 ** 20:.0f} MB")
-    print("\n1. ETL (python -m etl load, its own process)")
+    print(f"\n1. ETL (python -m etl load, its own process; load average {os.getloadavg()[0]:.2f})")
     print(f"   {'step':<44} {'seconds':>8} {'peak MB':>8}")
     print(f"   {'all files into a fresh warehouse':<44} {load_seconds:>8.1f} {load_mb:>8.0f}")
     print(f"   {'one more month on top':<44} {month_seconds:>8.1f} {month_mb:>8.0f}")

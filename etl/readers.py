@@ -10,6 +10,7 @@ import io
 import itertools
 import json
 import re
+import struct
 import zipfile
 import zlib
 from dataclasses import dataclass, field
@@ -17,6 +18,7 @@ from pathlib import Path
 from xml.etree import ElementTree
 
 import charset_normalizer
+import olefile
 import python_calamine
 
 SUPPORTED_SUFFIXES = (".csv", ".xlsx", ".xls", ".geojson", ".json")
@@ -35,10 +37,10 @@ class ReadError(Exception):
 @dataclass(frozen=True)
 class ReadLimits:
     """How much one file may hold; `settings.toml` [reading] sets them (docs/settings.md)."""
-    max_file_mb: float = 100
+    max_file_mb: float = 50
     max_rows: int = 1_048_576
     max_columns: int = 1_000
-    max_cells: int = 20_000_000
+    max_cells: int = 2_000_000
     max_uncompressed_mb: float = 400
     max_compression_ratio: float = 100
     max_field_chars: int = 32_767          # Excel's own limit for one cell
@@ -287,6 +289,68 @@ def _check_extent(sheet: str, scan: PartScan, limits: ReadLimits) -> None:
         raise ReadError("too_many_cells", f"{sheet}: {scan.cells:,} > {limits.max_cells:,}")
 
 
+# BIFF records (Excel 97-2003) that place a cell: row and column lead their body; MULRK and
+# MULBLANK span columns up to the one their body ends with.
+_BIFF_BOF, _BIFF_EOF, _BIFF_WORKSHEET, _BIFF_BOUNDSHEET = 0x0809, 0x000A, 0x0010, 0x0085
+_BIFF_CELLS = {0x0006, 0x00FD, 0x0203, 0x027E, 0x0201, 0x0205, 0x0204, 0x00D6, 0x00BD, 0x00BE}
+_BIFF_SPANS = {0x00BD, 0x00BE}
+
+
+def inspect_xls(path: Path, limits: ReadLimits) -> list[PartScan]:
+    """Check an .xls before calamine builds it: calamine lays every sheet out as the rectangle
+    from A1 to its last cell when it opens the file, so one cell at IV65536 costs a gigabyte.
+    Walks the workbook stream's records (a few bytes each) for each sheet's real extent."""
+    try:
+        if not olefile.isOleFile(str(path)):
+            raise ReadError("unreadable_file", "not an Excel 97-2003 workbook")
+        with olefile.OleFileIO(str(path)) as ole:
+            stream = next((name for name in ("Workbook", "Book") if ole.exists(name)), None)
+            if stream is None:
+                raise ReadError("unreadable_file", "no workbook stream")
+            size = ole.get_size(stream)
+            if size > limits.max_uncompressed_mb * 2 ** 20:
+                raise ReadError("uncompressed_too_large", f"{size / 2 ** 20:,.0f} MB > {limits.max_uncompressed_mb:g} MB")
+            data = ole.openstream(stream).read()
+    except ReadError:
+        raise
+    except Exception as exc:      # noqa: BLE001 - olefile raises many kinds on a broken container
+        raise ReadError("unreadable_file", type(exc).__name__) from None
+    scans: list[PartScan] = []
+    names: list[str] = []
+    sheet: PartScan | None = None
+    position = 0
+    while position + 4 <= len(data):
+        kind, length = struct.unpack_from("<HH", data, position)
+        body, position = position + 4, position + 4 + length
+        if kind == _BIFF_BOUNDSHEET and length >= 8 and position <= len(data) and data[body + 5] == 0:
+            names.append(_biff_sheet_name(data[body + 6:position]))
+        elif kind == _BIFF_BOF and length >= 4:
+            substream = struct.unpack_from("<H", data, body + 2)[0]
+            sheet = PartScan() if substream == _BIFF_WORKSHEET else None
+            if sheet is not None:
+                scans.append(sheet)
+        elif kind == _BIFF_EOF:
+            sheet = None
+        elif sheet is not None and kind in _BIFF_CELLS and length >= 4 and position <= len(data):
+            row, column = struct.unpack_from("<HH", data, body)
+            last = struct.unpack_from("<H", data, body + length - 2)[0] if kind in _BIFF_SPANS and length >= 6 else column
+            sheet.max_row = max(sheet.max_row, row + 1)
+            sheet.max_column = max(sheet.max_column, last + 1)
+            sheet.cells += last - column + 1
+    for number, scan in enumerate(scans):
+        _check_extent(names[number] if number < len(names) else f"#{number + 1}", scan, limits)
+    return scans
+
+
+def _biff_sheet_name(field: bytes) -> str:
+    """A BOUNDSHEET record's name: a length, a flag (bit 0: two bytes a character), the text."""
+    if len(field) < 2:
+        return "?"
+    count, wide = field[0], field[1] & 1
+    text = field[2:2 + count * (2 if wide else 1)]
+    return text.decode("utf-16-le" if wide else "latin-1", "replace")
+
+
 def read_workbook(path: Path, max_rows: int | None = None, limits: ReadLimits = ReadLimits()) -> list[Sheet]:
     """Cell values as Excel last calculated them, every worksheet, row numbers as Excel shows them.
     A formula Excel never calculated (a workbook written by another program) has no value: its
@@ -295,6 +359,8 @@ def read_workbook(path: Path, max_rows: int | None = None, limits: ReadLimits = 
     check_file_size(path, limits)
     xlsx = path.suffix.lower() == ".xlsx"
     scans = inspect_xlsx(path, limits) if xlsx else {}
+    if not xlsx:
+        inspect_xls(path, limits)
     try:
         workbook = python_calamine.CalamineWorkbook.from_path(str(path))
     except Exception as exc:       # noqa: BLE001 - calamine raises its own and Rust panics; all mean unreadable
@@ -307,8 +373,6 @@ def read_workbook(path: Path, max_rows: int | None = None, limits: ReadLimits = 
                 continue
             try:
                 sheet = workbook.get_sheet_by_name(meta.name)
-                if sheet.total_height * sheet.total_width > limits.max_cells and not xlsx:
-                    raise ReadError("too_many_cells", f"{meta.name}: {sheet.total_height:,} × {sheet.total_width:,}")
                 values = sheet.to_python(skip_empty_area=False, nrows=max_rows)
                 merged = list(sheet.merged_cell_ranges or [])
             except ReadError:

@@ -9,6 +9,7 @@ import zipfile
 from pathlib import Path
 
 import openpyxl
+import xlwt
 
 HEADER = ["机构代码", "统计月份", "活产数"]
 
@@ -55,6 +56,17 @@ def sparse_rectangle(path: Path) -> None:
     """Within the row and column limits, but A1 to ALL1048576 is a billion cells."""
     data = _workbook_bytes([HEADER], far_cell=(1_048_576, 1_000))
     path.write_bytes(_rewrite_sheet(data, lambda xml: re.sub(rb'<dimension ref="[^"]*"/>', b"", xml)))
+
+
+def far_cell_xls(path: Path) -> None:
+    """An Excel 97-2003 workbook of 5 KB with one cell at IV65536 (calamine would lay out 16.8
+    million cells, a gigabyte, when it opens the file)."""
+    book = xlwt.Workbook(encoding="utf-8")
+    sheet = book.add_sheet("月报")
+    for column, name in enumerate(HEADER):
+        sheet.write(0, column, name)
+    sheet.write(65_535, 255, 1)
+    book.save(str(path))
 
 
 def zip_bomb(path: Path) -> None:
@@ -121,6 +133,7 @@ CASES = {
     "dimension_attack.xlsx": (dimension_attack, "too_many_columns"),
     "far_cell.xlsx": (far_cell, "too_many_columns"),
     "sparse_rectangle.xlsx": (sparse_rectangle, "too_many_cells"),
+    "far_cell.xls": (far_cell_xls, "too_many_cells"),
     "zip_bomb.xlsx": (zip_bomb, "zip_bomb"),
     "entity_expansion.xlsx": (entity_expansion, "xml_doctype"),
     "broken_xml.xlsx": (broken_xml, "unreadable_file"),

@@ -31,10 +31,10 @@ def sign_in(dash_duo, username="root", path="/"):
     """Log in through the login page, as a user would, and land on `path`."""
     dash_duo._url = dash_duo.server.url        # known without waiting for a Dash page: we get a login form
     dash_duo.driver.get(dash_duo.server_url + path)
-    dash_duo.wait_for_element("#login-username", timeout=10).send_keys(username)
+    dash_duo.wait_for_element("#login-username", timeout=30).send_keys(username)
     dash_duo.find_element("#login-password").send_keys(PASSWORD)
     dash_duo.find_element("#login-submit").click()
-    dash_duo.wait_for_element("#shell-product-brand", timeout=10)
+    dash_duo.wait_for_element("#shell-product-brand", timeout=30)
 
 
 @pytest.fixture()
@@ -78,7 +78,7 @@ def test_ov001_overview_tiles_equal_the_warehouse(dash_duo, app, con):
     judged = values[values["meets_target"].notna()]
     wait_tile(dash_duo, "overview-tile-indicators", f"{int(judged['meets_target'].sum())}/{len(judged)}")
     assert query_of(dash_duo)["period"] == "2026Q3"
-    dash_duo.wait_for_element(".ag-row", timeout=10)
+    dash_duo.wait_for_element(".ag-row", timeout=30)
     assert dash_duo.get_logs() == []
 
 
@@ -89,14 +89,14 @@ def test_ov002_language_switch_keeps_the_filters(dash_duo, app, con):
         con, EVERYTHING, areas.resolve_area(con, EVERYTHING, "990104")), "zh"))
     dash_duo.wait_for_text_to_equal("#shell-lang-link", "English")
     dash_duo.find_element("#shell-lang-link").click()
-    dash_duo.wait_for_text_to_equal(".page-title", "Overview", timeout=15)
+    dash_duo.wait_for_text_to_equal(".page-title", "Overview", timeout=30)
     dash_duo.wait_for_text_to_equal("#shell-nav-coverage-link", "Coverage map")
     assert {k: query_of(dash_duo).get(k) for k in ("area", "period", "lang")} == {
         "area": "990104", "period": "2025", "lang": "en"}
     wait_tile(dash_duo, "overview-tile-residents", count(overview.residents(
         con, EVERYTHING, areas.resolve_area(con, EVERYTHING, "990104")), "en"))
     dash_duo.find_element("#shell-lang-link").click()
-    dash_duo.wait_for_text_to_equal(".page-title", "总览", timeout=15)
+    dash_duo.wait_for_text_to_equal(".page-title", "总览", timeout=30)
     assert dash_duo.get_logs() == []
 
 
@@ -130,7 +130,7 @@ def test_cov001_map_renders_offline_and_numbers_follow_the_radius(dash_duo, app,
     at_2000 = coverage.coverage_table(con, EVERYTHING, areas.CITY, 2000).iloc[0]
     wait_tile(dash_duo, "coverage-tile-total", pct(at_2000["covered_share"]))
     assert query_of(dash_duo).get("radius") == "2000"
-    dash_duo.wait_for_element(".ag-row", timeout=10)
+    dash_duo.wait_for_element(".ag-row", timeout=30)
     assert dash_duo.get_logs() == []
 
 
@@ -141,7 +141,7 @@ def test_cov002_district_area_in_english_with_site_suggestions(dash_duo, app, co
     sites = coverage.suggest_sites(con, EVERYTHING, "990104", 1200, 2)
     dash_duo.wait_for_text_to_equal(
         "#coverage-sites-summary", f"{len(sites)} new sites would cover {count(sites['residents_gained'].sum(), 'en')} more residents",
-        timeout=15)
+        timeout=30)
     dash_duo.wait_for_text_to_equal(".page-title", "Coverage map")
     assert dash_duo.get_logs() == []
 
@@ -156,24 +156,24 @@ def test_auth001_login_shows_the_pages_of_the_role_then_logout(dash_duo, app, co
     wait_tile(dash_duo, "overview-tile-residents", count(overview.residents(
         con, Scope(frozenset({"990103", "990104"})), mine), "zh"))
     dash_duo.find_element("#shell-nav-coverage-link").click()
-    dash_duo.wait_for_text_to_equal(".page-title", "覆盖地图", timeout=15)
+    dash_duo.wait_for_text_to_equal(".page-title", "覆盖地图", timeout=30)
     dash_duo.driver.get(dash_duo.server_url + "/admin/users")
-    dash_duo.wait_for_contains_text("#_pages_content", "无权", timeout=10)
+    dash_duo.wait_for_contains_text("#_pages_content", "无权", timeout=30)
     dash_duo.find_element("#shell-logout-link").click()
-    dash_duo.wait_for_element("#login-username", timeout=10)
+    dash_duo.wait_for_element("#login-username", timeout=30)
     dash_duo.driver.get(dash_duo.server_url + "/coverage")
-    dash_duo.wait_for_element("#login-username", timeout=10)       # the session is gone
+    dash_duo.wait_for_element("#login-username", timeout=30)       # the session is gone
     assert dash_duo.get_logs() == []
 
 
 def test_auth002_admin_adds_a_user_and_sees_the_password_once(dash_duo, app):
     dash_duo.start_server(app, navigate=False)
     sign_in(dash_duo, "root", "/admin/users")
-    dash_duo.wait_for_element("#users-add-button", timeout=10)
+    dash_duo.wait_for_element("#users-add-button", timeout=30)
     dash_duo.find_element("#users-name-input").send_keys("zhao")
     choose(dash_duo, "users-districts-dropdown", "城西区")
     dash_duo.find_element("#users-add-button").click()
-    dash_duo.wait_for_element("#users-new-password", timeout=10)
+    dash_duo.wait_for_element("#users-new-password", timeout=30)
     from dashboard import auth
     assert auth.accounts().get("zhao").districts == ("990103",)
     assert dash_duo.get_logs() == []
@@ -186,16 +186,16 @@ def test_fac001_search_by_chinese_fragment_opens_the_profile(dash_duo, app, con)
     dash_duo.find_element("#shell-search-dropdown").click()
     search = dash_duo.wait_for_element(".dash-dropdown-search", timeout=5)
     search.send_keys("科创社区卫生")
-    dash_duo.wait_for_contains_text("[role='listbox']", "科创社区卫生服务中心", timeout=10)
+    dash_duo.wait_for_contains_text("[role='listbox']", "科创社区卫生服务中心", timeout=30)
     [option] = [o for o in dash_duo.driver.find_elements(By.CSS_SELECTOR, "[role='option']")
                 if o.text.startswith("科创社区卫生服务中心")]
     option.click()
-    dash_duo.wait_for_contains_text(".page-title", "科创社区卫生服务中心", timeout=15)
+    dash_duo.wait_for_contains_text(".page-title", "科创社区卫生服务中心", timeout=30)
     assert "/facility/990104004C1" in dash_duo.driver.current_url
     table = facility.indicator_table(con, EVERYTHING, "990104004C1", parse_period("2026Q3")).set_index("indicator_code")
     shown = pct(table.loc["records_rate", "value"])
-    dash_duo.wait_for_contains_text("#facility-indicators-table", shown, timeout=10)
-    dash_duo.wait_for_element("#facility-calendar-graph .main-svg", timeout=10)
+    dash_duo.wait_for_contains_text("#facility-indicators-table", shown, timeout=30)
+    dash_duo.wait_for_element("#facility-calendar-graph .main-svg", timeout=30)
     assert dash_duo.get_logs() == []
 
 
@@ -207,12 +207,12 @@ def test_std001_standardization_page_in_both_languages(dash_duo, app, con):
     current = standardization.current_milestone(frame, standardization.horizon(con))
     wait_tile(dash_duo, "standardization-tile-milestone", pct(current["share"]))
     wait_tile(dash_duo, "standardization-tile-needed", str(current["needed"]))
-    dash_duo.wait_for_contains_text("#standardization-projection-div", "新城区将于", timeout=10)
-    dash_duo.wait_for_contains_text("#standardization-projection-div", "比期限晚", timeout=10)
-    dash_duo.wait_for_contains_text("#standardization-gap-table", "缺", timeout=10)
+    dash_duo.wait_for_contains_text("#standardization-projection-div", "新城区将于", timeout=30)
+    dash_duo.wait_for_contains_text("#standardization-projection-div", "比期限晚", timeout=30)
+    dash_duo.wait_for_contains_text("#standardization-gap-table", "缺", timeout=30)
     dash_duo.find_element("#shell-lang-link").click()
-    dash_duo.wait_for_text_to_equal(".page-title", "Standardization progress", timeout=15)
-    dash_duo.wait_for_contains_text("#standardization-projection-div", "quarters late", timeout=10)
+    dash_duo.wait_for_text_to_equal(".page-title", "Standardization progress", timeout=30)
+    dash_duo.wait_for_contains_text("#standardization-projection-div", "quarters late", timeout=30)
     wait_tile(dash_duo, "standardization-tile-needed", str(current["needed"]))
     assert dash_duo.get_logs() == []
 
@@ -224,9 +224,9 @@ def test_cmp001_township_comparison_in_both_languages_with_exports(dash_duo, app
     sign_in(dash_duo, "root", "/townships?compare=990104004,990102001")
     long = comparison.township_indicators(con, EVERYTHING, areas.CITY, parse_period("2026Q3"))
     cell = long[(long["township_code"] == "990104004") & (long["indicator_code"] == "records_rate")].iloc[0]
-    dash_duo.wait_for_contains_text("#townships-scorecard-table", "科创街道", timeout=15)
-    dash_duo.wait_for_contains_text("#townships-scorecard-table", pct(cell["value"]), timeout=10)
-    dash_duo.wait_for_contains_text("#townships-side-table", "科创街道", timeout=15)
+    dash_duo.wait_for_contains_text("#townships-scorecard-table", "科创街道", timeout=30)
+    dash_duo.wait_for_contains_text("#townships-scorecard-table", pct(cell["value"]), timeout=30)
+    dash_duo.wait_for_contains_text("#townships-side-table", "科创街道", timeout=30)
     export = dash_duo.driver.find_element(
         By.XPATH, "//div[@id='townships-scorecard-card']//button[contains(., '导出 CSV')]")
     export.click()
@@ -237,8 +237,8 @@ def test_cmp001_township_comparison_in_both_languages_with_exports(dash_duo, app
     text = open(os.path.join(dash_duo.download_path, name), encoding="utf-8-sig").read()
     assert "科创街道" in text and "居民健康档案建档率 分子" in text
     dash_duo.find_element("#shell-lang-link").click()
-    dash_duo.wait_for_text_to_equal(".page-title", "Township comparison", timeout=15)
-    dash_duo.wait_for_contains_text("#townships-side-table", "Residents", timeout=15)
+    dash_duo.wait_for_text_to_equal(".page-title", "Township comparison", timeout=30)
+    dash_duo.wait_for_contains_text("#townships-side-table", "Residents", timeout=30)
     assert dash_duo.get_logs() == []
 
 
@@ -274,7 +274,7 @@ def test_up001_upload_a_valid_and_an_invalid_file(dash_duo, app, own_warehouse, 
     button = dash_duo.find_element("#upload-load-button")
     dash_duo.driver.execute_script("arguments[0].click();", button)      # below the fold of the test window
     dash_duo.wait_for_contains_text("#upload-report-div", "入库结果", timeout=20)
-    dash_duo.wait_for_contains_text("#upload-history-table", "good.csv", timeout=15)
+    dash_duo.wait_for_contains_text("#upload-history-table", "good.csv", timeout=30)
     assert "east" in dash_duo.find_element("#upload-history-table").text          # who loaded it
     assert query(own_warehouse, "SELECT facility_code, measure, value FROM monthly_measure") == [
         ("990102001C1", "edu_lectures", 2.0)]
@@ -284,9 +284,9 @@ def test_up001_upload_a_valid_and_an_invalid_file(dash_duo, app, own_warehouse, 
 def test_dq001_data_quality_page_in_english(dash_duo, app):
     dash_duo.start_server(app, navigate=False)
     sign_in(dash_duo, "root", "/quality?area=990102&lang=en")
-    dash_duo.wait_for_text_to_equal(".page-title", "Data quality", timeout=15)
-    dash_duo.wait_for_element("#quality-grid-graph .main-svg", timeout=15)
-    dash_duo.wait_for_contains_text("#quality-outliers-table", "outlier", timeout=15)
+    dash_duo.wait_for_text_to_equal(".page-title", "Data quality", timeout=30)
+    dash_duo.wait_for_element("#quality-grid-graph .main-svg", timeout=30)
+    dash_duo.wait_for_contains_text("#quality-outliers-table", "outlier", timeout=30)
     assert dash_duo.get_logs() == []
 
 
@@ -298,8 +298,8 @@ def test_sup001_rank_select_three_and_download_the_brief(dash_duo, app):
     boxes = dash_duo.driver.find_elements(By.CSS_SELECTOR, "#supervision-ranking-table .ag-row .ag-checkbox-input")
     for box in boxes[:3]:
         dash_duo.driver.execute_script("arguments[0].click();", box)
-    dash_duo.wait_for_text_to_equal("#supervision-selected-div", "已选 3 个机构", timeout=10)
-    dash_duo.wait_for_contains_text("#supervision-route-table", "总里程", timeout=10)
+    dash_duo.wait_for_text_to_equal("#supervision-selected-div", "已选 3 个机构", timeout=30)
+    dash_duo.wait_for_contains_text("#supervision-route-table", "总里程", timeout=30)
     dash_duo.driver.execute_script("arguments[0].click();", dash_duo.find_element("#supervision-pdf-button"))
     deadline = time.time() + 20
     while time.time() < deadline and not [f for f in os.listdir(dash_duo.download_path) if f.endswith(".pdf")]:

@@ -16,15 +16,17 @@ from hostile import CASES, HEADER, zip_bomb
 
 ROOT = Path(__file__).resolve().parent.parent
 PEAK_LIMIT_MB = 500
+# The child's own high-water mark (VmHWM starts afresh at exec; ru_maxrss would carry the
+# parent's peak over from the fork).
 MEASURE = """
-import json, resource, sys
+import json, re, sys
 from datetime import date
 from pathlib import Path
 from etl.loader import load_paths
 [result] = load_paths([Path(sys.argv[2])], db=Path(sys.argv[1]), dry_run=True, today=date(2026, 11, 25))
+peak_kb = int(re.search(r"VmHWM:\\s+(\\d+) kB", Path("/proc/self/status").read_text()).group(1))
 print(json.dumps({"status": result.status, "codes": sorted({p.code for p in result.problems}),
-                  "details": [p.line() for p in result.problems],
-                  "peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))
+                  "details": [p.line() for p in result.problems], "peak_mb": peak_kb / 1024}))
 """
 
 
@@ -72,6 +74,14 @@ def test_a_hostile_file_does_not_stop_the_other_files_of_a_folder(db, tmp_path):
         "good.csv": ("accepted", []),
         "huge_field.csv": ("rejected", ["field_too_large"]),
         "nested.geojson": ("rejected", ["too_deep"])}
+
+
+def test_the_settings_file_and_the_readers_agree_on_the_limits():
+    from etl.loader import read_limits
+    from etl.readers import ReadLimits
+    from warehouse.settings import load_settings
+    assert read_limits(load_settings()) == ReadLimits()
+    assert ReadLimits().max_cells == 2_000_000 and ReadLimits().max_file_mb == 50
 
 
 def test_limits_come_from_the_settings(tmp_path):
