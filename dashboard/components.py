@@ -59,7 +59,8 @@ GRID_TEXT = {"zh": {"noRowsToShow": "暂无数据", "loadingOoo": "加载中…"
 
 def grid(grid_id: str, height: int = 360, lang: str = "zh"):
     return dag.AgGrid(
-        id=grid_id, rowData=[], columnDefs=[],
+        # no rows yet, not "no rows": the grid says 暂无数据 only once a query returned nothing
+        id=grid_id, rowData=None, columnDefs=[],
         defaultColDef={"sortable": True, "resizable": True, "filter": True, "minWidth": 90, "flex": 1},
         dashGridOptions={"animateRows": False, "tooltipShowDelay": 300, "localeText": GRID_TEXT.get(lang, {})},
         style={"height": f"{height}px"}, className="ag-theme-alpine",

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import gc
 import hashlib
+import logging
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -87,7 +88,18 @@ def _sha256(path: Path) -> str:
 
 
 def prepare(path: Path, settings: Settings, forced_kind: str | None = None) -> PreparedFile:
-    """Read a file and find its template(s); read errors become problems of the file."""
+    """Read a file and find its template(s); read errors become problems of the file, and so does
+    anything unforeseen while reading it: one file never stops the others of a folder."""
+    try:
+        return _prepare(path, settings, forced_kind)
+    except Exception as exc:       # noqa: BLE001 - the file is rejected with the reason; logged for us
+        logging.getLogger(__name__).debug("reading %s failed", path, exc_info=True)
+        prepared = PreparedFile(path)
+        prepared.findings.problems.append(Problem("unreadable_file", path.name, detail=type(exc).__name__))
+        return prepared
+
+
+def _prepare(path: Path, settings: Settings, forced_kind: str | None = None) -> PreparedFile:
     prepared = PreparedFile(path)
     problems = prepared.findings.problems
     problems.limit = int(settings.section("reading").get("max_problems_listed", problems.limit))

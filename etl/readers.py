@@ -363,7 +363,9 @@ def read_workbook(path: Path, max_rows: int | None = None, limits: ReadLimits = 
         inspect_xls(path, limits)
     try:
         workbook = python_calamine.CalamineWorkbook.from_path(str(path))
-    except Exception as exc:       # noqa: BLE001 - calamine raises its own and Rust panics; all mean unreadable
+    # calamine raises its own errors, and a panic in its Rust code arrives as pyo3's
+    # PanicException, a BaseException: each means the workbook cannot be read.
+    except BaseException as exc:     # noqa: BLE001
         raise ReadError("unreadable_file", _calamine_reason(exc)) from None
     formula_parts = _formula_parts(path, scans) if xlsx and max_rows is None else {}
     sheets = []
@@ -377,7 +379,7 @@ def read_workbook(path: Path, max_rows: int | None = None, limits: ReadLimits = 
                 merged = list(sheet.merged_cell_ranges or [])
             except ReadError:
                 raise
-            except Exception as exc:    # noqa: BLE001 - as above
+            except BaseException as exc:     # noqa: BLE001 - as above
                 raise ReadError("unreadable_file", f"{meta.name}: {_calamine_reason(exc)}") from None
             rows = list(enumerate(values, start=1))      # calamine's rows are lists already
             for (row, column), formula in formula_parts.get(meta.name, {}).items():
@@ -392,7 +394,10 @@ def read_workbook(path: Path, max_rows: int | None = None, limits: ReadLimits = 
     return sheets
 
 
-def _calamine_reason(exc: Exception) -> str:
+def _calamine_reason(exc: BaseException) -> str:
+    if isinstance(exc, (KeyboardInterrupt, SystemExit)):
+        raise exc
+
     return f"{type(exc).__name__}: {str(exc)[:160]}"
 
 

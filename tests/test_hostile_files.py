@@ -114,3 +114,20 @@ def test_a_boundary_whose_coordinates_do_not_nest_as_geojson_says_is_refused(db,
         {"type": "Feature", "properties": {"code": "110101001"}, "geometry": geometry}]}), encoding="utf-8")
     [result] = load(db, path, dry_run=True)
     assert [(p.code, p.row) for p in result.problems] == [("bad_geometry", 1)]
+
+
+def test_an_unforeseen_failure_reading_one_file_rejects_that_file_only(db, tmp_path, monkeypatch):
+    import etl.loader
+    real = etl.loader.read_sheets
+
+    def failing(path, *args, **kwargs):
+        if path.name == "odd.csv":
+            raise RuntimeError("a reader bug")
+        return real(path, *args, **kwargs)
+
+    monkeypatch.setattr(etl.loader, "read_sheets", failing)
+    (tmp_path / "odd.csv").write_text(",".join(HEADER) + "\nF_CHC1,2026-03,7\n", encoding="utf-8")
+    (tmp_path / "good.csv").write_text(",".join(HEADER) + "\nF_CHC2,2026-03,7\n", encoding="utf-8")
+    results = load(db, tmp_path / "odd.csv", tmp_path / "good.csv", dry_run=True)
+    assert {r.path.name: (r.status, [(p.code, p.detail) for p in r.problems]) for r in results} == {
+        "odd.csv": ("rejected", [("unreadable_file", "RuntimeError")]), "good.csv": ("accepted", [])}
