@@ -80,11 +80,13 @@ def test_gunicorn_workers_answer_every_request_consistently_while_loads_loop(tmp
                               stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     base = f"http://127.0.0.1:{port}"
     try:
-        for _ in range(100):
+        # three workers importing the app on a loaded 2-core machine: a minute, generously
+        ready_by = time.time() + 60
+        while time.time() < ready_by:
             try:
-                if requests.get(base + "/login", timeout=2).status_code == 200:
+                if requests.get(base + "/login", timeout=10).status_code == 200:
                     break
-            except requests.ConnectionError:
+            except (requests.ConnectionError, requests.Timeout):
                 time.sleep(0.2)
         stop = threading.Event()
         loads = {"count": 0, "failed": 0}
