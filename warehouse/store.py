@@ -8,13 +8,20 @@ next writer deletes; the published version is always a complete, checkpointed fi
 
 Layout for `--db var/jiceng.duckdb`:
     var/jiceng.duckdb            -> symlink to the current version (what other tools open)
-    var/jiceng.duckdb.versions/  000001.duckdb, 000002.duckdb, ... (the last few are kept)
+    var/jiceng.duckdb.versions/  000001.duckdb, 000002.duckdb, ... (the last few are kept), each
+                                 complete one with its marker 000001.duckdb.published
     var/jiceng.duckdb.lock       the writers' lock
+
+The link is a convenience, not the record: versions are found in the versions folder. A link
+deleted, or pointing at a missing or unreadable file, is repaired by the next writer to the newest
+complete version that opens (readers use that version meanwhile), and a writer only ever deletes
+files it can tell are not complete versions, or complete ones past the newest KEEP_VERSIONS.
 """
 from __future__ import annotations
 
 import contextlib
 import fcntl
+import logging
 import os
 import re
 import shutil
@@ -24,6 +31,7 @@ from pathlib import Path
 import duckdb
 
 KEEP_VERSIONS = 3
+_log = logging.getLogger(__name__)
 _VERSION_FILE = re.compile(r"^(\d{6})\.duckdb$")
 DEFAULT_DB_PATH = Path("var") / "jiceng.duckdb"
 
@@ -36,14 +44,63 @@ def versions_dir(path: Path) -> Path:
     return path.with_name(path.name + ".versions")
 
 
+PUBLISHED_MARK = ".published"
+
+
 def current_version_file(path: Path) -> Path | None:
-    """The file the symlink points at now, or None when nothing was published yet."""
+    """The version readers should read: the one the link points at when that file is there, else
+    the newest complete version of the versions folder; None when nothing was published yet."""
     path = db_path(path)
     if path.is_symlink():
-        return (path.parent / os.readlink(path)).resolve()
-    if path.exists():
+        target = (path.parent / os.readlink(path)).resolve()
+        if target.exists():
+            return target
+    elif path.exists():
         return path.resolve()
-    return None
+    return next(iter(published_versions(path)), None)
+
+
+def published_versions(path: Path) -> list[Path]:
+    """Complete versions, newest first: each has its marker (written after its file was synced).
+    A store from before the markers has none: its version files count, newest first."""
+    vdir = versions_dir(db_path(path))
+    if not vdir.is_dir():
+        return []
+    numbers = sorted(_version_numbers(vdir), reverse=True)
+    marked = [n for n in numbers if (vdir / f"{n:06d}.duckdb{PUBLISHED_MARK}").exists()]
+    return [vdir / f"{n:06d}.duckdb" for n in (marked if marked else numbers)]
+
+
+def opens(file: Path) -> bool:
+    """Whether a version file opens read-only and holds the warehouse's tables."""
+    try:
+        con = duckdb.connect(str(file), read_only=True)
+    except (duckdb.Error, OSError):
+        return False
+    try:
+        con.execute("SELECT count(*) FROM load_batch").fetchone()
+        return True
+    except duckdb.Error:
+        return False
+    finally:
+        con.close()
+
+
+def good_version_file(path: Path) -> tuple[Path | None, str]:
+    """The newest version that opens, starting with the current one, and what was wrong on the
+    way (empty when the current version is fine)."""
+    current = current_version_file(path)
+    if current is None or opens(current):
+        return current, ""
+    for candidate in published_versions(path):
+        if candidate != current and opens(candidate):
+            return candidate, (f"当前版本 {current.name} 无法打开，已改用 {candidate.name} / "
+                               f"version {current.name} cannot be opened; using {candidate.name}")
+    return None, f"没有可用的版本 / no version of the warehouse opens ({current.name} is damaged)"
+
+
+class StoreDamaged(RuntimeError):
+    """No version of the warehouse opens: nothing is written, nothing is deleted."""
 
 
 class WriterSession:
@@ -54,6 +111,7 @@ class WriterSession:
         self.work_file: Path | None = None
         self.con: duckdb.DuckDBPyConnection | None = None
         self._lock_fd: int | None = None
+        self.repair_message = ""         # what was wrong with the current version, if anything
 
     def __enter__(self) -> "WriterSession":
         self.path.parent.mkdir(parents=True, exist_ok=True)
@@ -62,8 +120,14 @@ class WriterSession:
         self._lock_fd = os.open(str(self.path) + ".lock", os.O_CREAT | os.O_RDWR, 0o644)
         fcntl.flock(self._lock_fd, fcntl.LOCK_EX)
         self._adopt_plain_file(vdir)
-        self._remove_unpublished(vdir)
-        current = current_version_file(self.path)
+        current, self.repair_message = good_version_file(self.path)
+        if current is None and _version_numbers(vdir):
+            raise StoreDamaged(self.repair_message)
+        self._remove_unpublished(vdir, current)
+        if self.repair_message:
+            _log.warning(self.repair_message)
+        if current is not None and self._link(current):      # a deleted or dangling link, repaired
+            _log.warning(f"仓库链接已修复，指向 {current.name} / the warehouse link was repaired: {current.name}")
         number = max(_version_numbers(vdir), default=0) + 1
         self.work_file = vdir / f"{number:06d}.duckdb"
         if current is not None:
@@ -81,12 +145,10 @@ class WriterSession:
         self.con.close()
         self.con = None
         _fsync(self.work_file)
-        link_tmp = self.path.with_name(self.path.name + ".link-tmp")
-        with contextlib.suppress(FileNotFoundError):
-            link_tmp.unlink()
-        os.symlink(os.path.relpath(self.work_file, self.path.parent), link_tmp)
-        os.replace(link_tmp, self.path)
-        _fsync(self.path.parent)
+        mark = Path(str(self.work_file) + PUBLISHED_MARK)
+        mark.touch()
+        _fsync(mark)
+        self._link(self.work_file)
         published, self.work_file = self.work_file, None
         self._remove_old_versions(versions_dir(self.path), keep_from=published)
         return published
@@ -102,6 +164,18 @@ class WriterSession:
             fcntl.flock(self._lock_fd, fcntl.LOCK_UN)
             os.close(self._lock_fd)
 
+    def _link(self, version: Path) -> bool:
+        """Point the link at `version` atomically; False when it already did."""
+        if self.path.is_symlink() and (self.path.parent / os.readlink(self.path)).resolve() == version.resolve():
+            return False
+        link_tmp = self.path.with_name(self.path.name + ".link-tmp")
+        with contextlib.suppress(FileNotFoundError):
+            link_tmp.unlink()
+        os.symlink(os.path.relpath(version, self.path.parent), link_tmp)
+        os.replace(link_tmp, self.path)
+        _fsync(self.path.parent)
+        return True
+
     def _adopt_plain_file(self, vdir: Path) -> None:
         # A plain DuckDB file given as --db becomes version 1, so it can be versioned from now on.
         if self.path.exists() and not self.path.is_symlink():
@@ -109,19 +183,25 @@ class WriterSession:
             os.replace(self.path, target)
             os.symlink(os.path.relpath(target, self.path.parent), self.path)
 
-    def _remove_unpublished(self, vdir: Path) -> None:
-        current = current_version_file(self.path)
+    def _remove_unpublished(self, vdir: Path, current: Path | None) -> None:
+        """Remove what a killed writer left: version files newer than the newest complete one and
+        without a marker. With no complete version known, nothing is removed."""
+        newest = max((_number(v) for v in published_versions(self.path)), default=0)
+        if current is None or newest == 0:
+            return
         for file in vdir.iterdir():
             match = _VERSION_FILE.match(file.name.removesuffix(".wal"))
-            if match and (current is None or int(match.group(1)) > _number(current)):
+            if match and int(match.group(1)) > max(newest, _number(current)) \
+                    and not Path(str(vdir / match.group(0)) + PUBLISHED_MARK).exists():
                 file.unlink()
 
     def _remove_old_versions(self, vdir: Path, keep_from: Path) -> None:
         # Readers that still have an old file open keep reading it: unlinking does not close it.
         numbers = sorted(_version_numbers(vdir))
         for number in numbers[:-KEEP_VERSIONS]:
-            with contextlib.suppress(FileNotFoundError):
-                (vdir / f"{number:06d}.duckdb").unlink()
+            for name in (f"{number:06d}.duckdb", f"{number:06d}.duckdb{PUBLISHED_MARK}"):
+                with contextlib.suppress(FileNotFoundError):
+                    (vdir / name).unlink()
 
 
 def _version_numbers(vdir: Path) -> list[int]:
@@ -166,7 +246,17 @@ class Reader:
                     try:
                         self._con = duckdb.connect(str(current), read_only=True)
                     except duckdb.IOException:
-                        continue  # pruned between readlink and open: read the link again
+                        if not current.exists():
+                            continue  # pruned between readlink and open: read the link again
+                        current, _ = good_version_file(self.path)   # damaged: the newest that opens
+                        if current is None:
+                            break
+                        self._con = duckdb.connect(str(current), read_only=True)
+                    except duckdb.Error:
+                        current, _ = good_version_file(self.path)
+                        if current is None:
+                            break
+                        self._con = duckdb.connect(str(current), read_only=True)
                     self._file, self._pid = current, os.getpid()
                 return self._con.cursor()
         raise RuntimeError(f"could not open the current warehouse version at {self.path}")

@@ -1,0 +1,66 @@
+"""Faults around the versioned store (warehouse/store.py): a deleted link, a deleted or damaged
+current version. Each test has a store of its own; none may lose a published version."""
+from __future__ import annotations
+
+import os
+
+import pytest
+
+from factory import load, monthly_file, query, tiny_city
+from warehouse.store import Reader, current_version_file, db_path, versions_dir
+
+MONTH = {"facility_code": "F_CHC1", "period": "2026-03", "births": 10, "newborn_visits": 9}
+
+
+@pytest.fixture()
+def store(tmp_path):
+    """A store with two published versions: the registry, then a month of reports."""
+    db = tiny_city(tmp_path)
+    [result] = load(db, monthly_file(tmp_path / "m.csv", [MONTH]))
+    assert result.status == "accepted"
+    return db
+
+
+def version_files(db) -> list[str]:
+    return sorted(p.name for p in versions_dir(db_path(db)).iterdir() if p.name.endswith(".duckdb"))
+
+
+def births(db) -> list[tuple]:
+    return query(db, "SELECT value FROM monthly_measure WHERE measure = 'births'")
+
+
+def test_a_deleted_link_is_repaired_and_no_version_is_lost(store, tmp_path, caplog):
+    before = version_files(store)
+    os.unlink(db_path(store))
+    assert current_version_file(store).name == before[-1]          # readers find the newest version
+    [rejected] = load(store, monthly_file(tmp_path / "bad.csv", [{**MONTH, "facility_code": "F_NOPE"}]))
+    assert rejected.status == "rejected"
+    assert version_files(store) == before and births(store) == [(10.0,)]
+    assert os.path.islink(db_path(store)) and "link was repaired" in caplog.text
+    [accepted] = load(store, monthly_file(tmp_path / "more.csv", [{**MONTH, "period": "2026-04", "births": 7}]))
+    assert accepted.status == "accepted"
+    assert sorted(births(store)) == [(7.0,), (10.0,)]
+    assert query(store, "SELECT count(*) FROM facility") == [(4,)]
+
+
+def test_a_deleted_current_version_falls_back_to_the_one_before(store, tmp_path):
+    before = version_files(store)
+    os.unlink(current_version_file(store))
+    assert current_version_file(store).name == before[-2]
+    assert births(store) == []                                     # the registry-only version
+    [accepted] = load(store, monthly_file(tmp_path / "again.csv", [MONTH]))
+    assert accepted.status == "accepted" and births(store) == [(10.0,)]
+    assert set(before[:-1]) <= set(version_files(store))          # nothing older was deleted
+
+
+def test_a_damaged_current_version_is_passed_over_and_kept(store, tmp_path, caplog):
+    damaged = current_version_file(store)
+    with damaged.open("r+b") as handle:
+        handle.write(b"\0" * 8192)
+    reader = Reader(store)
+    assert reader.cursor().execute("SELECT count(*) FROM facility").fetchone() == (4,)
+    [accepted] = load(store, monthly_file(tmp_path / "again.csv", [{**MONTH, "births": 11}]))
+    assert accepted.status == "accepted"
+    assert "cannot be opened" in caplog.text
+    assert births(store) == [(11.0,)]
+    assert damaged.exists()                                        # kept for whoever looks into it
