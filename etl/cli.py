@@ -2,16 +2,18 @@
 from __future__ import annotations
 
 import argparse
+import errno
 import sys
 from pathlib import Path
 
+import duckdb
 from tqdm import tqdm
 
 from etl.loader import FileResult, apply_settings, load_paths
 from etl.problems import message_head
 from etl.templates import LOAD_ORDER
 from warehouse.settings import SettingsError, load_settings
-from warehouse.store import db_path
+from warehouse.store import StoreDamaged, db_path, restore, verify
 
 STATUS_LABEL = {"accepted": "✓ 已入库 accepted", "unchanged": "= 无变化 unchanged (already loaded)",
                 "rejected": "✗ 已拒绝 rejected", "skipped": "· 已跳过 skipped"}
@@ -96,6 +98,29 @@ def cmd_sample(args) -> int:
     return 0
 
 
+def cmd_verify(args) -> int:
+    states = verify(args.db)
+    if not states:
+        print(f"✗ 没有仓库 no warehouse at {db_path(args.db)}", file=sys.stderr)
+        return 2
+    for state in states:
+        flags = ["当前 current" if state.current else "", "完整 complete" if state.complete else "未完成 incomplete",
+                 "可打开 opens" if state.opens else "✗ 无法打开 DAMAGED"]
+        print(f"{state.name}  " + " · ".join(f for f in flags if f))
+    current = next((s for s in states if s.current), None)
+    if current is None or not current.opens:
+        print("✗ 当前版本缺失或损坏，下次载入会改用最新的完好版本 / the current version is missing or damaged: "
+              "the next load uses the newest good one", file=sys.stderr)
+        return 1
+    return 0
+
+
+def cmd_restore(args) -> int:
+    published = restore(args.db, args.version)
+    print(f"已恢复 restored {args.version} as {published.name} → {db_path(args.db)}")
+    return 0
+
+
 def cmd_templates(args) -> int:
     from etl.template_files import write_all_templates
     for file in write_all_templates(Path(args.out), load_settings(args.settings)):
@@ -126,6 +151,13 @@ def build_parser() -> argparse.ArgumentParser:
                         help="the province shape of the benchmarks (about 3,000 facilities)")
     sample.add_argument("--seed", type=int, default=42)
     sample.set_defaults(func=cmd_sample)
+    check = sub.add_parser("verify", help="check every kept warehouse version: current, complete, opens")
+    check.add_argument("--db")
+    check.set_defaults(func=cmd_verify)
+    back = sub.add_parser("restore", help="publish a kept version again (as a new version)")
+    back.add_argument("version", help="a version file name, e.g. 000012.duckdb (see verify)")
+    back.add_argument("--db")
+    back.set_defaults(func=cmd_restore)
     blank = sub.add_parser("templates", help="write a blank template (.xlsx) for every submission kind")
     blank.add_argument("--out", default="docs/templates")
     blank.set_defaults(func=cmd_templates)
@@ -138,4 +170,13 @@ def main(argv: list[str] | None = None) -> int:
         return args.func(args)
     except SettingsError as exc:
         print(f"✗ 设置文件有误 settings error: {exc}", file=sys.stderr)
+        return 2
+    except StoreDamaged as exc:
+        print(f"✗ {exc}", file=sys.stderr)
+        return 2
+    except (OSError, duckdb.IOException) as exc:
+        if getattr(exc, "errno", None) != errno.ENOSPC and "No space left" not in str(exc):
+            raise
+        print(f"✗ 磁盘已满，未写入任何内容，仓库未改变 / disk full: nothing was written, the warehouse is unchanged "
+              f"({db_path(getattr(args, 'db', None)).parent})", file=sys.stderr)
         return 2

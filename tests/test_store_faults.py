@@ -64,3 +64,44 @@ def test_a_damaged_current_version_is_passed_over_and_kept(store, tmp_path, capl
     assert "cannot be opened" in caplog.text
     assert births(store) == [(11.0,)]
     assert damaged.exists()                                        # kept for whoever looks into it
+
+
+def test_verify_names_each_kept_version_and_restore_publishes_an_old_one_again(store, tmp_path, capsys):
+    from etl.cli import main
+    first, second = version_files(store)[-2:]
+    assert main(["verify", "--db", str(store)]) == 0
+    out = capsys.readouterr().out.splitlines()
+    assert out[0] == f"{second}  当前 current · 完整 complete · 可打开 opens"
+    assert out[1] == f"{first}  完整 complete · 可打开 opens"
+    assert main(["restore", first, "--db", str(store)]) == 0
+    assert births(store) == []                                     # the registry-only contents again
+    assert current_version_file(store).name not in (first, second)  # as a new version
+    assert main(["restore", second, "--db", str(store)]) == 0       # and the restore undone
+    assert births(store) == [(10.0,)]
+    with current_version_file(store).open("r+b") as handle:
+        handle.write(b"\0" * 8192)
+    assert main(["verify", "--db", str(store)]) == 1
+    assert "✗ 无法打开 DAMAGED" in capsys.readouterr().out
+
+
+def test_a_full_disk_is_one_line_and_leaves_nothing_behind(store, tmp_path, capsys, monkeypatch):
+    import errno
+    import warehouse.store
+    from etl.cli import main
+    before = version_files(store)
+    published = current_version_file(store)
+
+    def full(source, target):
+        with open(target, "wb") as partial:        # some of the copy made it to the disk
+            partial.write(b"\0" * 4096)
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(warehouse.store.shutil, "copyfile", full)
+    path = monthly_file(tmp_path / "m2.csv", [{**MONTH, "period": "2026-04"}])
+    assert main(["load", "--db", str(store), str(path)]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "disk full" in err and "Traceback" not in err
+    assert version_files(store) == before and current_version_file(store) == published
+    monkeypatch.undo()
+    [result] = load(store, path)                                   # the lock was released
+    assert result.status == "accepted"

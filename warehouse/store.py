@@ -26,6 +26,7 @@ import os
 import re
 import shutil
 import threading
+from dataclasses import dataclass
 from pathlib import Path
 
 import duckdb
@@ -106,8 +107,9 @@ class StoreDamaged(RuntimeError):
 class WriterSession:
     """A private copy of the current version, published on `publish()`, discarded otherwise."""
 
-    def __init__(self, path: Path):
+    def __init__(self, path: Path, base: Path | None = None):
         self.path = db_path(path)
+        self.base = base                 # start from this kept version instead of the current one
         self.work_file: Path | None = None
         self.con: duckdb.DuckDBPyConnection | None = None
         self._lock_fd: int | None = None
@@ -130,11 +132,16 @@ class WriterSession:
             _log.warning(f"仓库链接已修复，指向 {current.name} / the warehouse link was repaired: {current.name}")
         number = max(_version_numbers(vdir), default=0) + 1
         self.work_file = vdir / f"{number:06d}.duckdb"
-        if current is not None:
-            shutil.copyfile(current, self.work_file)
-        # a load is reported by the ETL's own progress; DuckDB's bar would interleave with it
-        self.con = duckdb.connect(str(self.work_file))
-        self.con.execute("SET enable_progress_bar = false")
+        source = self.base or current
+        try:
+            if source is not None:
+                shutil.copyfile(source, self.work_file)
+            # a load is reported by the ETL's own progress; DuckDB's bar would interleave with it
+            self.con = duckdb.connect(str(self.work_file))
+            self.con.execute("SET enable_progress_bar = false")
+        except BaseException:
+            self.__exit__(None, None, None)     # a partial copy (a full disk) goes at once; the lock too
+            raise
         return self
 
     def publish(self) -> Path:
@@ -219,6 +226,38 @@ def _fsync(path: Path) -> None:
         os.fsync(fd)
     finally:
         os.close(fd)
+
+
+@dataclass(frozen=True)
+class VersionState:
+    name: str
+    current: bool
+    complete: bool
+    opens: bool
+
+
+def verify(path: Path) -> list[VersionState]:
+    """Every kept version, newest first: is it the current one, marked complete, does it open."""
+    path = db_path(path)
+    vdir = versions_dir(path)
+    link = (path.parent / os.readlink(path)).resolve() if path.is_symlink() else None
+    states = []
+    for number in sorted(_version_numbers(vdir) if vdir.is_dir() else [], reverse=True):
+        file = vdir / f"{number:06d}.duckdb"
+        states.append(VersionState(file.name, file.resolve() == link,
+                                   Path(str(file) + PUBLISHED_MARK).exists(), opens(file)))
+    return states
+
+
+def restore(path: Path, version: str) -> Path:
+    """Publish a kept version's contents again, as a new version: nothing is lost, the restore
+    can itself be undone by restoring the version it replaced."""
+    path = db_path(path)
+    source = versions_dir(path) / version
+    if not _VERSION_FILE.match(version) or not source.exists() or not opens(source):
+        raise StoreDamaged(f"没有可恢复的版本 {version} / no kept version {version} that opens")
+    with WriterSession(path, base=source) as session:
+        return session.publish()
 
 
 class Reader:
