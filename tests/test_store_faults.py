@@ -105,3 +105,19 @@ def test_a_full_disk_is_one_line_and_leaves_nothing_behind(store, tmp_path, caps
     monkeypatch.undo()
     [result] = load(store, path)                                   # the lock was released
     assert result.status == "accepted"
+
+
+def test_the_number_of_kept_versions_is_a_setting(tmp_path):
+    from warehouse.settings import load_settings
+    settings_file = tmp_path / "settings.toml"
+    text = load_settings().path.read_text(encoding="utf-8")
+    settings_file.write_text(text.replace("keep_versions = 3", "keep_versions = 5"), encoding="utf-8")
+    db = tmp_path / "wh.duckdb"
+    from factory import registry_files
+    load(db, *registry_files(tmp_path / "registry"), settings=load_settings(settings_file))
+    for month in range(1, 8):
+        load(db, monthly_file(tmp_path / f"m{month}.csv", [{**MONTH, "period": f"2026-{month:02d}"}]),
+             settings=load_settings(settings_file))
+    assert len(version_files(db)) == 5
+    load(db, monthly_file(tmp_path / "m8.csv", [{**MONTH, "period": "2026-08"}]))   # the default file: 3
+    assert len(version_files(db)) == 3

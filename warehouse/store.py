@@ -148,6 +148,7 @@ class WriterSession:
         assert self.con is not None and self.work_file is not None
         from warehouse.schema import refresh_aggregates
         refresh_aggregates(self.con)
+        keep = self._keep_versions()
         self.con.execute("CHECKPOINT")
         self.con.close()
         self.con = None
@@ -157,7 +158,7 @@ class WriterSession:
         _fsync(mark)
         self._link(self.work_file)
         published, self.work_file = self.work_file, None
-        self._remove_old_versions(versions_dir(self.path), keep_from=published)
+        self._remove_old_versions(versions_dir(self.path), keep)
         return published
 
     def __exit__(self, *exc) -> None:
@@ -202,10 +203,19 @@ class WriterSession:
                     and not Path(str(vdir / match.group(0)) + PUBLISHED_MARK).exists():
                 file.unlink()
 
-    def _remove_old_versions(self, vdir: Path, keep_from: Path) -> None:
+    def _keep_versions(self) -> int:
+        """How many versions to keep: `store.keep_versions` as the version being published holds
+        it (settings reach the warehouse with every load), at least 2 (the current and one before)."""
+        try:
+            row = self.con.execute("SELECT value FROM setting WHERE key = 'store.keep_versions'").fetchone()
+        except duckdb.Error:
+            row = None
+        return max(2, int(row[0])) if row and str(row[0]).isdigit() else KEEP_VERSIONS
+
+    def _remove_old_versions(self, vdir: Path, keep: int) -> None:
         # Readers that still have an old file open keep reading it: unlinking does not close it.
         numbers = sorted(_version_numbers(vdir))
-        for number in numbers[:-KEEP_VERSIONS]:
+        for number in numbers[:-keep]:
             for name in (f"{number:06d}.duckdb", f"{number:06d}.duckdb{PUBLISHED_MARK}"):
                 with contextlib.suppress(FileNotFoundError):
                     (vdir / name).unlink()
