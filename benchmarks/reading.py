@@ -4,6 +4,7 @@ values, plus the scan for uncalculated formulas), and with etl.readers.read_work
 after its bounded pre-checks); the CSVs with etl.readers.read_csv for the whole picture."""
 from __future__ import annotations
 
+import re
 import statistics
 import time
 import zipfile
@@ -11,7 +12,10 @@ from pathlib import Path
 
 import openpyxl
 
-from etl.readers import _FORMULA_TAG, read_csv, read_workbook
+from etl.readers import read_csv, read_workbook
+
+# what the previous reader looked for to know a workbook held formulas
+_FORMULA_TAG = re.compile(rb"<(?:\w+:)?f[ >/]")
 
 
 def openpyxl_rows(path: Path) -> int:

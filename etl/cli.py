@@ -47,7 +47,7 @@ def summary(result: FileResult, dry_run: bool) -> list[str]:
 
 def unlisted_lines(problems) -> list[str]:
     """How many problems were counted but not listed, by reason."""
-    unlisted = problems.unlisted() if hasattr(problems, "unlisted") else {}
+    unlisted = problems.unlisted()
     if not unlisted:
         return []
     lines = [f"    … 另有 {sum(unlisted.values()):,} 个问题未列出 / {sum(unlisted.values()):,} more problems not listed:"]

@@ -13,7 +13,7 @@ from typing import Callable
 
 from etl import normalize as n
 from etl.headers import HEADER_SEARCH_ROWS, RecognizedSheet, find_header, unaccounted_columns
-from etl.problems import Findings, Problem
+from etl.problems import Findings, Problem, ProblemList
 from etl.readers import SUPPORTED_SUFFIXES, ReadError, ReadLimits, Sheet, read_geojson, read_sheets
 from etl.templates import LOAD_ORDER, near_miss, templates
 from etl.validate import Dataset, Reference, SheetContext, validate_boundaries, validate_sheet
@@ -46,13 +46,13 @@ class FileResult:
     rows: int = 0
     changed: int = 0
     batch_id: int | None = None
-    problems: list[Problem] = field(default_factory=list)
+    problems: ProblemList = field(default_factory=ProblemList)
     warnings: list[Problem] = field(default_factory=list)
     note: str = ""                   # why a file was skipped
 
     @property
     def problem_total(self) -> int:
-        return getattr(self.problems, "total", len(self.problems))
+        return self.problems.total
 
 
 def is_skipped_name(path: Path) -> bool:
@@ -261,7 +261,9 @@ def _load_paths(paths, db, dry_run, forced_kind, settings, loaded_by, today, pro
     settings = settings or load_settings()
     today = today or date.today()
     files, skipped = expand_paths([Path(p) for p in paths])
-    ordered = sorted(files, key=lambda f: peek_order(f, settings, forced_kind))
+    # The order comes from each file's first rows, which for a workbook means reading it twice:
+    # only worth it when there is an order to find.
+    ordered = sorted(files, key=lambda f: peek_order(f, settings, forced_kind)) if len(files) > 1 else files
     results = [FileResult(path, [], "skipped", note="lock_or_system_file") for path in skipped]
     # One file is read while the previous one is written: DuckDB works without the GIL, and only
     # two files are ever held in memory, however many the folder has.

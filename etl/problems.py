@@ -88,8 +88,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
 
 def message_head(code: str, lang: str) -> str:
     """A reason's message without its particulars: the label of a count by reason."""
-    text = MESSAGES[code][1 if lang == "en" else 0]
-    return text.split("{")[0].rstrip("：:（( ") or text
+    return MESSAGES[code][1 if lang == "en" else 0].format(detail="…", value="…")
 
 
 @dataclass(frozen=True)

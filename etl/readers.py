@@ -147,7 +147,6 @@ _ROW_TAG = re.compile(rb'<row\b[^>]*? r="(\d{1,9})"')
 _MULTI_LETTER = re.compile(rb' r="[A-Z]{2}')
 _MULTI_LETTER_COLUMN = re.compile(rb' r="([A-Z]{2,3})\d')
 _SINGLE_LETTER_COLUMN = re.compile(rb' r="([A-Z])\d')
-_FORMULA_TAG = re.compile(rb"<(?:\w+:)?f[ >/]")
 _FORMULA_OPENINGS = (b"<f>", b"<f ", b":f>", b":f ")      # <f>, <f t="shared" …>, <x:f>
 _DOCTYPE = re.compile(rb"<!(?:DOCTYPE|ENTITY)", re.IGNORECASE)
 _SCAN_CHUNK = 1 << 20
@@ -164,6 +163,7 @@ def column_number(letters: bytes | str) -> int:
 @dataclass
 class PartScan:
     """What streaming through one worksheet's XML found, without building it."""
+    sheet: str = ""                            # the sheet's name in the workbook
     declared: tuple[int, int] | None = None    # rows, columns of <dimension>
     max_row: int = 0
     max_column: int = 0
@@ -201,7 +201,8 @@ def inspect_xlsx(path: Path, limits: ReadLimits) -> dict[str, PartScan]:
                 scans[info.filename] = scan
         names = _sheet_names_by_part(archive)      # every part is free of DTDs by now
         for part, scan in scans.items():
-            _check_extent(names.get(part) or part.rsplit("/", 1)[-1], scan, limits)
+            scan.sheet = names.get(part) or part.rsplit("/", 1)[-1]
+            _check_extent(scan.sheet, scan, limits)
         return scans
 
 
@@ -377,8 +378,6 @@ def read_workbook(path: Path, max_rows: int | None = None, limits: ReadLimits = 
                 sheet = workbook.get_sheet_by_name(meta.name)
                 values = sheet.to_python(skip_empty_area=False, nrows=max_rows)
                 merged = list(sheet.merged_cell_ranges or [])
-            except ReadError:
-                raise
             except BaseException as exc:     # noqa: BLE001 - as above
                 raise ReadError("unreadable_file", f"{meta.name}: {_calamine_reason(exc)}") from None
             rows = list(enumerate(values, start=1))      # calamine's rows are lists already
@@ -409,14 +408,13 @@ _VALUE_TAG = re.compile(rb"<(?:\w+:)?v\b[^>/]*>[^<]")  # a value with content
 
 def _formula_parts(path: Path, scans: dict[str, PartScan]) -> dict[str, dict[tuple[int, int], str]]:
     """Per sheet name: the cells holding a formula without a calculated value, as "=formula"."""
-    with_formulas = [part for part, scan in scans.items() if scan.has_formulas]
+    with_formulas = {part: scan.sheet for part, scan in scans.items() if scan.has_formulas}
     if not with_formulas:
         return {}
     try:
         with zipfile.ZipFile(path) as archive:
-            names = _sheet_names_by_part(archive)
             found: dict[str, dict[tuple[int, int], str]] = {}
-            for part in with_formulas:
+            for part, sheet in with_formulas.items():
                 xml = archive.read(part)    # within the budget checked by inspect_xlsx
                 cells = {}
                 for letters, row, body in _CELL_WITH_FORMULA.findall(xml):
@@ -425,9 +423,9 @@ def _formula_parts(path: Path, scans: dict[str, PartScan]) -> dict[str, dict[tup
                         text = formula.group(1).decode("utf-8", "replace")
                         cells[(int(row), column_number(letters))] = "=" + text
                 if cells:
-                    found[names.get(part, part)] = cells
+                    found[sheet] = cells
             return found
-    except (zipfile.BadZipFile, KeyError, OSError, ElementTree.ParseError) as exc:
+    except (zipfile.BadZipFile, KeyError, OSError) as exc:
         raise ReadError("unreadable_file", type(exc).__name__) from exc
 
 

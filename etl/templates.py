@@ -51,23 +51,24 @@ class Template:
 
     def column_for(self, cell) -> Column | None:
         """The column a header cell names, with or without a unit it accepts."""
-        by_key = self._lookup()
         key = header_key(cell)
         if not key:
             return None
-        if key in by_key:
-            return by_key[key]
-        name, unit = split_unit(cell)
-        column = by_key.get(header_key(name)) if unit else None
-        if column is not None and header_key(unit) in column.unit_keys():
-            return column
-        return None
+        if key in self._lookup():
+            return self._lookup()[key]
+        column, fits = self._named_with_unit(cell)
+        return column if fits else None
 
     def wrong_unit(self, cell) -> Column | None:
         """The column a header names with a unit that column does not take (面积(平方米) for km²)."""
+        column, fits = self._named_with_unit(cell)
+        return None if fits else column
+
+    def _named_with_unit(self, cell) -> tuple[Column | None, bool]:
+        """The column a header's name part names when it carries a unit, and whether the unit fits."""
         name, unit = split_unit(cell)
         column = self._lookup().get(header_key(name)) if unit else None
-        return column if column is not None and header_key(unit) not in column.unit_keys() else None
+        return column, column is not None and header_key(unit) in column.unit_keys()
 
     def closest(self, cell) -> Column | None:
         """The column whose Chinese name is most like an unrecognized header, if any is close."""

@@ -37,7 +37,7 @@ def problem_rows(results, lang: str) -> list[dict]:
 
 def unlisted_note(problems, lang: str):
     """How many problems a rejected file has beyond those listed, by reason."""
-    unlisted = problems.unlisted() if hasattr(problems, "unlisted") else {}
+    unlisted = problems.unlisted()
     if not unlisted:
         return None
     reasons = "; ".join(f"{count:,} × {message_head(code, lang)}" for code, count in unlisted.most_common())
