@@ -4,12 +4,13 @@ from __future__ import annotations
 import argparse
 import errno
 import sys
+import time
 from pathlib import Path
 
 import duckdb
 from tqdm import tqdm
 
-from etl.loader import FileResult, apply_settings, load_paths
+from etl.loader import FileResult, apply_settings, load_paths, rebuild
 from etl.problems import message_head
 from etl.templates import LOAD_ORDER
 from warehouse.settings import SettingsError, load_settings
@@ -121,6 +122,14 @@ def cmd_restore(args) -> int:
     return 0
 
 
+def cmd_rebuild(args) -> int:
+    started = time.perf_counter()
+    done = rebuild(args.db, load_settings(args.settings))
+    print(f"已重算派生表 derived tables recomputed in full ({', '.join(done.full) or '-'}) "
+          f"in {time.perf_counter() - started:.1f} s → {db_path(args.db)}")
+    return 0
+
+
 def cmd_templates(args) -> int:
     from etl.template_files import write_all_templates
     for file in write_all_templates(Path(args.out), load_settings(args.settings)):
@@ -158,6 +167,9 @@ def build_parser() -> argparse.ArgumentParser:
     back.add_argument("version", help="a version file name, e.g. 000012.duckdb (see verify)")
     back.add_argument("--db")
     back.set_defaults(func=cmd_restore)
+    again = sub.add_parser("rebuild", help="recompute every derived table from the rows (a new version)")
+    again.add_argument("--db")
+    again.set_defaults(func=cmd_rebuild)
     blank = sub.add_parser("templates", help="write a blank template (.xlsx) for every submission kind")
     blank.add_argument("--out", default="docs/templates")
     blank.set_defaults(func=cmd_templates)

@@ -312,6 +312,16 @@ def rollback(db: Path | str | None, batch_id: int, by: str | None = None,
     return touched
 
 
+def rebuild(db: Path | str | None = None, settings: Settings | None = None):
+    """Recompute every derived table from the rows and publish the result as a new version (what
+    publishing otherwise does for the changed rows only); returns what was recomputed."""
+    settings = settings or load_settings()
+    with WriterSession(db, rebuild=True) as session:
+        schema.prepare(session.con, settings)
+        session.publish()
+        return session.refreshed
+
+
 def apply_settings(db: Path | str | None = None, settings: Settings | None = None) -> bool:
     """Write the settings file into the warehouse; True when a new version was published."""
     settings = settings or load_settings()

@@ -107,6 +107,34 @@ def test_a_full_disk_is_one_line_and_leaves_nothing_behind(store, tmp_path, caps
     assert result.status == "accepted"
 
 
+@pytest.mark.parametrize("where", ["derived tables", "checkpoint"])
+def test_a_disk_that_fills_while_writing_is_one_line_and_leaves_nothing_behind(store, tmp_path, capsys,
+                                                                              monkeypatch, where):
+    import duckdb
+    import warehouse.derived
+    import warehouse.store
+    from etl.cli import main
+    before, published = version_files(store), current_version_file(store)
+
+    def full(*args, **kwargs):
+        raise duckdb.IOException('Could not write file "000003.duckdb": No space left on device')
+
+    if where == "checkpoint":
+        monkeypatch.setattr(warehouse.store.WriterSession, "_checkpoint", full)
+    else:
+        monkeypatch.setattr(warehouse.derived, "refresh", full)
+    path = monthly_file(tmp_path / "m2.csv", [{**MONTH, "period": "2026-04"}])
+    assert main(["load", "--db", str(store), str(path)]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "disk full" in err and "Traceback" not in err
+    assert version_files(store) == before and current_version_file(store) == published
+    assert not [p for p in versions_dir(db_path(store)).iterdir() if p.name.endswith(".wal")]
+    assert births(store) == [(10.0,)]
+    monkeypatch.undo()
+    [result] = load(store, path)
+    assert result.status == "accepted" and sorted(births(store)) == [(10.0,), (10.0,)]
+
+
 def test_the_number_of_kept_versions_is_a_setting(tmp_path):
     from warehouse.settings import load_settings
     settings_file = tmp_path / "settings.toml"

@@ -131,32 +131,3 @@ def test_v_facility_joins_township_and_district(db):
                         WHERE facility_code = 'F_THC1'""") == [("乙镇", "110101", "东城区")]
 
 
-DERIVED = {"facility_indicator_parts_table": "facility_indicator_parts_compute",
-           "community_facility_distance": "community_facility_distance_compute",
-           "dq_outlier_table": "dq_outlier_compute", "dq_consistency_table": "dq_consistency_compute"}
-
-
-def test_each_published_version_stores_the_derived_tables_of_its_own_rows(tmp_path):
-    db = tiny_city(tmp_path)
-    load(db, monthly_file(tmp_path / "m.csv", MONTHS))
-    load(db, monthly_file(tmp_path / "more.csv", [{"facility_code": "F_CHS1", "period": "2026-02",
-                                                   "submitted_on": "2026-03-02", "births": 7}]))
-    assert query(db, "SELECT count(*) FROM facility_indicator_parts_table")[0][0] > 0
-    assert query(db, "SELECT count(*) FROM community_facility_distance")[0][0] > 0
-    for table, view in DERIVED.items():
-        assert query(db, f"SELECT count(*) FROM (SELECT * FROM {table} EXCEPT ALL SELECT * FROM {view})") == [(0,)], table
-        assert query(db, f"SELECT count(*) FROM (SELECT * FROM {view} EXCEPT ALL SELECT * FROM {table})") == [(0,)], table
-
-
-def test_derived_tables_are_recomputed_only_when_their_inputs_change(tmp_path):
-    from warehouse.schema import refresh_aggregates
-    from warehouse.store import WriterSession
-    db = tiny_city(tmp_path)
-    load(db, monthly_file(tmp_path / "m.csv", MONTHS))
-    with WriterSession(db) as session:
-        assert refresh_aggregates(session.con) is False          # what the last load published
-        session.con.execute("INSERT INTO dq_confirmation VALUES ('k', 'F_CHC1', 'ok', 'root', now())")
-        assert refresh_aggregates(session.con) is False          # not an input
-        session.con.execute("UPDATE monthly_measure SET value = value + 1 WHERE measure = 'births'")
-        assert refresh_aggregates(session.con) is True
-        assert refresh_aggregates(session.con) is False

@@ -19,15 +19,20 @@ class TableSpec:
     keys: tuple[str, ...]
     values: tuple[str, ...]
     blank_removes: bool = False   # a NULL value removes the stored row (monthly measures)
+    # how a changed row is recorded in derived_change (warehouse/derived.py): the input's name and
+    # the columns of its code and period; None: no derived table reads this table
+    derived_input: tuple[str, str, str] | None = None
 
 
 TABLES = {
     "admin_units": TableSpec("admin_unit", ("code",), (
-        "name", "level", "parent_code", "population", "urban_population", "area_km2", "lon", "lat")),
+        "name", "level", "parent_code", "population", "urban_population", "area_km2", "lon", "lat"),
+        derived_input=("point", "code", "NULL")),
     "boundaries": TableSpec("township_boundary", ("code",), ("geometry",)),
     "facilities": TableSpec("facility", ("facility_code",), (
         "name", "type", "parent_code", "township_code", "ownership", "lon", "lat", "source_crs",
-        "building_area_m2", "area_kind", "opened_on", "closed_on")),
+        "building_area_m2", "area_kind", "opened_on", "closed_on"),
+        derived_input=("facility", "facility_code", "NULL")),
     "standardization": TableSpec("standardization_assessment", ("facility_code", "assessed_on"), (
         "gov_premises", "gov_equipment", "standardized", "star_rating", "quality_demo", "note")),
     "staffing": TableSpec("staffing", ("facility_code", "as_of"), (
@@ -35,7 +40,8 @@ TABLES = {
     "inspections": TableSpec("inspection", ("facility_code", "visit_date"), (
         "inspector", "kind", "score", "findings", "rectify_by", "rectified_on")),
     "monthly_services": TableSpec("monthly_measure", ("facility_code", "period", "measure"),
-                                  ("value",), blank_removes=True),
+                                  ("value",), blank_removes=True,
+                                  derived_input=("measure", "facility_code", "period")),
 }
 
 
@@ -87,6 +93,7 @@ class FileBatch:
         changed = self.con.execute("SELECT count(*) FROM changed").fetchall()[0][0]
         if changed:
             batch = self._batch()
+            record_derived_change(self.con, spec, "changed")
             key_in_changed = f"EXISTS (SELECT 1 FROM changed i WHERE {key_match})"
             self.con.execute(f"INSERT INTO {spec.table}_history SELECT t.*, ? FROM {spec.table} t "
                              f"WHERE {key_in_changed}", [batch])
@@ -147,6 +154,17 @@ class FileBatch:
         self.con.execute("ROLLBACK")
 
 
+def record_derived_change(con: duckdb.DuckDBPyConnection, spec: TableSpec, rows: str,
+                          where: str = "true", parameters: list | None = None) -> None:
+    """Note the keys of `rows` (a table or subquery with the table's columns) as changed inputs of
+    the derived tables, which publishing then recomputes for them (warehouse/derived.py)."""
+    if spec.derived_input is None:
+        return
+    name, code, period = spec.derived_input
+    con.execute(f"INSERT INTO derived_change SELECT DISTINCT '{name}', {code}, {period} FROM {rows} WHERE {where}",
+                parameters or [])
+
+
 class RollbackRefused(ValueError):
     """`code`: no_such_batch | already_rolled_back | superseded (a later file replaced its values)."""
 
@@ -165,12 +183,17 @@ def rollback_batch(con: duckdb.DuckDBPyConnection, batch_id: int, by: str | None
     if rows[0][0] != "accepted":
         raise RollbackRefused("already_rolled_back")
     tables = [spec.table for spec in TABLES.values()]
+    specs = list(TABLES.values())
     for table in tables:
         if con.execute(f"SELECT count(*) FROM {table}_history WHERE batch_id = ?", [batch_id]).fetchall()[0][0]:
             raise RollbackRefused("superseded")
     con.execute("BEGIN TRANSACTION")
     try:
         touched = 0
+        for spec in specs:
+            # what goes and what comes back both change the derived tables' inputs
+            record_derived_change(con, spec, spec.table, "batch_id = ?", [batch_id])
+            record_derived_change(con, spec, f"{spec.table}_history", "replaced_by_batch = ?", [batch_id])
         for table in tables:
             columns = [c[0] for c in con.execute(f"DESCRIBE {table}").fetchall()]
             touched += con.execute(f"SELECT count(*) FROM {table} WHERE batch_id = ?", [batch_id]).fetchall()[0][0]

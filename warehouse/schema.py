@@ -12,7 +12,6 @@ from warehouse.settings import Settings
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 VIEWS_SQL = Path(__file__).resolve().parent / "sql" / "views.sql"
-AGGREGATES_SQL = Path(__file__).resolve().parent / "sql" / "aggregates.sql"
 
 
 def migrate(con: duckdb.DuckDBPyConnection) -> list[str]:
@@ -86,30 +85,3 @@ def prepare(con: duckdb.DuckDBPyConnection, settings: Settings) -> bool:
     settings_changed = sync_registry(con, settings)
     views_changed = create_views(con)
     return bool(migrated) or settings_changed or views_changed
-
-
-# What the derived tables of aggregates.sql are computed from. A write that changes none of these
-# (a visit record, a confirmed flag) publishes without recomputing them.
-AGGREGATE_INPUTS = ("monthly_measure", "monthly_report", "facility", "admin_unit", "indicator_registry",
-                    "measure_registry", "setting")
-
-
-def refresh_aggregates(con: duckdb.DuckDBPyConnection) -> bool:
-    """Recompute the derived tables from the rows of this version (before it is published) unless
-    their inputs and the SQL are what they were computed from. True when recomputed."""
-    has_views = con.execute("SELECT count(*) FROM duckdb_views() WHERE view_name = 'facility_indicator_parts_compute'"
-                            ).fetchall()[0][0]
-    if not has_views:
-        return False
-    sql = AGGREGATES_SQL.read_text(encoding="utf-8")
-    hashes = " || ':' || ".join(f"(SELECT CAST(coalesce(sum(hash(t)), 0) AS VARCHAR) FROM {table} t)"
-                                for table in AGGREGATE_INPUTS)
-    inputs = con.execute(f"SELECT {hashes}").fetchall()[0][0]
-    fingerprint = hashlib.sha256(f"{inputs}|{VIEWS_SQL.read_text(encoding='utf-8')}|{sql}".encode()).hexdigest()
-    con.execute("CREATE TABLE IF NOT EXISTS aggregate_state (fingerprint VARCHAR)")
-    if con.execute("SELECT fingerprint FROM aggregate_state").fetchall() == [(fingerprint,)]:
-        return False
-    con.execute(sql)
-    con.execute("DELETE FROM aggregate_state")
-    con.execute("INSERT INTO aggregate_state VALUES (?)", [fingerprint])
-    return True

@@ -107,9 +107,11 @@ class StoreDamaged(RuntimeError):
 class WriterSession:
     """A private copy of the current version, published on `publish()`, discarded otherwise."""
 
-    def __init__(self, path: Path, base: Path | None = None):
+    def __init__(self, path: Path, base: Path | None = None, rebuild: bool = False):
         self.path = db_path(path)
         self.base = base                 # start from this kept version instead of the current one
+        self.rebuild = rebuild           # recompute every derived table in full before publishing
+        self.refreshed = None            # what publishing recomputed (warehouse.derived.Refresh)
         self.work_file: Path | None = None
         self.con: duckdb.DuckDBPyConnection | None = None
         self._lock_fd: int | None = None
@@ -146,10 +148,10 @@ class WriterSession:
 
     def publish(self) -> Path:
         assert self.con is not None and self.work_file is not None
-        from warehouse.schema import refresh_aggregates
-        refresh_aggregates(self.con)
+        from warehouse.derived import refresh
+        self.refreshed = refresh(self.con, full=self.rebuild)
         keep = self._keep_versions()
-        self.con.execute("CHECKPOINT")
+        self._checkpoint()
         self.con.close()
         self.con = None
         _fsync(self.work_file)
@@ -160,6 +162,10 @@ class WriterSession:
         published, self.work_file = self.work_file, None
         self._remove_old_versions(versions_dir(self.path), keep)
         return published
+
+    def _checkpoint(self) -> None:
+        # everything written goes into the file now: a full disk fails here, before publishing
+        self.con.execute("CHECKPOINT")
 
     def __exit__(self, *exc) -> None:
         if self.con is not None:

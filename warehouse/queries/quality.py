@@ -88,7 +88,7 @@ def outliers(con: duckdb.DuckDBPyConnection, scope: Scope, area: Area) -> pd.Dat
     (|x−median| / (1.2533·MeanAD)); when that is 0 too the series is flat and nothing in it is an
     outlier. A value within max(3, 10% of the median) of the median is never flagged: small counts
     (TB patients, lectures) move by one or two all the time. Computed when a load publishes
-    (view dq_outlier_compute), most severe first."""
+    (macro dq_outlier_of), most severe first."""
     return _flags(con, "dq_outlier_table", scope, area, "x.score DESC, x.facility_code, x.measure, x.period")
 
 
@@ -97,7 +97,7 @@ def consistency(con: duckdb.DuckDBPyConnection, scope: Scope, area: Area) -> pd.
     denominators, related pairs that must hold (settings quality.pairs), stock measures jumping
     more than quality.stock_jump_share month to month (and by 5 or more), and this year's months
     against the mean of the same months of the three years before (when that mean is 30 or more:
-    small counts swing by chance). Computed when a load publishes (view dq_consistency_compute)."""
+    small counts swing by chance). Computed when a load publishes (macro dq_consistency_of)."""
     return _flags(con, "dq_consistency_table", scope, area, 'x."check", x.facility_code, x.measure, x.period')
 
 

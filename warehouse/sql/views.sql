@@ -66,48 +66,96 @@ CREATE OR REPLACE MACRO meets(value, target, direction, is_rate) AS
          WHEN direction = 'lower' THEN value <= target + 1e-9
          ELSE value >= target - 1e-9 END;
 
+-- What the writer session about to publish changed in the derived tables' inputs (recorded by
+-- warehouse/ingest.py; warehouse/derived.py recomputes only what these touch).
+CREATE OR REPLACE VIEW changed_facility_month AS
+SELECT DISTINCT code AS facility_code, period AS month FROM derived_change WHERE input = 'measure';
+
+CREATE OR REPLACE VIEW changed_measure_facility AS SELECT DISTINCT facility_code FROM changed_facility_month;
+
+CREATE OR REPLACE VIEW changed_facility_year AS
+SELECT DISTINCT facility_code, CAST(year(month) AS VARCHAR) AS year FROM changed_facility_month;
+
+CREATE OR REPLACE MACRO period_label(period_kind, period_start) AS
+    CASE period_kind WHEN 'month' THEN strftime(period_start, '%Y-%m')
+                     WHEN 'quarter' THEN CAST(year(period_start) AS VARCHAR) || 'Q' || CAST(quarter(period_start) AS VARCHAR)
+                     ELSE CAST(year(period_start) AS VARCHAR) END;
+
+-- The facility-periods (every kind) a changed month falls in: what their parts are recomputed for.
+CREATE OR REPLACE VIEW changed_facility_period AS
+SELECT DISTINCT facility_code, k.period_kind,
+       period_label(k.period_kind, CASE k.period_kind WHEN 'month' THEN month
+                                                      WHEN 'quarter' THEN date_trunc('quarter', month)
+                                                      ELSE date_trunc('year', month) END) AS period
+FROM changed_facility_month CROSS JOIN (VALUES ('month'), ('quarter'), ('year')) k(period_kind);
+
 -- Every indicator's numerator and denominator per facility and period (stock: the last reported
--- month's value; flow: the sum), each measure joined to the indicators it feeds first (an
--- equi-join), so the 6 million values of a province are aggregated once.
-CREATE OR REPLACE VIEW facility_indicator_parts_compute AS
+-- month's value; flow: the sum). Months come from the values, each measure joined to the
+-- indicators it feeds (an equi-join); quarters and years from the stored months
+-- (facility_indicator_quarters_years_of), so the millions of values of a province go through one
+-- aggregation, not three. `only_changed`: the facility-months of changed_facility_month.
+CREATE OR REPLACE MACRO facility_indicator_months_of(only_changed) AS TABLE
 WITH parts AS (
     SELECT indicator_code, numerator AS measure, true AS is_numerator,
            denominator IS NOT NULL AS has_denominator
     FROM indicator_registry
     UNION ALL
     SELECT indicator_code, denominator, false, true FROM indicator_registry WHERE denominator IS NOT NULL
-), monthly AS (
-    SELECT p.indicator_code, p.is_numerator, p.has_denominator, m.facility_code, m.period AS month,
-           m.value, r.kind = 'stock' AS is_stock
-    FROM monthly_measure m JOIN parts p USING (measure) JOIN measure_registry r USING (measure)
-), labelled AS (
-    SELECT *, 'month' AS period_kind, month AS period_start FROM monthly
+), values_in_scope AS (
+    SELECT m.* FROM monthly_measure m WHERE NOT only_changed
     UNION ALL
-    SELECT *, 'quarter', date_trunc('quarter', month) FROM monthly
-    UNION ALL
-    SELECT *, 'year', date_trunc('year', month) FROM monthly
-), summed AS (
-    SELECT indicator_code, facility_code, period_kind, period_start,
-           CASE WHEN bool_or(is_stock) FILTER (is_numerator) THEN arg_max(value, month) FILTER (is_numerator)
-                ELSE sum(value) FILTER (is_numerator) END AS numerator,
-           CASE WHEN bool_or(is_stock) FILTER (NOT is_numerator) THEN arg_max(value, month) FILTER (NOT is_numerator)
-                ELSE sum(value) FILTER (NOT is_numerator) END AS denominator,
-           any_value(has_denominator) AS has_denominator
-    FROM labelled
-    GROUP BY indicator_code, facility_code, period_kind, period_start
+    SELECT m.* FROM monthly_measure m SEMI JOIN changed_facility_month c
+        ON c.facility_code = m.facility_code AND c.month = m.period
+    WHERE only_changed
 )
--- grouped by date, labelled after: formatting 18 million dates cost more than the grouping
-SELECT indicator_code, facility_code, period_kind,
-       CASE period_kind WHEN 'month' THEN strftime(period_start, '%Y-%m')
-                        WHEN 'quarter' THEN CAST(year(period_start) AS VARCHAR) || 'Q' || CAST(quarter(period_start) AS VARCHAR)
-                        ELSE CAST(year(period_start) AS VARCHAR) END AS period,
-       numerator, denominator, has_denominator
-FROM summed;
+SELECT p.indicator_code, m.facility_code, 'month' AS period_kind, strftime(m.period, '%Y-%m') AS period,
+       sum(m.value) FILTER (p.is_numerator) AS numerator,
+       sum(m.value) FILTER (NOT p.is_numerator) AS denominator,
+       any_value(p.has_denominator) AS has_denominator
+FROM values_in_scope m JOIN parts p USING (measure)
+GROUP BY p.indicator_code, m.facility_code, m.period;
 
--- Filled once per published version (warehouse/sql/aggregates.sql, before each publish) instead
--- of computed on every query: the pages and every v_*indicator view read this.
+-- Filled as each version is published (warehouse/derived.py) instead of computed on every query:
+-- the pages and every v_*indicator view read this.
 CREATE OR REPLACE TABLE facility_indicator_parts_table AS
-SELECT * FROM facility_indicator_parts_compute WITH NO DATA;
+SELECT * FROM facility_indicator_months_of(false) WITH NO DATA;
+
+-- Quarters and years from the months already in facility_indicator_parts_table: a stock takes its
+-- last month with a value, a flow the sum. Labels are cut from the month's 'YYYY-MM' (which sorts
+-- as the months do). `only_changed`: the periods of changed_facility_period.
+CREATE OR REPLACE MACRO facility_indicator_quarters_years_of(only_changed) AS TABLE
+WITH kinds AS (
+    SELECT i.indicator_code, n.kind = 'stock' AS numerator_is_stock, d.kind = 'stock' AS denominator_is_stock
+    FROM indicator_registry i
+    LEFT JOIN measure_registry n ON n.measure = i.numerator
+    LEFT JOIN measure_registry d ON d.measure = i.denominator
+), months AS (
+    SELECT x.* FROM facility_indicator_parts_table x WHERE x.period_kind = 'month' AND NOT only_changed
+    UNION ALL
+    SELECT x.* FROM facility_indicator_parts_table x SEMI JOIN changed_facility_year c
+        ON c.facility_code = x.facility_code AND c.year = left(x.period, 4)
+    WHERE x.period_kind = 'month' AND only_changed
+), labelled AS (
+    SELECT m.indicator_code, m.facility_code, m.period AS month, m.numerator, m.denominator, m.has_denominator,
+           k.period_kind,
+           CASE k.period_kind WHEN 'quarter'
+                THEN left(m.period, 4) || 'Q' || CAST((CAST(substr(m.period, 6, 2) AS INTEGER) + 2) // 3 AS VARCHAR)
+                ELSE left(m.period, 4) END AS period
+    FROM months m CROSS JOIN (VALUES ('quarter'), ('year')) k(period_kind)
+), in_scope AS (
+    SELECT * FROM labelled WHERE NOT only_changed
+    UNION ALL
+    SELECT l.* FROM labelled l SEMI JOIN changed_facility_period c USING (facility_code, period_kind, period)
+    WHERE only_changed
+)
+SELECT s.indicator_code, s.facility_code, s.period_kind, s.period,
+       CASE WHEN any_value(k.numerator_is_stock) THEN arg_max(s.numerator, s.month) FILTER (s.numerator IS NOT NULL)
+            ELSE sum(s.numerator) END AS numerator,
+       CASE WHEN any_value(k.denominator_is_stock) THEN arg_max(s.denominator, s.month) FILTER (s.denominator IS NOT NULL)
+            ELSE sum(s.denominator) END AS denominator,
+       any_value(s.has_denominator) AS has_denominator
+FROM in_scope s JOIN kinds k USING (indicator_code)
+GROUP BY s.indicator_code, s.facility_code, s.period_kind, s.period;
 
 CREATE OR REPLACE VIEW facility_indicator_parts AS SELECT * FROM facility_indicator_parts_table;
 
@@ -188,23 +236,44 @@ GROUP BY a.area_code, a.area_level, c.year;
 
 -- 15-minute service circle: each community/village point against operating facilities.
 -- Every community/village point and every facility within 3 km of it (the coverage slider's
--- largest radius), with the distance: the band join runs once per published version
--- (aggregates.sql) instead of on every map, table and slider move.
-CREATE OR REPLACE VIEW community_facility_distance_compute AS
+-- largest radius), with the distance: the join runs when a version is published (warehouse/
+-- derived.py) instead of on every map, table and slider move. It is a grid join: every facility
+-- falls in one cell at least 3 km on each side (east-west cells are sized at the data's highest
+-- latitude, where a degree of longitude is shortest), and a point meets only the facilities of its
+-- own and the eight cells around it, so the work grows with the pairs near each other, not with
+-- points × facilities. `only_changed`: the pairs of a changed point or a changed facility.
+CREATE OR REPLACE VIEW changed_point AS
+SELECT DISTINCT code FROM derived_change WHERE input = 'point';
+
+CREATE OR REPLACE VIEW changed_facility AS
+SELECT DISTINCT code AS facility_code FROM derived_change WHERE input = 'facility';
+
+CREATE OR REPLACE MACRO community_facility_distance_of(only_changed) AS TABLE
 WITH pts AS (
-    SELECT code, lon, lat FROM admin_unit
+    SELECT code, lon, lat, code IN (SELECT code FROM changed_point) AS changed FROM admin_unit
     WHERE level IN ('community', 'village') AND lon IS NOT NULL AND lat IS NOT NULL
 ), fac AS (
-    SELECT facility_code, lon, lat, opened_on, closed_on FROM facility WHERE lon IS NOT NULL AND lat IS NOT NULL
+    SELECT facility_code, lon, lat, opened_on, closed_on,
+           facility_code IN (SELECT facility_code FROM changed_facility) AS changed
+    FROM facility WHERE lon IS NOT NULL AND lat IS NOT NULL
+), cell AS (
+    SELECT 3000 / 110000.0 AS dlat,
+           3000 / (110000.0 * cos(radians(least(89, 0.1 + greatest(
+               coalesce((SELECT max(abs(lat)) FROM pts), 0), coalesce((SELECT max(abs(lat)) FROM fac), 0)))))) AS dlon
+), fac_cells AS (
+    SELECT f.*, CAST(floor(f.lat / c.dlat) AS BIGINT) AS cy, CAST(floor(f.lon / c.dlon) AS BIGINT) AS cx
+    FROM fac f, cell c
+), pt_cells AS (
+    SELECT p.*, CAST(floor(p.lat / c.dlat) AS BIGINT) + dy AS cy, CAST(floor(p.lon / c.dlon) AS BIGINT) + dx AS cx
+    FROM pts p, cell c, (VALUES (-1), (0), (1)) y(dy), (VALUES (-1), (0), (1)) x(dx)
+), pairs AS (
+    SELECT p.code, f.facility_code, f.opened_on, f.closed_on, haversine_m(p.lon, p.lat, f.lon, f.lat) AS distance_m
+    FROM pt_cells p JOIN fac_cells f USING (cy, cx)
+    WHERE NOT only_changed OR p.changed OR f.changed
 )
-SELECT p.code, f.facility_code, f.opened_on, f.closed_on, haversine_m(p.lon, p.lat, f.lon, f.lat) AS distance_m
-FROM pts p
-JOIN fac f
-  ON f.lat BETWEEN p.lat - 3000 / 110000.0 AND p.lat + 3000 / 110000.0
- AND f.lon BETWEEN p.lon - 3000 / (110000.0 * cos(radians(p.lat))) AND p.lon + 3000 / (110000.0 * cos(radians(p.lat)))
-WHERE haversine_m(p.lon, p.lat, f.lon, f.lat) <= 3000;
+SELECT * FROM pairs WHERE distance_m <= 3000;
 
-CREATE OR REPLACE TABLE community_facility_distance AS SELECT * FROM community_facility_distance_compute WITH NO DATA;
+CREATE OR REPLACE TABLE community_facility_distance AS SELECT * FROM community_facility_distance_of(false) WITH NO DATA;
 
 -- Each community/village point: covered when an operating facility is within radius_m (at most
 -- 3 km, see above); nearest_m is the nearest operating facility's distance when within 3 km.
@@ -292,7 +361,7 @@ CREATE OR REPLACE MACRO in_area(township_code, district_code, area_code) AS
 -- Modified z-score of x against values with this median (0.6745·|x−median|/MAD); when the MAD
 -- is 0 the mean absolute deviation stands in (|x−median| / (1.2533·MeanAD)); NULL when both are
 -- 0 (the caller says what a flat series means). Used at load (warehouse/queries/reference.py)
--- and for the data-quality page (dq_outlier_compute).
+-- and for the data-quality page (dq_outlier_of).
 CREATE OR REPLACE MACRO modified_z(x, median, past) AS
     CASE WHEN list_median(list_transform(past, lambda v: abs(v - median))) > 0
              THEN 0.6745 * abs(x - median) / list_median(list_transform(past, lambda v: abs(v - median)))
@@ -300,27 +369,35 @@ CREATE OR REPLACE MACRO modified_z(x, median, past) AS
              THEN abs(x - median) / (1.253314 * list_avg(list_transform(past, lambda v: abs(v - median))))
     END;
 
--- The monthly values of the last `months` months up to the data horizon (`last`).
-CREATE OR REPLACE MACRO horizon_values(months) AS TABLE
+-- The monthly values of the last `months` months up to the data horizon (`last`); `only_changed`:
+-- of the facilities with a changed value only (changed_measure_facility).
+CREATE OR REPLACE MACRO horizon_values(months, only_changed := false) AS TABLE
 SELECT m.facility_code, m.measure, m.period, m.value, h.latest_period AS last
 FROM monthly_measure m, data_horizon h
-WHERE m.period > h.latest_period - to_months(months) AND m.period <= h.latest_period;
+WHERE m.period > h.latest_period - to_months(months) AND m.period <= h.latest_period
+  AND (NOT only_changed OR m.facility_code IN (SELECT facility_code FROM changed_measure_facility));
 
 -- Data-quality flags of every facility at the data horizon (warehouse/queries/quality.py has the
--- rules in words). They depend on the data and the settings only, so aggregates.sql stores them
+-- rules in words). They depend on the data and the settings only, so warehouse/derived.py stores them
 -- when a load publishes; the page filters them by scope and area and adds confirmations.
-CREATE OR REPLACE VIEW dq_outlier_compute AS
+CREATE OR REPLACE MACRO dq_outlier_of(only_changed) AS TABLE
 WITH window_values AS (
-    SELECT facility_code, measure, period, value FROM horizon_values(24)
-), series AS (
-    SELECT facility_code, measure, list(value) AS past, median(value) AS median, avg(value) AS mean,
-           stddev_samp(value) AS sd, count(*) AS n
+    SELECT facility_code, measure, period, value FROM horizon_values(24, only_changed := only_changed)
+), center AS (
+    SELECT facility_code, measure, median(value) AS median, avg(value) AS mean, stddev_samp(value) AS sd
     FROM window_values GROUP BY ALL HAVING count(*) >= 6
+), spread AS (
+    -- the median and the mean of the absolute deviations: modified_z's two scales, once per series
+    SELECT facility_code, measure, median(abs(w.value - c.median)) AS mad,
+           avg(abs(w.value - c.median)) AS mean_ad
+    FROM window_values w JOIN center c USING (facility_code, measure) GROUP BY ALL
 ), scored AS (
     -- a flat series (no deviation at all) has no outliers: z = 0
-    SELECT w.*, s.median, coalesce(modified_z(w.value, s.median, s.past), 0) AS z,
-           s.sd > 0 AND abs(w.value - s.mean) > 3 * s.sd AS extreme
-    FROM window_values w JOIN series s USING (facility_code, measure)
+    SELECT w.*, c.median,
+           coalesce(CASE WHEN s.mad > 0 THEN 0.6745 * abs(w.value - c.median) / s.mad
+                         WHEN s.mean_ad > 0 THEN abs(w.value - c.median) / (1.253314 * s.mean_ad) END, 0) AS z,
+           c.sd > 0 AND abs(w.value - c.mean) > 3 * c.sd AS extreme
+    FROM window_values w JOIN center c USING (facility_code, measure) JOIN spread s USING (facility_code, measure)
 )
 SELECT 'outlier:' || facility_code || ':' || measure || ':' || strftime(period, '%Y-%m') AS flag_key,
        CASE WHEN z > setting_num('quality.outlier_z') THEN 'outlier' ELSE 'extreme' END AS "check",
@@ -328,10 +405,11 @@ SELECT 'outlier:' || facility_code || ':' || measure || ':' || strftime(period, 
 FROM scored
 WHERE (z > setting_num('quality.outlier_z') OR extreme) AND abs(value - median) >= greatest(3, 0.1 * abs(median));
 
-CREATE OR REPLACE VIEW dq_consistency_compute AS
+-- `only_changed`: the flags of the facilities with a changed value (each flag is one facility's).
+CREATE OR REPLACE MACRO dq_consistency_of(only_changed) AS TABLE
 WITH horizon AS (SELECT latest_period AS last FROM data_horizon),
 recent AS (
-    SELECT facility_code, measure, period, value FROM horizon_values(12)
+    SELECT facility_code, measure, period, value FROM horizon_values(12, only_changed := only_changed)
 ), checks AS (
     SELECT DISTINCT i.numerator AS lhs, i.denominator AS rhs, 'above_denominator' AS kind
     FROM indicator_registry i WHERE i.denominator IS NOT NULL
@@ -352,7 +430,7 @@ recent AS (
         SELECT m.facility_code, m.measure, m.period, m.value, m.last,
                lag(m.value) OVER (PARTITION BY m.facility_code, m.measure ORDER BY m.period) AS previous,
                lag(m.period) OVER (PARTITION BY m.facility_code, m.measure ORDER BY m.period) AS previous_period
-        FROM horizon_values(13) m JOIN measure_registry r USING (measure)   -- 12 months and the one before
+        FROM horizon_values(13, only_changed := only_changed) m JOIN measure_registry r USING (measure)   -- 12 months and the one before
         WHERE r.kind = 'stock'
     ) WHERE previous > 0 AND previous_period = period - INTERVAL 1 MONTH
       AND period > last - INTERVAL 12 MONTH
@@ -362,6 +440,7 @@ recent AS (
     FROM monthly_measure m JOIN measure_registry r USING (measure), horizon h
     WHERE r.kind = 'flow' AND month(m.period) <= month(h.last)
       AND year(m.period) BETWEEN year(h.last) - 3 AND year(h.last)
+      AND (NOT only_changed OR m.facility_code IN (SELECT facility_code FROM changed_measure_facility))
     GROUP BY ALL
 ), years AS (
     SELECT 'year_change' AS "check", c.facility_code, c.measure,
@@ -382,5 +461,7 @@ SELECT "check" || ':' || facility_code || ':' || measure || ':' ||
 FROM flags
 QUALIFY row_number() OVER (PARTITION BY flag_key ORDER BY "check", facility_code, measure, period) = 1;
 
-CREATE OR REPLACE TABLE dq_outlier_table AS SELECT * FROM dq_outlier_compute WITH NO DATA;
-CREATE OR REPLACE TABLE dq_consistency_table AS SELECT * FROM dq_consistency_compute WITH NO DATA;
+
+-- Filled as each version is published (warehouse/derived.py).
+CREATE OR REPLACE TABLE dq_outlier_table AS SELECT * FROM dq_outlier_of(false) WITH NO DATA;
+CREATE OR REPLACE TABLE dq_consistency_table AS SELECT * FROM dq_consistency_of(false) WITH NO DATA;

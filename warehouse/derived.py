@@ -1,0 +1,111 @@
+"""The derived tables every page reads, kept up to date as a writer session publishes.
+
+Four tables hold answers that would cost too much per request (docs/architecture.md): the
+indicator parts of every facility and period, the data-quality flags, and the community-facility
+distances. Their rules are the `*_of(only_changed)` macros of sql/views.sql. A writer session's
+changes to their inputs are recorded in `derived_change` as they are written (warehouse/ingest.py),
+and publishing recomputes only what those changes touch:
+
+| table | recomputed for | in full when |
+|---|---|---|
+| facility_indicator_parts_table | the facility-years with a changed month | rules changed |
+| dq_outlier_table, dq_consistency_table | the facilities with a changed month | rules changed, or the data horizon moved (every flag is judged against it) |
+| community_facility_distance | the changed community points and facilities | rules changed |
+
+"Rules" are the registry, the settings and the SQL of views.sql: a digest of them is kept with
+the tables. `rebuild` recomputes everything from the rows (`python -m etl rebuild`), and is the
+oracle the incremental path is tested against (tests/test_derived.py).
+"""
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+
+import duckdb
+
+from warehouse.schema import VIEWS_SQL
+
+
+
+@dataclass(frozen=True)
+class Derived:
+    steps: tuple[str, ...]    # the macros of views.sql that compute the table, inserted in turn
+    inputs: tuple[str, ...]   # the derived_change inputs that reach it
+    touched: str              # which of its rows a recompute of the changed ones replaces
+
+
+TABLES = {
+    # months from the values, then quarters and years from the months
+    "facility_indicator_parts_table": Derived(
+        ("facility_indicator_months_of", "facility_indicator_quarters_years_of"), ("measure",),
+        "(t.facility_code, t.period_kind, t.period) IN (SELECT (facility_code, period_kind, period) "
+        "FROM changed_facility_period)"),
+    "dq_outlier_table": Derived(
+        ("dq_outlier_of",), ("measure",), "t.facility_code IN (SELECT facility_code FROM changed_measure_facility)"),
+    "dq_consistency_table": Derived(
+        ("dq_consistency_of",), ("measure",), "t.facility_code IN (SELECT facility_code FROM changed_measure_facility)"),
+    "community_facility_distance": Derived(
+        ("community_facility_distance_of",), ("point", "facility"),
+        "t.code IN (SELECT code FROM changed_point) OR t.facility_code IN (SELECT facility_code FROM changed_facility)"),
+}
+HORIZON_BOUND = ("dq_outlier_table", "dq_consistency_table")
+# the small tables whose rows are rules: a change to any of them recomputes everything
+RULE_TABLES = ("indicator_registry", "measure_registry", "setting")
+
+
+@dataclass
+class Refresh:
+    """What a publish recomputed: tables in full, tables for their changed rows only."""
+    full: list[str] = field(default_factory=list)
+    changed_only: list[str] = field(default_factory=list)
+
+    @property
+    def anything(self) -> bool:
+        return bool(self.full or self.changed_only)
+
+
+def _ready(con: duckdb.DuckDBPyConnection) -> bool:
+    return con.execute("SELECT count(*) FROM duckdb_tables() WHERE table_name = 'derived_state'").fetchall()[0][0] > 0
+
+
+def rules_digest(con: duckdb.DuckDBPyConnection) -> str:
+    digest = hashlib.sha256(VIEWS_SQL.read_bytes())
+    for table in RULE_TABLES:
+        rows = con.execute(f"SELECT * FROM {table} ORDER BY ALL").fetchall()
+        digest.update(f"{table}:{rows!r}".encode())
+    return digest.hexdigest()
+
+
+def refresh(con: duckdb.DuckDBPyConnection, full: bool = False) -> Refresh:
+    """Bring the derived tables of the version being written up to date with its rows; `full`
+    recomputes all of them from scratch. Runs inside the writer session, before publishing."""
+    done = Refresh()
+    if not _ready(con):
+        return done
+    rules = rules_digest(con)
+    horizon = con.execute("SELECT latest_period FROM data_horizon").fetchall()[0][0]
+    state = con.execute("SELECT rules, horizon FROM derived_state").fetchall()
+    everything = full or not state or state[0][0] != rules
+    horizon_moved = not state or state[0][1] != horizon
+    changed_inputs = {row[0] for row in con.execute("SELECT DISTINCT input FROM derived_change").fetchall()}
+    con.execute("BEGIN TRANSACTION")
+    try:
+        for table, derived in TABLES.items():
+            if everything or (table in HORIZON_BOUND and horizon_moved):
+                con.execute(f"DELETE FROM {table}")
+                for macro in derived.steps:
+                    con.execute(f"INSERT INTO {table} SELECT * FROM {macro}(false)")
+                done.full.append(table)
+            elif changed_inputs.intersection(derived.inputs):
+                con.execute(f"DELETE FROM {table} t WHERE {derived.touched}")
+                for macro in derived.steps:
+                    con.execute(f"INSERT INTO {table} SELECT * FROM {macro}(true)")
+                done.changed_only.append(table)
+        con.execute("DELETE FROM derived_change")
+        con.execute("DELETE FROM derived_state")
+        con.execute("INSERT INTO derived_state VALUES (?, ?)", [rules, horizon])
+        con.execute("COMMIT")
+    except BaseException:
+        con.execute("ROLLBACK")
+        raise
+    return done
