@@ -111,7 +111,8 @@ def _show(value) -> str | None:
 
 
 def is_totals_row(cells: list) -> bool:
-    return any(n.header_key(c) in TOTALS_WORDS for c in cells[:4])
+    # only text can say 合计: numbers and dates (most first cells of most rows) are not looked at
+    return any(c.__class__ is str and n.header_key(c) in TOTALS_WORDS for c in cells[:4])
 
 
 PARSERS = {

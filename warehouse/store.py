@@ -46,6 +46,7 @@ def versions_dir(path: Path) -> Path:
 
 
 PUBLISHED_MARK = ".published"
+COMPACTING = ".compacting"       # a version being rewritten without its free blocks
 
 
 def current_version_file(path: Path) -> Path | None:
@@ -112,6 +113,7 @@ class WriterSession:
         self.base = base                 # start from this kept version instead of the current one
         self.rebuild = rebuild           # recompute every derived table in full before publishing
         self.refreshed = None            # what publishing recomputed (warehouse.derived.Refresh)
+        self.compacted = False           # whether publishing rewrote the file without free blocks
         self.work_file: Path | None = None
         self.con: duckdb.DuckDBPyConnection | None = None
         self._lock_fd: int | None = None
@@ -152,6 +154,9 @@ class WriterSession:
         self.refreshed = refresh(self.con, full=self.rebuild)
         keep = self._keep_versions()
         self._checkpoint()
+        self.compacted = self._free_share() > self._setting("store.compact_free_share", 0.2)
+        if self.compacted:
+            self._compact()
         self.con.close()
         self.con = None
         _fsync(self.work_file)
@@ -171,7 +176,8 @@ class WriterSession:
         if self.con is not None:
             self.con.close()
         if self.work_file is not None:  # not published: throw the copy away
-            for leftover in (self.work_file, Path(str(self.work_file) + ".wal")):
+            for leftover in (self.work_file, Path(str(self.work_file) + ".wal"),
+                             Path(str(self.work_file) + COMPACTING), Path(str(self.work_file) + COMPACTING + ".wal")):
                 with contextlib.suppress(FileNotFoundError):
                     leftover.unlink()
         if self._lock_fd is not None:
@@ -204,19 +210,44 @@ class WriterSession:
         if current is None or newest == 0:
             return
         for file in vdir.iterdir():
-            match = _VERSION_FILE.match(file.name.removesuffix(".wal"))
+            match = _VERSION_FILE.match(file.name.removesuffix(".wal").removesuffix(COMPACTING))
             if match and int(match.group(1)) > max(newest, _number(current)) \
                     and not Path(str(vdir / match.group(0)) + PUBLISHED_MARK).exists():
                 file.unlink()
 
-    def _keep_versions(self) -> int:
-        """How many versions to keep: `store.keep_versions` as the version being published holds
-        it (settings reach the warehouse with every load), at least 2 (the current and one before)."""
+    def _setting(self, key: str, default: float) -> float:
+        """A setting as the version being published holds it (settings reach the warehouse with
+        every load); `default` before the settings were ever written."""
         try:
-            row = self.con.execute("SELECT value FROM setting WHERE key = 'store.keep_versions'").fetchone()
-        except duckdb.Error:
-            row = None
-        return max(2, int(row[0])) if row and str(row[0]).isdigit() else KEEP_VERSIONS
+            row = self.con.execute("SELECT value FROM setting WHERE key = ?", [key]).fetchone()
+            return float(row[0]) if row else default
+        except (duckdb.Error, ValueError):
+            return default
+
+    def _keep_versions(self) -> int:
+        """How many versions to keep, at least 2 (the current and one before)."""
+        return max(2, int(self._setting("store.keep_versions", KEEP_VERSIONS)))
+
+    def _free_share(self) -> float:
+        _, total, free = self.con.execute(
+            "SELECT block_size, total_blocks, free_blocks FROM pragma_database_size()").fetchone()
+        return free / total if total else 0.0
+
+    def _compact(self) -> None:
+        """Rewrite the version being published without its free blocks: every table, view, macro
+        and sequence copied into a fresh file, which then takes the version's name."""
+        compact = Path(str(self.work_file) + COMPACTING)
+        with contextlib.suppress(FileNotFoundError):
+            compact.unlink()
+        source = self.con.execute("SELECT current_database()").fetchone()[0]
+        self.con.execute("ATTACH '" + str(compact).replace("'", "''") + "' AS compacted")
+        try:
+            self.con.execute(f'COPY FROM DATABASE "{source}" TO compacted')
+        finally:
+            self.con.execute("DETACH compacted")
+        self.con.close()
+        os.replace(compact, self.work_file)
+        self.con = duckdb.connect(str(self.work_file))
 
     def _remove_old_versions(self, vdir: Path, keep: int) -> None:
         # Readers that still have an old file open keep reading it: unlinking does not close it.

@@ -64,11 +64,15 @@ def outliers_against_history(con: duckdb.DuckDBPyConnection, values: pd.DataFram
                 HAVING count(*) >= $min_history
             ), med AS (
                 SELECT *, list_median(past) AS median FROM past
+            ), spread AS (
+                SELECT *, list_median(list_transform(past, lambda v: abs(v - median))) AS mad,
+                       list_avg(list_transform(past, lambda v: abs(v - median))) AS mean_ad
+                FROM med
             ), scored AS (
                 -- against a flat past any change counts (z = inf); the macro is in views.sql
-                SELECT *, coalesce(modified_z(x, median, past),
+                SELECT *, coalesce(modified_z(x, median, mad, mean_ad),
                                    CASE WHEN abs(x - median) > 0 THEN 'inf'::DOUBLE ELSE 0 END) AS z
-                FROM med
+                FROM spread
             )
             SELECT facility_code, period, measure, x AS value, median, z FROM scored
             WHERE z > $threshold AND abs(x - median) >= greatest(3, 0.5 * abs(median), 4 * sqrt(abs(median)))

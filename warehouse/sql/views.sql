@@ -358,16 +358,14 @@ FROM load_batch;
 CREATE OR REPLACE MACRO in_area(township_code, district_code, area_code) AS
     area_code = 'all' OR township_code = area_code OR district_code = area_code;
 
--- Modified z-score of x against values with this median (0.6745·|x−median|/MAD); when the MAD
--- is 0 the mean absolute deviation stands in (|x−median| / (1.2533·MeanAD)); NULL when both are
--- 0 (the caller says what a flat series means). Used at load (warehouse/queries/reference.py)
--- and for the data-quality page (dq_outlier_of).
-CREATE OR REPLACE MACRO modified_z(x, median, past) AS
-    CASE WHEN list_median(list_transform(past, lambda v: abs(v - median))) > 0
-             THEN 0.6745 * abs(x - median) / list_median(list_transform(past, lambda v: abs(v - median)))
-         WHEN list_avg(list_transform(past, lambda v: abs(v - median))) > 0
-             THEN abs(x - median) / (1.253314 * list_avg(list_transform(past, lambda v: abs(v - median))))
-    END;
+-- Modified z-score of x against a series with this median, whose absolute deviations from it have
+-- this median (mad) and mean (mean_ad): 0.6745·|x−median|/MAD; when the MAD is 0 the mean absolute
+-- deviation stands in (|x−median| / (1.2533·MeanAD)); NULL when both are 0 (the caller says what a
+-- flat series means). Used at load (warehouse/queries/reference.py) and for the data-quality page
+-- (dq_outlier_of).
+CREATE OR REPLACE MACRO modified_z(x, median, mad, mean_ad) AS
+    CASE WHEN mad > 0 THEN 0.6745 * abs(x - median) / mad
+         WHEN mean_ad > 0 THEN abs(x - median) / (1.253314 * mean_ad) END;
 
 -- The monthly values of the last `months` months up to the data horizon (`last`); `only_changed`:
 -- of the facilities with a changed value only (changed_measure_facility).
@@ -394,8 +392,7 @@ WITH window_values AS (
 ), scored AS (
     -- a flat series (no deviation at all) has no outliers: z = 0
     SELECT w.*, c.median,
-           coalesce(CASE WHEN s.mad > 0 THEN 0.6745 * abs(w.value - c.median) / s.mad
-                         WHEN s.mean_ad > 0 THEN abs(w.value - c.median) / (1.253314 * s.mean_ad) END, 0) AS z,
+           coalesce(modified_z(w.value, c.median, s.mad, s.mean_ad), 0) AS z,
            c.sd > 0 AND abs(w.value - c.mean) > 3 * c.sd AS extreme
     FROM window_values w JOIN center c USING (facility_code, measure) JOIN spread s USING (facility_code, measure)
 )
