@@ -149,3 +149,25 @@ def test_the_number_of_kept_versions_is_a_setting(tmp_path):
     assert len(version_files(db)) == 5
     load(db, monthly_file(tmp_path / "m8.csv", [{**MONTH, "period": "2026-08"}]))   # the default file: 3
     assert len(version_files(db)) == 3
+
+
+def test_a_version_with_many_free_blocks_is_published_compact_and_whole(store, tmp_path):
+    import duckdb
+    from warehouse.store import WriterSession
+    before = {t: sorted(query(store, f"SELECT * FROM {t}")) for t in ("facility", "monthly_measure",
+                                                                     "facility_indicator_parts_table")}
+    last_batch = query(store, "SELECT max(batch_id) FROM load_batch")[0][0]
+    with WriterSession(store, rebuild=True) as session:
+        session.con.execute("UPDATE setting SET value = '0' WHERE key = 'store.compact_free_share'")
+        session.publish()
+        assert session.compacted
+    con = duckdb.connect(str(current_version_file(store)), read_only=True)
+    try:
+        assert con.execute("SELECT free_blocks FROM pragma_database_size()").fetchone() == (0,)
+    finally:
+        con.close()
+    assert {t: sorted(query(store, f"SELECT * FROM {t}")) for t in before} == before
+    assert query(store, "SELECT count(*) FROM v_area_indicator_value WHERE area_code = 'all'")[0][0] > 0
+    assert not [p for p in versions_dir(db_path(store)).iterdir() if "compacting" in p.name]
+    [result] = load(store, monthly_file(tmp_path / "next.csv", [{**MONTH, "period": "2026-04"}]))
+    assert result.batch_id == last_batch + 1                      # the batch sequence went on
