@@ -28,9 +28,12 @@ test: load
 test-all: load
 	$(PY) -m pytest -m "slow or not slow"
 
-# the province benchmark's table (docs/performance.md), then the load test (docs/reliability.md)
+# the province benchmark's table (docs/performance.md), the write path at each size of SCALE
+# (multiples of the province: `make bench SCALE="1 4 10"`), then the load test (docs/reliability.md)
+SCALE ?= 1 4
 bench: setup
 	$(PY) -m benchmarks
+	$(PY) -m benchmarks writes $(foreach s,$(SCALE),--scale $(s))
 	$(PY) -m benchmarks loadtest
 
 sample: setup

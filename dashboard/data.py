@@ -38,6 +38,11 @@ def cursor():
         return _empty_warehouse().cursor()
 
 
+def store_fallback():
+    """Set (warehouse.store.Fallback) while the current version is damaged and an older one is read."""
+    return _reader.fallback if _reader is not None else None
+
+
 def _empty_warehouse():
     global _empty
     if _empty is None:

@@ -26,6 +26,11 @@ TEXT: dict[str, tuple[str, str]] = {
     "export.csv": ("导出 CSV", "Export CSV"),
     "empty.no_data": ("暂无数据：尚未载入任何上报数据。请在“数据上报”页上传，或运行 python -m etl load 载入。",
                       "No data yet: nothing has been loaded. Upload files on the Upload page, or run python -m etl load."),
+    "store.fallback": ("数据仓库当前版本 {damaged} 无法打开，现显示上一个完好版本 {reading} 的数据，最近一次上报可能未包含在内。"
+                       "请管理员运行 python -m etl verify 检查并恢复。",
+                       "The warehouse's current version {damaged} cannot be opened: showing the newest good version, "
+                       "{reading}, which may not hold the latest submissions. An administrator should run "
+                       "python -m etl verify and restore."),
     "empty.no_area": ("所选区域不存在或无权查看，已显示全市。", "The selected area does not exist or is not yours; showing the whole city."),
     "empty.period": ("{period} 没有上报数据。", "No reports for {period}."),
     "empty.none_uncovered": ("在 {radius} 米半径内，所有社区/村都已覆盖。", "Every community/village is within {radius} m of a facility."),

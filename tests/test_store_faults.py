@@ -171,3 +171,34 @@ def test_a_version_with_many_free_blocks_is_published_compact_and_whole(store, t
     assert not [p for p in versions_dir(db_path(store)).iterdir() if "compacting" in p.name]
     [result] = load(store, monthly_file(tmp_path / "next.csv", [{**MONTH, "period": "2026-04"}]))
     assert result.batch_id == last_batch + 1                      # the batch sequence went on
+
+
+def test_every_page_says_so_while_an_older_version_stands_in_for_a_damaged_one(store):
+    from contextvars import copy_context
+
+    from dash._callback_context import context_value
+    from dash._utils import AttributeDict
+
+    from dashboard import data, ids
+    from dashboard.callbacks.shell import sync_filters
+
+    def notice_for(search: str) -> str:
+        """The shell's notice as the page's first callback (the URL's search) answers it."""
+        def run():
+            context_value.set(AttributeDict(triggered_inputs=[{"prop_id": f"{ids.URL}.search", "value": search}]))
+            return sync_filters(search, None, None, None)[-1]
+        return str(copy_context().run(run))
+
+    data.configure(store)
+    try:
+        assert "cannot be opened" not in notice_for("?lang=en")
+        damaged = current_version_file(store).name
+        with current_version_file(store).open("r+b") as handle:
+            handle.write(b"\0" * 8192)
+        data.configure(store)                        # a dashboard (re)started after the damage
+        notice = notice_for("?lang=en")
+        assert f"current version {damaged} cannot be opened" in notice
+        assert "python -m etl verify" in notice and "newest good version, 000001.duckdb" in notice
+        assert "无法打开" in notice_for("?lang=zh")
+    finally:
+        data.configure(None)

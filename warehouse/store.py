@@ -307,6 +307,13 @@ def restore(path: Path, version: str) -> Path:
         return session.publish()
 
 
+@dataclass(frozen=True)
+class Fallback:
+    """The current version does not open and an older complete one is read instead."""
+    damaged: str
+    reading: str
+
+
 class Reader:
     """Read-only access to the newest published version, for the dashboard's processes.
 
@@ -317,9 +324,11 @@ class Reader:
     def __init__(self, path: str | os.PathLike | None = None):
         self.path = db_path(path)
         self._lock = threading.Lock()
-        self._file: Path | None = None
+        self._file: Path | None = None         # the version open
+        self._wanted: Path | None = None       # the version that should be (the current one)
         self._con: duckdb.DuckDBPyConnection | None = None
         self._pid = os.getpid()
+        self.fallback: Fallback | None = None  # set while an older version stands in
 
     def cursor(self) -> duckdb.DuckDBPyConnection:
         for _ in range(3):
@@ -328,24 +337,30 @@ class Reader:
                 raise FileNotFoundError(
                     f"no warehouse at {self.path}: run `python -m etl load` first")
             with self._lock:
-                if self._con is None or current != self._file or os.getpid() != self._pid:
+                if self._con is None or current != self._wanted or os.getpid() != self._pid:
                     try:
-                        self._con = duckdb.connect(str(current), read_only=True)
+                        con, opened, fallback = duckdb.connect(str(current), read_only=True), current, None
                     except duckdb.IOException:
                         if not current.exists():
                             continue  # pruned between readlink and open: read the link again
-                        current, _ = good_version_file(self.path)   # damaged: the newest that opens
-                        if current is None:
-                            break
-                        self._con = duckdb.connect(str(current), read_only=True)
+                        con, opened, fallback = self._newest_good()
                     except duckdb.Error:
-                        current, _ = good_version_file(self.path)
-                        if current is None:
-                            break
-                        self._con = duckdb.connect(str(current), read_only=True)
-                    self._file, self._pid = current, os.getpid()
+                        con, opened, fallback = self._newest_good()
+                    if con is None:
+                        break
+                    self._con, self._file, self._wanted, self._pid = con, opened, current, os.getpid()
+                    self.fallback = fallback
                 return self._con.cursor()
         raise RuntimeError(f"could not open the current warehouse version at {self.path}")
+
+    def _newest_good(self) -> tuple[duckdb.DuckDBPyConnection | None, Path | None, Fallback | None]:
+        """The current version does not open: the newest one that does, and what to tell users."""
+        damaged = current_version_file(self.path)
+        good, _ = good_version_file(self.path)
+        if good is None:
+            return None, None, None
+        _log.error(f"version {damaged.name if damaged else '?'} cannot be opened; reading {good.name}")
+        return duckdb.connect(str(good), read_only=True), good, Fallback(damaged.name if damaged else "", good.name)
 
     @property
     def version(self) -> str:

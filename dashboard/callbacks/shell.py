@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from urllib.parse import parse_qs
 
+import dash_bootstrap_components as dbc
 from dash import ALL, ClientsideFunction, Input, Output, State, callback, clientside_callback, ctx, html, no_update
 
 from dashboard import auth, data, ids
@@ -37,6 +38,15 @@ def period_options(state, kind: str, lang: str) -> list[dict]:
             for p in periods_up_to(state.first_month, state.latest_month, kind)]
 
 
+def store_notice(lang: str):
+    """Every page says so while an older warehouse version stands in for a damaged current one."""
+    fallback = data.store_fallback()
+    if fallback is None:
+        return None
+    return dbc.Alert(t("store.fallback", lang, damaged=fallback.damaged, reading=fallback.reading),
+                     color="danger", className="mb-2")
+
+
 @callback(
     Output(ids.AREA, "options"), Output(ids.AREA, "value"), Output(ids.PERIOD_KIND, "value"),
     Output(ids.PERIOD, "options"), Output(ids.PERIOD, "value"), Output(ids.LANG, "data"),
@@ -60,9 +70,9 @@ def sync_filters(search, kind, period_value, lang):
     filters = data.read_filters(con, query.get("area"), query.get("period"), query.get("lang"))
     lang = filters.lang
     if filters.period is None:
-        notice = empty(t("empty.no_data", lang))
+        notice = [store_notice(lang), empty(t("empty.no_data", lang))]
         return area_options(con, filters.scope, lang), "all", "quarter", [], None, lang, notice
-    notice = empty(t("empty.no_area", lang)) if filters.area_fallback else None
+    notice = [store_notice(lang), empty(t("empty.no_area", lang)) if filters.area_fallback else None]
     return (area_options(con, filters.scope, lang), filters.area.code, filters.period.kind,
             period_options(filters.state, filters.period.kind, lang), filters.period.label, lang, notice)
 

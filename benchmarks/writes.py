@@ -1,0 +1,168 @@
+"""The write path at several sizes (`python -m benchmarks writes [--scale 1 --scale 4]`).
+
+For each size (a multiple of the province, etl.sample_city.PROVINCE): the generated files with
+the last month held back, each year's monthly reports split by month (a year of 4 × the province
+is past the reader's cell limit, and a month is what a district sends); then, each as its own
+`python -m etl` process with its wall time and peak memory:
+
+- all files into a fresh warehouse;
+- the held-back month on top (what a monthly load costs), with the growth of the file;
+- one supervision visit recorded the way the browser does (`etl.loader.load_paths` on a one-row
+  file, in this process);
+- `python -m etl rebuild`: every derived table recomputed in full, side by side.
+
+The targets of the write path (docs/performance.md) are printed beside the figures. Nothing here
+is a test.
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from datetime import date, timedelta
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+HELD_BACK = "2026.10"          # the 2026 file writes periods as 2026.10
+TARGETS = {"month_s": 3.0, "month_growth_at_4": 2.0, "visit_s": 1.0, "full_s": 15.0,
+           "peak_mb_at_10": 8 * 1024, "month_s_at_10": 20.0}
+
+
+def make_dataset(work: Path, factor: float) -> tuple[Path, Path]:
+    """The province × factor, monthly reports one file per month, the last month in a folder of
+    its own."""
+    from etl.sample_city import PROVINCE, write_sample_city
+    data, last = work / "data", work / "last_month"
+    write_sample_city(data, scale=PROVINCE["scale"] * factor, density=PROVINCE["density"])
+    last.mkdir()
+    for source in sorted(data.glob("月度服务报表_*.csv")):
+        with source.open(encoding="utf-8") as handle:
+            header = handle.readline()
+            months: dict[str, list[str]] = {}
+            for line in handle:
+                months.setdefault(line.split(",", 2)[1], []).append(line)
+        source.unlink()
+        for month, lines in months.items():
+            folder = last if month == HELD_BACK else data
+            (folder / f"月度服务报表_{month.replace('.', '-')}.csv").write_text(header + "".join(lines),
+                                                                               encoding="utf-8")
+    return data, last
+
+
+def timed(args: list[str]) -> tuple[float, float]:
+    """Seconds and peak resident megabytes of `python -m etl ARGS` as its own process."""
+    started = time.perf_counter()
+    process = subprocess.Popen([sys.executable, "-m", "etl", *args], cwd=ROOT,
+                               stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    _, status, usage = os.wait4(process.pid, 0)
+    seconds = time.perf_counter() - started
+    if os.waitstatus_to_exitcode(status) != 0:
+        raise SystemExit(f"python -m etl {' '.join(args)} failed: {process.stderr.read().decode()[-2000:]}")
+    return seconds, usage.ru_maxrss / 1024
+
+
+def file_mb(db: Path) -> float:
+    return Path(os.path.realpath(db)).stat().st_size / 2 ** 20
+
+
+def visit_seconds(db: Path, work: Path, repeats: int = 3) -> float:
+    """Median seconds of recording one visit as the supervision page does: a one-row inspections
+    file through the loader, in this (already warm) process."""
+    import duckdb
+
+    from etl.loader import load_paths
+    from warehouse.store import current_version_file
+    con = duckdb.connect(str(current_version_file(db)), read_only=True)
+    code = con.execute("SELECT facility_code FROM facility WHERE type = 'CHC' ORDER BY 1 LIMIT 1").fetchone()[0]
+    con.close()
+    times = []
+    for n in range(repeats + 1):                    # the first warms the imports, not counted
+        path = work / f"visit_{n}.csv"
+        day = date(2026, 11, 2) + timedelta(days=n)
+        path.write_text(f"机构代码,检查日期,检查人,检查类型,得分,发现问题,整改期限\n{code},{day},王芳,常规督导,88,,\n",
+                        encoding="utf-8")
+        started = time.perf_counter()
+        [result] = load_paths([path], db=db, loaded_by="bench", today=date(2026, 11, 25))
+        if result.status != "accepted":
+            raise SystemExit(f"the visit was not accepted: {[p.line() for p in result.problems]}")
+        if n:
+            times.append(time.perf_counter() - started)
+    return statistics.median(times)
+
+
+def measure(work: Path, factor: float) -> dict:
+    started = time.perf_counter()
+    data, last = make_dataset(work, factor)
+    generated = time.perf_counter() - started
+    db = work / "warehouse.duckdb"
+    figures = {"factor": factor, "generated_s": generated}
+    figures["full_s"], figures["full_mb"] = timed(["load", "--db", str(db), str(data)])
+    figures["file_mb"] = file_mb(db)
+    figures["month_s"], figures["month_mb"] = timed(["load", "--db", str(db), str(last)])
+    figures["month_growth_mb"] = file_mb(db) - figures["file_mb"]
+    figures["month_csv_mb"] = sum(p.stat().st_size for p in last.iterdir()) / 2 ** 20
+    figures["visit_s"] = visit_seconds(db, work)
+    figures["rebuild_s"], figures["rebuild_mb"] = timed(["rebuild", "--db", str(db)])
+    import duckdb
+
+    from warehouse.store import current_version_file
+    con = duckdb.connect(str(current_version_file(db)), read_only=True)
+    figures["facilities"], figures["values"] = con.execute(
+        "SELECT (SELECT count(*) FROM facility), (SELECT count(*) FROM monthly_measure)").fetchone()
+    con.close()
+    return figures
+
+
+def report(rows: list[dict]) -> None:
+    print(f"\nthe write path (each step its own process; load average {os.getloadavg()[0]:.2f})")
+    print(f"   {'size':<6} {'facilities':>10} {'values':>11} {'full load s (MB)':>17} {'+1 month s (MB)':>16} "
+          f"{'file MB':>8} {'growth MB':>9} {'visit s':>7} {'rebuild s (MB)':>15}")
+    for r in rows:
+        print(f"   {r['factor']:<6g} {r['facilities']:>10,} {r['values']:>11,} "
+              f"{r['full_s']:>8.1f} ({r['full_mb']:>6.0f}) {r['month_s']:>7.1f} ({r['month_mb']:>6.0f}) "
+              f"{r['file_mb']:>8.0f} {r['month_growth_mb']:>+9.1f} {r['visit_s']:>7.2f} "
+              f"{r['rebuild_s']:>6.1f} ({r['rebuild_mb']:>6.0f})")
+    by_factor = {r["factor"]: r for r in rows}
+    print("   targets:")
+    if 1 in by_factor:
+        one = by_factor[1]
+        print(f"     province: one more month {one['month_s']:.1f} s (≤ {TARGETS['month_s']:.0f} s), "
+              f"full load {one['full_s']:.1f} s (≤ {TARGETS['full_s']:.0f} s), visit {one['visit_s']:.2f} s (≤ 1 s)")
+        if 4 in by_factor:
+            four = by_factor[4]
+            print(f"     4 × province: one more month {four['month_s']:.1f} s = {four['month_s'] / one['month_s']:.1f} × "
+                  f"the province's (≤ {TARGETS['month_growth_at_4']:.0f} ×), visit {four['visit_s']:.2f} s (≤ 1 s)")
+    if 10 in by_factor:
+        ten = by_factor[10]
+        print(f"     10 × province: peak {max(ten['full_mb'], ten['month_mb']):.0f} MB (≤ {TARGETS['peak_mb_at_10']} MB), "
+              f"one more month {ten['month_s']:.1f} s (≤ {TARGETS['month_s_at_10']:.0f} s), file growth "
+              f"{ten['month_growth_mb']:+.1f} MB for a month of {ten['month_csv_mb']:.1f} MB of CSV")
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m benchmarks writes")
+    parser.add_argument("--scale", type=float, action="append",
+                        help="size as a multiple of the province (repeatable; default 1 and 4)")
+    parser.add_argument("--keep", help="keep the generated files and warehouses in this folder")
+    args = parser.parse_args(argv)
+    work = Path(args.keep) if args.keep else Path(tempfile.mkdtemp(prefix="jiceng-writes-"))
+    rows = []
+    try:
+        for factor in args.scale or [1, 4]:
+            folder = work / f"x{factor:g}"
+            shutil.rmtree(folder, ignore_errors=True)
+            folder.mkdir(parents=True)
+            rows.append(measure(folder, factor))
+            print(f"   size {factor:g}: generated in {rows[-1]['generated_s']:.0f} s, measured", flush=True)
+            if not args.keep:
+                shutil.rmtree(folder, ignore_errors=True)
+    finally:
+        if not args.keep:
+            shutil.rmtree(work, ignore_errors=True)
+    report(rows)
+    return 0
