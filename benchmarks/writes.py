@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import re
 import shutil
 import statistics
 import subprocess
@@ -41,16 +42,28 @@ def make_dataset(work: Path, factor: float) -> tuple[Path, Path]:
     write_sample_city(data, scale=PROVINCE["scale"] * factor, density=PROVINCE["density"])
     last.mkdir()
     for source in sorted(data.glob("月度服务报表_*.csv")):
-        with source.open(encoding="utf-8") as handle:
-            header = handle.readline()
-            months: dict[str, list[str]] = {}
-            for line in handle:
-                months.setdefault(line.split(",", 2)[1], []).append(line)
+        raw = source.read_bytes()
+        encoding = "utf-8-sig" if raw.startswith(b"\xef\xbb\xbf") else "utf-8"
+        try:
+            text = raw.decode(encoding)
+        except UnicodeDecodeError:
+            encoding, text = "gb18030", raw.decode("gb18030")     # the generator writes some years so
+        lines = text.splitlines(keepends=True)
+        def month_of(line: str) -> str:
+            return line.split(",", 2)[1] if line.count(",") >= 2 else ""
+
+        # the title, the header and any units row under it go at the top of every month's file
+        first = next(n for n, line in enumerate(lines) if re.search(r"\d", month_of(line)))
+        header = "".join(lines[:first])
+        months: dict[str, list[str]] = {}
+        for line in lines[first:]:
+            if re.search(r"\d", month_of(line)):
+                months.setdefault(month_of(line), []).append(line)
         source.unlink()
         for month, lines in months.items():
             folder = last if month == HELD_BACK else data
-            (folder / f"月度服务报表_{month.replace('.', '-')}.csv").write_text(header + "".join(lines),
-                                                                               encoding="utf-8")
+            name = re.sub(r"[^0-9]", "-", month.strip())
+            (folder / f"月度服务报表_{name}.csv").write_text(header + "".join(lines), encoding=encoding)
     return data, last
 
 

@@ -141,6 +141,12 @@ UP_HISTORY = "upload-history-table"
 UP_ROLLBACK_BATCH = "upload-rollback-dropdown"
 UP_ROLLBACK = "upload-rollback-button"
 UP_ROLLBACK_MESSAGE = "upload-rollback-message"
+UP_POLL = "upload-job-interval"
+UP_VERSIONS = "upload-versions-div"
+UP_RESTORE_VERSION = "upload-restore-dropdown"
+UP_RESTORE = "upload-restore-button"
+UP_RESTORE_MESSAGE = "upload-restore-message"
+UP_MODE = "upload-job-store"
 
 # data quality
 DQ_HEADER = "quality-header-div"

@@ -1,17 +1,34 @@
 """Browser uploads on the server: files land in a private folder named by a random token, never
-at a path the client chose; only allowed types and sizes; the same ETL code path as the CLI."""
+at a path the client chose; only allowed types and sizes; the same ETL code path as the CLI.
+
+A check or a load of an upload runs as `python -m etl load` in a process of its own (a job), so a
+web worker never holds a load's memory and stays free to answer while it runs; loads queue on the
+warehouse's writer lock, one at a time. The job keeps its progress and its results (every problem)
+in files of the upload's folder, which any web worker can read: the page polls them.
+"""
 from __future__ import annotations
 
 import base64
+import json
+import logging
+import os
 import re
 import secrets
 import shutil
+import subprocess
+import sys
+import threading
 import time
+from dataclasses import dataclass, field
 from pathlib import Path
 
-from etl.loader import FileResult, load_paths
+from etl.loader import FileResult
 from etl.readers import SUPPORTED_SUFFIXES
+from etl.report import results_from_json
 from warehouse.accounts import User
+
+ROOT = Path(__file__).resolve().parent.parent
+_log = logging.getLogger(__name__)
 
 ALLOWED = tuple(s for s in SUPPORTED_SUFFIXES if s != ".json")
 
@@ -85,14 +102,134 @@ def files_of(warehouse: Path, user: User, token: str | None) -> list[Path]:
     return sorted(p for p in folder.iterdir() if not p.name.startswith("."))
 
 
-def run(warehouse: Path, user: User, token: str, dry_run: bool) -> list[FileResult]:
+MODES = ("check", "load")          # a dry run, then the load itself
+
+
+@dataclass
+class Job:
+    """Where a check or a load of an upload stands."""
+    state: str                            # none | queued | running | done | failed
+    done: int = 0
+    total: int = 0
+    file: str = ""                        # the file being checked or loaded
+    results: list[FileResult] = field(default_factory=list)
+    message: str = ""                     # why it failed, one line, when the ETL said why
+
+
+def _job_dir(warehouse: Path, token: str, mode: str) -> Path:
+    return uploads_root(warehouse) / token / f".job-{mode}"
+
+
+def start(warehouse: Path, user: User, token: str | None, mode: str) -> bool:
+    """Start checking (`check`) or loading (`load`) the user's upload in a process of its own;
+    False when there is no such upload of theirs or that job already started."""
     files = files_of(warehouse, user, token)
-    if not files:
-        return []
-    districts = None if user.role == "admin" else frozenset(user.districts)
-    kinds = frozenset({"inspections"}) if user.role == "inspector" else None
-    return load_paths(files, db=warehouse, dry_run=dry_run, loaded_by=user.username, allowed_districts=districts,
-                      allowed_kinds=kinds)
+    if not files or mode not in MODES:
+        return False
+    folder = _job_dir(warehouse, token, mode)
+    try:
+        folder.mkdir()                    # once per upload and mode, however many clicks
+    except FileExistsError:
+        return False
+    command = [sys.executable, "-m", "etl", "load", "--db", str(warehouse), "--user", user.username,
+               "--report", str(folder / "result.json"), "--progress", str(folder / "progress.json")]
+    if mode == "check":
+        command.append("--dry-run")
+    if user.role != "admin":
+        command.append(f"--districts={','.join(user.districts)}")
+    if user.role == "inspector":
+        command.append("--kinds=inspections")
+    command += [str(f) for f in files]
+    with (folder / "stderr.log").open("wb") as errors:
+        process = subprocess.Popen(command, cwd=ROOT, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                                   stderr=errors, start_new_session=True)
+    (folder / "pid").write_text(str(process.pid), encoding="utf-8")
+    # reaped by this worker when it ends; the job outlives the worker if the worker goes first
+    threading.Thread(target=process.wait, daemon=True).start()
+    return True
+
+
+def status(warehouse: Path, user: User, token: str | None, mode: str) -> Job:
+    """The job's state for its owner: progress while it runs, every result when done."""
+    if not files_of(warehouse, user, token) or mode not in MODES:
+        return Job("none")
+    folder = _job_dir(warehouse, token, mode)
+    if not folder.exists():
+        return Job("none")
+    result = folder / "result.json"
+    if result.exists():
+        return Job("done", results=results_from_json(result.read_text(encoding="utf-8")))
+    progress = _read_json(folder / "progress.json")
+    if _alive(folder):
+        if progress is None:
+            return Job("queued")          # starting, or waiting for another load to finish
+        return Job("running", progress["done"], progress["total"], progress["file"])
+    if result.exists():                   # it finished between the two looks
+        return Job("done", results=results_from_json(result.read_text(encoding="utf-8")))
+    return Job("failed", message=_failure(folder))
+
+
+def first_look(warehouse: Path, token: str, mode: str) -> bool:
+    """True only the first time a finished job's results are looked at (its audit entry is
+    written once, whichever worker sees it first)."""
+    try:
+        os.close(os.open(_job_dir(warehouse, token, mode) / "seen", os.O_CREAT | os.O_EXCL | os.O_WRONLY))
+        return True
+    except FileExistsError:
+        return False
+
+
+def run(warehouse: Path, user: User, token: str, dry_run: bool, timeout: float = 3600) -> list[FileResult]:
+    """Check or load an upload and wait for the results (the command line and tests; the page polls)."""
+    mode = "check" if dry_run else "load"
+    start(warehouse, user, token, mode)
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        job = status(warehouse, user, token, mode)
+        if job.state in ("done", "failed", "none"):
+            return job.results
+        time.sleep(0.1)
+    return []
+
+
+def _read_json(path: Path):
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except (FileNotFoundError, ValueError):
+        return None
+
+
+def _alive(folder: Path) -> bool:
+    try:
+        pid = int((folder / "pid").read_text(encoding="utf-8"))
+    except (FileNotFoundError, ValueError):
+        return True                       # started a moment ago: its pid is being written
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    # a process that ended but was not reaped yet is not running
+    try:
+        with open(f"/proc/{pid}/stat", encoding="utf-8") as stat:
+            return stat.read().rsplit(")", 1)[1].split()[0] != "Z"
+    except (FileNotFoundError, IndexError):
+        return True
+
+
+def _failure(folder: Path) -> str:
+    """The ETL's own one-line refusal (✗ …: a full disk, a damaged warehouse, bad settings), or
+    nothing: a traceback stays in the server's log, never on the page."""
+    try:
+        text = (folder / "stderr.log").read_text(encoding="utf-8", errors="replace")
+    except FileNotFoundError:
+        return ""
+    lines = [line for line in text.splitlines() if line.startswith("✗ ")]
+    if lines:
+        return lines[-1][2:]
+    _log.error("upload job in %s failed:\n%s", folder, text[-4000:])
+    return ""
 
 
 def discard(warehouse: Path, user: User, token: str | None) -> None:

@@ -12,6 +12,7 @@ from tqdm import tqdm
 
 from etl.loader import FileResult, apply_settings, load_paths, rebuild
 from etl.problems import message_head
+from etl.report import ProgressFile, results_to_json, write_atomically
 from etl.templates import LOAD_ORDER
 from warehouse.settings import SettingsError, load_settings
 from warehouse.store import StoreDamaged, db_path, restore, verify
@@ -69,8 +70,14 @@ def cmd_load(args) -> int:
     def progress(items):
         return tqdm(items, desc="载入 loading", unit="file", disable=None, file=sys.stderr)
 
+    districts = frozenset(filter(None, args.districts.split(","))) if args.districts is not None else None
+    kinds = frozenset(filter(None, args.kinds.split(","))) if args.kinds is not None else None
     results = load_paths(paths, db=args.db, dry_run=args.dry_run, forced_kind=args.kind,
-                         settings=settings, loaded_by=args.user, progress=progress)
+                         settings=settings, loaded_by=args.user,
+                         progress=ProgressFile(Path(args.progress)) if args.progress else progress,
+                         allowed_districts=districts, allowed_kinds=kinds)
+    if args.report:
+        write_atomically(Path(args.report), results_to_json(results))
     for result in results:
         print("\n".join(summary(result, args.dry_run)))
     rejected = sum(r.status == "rejected" for r in results)
@@ -147,6 +154,10 @@ def build_parser() -> argparse.ArgumentParser:
     load.add_argument("--dry-run", action="store_true", help="validate and report, write nothing")
     load.add_argument("--kind", choices=LOAD_ORDER, help="force the template instead of recognizing it")
     load.add_argument("--user", help="who loads (recorded with the batch)")
+    load.add_argument("--districts", help="comma-separated district codes the files may touch (default: all)")
+    load.add_argument("--kinds", help="comma-separated submission kinds allowed (default: all)")
+    load.add_argument("--report", help="write the results, every problem included, to this JSON file")
+    load.add_argument("--progress", help="keep this JSON file saying how many files are done")
     load.set_defaults(func=cmd_load)
     settings = sub.add_parser("apply-settings", help="write the settings file into the warehouse")
     settings.add_argument("--db")

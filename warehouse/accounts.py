@@ -90,6 +90,7 @@ PERMISSIONS = {
     "supervise": ("admin", "inspector", "bureau"),
     "record_visit": ("admin", "inspector"),
     "manage_users": ("admin",),
+    "restore_version": ("admin",),                    # publish a kept warehouse version again
 }
 
 

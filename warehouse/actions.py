@@ -7,7 +7,27 @@ from pathlib import Path
 
 from warehouse import schema
 from warehouse.settings import load_settings
-from warehouse.store import WriterSession
+from warehouse.store import WriterSession, db_path, restore, verify, versions_dir
+
+
+def kept_versions(db: Path | str | None) -> list[dict]:
+    """Every kept warehouse version, newest first: name, when written, size, current, complete, opens."""
+    folder = versions_dir(db_path(db))
+    rows = []
+    for state in verify(db):
+        stat = (folder / state.name).stat()
+        rows.append({"version": state.name, "written": datetime.fromtimestamp(stat.st_mtime),
+                     "megabytes": stat.st_size / 2 ** 20, "current": state.current, "complete": state.complete,
+                     "opens": state.opens})
+    return rows
+
+
+def restore_version(db: Path | str | None, version: str, user) -> str:
+    """Publish a kept version again as a new one (nothing is lost: the restore can be undone the
+    same way). Administrators only; returns the new version's name."""
+    if user is None or not user.may("restore_version"):
+        raise PermissionError("restore_version")
+    return restore(db_path(db), version).name
 
 
 def confirm_flags(db: Path | str | None, flags: list[dict], note: str, by: str) -> int:

@@ -32,6 +32,7 @@ class Derived:
     steps: tuple[str, ...]    # the macros of views.sql that compute the table, inserted in turn
     inputs: tuple[str, ...]   # the derived_change inputs that reach it
     touched: str              # which of its rows a recompute of the changed ones replaces
+    order: str = ""           # written in this order when recomputed in full (clustered for scans)
 
 
 TABLES = {
@@ -39,7 +40,7 @@ TABLES = {
     "facility_indicator_parts_table": Derived(
         ("facility_indicator_months_of", "facility_indicator_quarters_years_of"), ("measure",),
         "(t.facility_code, t.period_kind, t.period) IN (SELECT (facility_code, period_kind, period) "
-        "FROM changed_facility_period)"),
+        "FROM changed_facility_period)", order="ORDER BY period_kind, period"),
     "dq_outlier_table": Derived(
         ("dq_outlier_of",), ("measure",), "t.facility_code IN (SELECT facility_code FROM changed_measure_facility)"),
     "dq_consistency_table": Derived(
@@ -94,7 +95,7 @@ def refresh(con: duckdb.DuckDBPyConnection, full: bool = False) -> Refresh:
             if everything or (table in HORIZON_BOUND and horizon_moved):
                 con.execute(f"DELETE FROM {table}")
                 for macro in derived.steps:
-                    con.execute(f"INSERT INTO {table} SELECT * FROM {macro}(false)")
+                    con.execute(f"INSERT INTO {table} SELECT * FROM {macro}(false) {derived.order}")
                 done.full.append(table)
             elif changed_inputs.intersection(derived.inputs):
                 con.execute(f"DELETE FROM {table} t WHERE {derived.touched}")

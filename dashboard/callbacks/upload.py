@@ -12,9 +12,10 @@ from dashboard.i18n import t
 from dashboard.workbook import xlsx_bytes
 from etl.loader import rollback
 from etl.problems import message_head
-from warehouse.actions import load_batches
+from warehouse.actions import kept_versions, load_batches, restore_version
 from warehouse.ingest import RollbackRefused
 from warehouse.queries import areas
+from warehouse.store import StoreDamaged
 
 STATUS_COLOUR = {"accepted": "success", "unchanged": "secondary", "rejected": "danger", "skipped": "secondary"}
 
@@ -71,46 +72,80 @@ def report(results, lang: str, loaded: bool):
     return [html.H6(title)] + cards
 
 
+def progress(job, mode: str, lang: str):
+    """Where a running check or load is: queued behind another load, or file n of m."""
+    if job.state == "queued":
+        return dbc.Alert(t("up.queued", lang), color="info")
+    label = t(f"up.progress.{mode}", lang, done=job.done + 1 if job.file else job.done, total=job.total,
+              file=job.file)
+    return html.Div([html.Div(label, className="small mb-1"),
+                     dbc.Progress(value=100 * job.done / max(job.total, 1), striped=True, animated=True)])
+
+
 @callback(Output(ids.UP_TOKEN, "data"), Output(ids.UP_REPORT, "children"), Output(ids.UP_LOAD, "disabled"),
-          Output(ids.UP_REPORT_DOWNLOAD, "disabled"),
+          Output(ids.UP_REPORT_DOWNLOAD, "disabled"), Output(ids.UP_POLL, "disabled"), Output(ids.UP_MODE, "data"),
           Input(ids.UP_UPLOAD, "contents"), Input(ids.UP_LOAD, "n_clicks"), Input(ids.UP_DISCARD, "n_clicks"),
-          State(ids.UP_UPLOAD, "filename"), State(ids.UP_TOKEN, "data"), State(ids.LANG, "data"),
-          prevent_initial_call=True)
-def handle_upload(contents, _load, _discard, names, token, lang):
+          Input(ids.UP_POLL, "n_intervals"),
+          State(ids.UP_UPLOAD, "filename"), State(ids.UP_TOKEN, "data"), State(ids.UP_MODE, "data"),
+          State(ids.LANG, "data"), prevent_initial_call=True)
+def handle_upload(contents, _load, _discard, _tick, names, token, mode, lang):
+    """Receive → check (its own process) → report → load on confirmation (its own process) →
+    report. The page polls the job while it runs."""
     user = _uploader()
     if user is None:
-        return None, dbc.Alert(t("forbidden", lang), color="warning"), True, True
+        return None, dbc.Alert(t("forbidden", lang), color="warning"), True, True, True, None
     warehouse = data.warehouse_path()
     if ctx.triggered_id == ids.UP_DISCARD:
         uploads.discard(warehouse, user, token)
-        return None, None, True, True
+        return None, None, True, True, True, None
     if ctx.triggered_id == ids.UP_LOAD:
-        results = uploads.run(warehouse, user, token, dry_run=False)
-        if not results:
-            return None, dbc.Alert(t("up.nothing", lang), color="warning"), True, True
-        auth.audit("upload", "; ".join(f"{r.path.name}: {r.status} ({r.changed} changes, batch {r.batch_id})"
-                                       for r in results))
-        return token, report(results, lang, loaded=True), True, False
+        if not uploads.start(warehouse, user, token, "load"):
+            return no_update, dbc.Alert(t("up.nothing", lang), color="warning"), True, no_update, True, no_update
+        auth.audit("upload_started", ", ".join(p.name for p in uploads.files_of(warehouse, user, token)))
+        return token, progress(uploads.Job("queued"), "load", lang), True, True, False, "load"
+    if ctx.triggered_id == ids.UP_POLL:
+        return poll(warehouse, user, token, mode, lang)
     if not contents:
-        return no_update, no_update, no_update, no_update
+        return (no_update,) * 6
     try:
         max_mb = float(areas.setting(data.cursor(), "upload.max_mb") or 20)
         token = uploads.receive(warehouse, user, names or [], contents, max_mb)
     except uploads.UploadRefused as refused:
-        return None, dbc.Alert(t(f"up.refused.{refused.code}", lang, name=refused.name), color="danger"), True, True
-    results = uploads.run(warehouse, user, token, dry_run=True)
-    loadable = any(r.status == "accepted" for r in results)
-    return token, report(results, lang, loaded=False), not loadable, False
+        return (None, dbc.Alert(t(f"up.refused.{refused.code}", lang, name=refused.name), color="danger"),
+                True, True, True, None)
+    uploads.start(warehouse, user, token, "check")
+    return token, progress(uploads.Job("queued"), "check", lang), True, True, False, "check"
+
+
+def poll(warehouse, user, token, mode, lang):
+    job = uploads.status(warehouse, user, token, mode)
+    if job.state in ("queued", "running"):
+        return no_update, progress(job, mode, lang), True, True, False, no_update
+    if job.state == "failed":
+        message = t("up.failed", lang) + (f" {job.message}" if job.message else "")
+        return no_update, dbc.Alert(message, color="danger"), True, True, True, no_update
+    if job.state == "none":
+        return None, None, True, True, True, None
+    if mode == "load":
+        if uploads.first_look(warehouse, token, mode):
+            auth.audit("upload", "; ".join(f"{r.path.name}: {r.status} ({r.changed} changes, batch {r.batch_id})"
+                                           for r in job.results))
+        return token, report(job.results, lang, loaded=True), True, False, True, no_update
+    loadable = any(r.status == "accepted" for r in job.results)
+    return token, report(job.results, lang, loaded=False), not loadable, False, True, no_update
 
 
 @callback(Output(ids.UP_REPORT_FILE, "data"), Input(ids.UP_REPORT_DOWNLOAD, "n_clicks"),
           State(ids.UP_TOKEN, "data"), State(ids.LANG, "data"), prevent_initial_call=True)
 def download_report(_clicks, token, lang):
-    """The validation report as a workbook to send back to the facility."""
+    """The validation report as a workbook to send back to the facility (the check's results)."""
     user = _uploader()
     if user is None or not token:
         return no_update
-    results = uploads.run(data.warehouse_path(), user, token, dry_run=True)
+    job = uploads.status(data.warehouse_path(), user, token, "check")
+    if job.state != "done":
+        return no_update
+    results = job.results
     summary = pd.DataFrame([{"file": r.path.name,
                              "status": t("up.status.would_load" if r.status == "accepted" else f"up.status.{r.status}", lang),
                              "rows": r.rows, "problems": r.problem_total, "warnings": len(r.warnings)} for r in results])
@@ -151,3 +186,38 @@ def history(lang, _report, _rollback, batch):
     options = [{"label": f"{r.batch_id} · {r.file_name}", "value": int(r.batch_id)}
                for r in frame.itertuples() if r.status == t("up.batch.accepted", lang)]
     return rows.where(rows.notna(), None).to_dict("records"), column_defs(columns), options, message
+
+
+@callback(Output(ids.UP_VERSIONS, "children"), Output(ids.UP_RESTORE_VERSION, "options"),
+          Output(ids.UP_RESTORE_MESSAGE, "children"),
+          Input(ids.LANG, "data"), Input(ids.UP_REPORT, "children"), Input(ids.UP_RESTORE, "n_clicks"),
+          State(ids.UP_RESTORE_VERSION, "value"))
+def versions(lang, _report, _restore, version):
+    """Administrators: the kept versions, and a restore (itself a new version)."""
+    user = auth.current_user()
+    if user is None or not user.may("restore_version"):
+        return None, [], None
+    message = None
+    if ctx.triggered_id == ids.UP_RESTORE and isinstance(version, str) and version:
+        try:
+            new = restore_version(data.warehouse_path(), version, user)
+            auth.audit("restore", f"{version} published again as {new}")
+            message = dbc.Alert(t("up.restore.done", lang, version=version, new=new), color="success")
+        except StoreDamaged as damaged:
+            message = dbc.Alert(t("up.restore.failed", lang, reason=str(damaged)), color="danger")
+    rows = kept_versions(data.warehouse_path())
+
+    def state(row) -> str:
+        words = [t("up.version.current", lang)] if row["current"] else []
+        words.append(t("up.version.complete" if row["complete"] else "up.version.incomplete", lang))
+        if not row["opens"]:
+            words.append(t("up.version.damaged", lang))
+        return " · ".join(words)
+
+    table = dbc.Table([html.Tbody([html.Tr([html.Td(r["version"]), html.Td(f"{r['written']:%Y-%m-%d %H:%M}"),
+                                            html.Td(f"{r['megabytes']:,.1f} MB"), html.Td(state(r))],
+                                           className="table-danger" if not r["opens"] else None)
+                                   for r in rows])], size="sm", className="small mb-0")
+    options = [{"label": f"{r['version']} · {r['written']:%Y-%m-%d %H:%M}", "value": r["version"]}
+               for r in rows if r["opens"] and not r["current"]]
+    return table, options, message

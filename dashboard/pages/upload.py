@@ -21,6 +21,8 @@ def layout(lang=None, **_):
     return html.Div([
         html.Div(t("up.title", lang), className="page-title mb-2"),
         dcc.Store(id=ids.UP_TOKEN),
+        dcc.Store(id=ids.UP_MODE),
+        dcc.Interval(id=ids.UP_POLL, interval=1000, disabled=True),
         dcc.Download(id=ids.UP_REPORT_FILE),
         dbc.Card(dbc.CardBody([
             dcc.Upload(id=ids.UP_UPLOAD, multiple=True, children=html.Div(t("up.drop", lang)),
@@ -41,4 +43,17 @@ def layout(lang=None, **_):
                       dbc.Button(t("up.rollback", lang), id=ids.UP_ROLLBACK, color="danger", outline=True, size="sm")],
                      className="d-flex gap-2 align-items-center mt-2"),
             html.Div(id=ids.UP_ROLLBACK_MESSAGE, className="mt-2")])),
+        versions_panel(lang) if user.may("restore_version") else None,
     ])
+
+
+def versions_panel(lang: str):
+    """Administrators: the kept warehouse versions, and restoring one as a new version."""
+    return panel(t("up.versions", lang), html.Div([
+        html.Div(t("up.versions.help", lang), className="small text-muted mb-2"),
+        html.Div(id=ids.UP_VERSIONS),
+        html.Div([dcc.Dropdown(id=ids.UP_RESTORE_VERSION, placeholder=t("up.restore.pick", lang),
+                               style={"minWidth": "260px"}),
+                  dbc.Button(t("up.restore", lang), id=ids.UP_RESTORE, color="danger", outline=True, size="sm")],
+                 className="d-flex gap-2 align-items-center mt-2 flex-wrap"),
+        html.Div(id=ids.UP_RESTORE_MESSAGE, className="mt-2")]))

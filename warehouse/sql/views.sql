@@ -135,6 +135,10 @@ WITH kinds AS (
     SELECT x.* FROM facility_indicator_parts_table x SEMI JOIN changed_facility_year c
         ON c.facility_code = x.facility_code AND c.year = left(x.period, 4)
     WHERE x.period_kind = 'month' AND only_changed
+      -- the changed years' months only: a bound on the column itself skips the other row groups
+      -- (the table is written in period order, warehouse/derived.py)
+      AND x.period BETWEEN (SELECT min(year) FROM changed_facility_year) || '-01'
+                       AND (SELECT max(year) FROM changed_facility_year) || '-12'
 ), labelled AS (
     SELECT m.indicator_code, m.facility_code, m.period AS month, m.numerator, m.denominator, m.has_denominator,
            k.period_kind,
@@ -379,40 +383,49 @@ WHERE m.period > h.latest_period - to_months(months) AND m.period <= h.latest_pe
 -- rules in words). They depend on the data and the settings only, so warehouse/derived.py stores them
 -- when a load publishes; the page filters them by scope and area and adds confirmations.
 CREATE OR REPLACE MACRO dq_outlier_of(only_changed) AS TABLE
-WITH window_values AS (
-    SELECT facility_code, measure, period, value FROM horizon_values(24, only_changed := only_changed)
+WITH series AS (
+    -- each series' window as lists in month order: its statistics come from the lists (the same
+    -- sums in the same order on every run, so a flag never flips between two computations), and
+    -- its values are scored by unnesting them, without joining the window back to its statistics
+    SELECT facility_code, measure, list(value ORDER BY period) AS vals, list(period ORDER BY period) AS periods
+    FROM horizon_values(24, only_changed := only_changed)
+    GROUP BY ALL HAVING count(*) >= 6
 ), center AS (
-    SELECT facility_code, measure, median(value) AS median, avg(value) AS mean, stddev_samp(value) AS sd
-    FROM window_values GROUP BY ALL HAVING count(*) >= 6
+    SELECT *, list_median(vals) AS median, list_avg(vals) AS mean, list_aggregate(vals, 'stddev_samp') AS sd
+    FROM series
 ), spread AS (
-    -- the median and the mean of the absolute deviations: modified_z's two scales, once per series
-    SELECT facility_code, measure, median(abs(w.value - c.median)) AS mad,
-           avg(abs(w.value - c.median)) AS mean_ad
-    FROM window_values w JOIN center c USING (facility_code, measure) GROUP BY ALL
+    SELECT *, list_median(list_transform(vals, lambda v: abs(v - median))) AS mad,
+           list_avg(list_transform(vals, lambda v: abs(v - median))) AS mean_ad
+    FROM center
 ), scored AS (
+    SELECT facility_code, measure, median, unnest(vals) AS value, unnest(periods) AS period,
+           mean, sd, mad, mean_ad
+    FROM spread
+), judged AS (
     -- a flat series (no deviation at all) has no outliers: z = 0
-    SELECT w.*, c.median,
-           coalesce(modified_z(w.value, c.median, s.mad, s.mean_ad), 0) AS z,
-           c.sd > 0 AND abs(w.value - c.mean) > 3 * c.sd AS extreme
-    FROM window_values w JOIN center c USING (facility_code, measure) JOIN spread s USING (facility_code, measure)
+    SELECT *, coalesce(modified_z(value, median, mad, mean_ad), 0) AS z,
+           sd > 0 AND abs(value - mean) > 3 * sd AS extreme
+    FROM scored
 )
 SELECT 'outlier:' || facility_code || ':' || measure || ':' || strftime(period, '%Y-%m') AS flag_key,
        CASE WHEN z > setting_num('quality.outlier_z') THEN 'outlier' ELSE 'extreme' END AS "check",
        facility_code, measure, strftime(period, '%Y-%m') AS period, value, median AS reference, z AS score
-FROM scored
+FROM judged
 WHERE (z > setting_num('quality.outlier_z') OR extreme) AND abs(value - median) >= greatest(3, 0.1 * abs(median));
 
 -- `only_changed`: the flags of the facilities with a changed value (each flag is one facility's).
 CREATE OR REPLACE MACRO dq_consistency_of(only_changed) AS TABLE
 WITH horizon AS (SELECT latest_period AS last FROM data_horizon),
-recent AS (
-    SELECT facility_code, measure, period, value FROM horizon_values(12, only_changed := only_changed)
-), checks AS (
+checks AS (
     SELECT DISTINCT i.numerator AS lhs, i.denominator AS rhs, 'above_denominator' AS kind
     FROM indicator_registry i WHERE i.denominator IS NOT NULL
     UNION
     SELECT p[1], p[2], 'pair'
     FROM (SELECT unnest(CAST(json((SELECT value FROM setting WHERE key = 'quality.pairs')) AS VARCHAR[][])) AS p)
+), recent AS MATERIALIZED (
+    -- the last 12 months of the measures some check compares
+    SELECT facility_code, measure, period, value FROM horizon_values(12, only_changed := only_changed)
+    WHERE measure IN (SELECT lhs FROM checks UNION SELECT rhs FROM checks)
 ), over AS (
     SELECT c.kind AS "check", a.facility_code, a.measure, a.period, a.value, b.value AS reference,
            a.value / nullif(b.value, 0) AS score
@@ -420,18 +433,18 @@ recent AS (
     JOIN recent a ON a.measure = c.lhs
     JOIN recent b ON b.facility_code = a.facility_code AND b.period = a.period AND b.measure = c.rhs
     WHERE a.value > b.value
+), stock AS (
+    -- 12 months of stock values and the one before them
+    SELECT m.facility_code, m.measure, m.period, m.value, m.last
+    FROM horizon_values(13, only_changed := only_changed) m JOIN measure_registry r USING (measure)
+    WHERE r.kind = 'stock'
 ), jumps AS (
-    SELECT 'stock_jump' AS "check", facility_code, measure, period, value, previous AS reference,
-           abs(value - previous) / previous AS score
-    FROM (
-        SELECT m.facility_code, m.measure, m.period, m.value, m.last,
-               lag(m.value) OVER (PARTITION BY m.facility_code, m.measure ORDER BY m.period) AS previous,
-               lag(m.period) OVER (PARTITION BY m.facility_code, m.measure ORDER BY m.period) AS previous_period
-        FROM horizon_values(13, only_changed := only_changed) m JOIN measure_registry r USING (measure)   -- 12 months and the one before
-        WHERE r.kind = 'stock'
-    ) WHERE previous > 0 AND previous_period = period - INTERVAL 1 MONTH
-      AND period > last - INTERVAL 12 MONTH
-      AND abs(value - previous) / previous > setting_num('quality.stock_jump_share') AND abs(value - previous) >= 5
+    SELECT 'stock_jump' AS "check", c.facility_code, c.measure, c.period, c.value, p.value AS reference,
+           abs(c.value - p.value) / p.value AS score
+    FROM stock c JOIN stock p
+      ON p.facility_code = c.facility_code AND p.measure = c.measure AND p.period = c.period - INTERVAL 1 MONTH
+    WHERE p.value > 0 AND c.period > c.last - INTERVAL 12 MONTH
+      AND abs(c.value - p.value) / p.value > setting_num('quality.stock_jump_share') AND abs(c.value - p.value) >= 5
 ), yearly AS (
     SELECT m.facility_code, m.measure, year(m.period) AS year, sum(m.value) AS total
     FROM monthly_measure m JOIN measure_registry r USING (measure), horizon h
