@@ -203,7 +203,8 @@ def _alive(folder: Path) -> bool:
     try:
         pid = int((folder / "pid").read_text(encoding="utf-8"))
     except (FileNotFoundError, ValueError):
-        return True                       # started a moment ago: its pid is being written
+        # started a moment ago and its pid is being written, or its worker died before it could
+        return time.time() - folder.stat().st_mtime < 60
     try:
         os.kill(pid, 0)
     except ProcessLookupError:

@@ -202,3 +202,13 @@ def test_every_page_says_so_while_an_older_version_stands_in_for_a_damaged_one(s
         assert "无法打开" in notice_for("?lang=zh")
     finally:
         data.configure(None)
+
+
+def test_a_writer_takes_no_more_memory_than_the_setting_allows(store):
+    from warehouse.store import WriterSession
+    with WriterSession(store) as session:
+        assert session.con.execute("SELECT current_setting('memory_limit')").fetchone() == ("5.5 GiB",)  # 6 GB
+        session.con.execute("UPDATE setting SET value = '1' WHERE key = 'store.writer_memory_gb'")
+        session.publish()
+    with WriterSession(store) as session:
+        assert session.con.execute("SELECT current_setting('memory_limit')").fetchone() == ("953.6 MiB",)

@@ -32,6 +32,7 @@ from pathlib import Path
 import duckdb
 
 KEEP_VERSIONS = 3
+WRITER_MEMORY_GB = 6.0
 _log = logging.getLogger(__name__)
 _VERSION_FILE = re.compile(r"^(\d{6})\.duckdb$")
 DEFAULT_DB_PATH = Path("var") / "jiceng.duckdb"
@@ -47,6 +48,7 @@ def versions_dir(path: Path) -> Path:
 
 PUBLISHED_MARK = ".published"
 COMPACTING = ".compacting"       # a version being rewritten without its free blocks
+SPILL = ".tmp"                   # DuckDB's folder for work past store.writer_memory_gb
 
 
 def current_version_file(path: Path) -> Path | None:
@@ -143,6 +145,10 @@ class WriterSession:
             # a load is reported by the ETL's own progress; DuckDB's bar would interleave with it
             self.con = duckdb.connect(str(self.work_file))
             self.con.execute("SET enable_progress_bar = false")
+            # beyond this DuckDB spills to disk (next to the file) instead of growing: a national
+            # warehouse's full recompute would otherwise take most of the machine's memory
+            memory_gb = self._setting("store.writer_memory_gb", WRITER_MEMORY_GB)
+            self.con.execute(f"SET memory_limit = '{max(memory_gb, 0.5):.1f}GB'")
         except BaseException:
             self.__exit__(None, None, None)     # a partial copy (a full disk) goes at once; the lock too
             raise
@@ -159,6 +165,7 @@ class WriterSession:
             self._compact()
         self.con.close()
         self.con = None
+        shutil.rmtree(str(self.work_file) + SPILL, ignore_errors=True)
         _fsync(self.work_file)
         mark = Path(str(self.work_file) + PUBLISHED_MARK)
         mark.touch()
@@ -180,6 +187,7 @@ class WriterSession:
                              Path(str(self.work_file) + COMPACTING), Path(str(self.work_file) + COMPACTING + ".wal")):
                 with contextlib.suppress(FileNotFoundError):
                     leftover.unlink()
+            shutil.rmtree(str(self.work_file) + SPILL, ignore_errors=True)
         if self._lock_fd is not None:
             fcntl.flock(self._lock_fd, fcntl.LOCK_UN)
             os.close(self._lock_fd)
@@ -210,10 +218,13 @@ class WriterSession:
         if current is None or newest == 0:
             return
         for file in vdir.iterdir():
-            match = _VERSION_FILE.match(file.name.removesuffix(".wal").removesuffix(COMPACTING))
+            match = _VERSION_FILE.match(file.name.removesuffix(".wal").removesuffix(COMPACTING).removesuffix(SPILL))
             if match and int(match.group(1)) > max(newest, _number(current)) \
                     and not Path(str(vdir / match.group(0)) + PUBLISHED_MARK).exists():
-                file.unlink()
+                if file.is_dir():
+                    shutil.rmtree(file, ignore_errors=True)
+                else:
+                    file.unlink()
 
     def _setting(self, key: str, default: float) -> float:
         """A setting as the version being published holds it (settings reach the warehouse with

@@ -79,7 +79,8 @@ def progress(job, mode: str, lang: str):
     label = t(f"up.progress.{mode}", lang, done=job.done + 1 if job.file else job.done, total=job.total,
               file=job.file)
     return html.Div([html.Div(label, className="small mb-1"),
-                     dbc.Progress(value=100 * job.done / max(job.total, 1), striped=True, animated=True)])
+                     # a sliver from the start: a bar at zero looks stuck
+                     dbc.Progress(value=max(3, 100 * job.done / max(job.total, 1)), striped=True, animated=True)])
 
 
 @callback(Output(ids.UP_TOKEN, "data"), Output(ids.UP_REPORT, "children"), Output(ids.UP_LOAD, "disabled"),
@@ -156,9 +157,10 @@ def download_report(_clicks, token, lang):
 
 @callback(Output(ids.UP_HISTORY, "rowData"), Output(ids.UP_HISTORY, "columnDefs"),
           Output(ids.UP_ROLLBACK_BATCH, "options"), Output(ids.UP_ROLLBACK_MESSAGE, "children"),
-          Input(ids.LANG, "data"), Input(ids.UP_REPORT, "children"), Input(ids.UP_ROLLBACK, "n_clicks"),
+          Input(ids.LANG, "data"), Input(ids.UP_POLL, "disabled"), Input(ids.UP_ROLLBACK, "n_clicks"),
           State(ids.UP_ROLLBACK_BATCH, "value"))
-def history(lang, _report, _rollback, batch):
+def history(lang, _polling_stopped, _rollback, batch):
+    """The load history, again whenever a check or a load ends (its polling stops) or after a rollback."""
     user = _uploader()
     if user is None:
         return [], [], [], None
@@ -190,9 +192,9 @@ def history(lang, _report, _rollback, batch):
 
 @callback(Output(ids.UP_VERSIONS, "children"), Output(ids.UP_RESTORE_VERSION, "options"),
           Output(ids.UP_RESTORE_MESSAGE, "children"),
-          Input(ids.LANG, "data"), Input(ids.UP_REPORT, "children"), Input(ids.UP_RESTORE, "n_clicks"),
+          Input(ids.LANG, "data"), Input(ids.UP_POLL, "disabled"), Input(ids.UP_RESTORE, "n_clicks"),
           State(ids.UP_RESTORE_VERSION, "value"))
-def versions(lang, _report, _restore, version):
+def versions(lang, _polling_stopped, _restore, version):
     """Administrators: the kept versions, and a restore (itself a new version)."""
     user = auth.current_user()
     if user is None or not user.may("restore_version"):

@@ -15,3 +15,4 @@ CREATE TABLE derived_state (
     rules VARCHAR NOT NULL,
     horizon DATE
 );
+DROP TABLE IF EXISTS aggregate_state;   -- what decided recomputing before derived_state
