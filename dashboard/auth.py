@@ -12,7 +12,11 @@ from dashboard.i18n import t
 from warehouse.accounts import AccountError, Accounts, User, accounts_path
 
 COOKIE = "jiceng_session"
-PUBLIC_PREFIXES = ("/assets/", "/_dash-component-suites/", "/login", "/favicon.ico")
+PUBLIC_PREFIXES = ("/assets/", "/_dash-component-suites/")
+PUBLIC_PATHS = frozenset({"/login", "/favicon.ico"})          # exactly these: not /loginfoo
+# on every response: not framed by another site, no type sniffing, no full URLs sent elsewhere
+SECURITY_HEADERS = {"X-Frame-Options": "DENY", "Content-Security-Policy": "frame-ancestors 'none'",
+                    "X-Content-Type-Options": "nosniff", "Referrer-Policy": "same-origin"}
 DASH_API_PREFIXES = ("/_dash-", "/_reload-hash")
 
 _accounts: Accounts | None = None
@@ -95,7 +99,7 @@ def install(server: flask.Flask) -> None:
     @server.before_request
     def require_session():
         path = flask.request.path
-        if path.startswith(PUBLIC_PREFIXES):
+        if path in PUBLIC_PATHS or path.startswith(PUBLIC_PREFIXES):
             return None
         user = accounts().session_user(flask.request.cookies.get(COOKIE))
         if user is None:
@@ -105,6 +109,12 @@ def install(server: flask.Flask) -> None:
             return flask.redirect(f"/login?next={flask.request.script_root}{_quote(target)}")
         flask.g.user = user
         return None
+
+    @server.after_request
+    def security_headers(response):
+        for header, value in SECURITY_HEADERS.items():
+            response.headers.setdefault(header, value)
+        return response
 
     @server.route("/login", methods=["GET", "POST"])
     def login():

@@ -8,7 +8,7 @@ import pandas as pd
 
 from dashboard.data import Filters, today
 from dashboard.i18n import milestone_state, t
-from dashboard.workbook import xlsx_bytes
+from dashboard.workbook import csv_bytes, xlsx_bytes
 from warehouse.cache import per_version
 from warehouse.queries import coverage, overview
 
@@ -122,7 +122,7 @@ def to_file(columns, frame: pd.DataFrame, fmt: str) -> bytes:
     frame = frame.assign(**{c[0]: frame["name"] for c in columns if c[2] == "link" and "name" in frame})
     table = frame[[c[0] for c in columns]].rename(columns={c[0]: c[1] for c in columns})
     if fmt == "csv":
-        return table.to_csv(index=False).encode("utf-8-sig")   # Excel on Windows reads the BOM
+        return csv_bytes(table)
     return xlsx_bytes({"data": table})
 
 

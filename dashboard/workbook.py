@@ -7,6 +7,28 @@ import pandas as pd
 import xlsxwriter
 
 
+# A text cell starting with one of these is a formula to a spreadsheet (OWASP, "CSV injection").
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def neutralized(value):
+    """Text a spreadsheet would run as a formula, made plain text by a leading apostrophe (which
+    Excel and LibreOffice show as nothing); numbers, dates and other text unchanged."""
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        return "'" + value
+    return value
+
+
+def csv_bytes(frame: pd.DataFrame) -> bytes:
+    """The frame as CSV for Excel (a BOM so Windows reads UTF-8), every text cell and header safe
+    to open: the same promise xlsx_bytes keeps by writing text as text."""
+    safe = frame.rename(columns=lambda c: neutralized(str(c)))
+    for column in safe.columns:
+        if not pd.api.types.is_numeric_dtype(safe[column]) and not pd.api.types.is_datetime64_any_dtype(safe[column]):
+            safe[column] = safe[column].map(neutralized)
+    return safe.to_csv(index=False).encode("utf-8-sig")
+
+
 def xlsx_bytes(sheets: dict[str, pd.DataFrame]) -> bytes:
     """Sheets as one .xlsx: a bold header row, then the values (numbers stay numbers, dates
     dates). Written row by row with XlsxWriter, several times faster than through pandas and

@@ -107,6 +107,19 @@ def test_pages_and_callbacks_need_a_session(app):
     assert client.get("/assets/0_bootstrap.min.css").status_code == 200
 
 
+def test_only_the_login_page_itself_skips_the_guard_and_every_answer_carries_the_security_headers(app):
+    client = app.server.test_client()
+    for path in ("/loginfoo/x", "/login/../coverage", "/login.html"):
+        response = client.get(path)
+        assert response.status_code == 302 and urlparse(response.headers["Location"]).path == "/login", path
+    for response in (client.get("/login"), client.get("/coverage"), client.get("/_dash-layout"),
+                     client.get("/assets/0_bootstrap.min.css")):
+        assert response.headers["X-Frame-Options"] == "DENY"
+        assert response.headers["Content-Security-Policy"] == "frame-ancestors 'none'"
+        assert response.headers["X-Content-Type-Options"] == "nosniff"
+        assert response.headers["Referrer-Policy"] == "same-origin"
+
+
 def test_every_callback_refuses_an_anonymous_request(app, secrets_of_other_district):
     admin = login(app.server.test_client(), "root")
     anonymous = app.server.test_client()
