@@ -192,6 +192,9 @@ TEXT: dict[str, tuple[str, str]] = {
     "users.error.user_exists": ("用户名已存在。", "That user name is taken."),
     "users.error.no_such_user": ("用户不存在。", "No such user."),
     "users.error.weak_password": ("密码至少 10 位。", "A password needs at least 10 characters."),
+    "users.error.guessable_password": ("密码太容易被猜到（重复字符、顺序键、常见密码或与用户名相近），请换一个，例如几个不相关的词。",
+                                       "That password is easy to guess (repeats, keyboard rows, a common password or "
+                                       "the user's name): choose another, e.g. a few unrelated words."),
     "users.error.forbidden": ("无权操作。", "Not allowed."),
     "users.error.not_yourself": ("不能停用自己的账号。", "You cannot disable your own account."),
     "search.placeholder": ("搜索机构（名称或代码）", "Find a facility (name or code)"),

@@ -225,6 +225,17 @@ def test_weak_passwords_and_strangers_acting_as_admin_are_refused(tmp_path):
     store.set_password("li", "my own new one", actor=planner)     # one's own password: allowed
 
 
+@pytest.mark.parametrize("password", ["aaaaaaaaaa", "1234567890", "qwertyuiop", "password123", "zhangwei2026",
+                                      "abcdefghijk"])
+def test_long_but_guessable_passwords_are_refused(tmp_path, password):
+    store = Accounts(tmp_path / "a.sqlite")
+    with pytest.raises(AccountError, match="guessable_password"):
+        store.add_user("zhangwei", password, "planner", ["990102"])
+    store.add_user("zhangwei", "river lantern 7 tea", "planner", ["990102"])
+    with pytest.raises(AccountError, match="guessable_password"):
+        store.set_password("zhangwei", password)
+
+
 def test_session_cookie_is_httponly_and_samesite(app):
     response = app.server.test_client().post("/login", data={"username": "east", "password": PASSWORD})
     cookie = response.headers["Set-Cookie"]

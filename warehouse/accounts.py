@@ -18,6 +18,7 @@ from pathlib import Path
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
+from zxcvbn import zxcvbn
 
 from warehouse.scope import Scope
 from warehouse.store import db_path
@@ -138,7 +139,7 @@ class Accounts:
             raise AccountError("bad_role")
         if role != "admin" and not districts:
             raise AccountError("districts_required")
-        _check_password(password)
+        _check_password(password, username, display_name or "")
         with self._connect() as con:
             try:
                 con.execute(
@@ -174,7 +175,7 @@ class Accounts:
         """An admin may set anyone's password; any user may change their own."""
         if actor is not None and actor.username != username:
             _require_admin(actor)
-        _check_password(password)
+        _check_password(password, username)
         with self._connect() as con:
             changed = con.execute("UPDATE users SET password_hash = ?, failed_logins = 0, locked_until = NULL "
                                   "WHERE username = ?", [_hasher.hash(password), username]).rowcount
@@ -278,9 +279,17 @@ def _require_admin(actor: User | None) -> None:
         raise AccountError("forbidden")
 
 
-def _check_password(password: str) -> None:
+MIN_PASSWORD_SCORE = 3      # zxcvbn's 0–4: 3 is "safely unguessable" by an online attacker
+
+
+def _check_password(password: str, *personal: str) -> None:
+    """At least MIN_PASSWORD_LENGTH characters, and not guessable: repeats (aaaaaaaaaa),
+    sequences and keyboard rows (1234567890, qwertyuiop), common passwords and words, or the
+    account's own name (zxcvbn's estimate)."""
     if not password or len(password) < MIN_PASSWORD_LENGTH:
         raise AccountError("weak_password")
+    if zxcvbn(password[:100], user_inputs=[p for p in personal if p])["score"] < MIN_PASSWORD_SCORE:
+        raise AccountError("guessable_password")
 
 
 def random_password() -> str:
