@@ -94,10 +94,30 @@ def test_reporting_grid_states(planted):
 
 
 def test_a_confirmed_flag_is_marked_and_stays_confirmed(planted):
+    from warehouse.accounts import User
     key = "outlier:F_CHC1:outpatient_visits:2026-09"
-    assert confirm_flags(planted, [{"flag_key": key, "facility_code": "F_CHC1"}], "已电话核实：义诊活动", "root") == 1
+    assert confirm_flags(planted, [key], "已电话核实：义诊活动", User("root", "root", "admin", (), False)) == 1
     found = flags(planted, "outliers").set_index("flag_key")
     assert bool(found.loc[key, "confirmed"]) and found.loc[key, "note"] == "已电话核实：义诊活动"
+
+
+def test_only_roles_that_may_confirm_and_only_existing_flags_of_their_districts(planted):
+    from warehouse.accounts import User
+    from warehouse.store import current_version_file as current
+    key = "outlier:F_CHC1:outpatient_visits:2026-09"            # F_CHC1 is in 东城区 110101
+    version = current(planted).name
+    for role in ("planner", "inspector"):
+        with pytest.raises(PermissionError):
+            confirm_flags(planted, [key], "x", User("p", "p", role, ("110101",), False))
+    west = User("w", "w", "bureau", ("110102",), False)
+    made_up = ["outlier:F_CHC1:births:2020-01", "nocolon", 42, None, ["a"], "x" * 5000]
+    assert confirm_flags(planted, [key, *made_up], "x", west) == 0
+    assert current(planted).name == version                       # nothing was published
+    east = User("e", "e", "bureau", ("110101",), False)
+    assert confirm_flags(planted, made_up, "x", east) == 0 and current(planted).name == version
+    assert confirm_flags(planted, [key], "y" * 2000, east) == 1
+    assert query(planted, "SELECT length(note), confirmed_by FROM dq_confirmation WHERE flag_key = ?", [key]) == \
+        [(500, "e")]
 
 
 def test_rollback_restores_the_previous_values(tmp_path):

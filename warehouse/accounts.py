@@ -92,6 +92,7 @@ PERMISSIONS = {
     "record_visit": ("admin", "inspector"),
     "manage_users": ("admin",),
     "restore_version": ("admin",),                    # publish a kept warehouse version again
+    "confirm_flags": ("admin", "bureau"),             # mark data-quality flags as checked
 }
 
 

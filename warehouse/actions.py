@@ -30,17 +30,35 @@ def restore_version(db: Path | str | None, version: str, user) -> str:
     return restore(db_path(db), version).name
 
 
-def confirm_flags(db: Path | str | None, flags: list[dict], note: str, by: str) -> int:
-    """Mark data-quality flags (flag_key, facility_code) as checked and correct."""
-    if not flags:
+MAX_NOTE_CHARS = 500
+
+
+def confirm_flags(db: Path | str | None, flag_keys: list, note: str, user) -> int:
+    """Mark data-quality flags as checked and correct, for a user who may (`confirm_flags`):
+    only flags that exist in the current version and belong to a facility in the user's
+    districts are confirmed; anything else sent is ignored. Returns how many were confirmed."""
+    if user is None or not user.may("confirm_flags"):
+        raise PermissionError("confirm_flags")
+    keys = sorted({k for k in flag_keys if isinstance(k, str) and 0 < len(k) <= 200})
+    if not keys:
         return 0
+    note = note if isinstance(note, str) else ""
     with WriterSession(db) as session:
         schema.prepare(session.con, load_settings())
+        condition, params = user.scope.sql("f.district_code")
+        found = session.con.execute(f"""
+            SELECT x.flag_key, x.facility_code
+            FROM (SELECT flag_key, facility_code FROM dq_outlier_table
+                  UNION ALL SELECT flag_key, facility_code FROM dq_consistency_table) x
+            JOIN v_facility f USING (facility_code)
+            WHERE list_contains(?, x.flag_key) AND {condition}""", [keys, *params]).fetchall()
+        if not found:
+            return 0
         session.con.executemany(
             "INSERT OR REPLACE INTO dq_confirmation VALUES (?, ?, ?, ?, ?)",
-            [[f["flag_key"], f["facility_code"], note, by, datetime.now()] for f in flags])
+            [[key, facility, note[:MAX_NOTE_CHARS], user.username, datetime.now()] for key, facility in found])
         session.publish()
-    return len(flags)
+    return len(found)
 
 
 def load_batches(con, scope_districts: list[str] | None, limit: int = 200):

@@ -114,17 +114,15 @@ def update_series(selected, lang):
           State(ids.DQ_CONSISTENCY, "selectedRows"), State(ids.DQ_NOTE, "value"), State(ids.LANG, "data"),
           prevent_initial_call=True)
 def confirm(_clicks, outliers, checks, note, lang):
-    """Flags the user checked stop counting against the facility; only flags of their own facilities."""
+    """Flags the user checked stop counting against the facility. Whether the user may, and which
+    of the sent flags exist in their districts, is decided by warehouse.actions.confirm_flags."""
     user = auth.current_user()
-    if user is None:
+    if user is None or not user.may("confirm_flags"):
         return t("forbidden", lang), None
-    chosen = [r for r in (outliers or []) + (checks or []) if r.get("flag_key")]
-    con = data.cursor()
-    from warehouse.queries import facility
-    allowed = [{"flag_key": r["flag_key"], "facility_code": r["facility_code"]} for r in chosen
-               if facility.header(con, data.current_scope(), str(r.get("facility_code"))) is not None
-               and str(r["flag_key"]).split(":")[1] == str(r.get("facility_code"))]
-    count = confirm_flags(data.warehouse_path(), allowed, note or "", user.username)
+    rows = [r for r in (outliers if isinstance(outliers, list) else []) + (checks if isinstance(checks, list) else [])
+            if isinstance(r, dict)]
+    keys = [r.get("flag_key") for r in rows]
+    count = confirm_flags(data.warehouse_path(), keys, note if isinstance(note, str) else "", user)
     if count:
-        auth.audit("dq_confirm", f"{count} flags: " + ", ".join(f["flag_key"] for f in allowed)[:500])
+        auth.audit("dq_confirm", f"{count} flags: " + ", ".join(str(k) for k in keys)[:500])
     return t("dq.confirmed", lang, count=count), ctx.triggered_id and count

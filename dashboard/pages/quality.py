@@ -3,7 +3,7 @@ import dash
 import dash_bootstrap_components as dbc
 from dash import dcc, html
 
-from dashboard import data, ids
+from dashboard import auth, data, ids
 from dashboard.components import grid, panel
 from dashboard.i18n import t
 
@@ -20,11 +20,14 @@ def layout(lang=None, **_):
     lang = "en" if lang == "en" else "zh"
     graph = {"config": {"displayModeBar": False}}
     z = data.setting_or("quality.outlier_z", 3.5)
+    user = auth.current_user()
+    # only roles that may confirm flags see the control (warehouse.actions.confirm_flags checks again)
     confirm = html.Div([
-        dbc.Input(id=ids.DQ_NOTE, placeholder=t("dq.note", lang), style={"maxWidth": "420px"}),
+        dbc.Input(id=ids.DQ_NOTE, placeholder=t("dq.note", lang), style={"maxWidth": "420px"}, maxLength=500),
         dbc.Button(t("dq.confirm", lang), id=ids.DQ_CONFIRM, color="success", outline=True),
         html.Div(id=ids.DQ_MESSAGE),
-    ], className="d-flex gap-2 align-items-center flex-wrap mb-3")
+    ], className="d-flex gap-2 align-items-center flex-wrap mb-3") if user is not None and user.may("confirm_flags") \
+        else None
     return html.Div([
         dcc.Store(id=ids.DQ_VERSION),
         html.Div(id=ids.DQ_HEADER),
