@@ -377,6 +377,7 @@ TEXT: dict[str, tuple[str, str]] = {
     "up.rollback": ("撤销该批次", "Roll back batch"),
     "up.rollback.pick": ("选择批次", "Pick a batch"),
     "up.rollback.done": ("批次 {batch} 已撤销，恢复/移除 {rows} 行。", "Batch {batch} rolled back: {rows} rows restored or removed."),
+    "up.rollback.not_yours": ("只能撤销自己上报的批次。", "You may roll back only the files you loaded yourself."),
     "up.rollback.no_such_batch": ("没有这个批次。", "No such batch."),
     "up.rollback.already_rolled_back": ("该批次已经撤销过。", "That batch was already rolled back."),
     "up.rollback.superseded": ("之后上报的文件已覆盖了该批次的数据，请先撤销后来的批次。",

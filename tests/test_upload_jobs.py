@@ -108,3 +108,30 @@ def test_the_upload_page_shows_the_versions_panel_to_administrators_only(sample_
         flask.g.user = BUREAU
         page = str(layout())
         assert ids.UP_UPLOAD in page and ids.UP_RESTORE not in page
+
+
+def test_a_bureau_user_rolls_back_their_own_uploads_only_and_an_inspector_none(tmp_path):
+    from factory import load
+    from warehouse.actions import rollback_upload
+    from warehouse.ingest import RollbackRefused
+    db = tiny_city(tmp_path)
+    path = monthly_file(tmp_path / "m.csv", [{"facility_code": "F_CHC1", "period": "2026-03", "births": 9}])
+    [by_colleague] = load(db, path, loaded_by="east2")
+    version = current_version_file(db).name
+    with pytest.raises(PermissionError):
+        rollback_upload(db, by_colleague.batch_id, BUREAU)                        # a colleague's file
+    for role in ("inspector", "planner"):
+        with pytest.raises(PermissionError):
+            rollback_upload(db, by_colleague.batch_id, User("x", "x", role, ("110101",), False))
+    west = User("w", "w", "bureau", ("110102",), False)
+    for forged in (by_colleague.batch_id, "1", [1], None, 10 ** 12, True):
+        with pytest.raises((RollbackRefused, PermissionError)):
+            rollback_upload(db, forged, west)
+    assert current_version_file(db).name == version                                # nothing was published
+    [own] = load(db, monthly_file(tmp_path / "n.csv", [{"facility_code": "F_CHC1", "period": "2026-04",
+                                                         "births": 3}]), loaded_by="east")
+    assert rollback_upload(db, own.batch_id, BUREAU) == 1
+    assert rollback_upload(db, by_colleague.batch_id, ADMIN) == 1                  # anyone's, for an admin
+    assert query(db, "SELECT count(*) FROM monthly_measure") == [(0,)]
+    assert query(db, "SELECT message FROM load_batch WHERE batch_id = ?", [own.batch_id])[0][0].startswith(
+        "rolled back by east")

@@ -93,6 +93,8 @@ PERMISSIONS = {
     "manage_users": ("admin",),
     "restore_version": ("admin",),                    # publish a kept warehouse version again
     "confirm_flags": ("admin", "bureau"),             # mark data-quality flags as checked
+    "rollback_own": ("admin", "bureau"),              # roll back a file one loaded oneself
+    "rollback_any": ("admin",),                       # roll back anyone's file in one's districts
 }
 
 

@@ -61,7 +61,30 @@ def confirm_flags(db: Path | str | None, flag_keys: list, note: str, user) -> in
     return len(found)
 
 
-def load_batches(con, scope_districts: list[str] | None, limit: int = 200):
+def rollback_upload(db: Path | str | None, batch_id, user) -> int:
+    """Roll back one accepted file for a user who may: their own uploads with `rollback_own`,
+    anyone's in their districts with `rollback_any` (every facility the file touched is theirs).
+    Raises PermissionError, or RollbackRefused with the reason; returns the rows restored or removed."""
+    from warehouse.ingest import RollbackRefused, rollback_batch
+    if user is None or not (user.may("rollback_own") or user.may("rollback_any")):
+        raise PermissionError("rollback")
+    if not isinstance(batch_id, int) or isinstance(batch_id, bool):
+        raise RollbackRefused("no_such_batch")
+    with WriterSession(db) as session:
+        schema.prepare(session.con, load_settings())
+        mine = load_batches(session.con, user.scope.district_list(), limit=None)
+        batch = mine[mine["batch_id"] == batch_id]
+        if batch.empty:
+            raise RollbackRefused("no_such_batch")          # not in the user's districts: as if none
+        own = batch["loaded_by"].iloc[0] == user.username
+        if not (user.may("rollback_any") or (own and user.may("rollback_own"))):
+            raise PermissionError("rollback_others")
+        touched = rollback_batch(session.con, batch_id, user.username)
+        session.publish()
+    return touched
+
+
+def load_batches(con, scope_districts: list[str] | None, limit: int | None = 200):
     """The load history. A batch shows for a scoped user when every facility it touched is theirs."""
     columns = "batch_id, file_name, sha256, kind, loaded_at, loaded_by, rows_accepted, status, message"
     if scope_districts is None:

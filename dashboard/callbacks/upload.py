@@ -10,9 +10,8 @@ from dashboard import auth, data, ids, uploads
 from dashboard.components import column_defs
 from dashboard.i18n import t
 from dashboard.workbook import xlsx_bytes
-from etl.loader import rollback
 from etl.problems import message_head
-from warehouse.actions import kept_versions, load_batches, restore_version
+from warehouse.actions import kept_versions, load_batches, restore_version, rollback_upload
 from warehouse.ingest import RollbackRefused
 from warehouse.queries import areas
 from warehouse.store import StoreDamaged
@@ -165,17 +164,15 @@ def history(lang, _polling_stopped, _rollback, batch):
     if user is None:
         return [], [], [], None
     message = None
-    if ctx.triggered_id == ids.UP_ROLLBACK and batch:
-        mine = load_batches(data.cursor(), None if user.role == "admin" else list(user.districts))
-        if int(batch) in set(mine["batch_id"]):
-            try:
-                touched = rollback(data.warehouse_path(), int(batch), by=user.username)
-                auth.audit("rollback", f"batch {batch} ({touched} rows)")
-                message = dbc.Alert(t("up.rollback.done", lang, batch=batch, rows=touched), color="success")
-            except RollbackRefused as refused:
-                message = dbc.Alert(t(f"up.rollback.{refused.code}", lang), color="danger")
-        else:
-            message = dbc.Alert(t("up.rollback.no_such_batch", lang), color="danger")
+    if ctx.triggered_id == ids.UP_ROLLBACK and batch is not None:
+        try:
+            touched = rollback_upload(data.warehouse_path(), batch, user)
+            auth.audit("rollback", f"batch {batch} ({touched} rows)")
+            message = dbc.Alert(t("up.rollback.done", lang, batch=batch, rows=touched), color="success")
+        except RollbackRefused as refused:
+            message = dbc.Alert(t(f"up.rollback.{refused.code}", lang), color="danger")
+        except PermissionError:
+            message = dbc.Alert(t("up.rollback.not_yours", lang), color="danger")
     frame = load_batches(data.cursor(), None if user.role == "admin" else list(user.districts))
     frame["loaded_at"] = frame["loaded_at"].astype(str).str[:16]
     frame["status"] = frame["status"].map(lambda s: t(f"up.batch.{s}", lang))
@@ -185,8 +182,10 @@ def history(lang, _polling_stopped, _rollback, batch):
                ("rows_accepted", t("col.rows", lang), "int"), ("status", t("col.status", lang), "text"),
                ("message", t("col.message", lang), "text")]
     rows = frame[[c[0] for c in columns]].astype(object)
+    # what this user may roll back: their own files, or anyone's in their districts with rollback_any
     options = [{"label": f"{r.batch_id} · {r.file_name}", "value": int(r.batch_id)}
-               for r in frame.itertuples() if r.status == t("up.batch.accepted", lang)]
+               for r in frame.itertuples() if r.status == t("up.batch.accepted", lang)
+               and (user.may("rollback_any") or (user.may("rollback_own") and r.loaded_by == user.username))]
     return rows.where(rows.notna(), None).to_dict("records"), column_defs(columns), options, message
 
 

@@ -38,10 +38,12 @@ def layout(lang=None, **_):
         ], className="mb-3"),
         panel(t("up.history", lang), html.Div([
             grid(ids.UP_HISTORY, 300, lang),
+            # kept but hidden for roles that roll back nothing: the history's callback reads them
             html.Div([dcc.Dropdown(id=ids.UP_ROLLBACK_BATCH, placeholder=t("up.rollback.pick", lang),
                                    style={"minWidth": "260px"}),
                       dbc.Button(t("up.rollback", lang), id=ids.UP_ROLLBACK, color="danger", outline=True, size="sm")],
-                     className="d-flex gap-2 align-items-center mt-2"),
+                     className="d-flex gap-2 align-items-center mt-2",
+                     style=None if user.may("rollback_own") or user.may("rollback_any") else {"display": "none"}),
             html.Div(id=ids.UP_ROLLBACK_MESSAGE, className="mt-2")])),
         versions_panel(lang) if user.may("restore_version") else None,
     ])
