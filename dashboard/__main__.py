@@ -30,7 +30,8 @@ def users_command(args) -> int:
         elif args.action == "add":
             password = args.password or random_password()
             districts = [d for d in (args.districts or "").split(",") if d]
-            store.add_user(args.username, password, args.role, districts, args.name)
+            store.add_user(args.username, password, args.role, districts, args.name,
+                           known_districts=_warehouse_districts(args.db))
             store.audit(None, "user_add", f"{args.username} {args.role} (command line)")
             if not args.password:
                 print(f"password for {args.username}: {password}")
@@ -47,6 +48,16 @@ def users_command(args) -> int:
         print(f"refused: {refused.code}", file=sys.stderr)
         return 1
     return 0
+
+
+def _warehouse_districts(db) -> frozenset[str] | None:
+    """The districts of the warehouse beside the accounts, when there is one."""
+    from warehouse.queries.areas import district_codes
+    from warehouse.store import Reader
+    try:
+        return district_codes(Reader(db).cursor())
+    except (FileNotFoundError, RuntimeError):
+        return None
 
 
 def announce_admin(password: str | None) -> None:

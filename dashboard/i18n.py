@@ -188,6 +188,7 @@ TEXT: dict[str, tuple[str, str]] = {
                             "Password for {username} (shown this once; hand it over and ask them to change it): "),
     "users.error.bad_username": ("用户名不能为空，也不能含空格。", "A user name is needed, without spaces."),
     "users.error.bad_role": ("角色无效。", "Unknown role."),
+    "users.error.unknown_district": ("所选区县不在数据仓库中。", "That district is not in the warehouse."),
     "users.error.districts_required": ("非管理员用户必须指定负责的区县。", "Every user but an administrator needs districts."),
     "users.error.user_exists": ("用户名已存在。", "That user name is taken."),
     "users.error.no_such_user": ("用户不存在。", "No such user."),

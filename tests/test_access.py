@@ -225,6 +225,20 @@ def test_weak_passwords_and_strangers_acting_as_admin_are_refused(tmp_path):
     store.set_password("li", "my own new one", actor=planner)     # one's own password: allowed
 
 
+def test_a_user_is_never_given_a_district_the_warehouse_does_not_know(tmp_path, sample_db, capsys):
+    from dashboard.__main__ import main
+    store = Accounts(tmp_path / "a.sqlite")
+    known = frozenset({"990102", "990103"})
+    for districts in (["990199"], ["990102", "x"], "990102", [990102]):
+        with pytest.raises(AccountError, match="unknown_district"):
+            store.add_user("li", PASSWORD, "planner", districts, known_districts=known)
+    store.add_user("li", PASSWORD, "planner", ["990102"], known_districts=known)
+    with pytest.raises(AccountError, match="unknown_district"):
+        store.set_role("li", "bureau", ["990199"], known_districts=known)
+    assert main(["users", "--db", str(sample_db), "add", "ghost", "--role", "planner", "--districts", "123456"]) == 1
+    assert "refused: unknown_district" in capsys.readouterr().err
+
+
 @pytest.mark.parametrize("password", ["aaaaaaaaaa", "1234567890", "qwertyuiop", "password123", "zhangwei2026",
                                       "abcdefghijk"])
 def test_long_but_guessable_passwords_are_refused(tmp_path, password):

@@ -133,7 +133,10 @@ class Accounts:
             return con.execute("SELECT count(*) FROM users").fetchone()[0]
 
     def add_user(self, username: str, password: str, role: str, districts: list[str] | tuple = (),
-                 display_name: str | None = None, actor: User | None = None) -> User:
+                 display_name: str | None = None, actor: User | None = None,
+                 known_districts: frozenset[str] | None = None) -> User:
+        """`known_districts`: the warehouse's districts, when it has any; a user is never given one
+        it does not know."""
         _require_admin(actor)
         username = (username or "").strip()
         if not username or len(username) > 64 or any(c.isspace() for c in username):
@@ -142,6 +145,7 @@ class Accounts:
             raise AccountError("bad_role")
         if role != "admin" and not districts:
             raise AccountError("districts_required")
+        _check_districts(districts, known_districts)
         _check_password(password, username, display_name or "")
         with self._connect() as con:
             try:
@@ -186,12 +190,14 @@ class Accounts:
                 raise AccountError("no_such_user")
             con.execute("DELETE FROM sessions WHERE username = ?", [username])
 
-    def set_role(self, username: str, role: str, districts: list[str] | tuple, actor: User | None = None) -> None:
+    def set_role(self, username: str, role: str, districts: list[str] | tuple, actor: User | None = None,
+                 known_districts: frozenset[str] | None = None) -> None:
         _require_admin(actor)
         if role not in ROLES:
             raise AccountError("bad_role")
         if role != "admin" and not districts:
             raise AccountError("districts_required")
+        _check_districts(districts, known_districts)
         with self._connect() as con:
             if con.execute("UPDATE users SET role = ?, districts = ? WHERE username = ?",
                            [role, json.dumps(sorted(set(districts))), username]).rowcount == 0:
@@ -280,6 +286,13 @@ def _require_admin(actor: User | None) -> None:
     """Account management from the web needs an admin; None is the local command line."""
     if actor is not None and not actor.may("manage_users"):
         raise AccountError("forbidden")
+
+
+def _check_districts(districts, known: frozenset[str] | None) -> None:
+    if not isinstance(districts, (list, tuple)) or not all(isinstance(d, str) for d in districts):
+        raise AccountError("unknown_district")
+    if known is not None and not set(districts) <= known:
+        raise AccountError("unknown_district")
 
 
 MIN_PASSWORD_SCORE = 3      # zxcvbn's 0–4: 3 is "safely unguessable" by an online attacker

@@ -41,7 +41,8 @@ def manage_users(lang, _add, _disable, _enable, _reset, username, display, role,
     try:
         if ctx.triggered_id == ids.USERS_ADD:
             password = random_password()
-            store.add_user(username, password, role, districts or [], display, actor=admin)
+            store.add_user(username, password, role, districts or [], display, actor=admin,
+                           known_districts=areas.district_codes(data.cursor()))
             auth.audit("user_add", f"{username} {role} {','.join(districts or [])}")
             message = _password_notice(lang, username, password)
         elif ctx.triggered_id in (ids.USERS_DISABLE, ids.USERS_ENABLE) and target:

@@ -40,6 +40,12 @@ def area_options(con: duckdb.DuckDBPyConnection, scope: Scope) -> pd.DataFrame:
     """, params).df()
 
 
+def district_codes(con: duckdb.DuckDBPyConnection) -> frozenset[str] | None:
+    """The districts the warehouse knows; None before any was loaded (nothing to check against)."""
+    codes = frozenset(r[0] for r in con.execute("SELECT code FROM admin_unit WHERE level = 'district'").fetchall())
+    return codes or None
+
+
 def resolve_area(con: duckdb.DuckDBPyConnection, scope: Scope, code: str | None) -> Area | None:
     """The area a code names, if the scope allows it; the whole city (of the scope) for 'all'."""
     if not code or code == "all":
