@@ -127,7 +127,8 @@ def install(server: flask.Flask) -> None:
             user = accounts().authenticate(username, flask.request.form.get("password", ""),
                                            flask.request.remote_addr)
         except AccountError as refused:
-            return login_page(lang, t(f"login.{refused.code}", lang), username, next_url), 401
+            return login_page(lang, t(f"login.{refused.code}", lang, seconds=refused.seconds), username, next_url), \
+                429 if refused.code == "throttled" else 401
         response = flask.redirect(next_url)
         response.set_cookie(COOKIE, accounts().open_session(user), httponly=True, samesite="Lax",
                             secure=os.environ.get("JICENG_SECURE_COOKIES") == "1", path="/")
@@ -147,8 +148,8 @@ def install(server: flask.Flask) -> None:
             accounts().set_password(user.username, form.get("new", ""), actor=user)
         except AccountError as refused:
             code = "account.wrong_current" if refused.code == "bad_credentials" else f"login.{refused.code}" \
-                if refused.code in ("locked", "disabled") else f"users.error.{refused.code}"
-            return account_page(lang, user, t(code, lang)), 400
+                if refused.code in ("throttled", "disabled") else f"users.error.{refused.code}"
+            return account_page(lang, user, t(code, lang, seconds=refused.seconds)), 400
         accounts().audit(user.username, "password_change", None, flask.request.remote_addr)
         response = flask.redirect("/login" + ("?lang=en" if lang == "en" else ""))
         response.delete_cookie(COOKIE, path="/")     # every session ended: sign in with the new one

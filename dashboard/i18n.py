@@ -150,7 +150,7 @@ TEXT: dict[str, tuple[str, str]] = {
     "login.password": ("密码", "Password"),
     "login.submit": ("登录", "Sign in"),
     "login.bad_credentials": ("用户名或密码错误。", "Wrong user name or password."),
-    "login.locked": ("连续登录失败次数过多，账号已锁定 15 分钟。", "Too many failed attempts: the account is locked for 15 minutes."),
+    "login.throttled": ("连续登录失败次数过多，请 {seconds} 秒后再试。", "Too many failed attempts: try again in {seconds} s."),
     "login.disabled": ("该账号已停用，请联系管理员。", "This account is disabled: ask an administrator."),
     "nav.users": ("用户管理", "Users"),
     "account.title": ("修改密码", "Change password"),

@@ -1,6 +1,7 @@
 """Access control on the server: sessions, roles, lockout, and district scope that a forged
 callback request cannot get around."""
 import json
+from datetime import datetime, timedelta
 from urllib.parse import urlparse
 
 import pytest
@@ -8,7 +9,7 @@ import pytest
 from benchmarks.callbacks import input_entry, outputs_of
 from conftest import PASSWORD, login
 from dashboard import data
-from warehouse.accounts import MAX_FAILURES, AccountError, Accounts
+from warehouse.accounts import FREE_FAILURES, FREE_FAILURES_PER_ADDRESS, AccountError, Accounts
 
 OTHER_DISTRICT = "990104"          # 新城区: not east's
 
@@ -170,18 +171,51 @@ def test_exports_are_scoped_to_the_users_districts(app):
         pytest.fail("no export request was built")
 
 
-def test_lockout_after_repeated_failures_even_with_the_right_password(tmp_path):
+def test_failures_slow_the_next_attempts_down_instead_of_locking_anyone_out(tmp_path, monkeypatch):
+    import warehouse.accounts as accounts
+    clock = [datetime(2026, 11, 25, 9, 0, 0)]
+    monkeypatch.setattr(accounts, "_now", lambda: clock[0])
     store = Accounts(tmp_path / "a.sqlite")
     store.add_user("li", PASSWORD, "planner", ["990102"])
-    for _ in range(MAX_FAILURES - 1):
+    store.add_user("admin", PASSWORD, "admin")
+    for _ in range(FREE_FAILURES):
         with pytest.raises(AccountError, match="bad_credentials"):
-            store.authenticate("li", "wrong password")
-    with pytest.raises(AccountError, match="locked"):
-        store.authenticate("li", "wrong password")
-    with pytest.raises(AccountError, match="locked"):
-        store.authenticate("li", PASSWORD)
+            store.authenticate("li", "wrong password", "10.0.0.9")
+    with pytest.raises(AccountError, match="throttled") as waited:       # even the right password waits
+        store.authenticate("li", PASSWORD, "10.0.0.1")
+    assert waited.value.seconds == 3                                    # 2 s, rounded up
+    assert store.authenticate("admin", PASSWORD, "10.0.0.9").username == "admin"   # another account: not locked
+    for n in range(FREE_FAILURES_PER_ADDRESS):                          # one address guessing many accounts
+        with pytest.raises(AccountError, match="bad_credentials"):
+            store.authenticate(f"guess{n}", "wrong password", "10.0.0.66")
+    with pytest.raises(AccountError, match="throttled"):
+        store.authenticate("admin", PASSWORD, "10.0.0.66")
+    delays = []
+    for _ in range(8):                                                  # the waits double: 2, 4, 8 … s
+        clock[0] += timedelta(hours=1)
+        with pytest.raises(AccountError, match="bad_credentials"):
+            store.authenticate("li", "wrong password", "10.0.0.9")
+        with pytest.raises(AccountError, match="throttled") as waited:
+            store.authenticate("li", PASSWORD, "10.0.0.9")
+        delays.append(waited.value.seconds)
+    assert delays == [5, 9, 17, 33, 65, 129, 257, 513]
+    clock[0] += timedelta(minutes=10)
+    assert store.authenticate("li", PASSWORD, "10.0.0.9").username == "li"      # and a success clears it
+    with pytest.raises(AccountError, match="bad_credentials"):
+        store.authenticate("li", "wrong password", "10.0.0.9")
     actions = [e["action"] for e in store.audit_entries()]
-    assert actions.count("login_failed") == MAX_FAILURES and "login_locked" in actions
+    assert actions.count("login_failed") == FREE_FAILURES + FREE_FAILURES_PER_ADDRESS + 9
+    assert "login_throttled" in actions
+
+
+def test_an_administrator_lifts_the_wait_by_setting_a_new_password(tmp_path):
+    store = Accounts(tmp_path / "a.sqlite")
+    store.add_user("li", PASSWORD, "planner", ["990102"])
+    for _ in range(FREE_FAILURES):
+        with pytest.raises(AccountError):
+            store.authenticate("li", "wrong password", "10.0.0.9")
+    store.set_password("li", "river lantern 7 tea")
+    assert store.authenticate("li", "river lantern 7 tea", "10.0.0.1").username == "li"
 
 
 def test_unknown_user_and_wrong_password_get_the_same_answer(tmp_path):

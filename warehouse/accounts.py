@@ -25,8 +25,16 @@ from warehouse.store import db_path
 
 ROLES = ("admin", "bureau", "planner", "inspector")
 MIN_PASSWORD_LENGTH = 10
-MAX_FAILURES = 5
-LOCKOUT = timedelta(minutes=15)
+# Failed logins slow further attempts down instead of locking an account (which anyone could do
+# to anyone, the administrator included): after FREE_FAILURES failures in a row for an account,
+# or FREE_FAILURES_PER_ADDRESS from one client address (more: many users may share an office's
+# address, or a proxy's, see docs), the next attempt waits FIRST_WAIT, then twice as long after
+# each further failure, up to LONGEST_WAIT. A success clears both counts; a new password the
+# account's.
+FREE_FAILURES = 3
+FREE_FAILURES_PER_ADDRESS = 10
+FIRST_WAIT = timedelta(seconds=2)
+LONGEST_WAIT = timedelta(minutes=15)
 SESSION_LIFETIME = timedelta(hours=12)
 
 _hasher = PasswordHasher()
@@ -49,6 +57,11 @@ CREATE TABLE IF NOT EXISTS sessions (
     created_at TEXT NOT NULL,
     expires_at TEXT NOT NULL
 );
+CREATE TABLE IF NOT EXISTS login_throttle (
+    key TEXT PRIMARY KEY,                      -- 'user:<name>' or 'addr:<client address>'
+    failures INTEGER NOT NULL,
+    wait_until TEXT
+);
 CREATE TABLE IF NOT EXISTS audit_log (
     id INTEGER PRIMARY KEY AUTOINCREMENT,
     at TEXT NOT NULL,
@@ -61,11 +74,13 @@ CREATE TABLE IF NOT EXISTS audit_log (
 
 
 class AccountError(ValueError):
-    """A refused account operation; `code` names the reason for the UI."""
+    """A refused account operation; `code` names the reason for the UI; `seconds`: how long to
+    wait before trying again (code 'throttled')."""
 
-    def __init__(self, code: str):
+    def __init__(self, code: str, seconds: int = 0):
         super().__init__(code)
         self.code = code
+        self.seconds = seconds
 
 
 @dataclass(frozen=True)
@@ -184,6 +199,7 @@ class Accounts:
             _require_admin(actor)
         _check_password(password, username)
         with self._connect() as con:
+            con.execute("DELETE FROM login_throttle WHERE key = ?", [f"user:{username}"])
             changed = con.execute("UPDATE users SET password_hash = ?, failed_logins = 0, locked_until = NULL "
                                   "WHERE username = ?", [_hasher.hash(password), username]).rowcount
             if not changed:
@@ -205,36 +221,52 @@ class Accounts:
 
     # --- logging in -------------------------------------------------------------------------------
     def authenticate(self, username: str, password: str, remote_addr: str | None = None) -> User:
-        """The user, or AccountError('bad_credentials' | 'locked' | 'disabled'). Unknown users and
-        wrong passwords get the same answer; repeated failures lock the account for a while."""
+        """The user, or AccountError('bad_credentials' | 'throttled' | 'disabled'). Unknown users
+        and wrong passwords get the same answer; failures slow the next attempts down (above)."""
         now = _now()
+        keys = [f"user:{username or ''}"[:200], f"addr:{remote_addr or '?'}"]
         with self._connect() as con:
+            waits = [datetime.fromisoformat(r["wait_until"]) for r in con.execute(
+                "SELECT wait_until FROM login_throttle WHERE key IN (?, ?) AND wait_until IS NOT NULL", keys)]
+            wait = max(waits, default=now)
+            if wait > now:
+                self._audit(con, username, "login_throttled", None, remote_addr)
+                raise AccountError("throttled", int((wait - now).total_seconds()) + 1)
             row = con.execute("SELECT * FROM users WHERE username = ?", [username or ""]).fetchone()
-            if row is None:
-                _hasher.hash(password or "x")          # same work as a real check: no timing hint
-                self._audit(con, username, "login_failed", "unknown user", remote_addr)
-                raise AccountError("bad_credentials")
-            if row["locked_until"] and datetime.fromisoformat(row["locked_until"]) > now:
-                self._audit(con, username, "login_locked", None, remote_addr)
-                raise AccountError("locked")
             try:
+                if row is None:
+                    _hasher.hash(password or "x")          # same work as a real check: no timing hint
+                    raise VerificationError("unknown user")
                 _hasher.verify(row["password_hash"], password or "")
-            except (VerificationError, InvalidHashError):
-                failures = row["failed_logins"] + 1
-                locked = (now + LOCKOUT).isoformat() if failures >= MAX_FAILURES else None
-                con.execute("UPDATE users SET failed_logins = ?, locked_until = ? WHERE username = ?",
-                            [0 if locked else failures, locked, username])
-                self._audit(con, username, "login_failed", "locked" if locked else f"failure {failures}",
-                            remote_addr)
-                raise AccountError("locked" if locked else "bad_credentials") from None
+            except (VerificationError, InvalidHashError) as failed:
+                failures = self._count_failure(con, keys, now)
+                self._audit(con, username, "login_failed",
+                            f"{'unknown user' if row is None else 'wrong password'} (failure {failures})", remote_addr)
+                raise AccountError("bad_credentials") from failed
             if row["disabled"]:
                 self._audit(con, username, "login_failed", "disabled", remote_addr)
                 raise AccountError("disabled")
-            con.execute("UPDATE users SET failed_logins = 0, locked_until = NULL WHERE username = ?", [username])
+            con.execute("DELETE FROM login_throttle WHERE key IN (?, ?)", keys)
             if _hasher.check_needs_rehash(row["password_hash"]):
                 con.execute("UPDATE users SET password_hash = ? WHERE username = ?", [_hasher.hash(password), username])
             self._audit(con, username, "login", None, remote_addr)
         return self.get(username)
+
+    @staticmethod
+    def _count_failure(con: sqlite3.Connection, keys: list[str], now: datetime) -> int:
+        """One more failure for the account and the address; returns the account's count."""
+        counts = []
+        for key in keys:
+            row = con.execute("SELECT failures FROM login_throttle WHERE key = ?", [key]).fetchone()
+            failures = (row["failures"] if row else 0) + 1
+            free = FREE_FAILURES if key.startswith("user:") else FREE_FAILURES_PER_ADDRESS
+            wait = None
+            if failures >= free:
+                wait = now + min(FIRST_WAIT * 2 ** (failures - free), LONGEST_WAIT)
+            con.execute("INSERT OR REPLACE INTO login_throttle VALUES (?, ?, ?)",
+                        [key, failures, wait.isoformat() if wait else None])
+            counts.append(failures)
+        return counts[0]
 
     def open_session(self, user: User) -> str:
         token = secrets.token_urlsafe(32)
