@@ -100,3 +100,31 @@ def test_brief_pdf_has_the_names_and_numbers_in_chinese(sample_db):
     xlsx, _ = make_brief(con, filters, codes, "xlsx")
     sheets = pd.read_excel(io.BytesIO(xlsx), sheet_name=None)
     assert len(sheets) == 5 and "科创社区卫生服务中心" in sheets["督导路线（从卫健局出发并返回，直线距离）"].to_string()
+
+
+def test_a_visit_with_findings_too_long_or_values_of_the_wrong_kind_is_refused_and_leaves_nothing(tmp_path):
+    import flask
+
+    from dashboard import data
+    from dashboard.app import app
+    from dashboard.callbacks.supervision import record_visit
+    from factory import query, tiny_city
+    from warehouse.accounts import User
+    from warehouse.store import current_version_file
+    db = tiny_city(tmp_path)
+    version = current_version_file(db).name
+    data.configure(db)
+    try:
+        with app.server.test_request_context("/supervision"):
+            flask.g.user = User("wang", "王", "inspector", ("110101",), False)
+            too_long = str(record_visit(1, "F_CHC1", "2026-05-01", "常规督导", 90, "问" * 1_000_000, None, "en"))
+            assert "at most 2,000 characters" in too_long
+            wrong = str(record_visit(1, ["F_CHC1"], {"a": 1}, "常规督导", 90, "ok", None, "zh"))
+            assert "无法识别" in wrong
+            saved = str(record_visit(1, "F_CHC1", "2026-05-01", "常规督导", 90, "药品效期管理不规范", None, "zh"))
+            assert "danger" not in saved
+    finally:
+        data.configure(None)
+    assert [p.name for p in tmp_path.iterdir() if p.name.startswith("visit-")] == []
+    assert current_version_file(db).name != version
+    assert query(db, "SELECT findings FROM inspection") == [("药品效期管理不规范",)]

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import csv
+import shutil
 import tempfile
 from datetime import date
 from pathlib import Path
@@ -154,17 +155,24 @@ def record_visit(_clicks, code, visit_date, kind, score, findings, rectify_by, l
     user = auth.current_user()
     if user is None or not user.may("record_visit"):
         return dbc.Alert(t("forbidden", lang), color="warning")
+    limit = int(data.setting_or("supervision.max_findings_chars", 2000))
+    fields = [code, visit_date, kind, score, findings, rectify_by]
+    if any(not isinstance(v, (str, int, float, type(None))) or isinstance(v, bool) for v in fields):
+        return dbc.Alert(t("sup.record.bad_input", lang), color="danger")
+    if len(str(findings or "")) > limit:
+        return dbc.Alert(t("sup.record.too_long", lang, limit=f"{limit:,}"), color="danger")
     folder = Path(tempfile.mkdtemp(prefix="visit-", dir=data.warehouse_path().parent))
-    path = folder / f"督导检查_{user.username}_{date.today().isoformat()}.csv"
-    with path.open("w", encoding="utf-8", newline="") as handle:
-        writer = csv.writer(handle)
-        writer.writerow(["机构代码", "检查日期", "检查人", "检查类型", "得分", "发现问题", "整改期限"])
-        writer.writerow([code or "", visit_date or "", user.display_name, kind or "", "" if score is None else score,
-                         findings or "", rectify_by or ""])
-    districts = None if user.role == "admin" else frozenset(user.districts)
-    [result] = load_paths([path], db=data.warehouse_path(), loaded_by=user.username, allowed_districts=districts)
-    path.unlink()
-    folder.rmdir()
+    try:
+        path = folder / f"督导检查_{user.username}_{date.today().isoformat()}.csv"
+        with path.open("w", encoding="utf-8", newline="") as handle:
+            writer = csv.writer(handle)
+            writer.writerow(["机构代码", "检查日期", "检查人", "检查类型", "得分", "发现问题", "整改期限"])
+            writer.writerow([code or "", visit_date or "", user.display_name, kind or "", "" if score is None else score,
+                             findings or "", rectify_by or ""])
+        districts = None if user.role == "admin" else frozenset(user.districts)
+        [result] = load_paths([path], db=data.warehouse_path(), loaded_by=user.username, allowed_districts=districts)
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)         # nothing left behind, whatever happened
     if result.status == "rejected":
         return dbc.Alert([dbc.ListGroup([dbc.ListGroupItem(f"{p.column or ''}: {p.en if lang == 'en' else p.zh}")
                                          for p in result.problems])], color="danger")

@@ -3,7 +3,7 @@ import dash
 import dash_bootstrap_components as dbc
 from dash import dcc, html
 
-from dashboard import auth, ids
+from dashboard import auth, data, ids
 from dashboard.components import grid, panel
 from dashboard.i18n import t
 
@@ -36,7 +36,8 @@ def layout(lang=None, types=None, **_):
                           placeholder=t("sup.record.score", lang)), md=1),
         dbc.Col(dbc.Input(id=ids.SUP_REC_RECTIFY, type="date", placeholder=t("sup.record.rectify_by", lang)), md=2),
         dbc.Col(dbc.Button(t("sup.record.save", lang), id=ids.SUP_REC_SAVE, color="success"), md=2),
-        dbc.Col(dbc.Textarea(id=ids.SUP_REC_FINDINGS, placeholder=t("sup.record.findings", lang), className="mt-2"),
+        dbc.Col(dbc.Textarea(id=ids.SUP_REC_FINDINGS, placeholder=t("sup.record.findings", lang), className="mt-2",
+                             maxLength=int(data.setting_or("supervision.max_findings_chars", 2000))),
                 md=12),
         dbc.Col(html.Div(id=ids.SUP_REC_MESSAGE, className="mt-2"), md=12),
     ], className="g-2")
