@@ -360,3 +360,21 @@ def test_print_brief_and_templates_obey_scope_and_login(app, secrets_of_other_di
     assert planner.get("/supervision/brief?codes=990103001C1").status_code == 403     # planners do not supervise
     assert app.server.test_client().get("/templates/facilities.xlsx").status_code == 302
     assert east.get("/templates/facilities.xlsx").data[:2] == b"PK"
+
+
+def test_a_request_larger_than_an_upload_may_be_is_refused_before_its_body_is_read(app, sample_users):
+    client = login(app.server.test_client(), "east")
+    declared = app.server.config["MAX_CONTENT_LENGTH"] + 1
+    assert declared > 100 * 1024 * 1024                     # upload.max_total_mb, base64-encoded
+    response = client.post("/_dash-update-component", data=b"{}", content_type="application/json",
+                           environ_overrides={"CONTENT_LENGTH": str(declared)})
+    assert response.status_code == 413 and response.get_json()["error"] == "request too large"
+
+
+@pytest.mark.parametrize("body", [b"{}", b"not json", b"[1, 2]", b'{"output": 5, "outputs": {}, "inputs": []}',
+                                  b'{"output": "x.children", "outputs": {}, "inputs": "all"}',
+                                  b'{"output": "x.children", "outputs": 3, "inputs": []}'])
+def test_a_malformed_callback_request_is_a_400(app, sample_users, body):
+    client = login(app.server.test_client(), "east")
+    response = client.post("/_dash-update-component", data=body, content_type="application/json")
+    assert response.status_code == 400 and response.get_json()["error"] == "malformed callback request"
