@@ -335,8 +335,7 @@ class Reader:
     def __init__(self, path: str | os.PathLike | None = None):
         self.path = db_path(path)
         self._lock = threading.Lock()
-        self._file: Path | None = None         # the version open
-        self._wanted: Path | None = None       # the version that should be (the current one)
+        self._wanted: Path | None = None       # the current version when the connection was opened
         self._con: duckdb.DuckDBPyConnection | None = None
         self._pid = os.getpid()
         self.fallback: Fallback | None = None  # set while an older version stands in
@@ -350,28 +349,28 @@ class Reader:
             with self._lock:
                 if self._con is None or current != self._wanted or os.getpid() != self._pid:
                     try:
-                        con, opened, fallback = duckdb.connect(str(current), read_only=True), current, None
+                        con, fallback = duckdb.connect(str(current), read_only=True), None
                     except duckdb.IOException:
                         if not current.exists():
                             continue  # pruned between readlink and open: read the link again
-                        con, opened, fallback = self._newest_good()
+                        con, fallback = self._newest_good()
                     except duckdb.Error:
-                        con, opened, fallback = self._newest_good()
+                        con, fallback = self._newest_good()
                     if con is None:
                         break
-                    self._con, self._file, self._wanted, self._pid = con, opened, current, os.getpid()
+                    self._con, self._wanted, self._pid = con, current, os.getpid()
                     self.fallback = fallback
                 return self._con.cursor()
         raise RuntimeError(f"could not open the current warehouse version at {self.path}")
 
-    def _newest_good(self) -> tuple[duckdb.DuckDBPyConnection | None, Path | None, Fallback | None]:
+    def _newest_good(self) -> tuple[duckdb.DuckDBPyConnection | None, Fallback | None]:
         """The current version does not open: the newest one that does, and what to tell users."""
         damaged = current_version_file(self.path)
         good, _ = good_version_file(self.path)
         if good is None:
-            return None, None, None
+            return None, None
         _log.error(f"version {damaged.name if damaged else '?'} cannot be opened; reading {good.name}")
-        return duckdb.connect(str(good), read_only=True), good, Fallback(damaged.name if damaged else "", good.name)
+        return duckdb.connect(str(good), read_only=True), Fallback(damaged.name if damaged else "", good.name)
 
     @property
     def version(self) -> str:
