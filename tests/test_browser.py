@@ -281,14 +281,16 @@ def test_up001_upload_a_valid_and_an_invalid_file(dash_duo, app, own_warehouse, 
     bad = monthly_file(tmp_path / "bad.csv", [{"facility_code": "990104001C1", "period": "2026-10", "births": 1},
                                               {"facility_code": "990102001C1", "period": "2026-13", "births": 1}])
     dash_duo.find_element("#upload-files-upload input[type=file]").send_keys(f"{good}\n{bad}")
-    dash_duo.wait_for_contains_text("#upload-report-div", "bad.csv", timeout=20)
+    # the check runs in a process of its own: the page shows its progress (which names the files),
+    # then the report under its title
+    dash_duo.wait_for_contains_text("#upload-report-div", "检查结果（尚未入库）", timeout=60)
     report = dash_duo.find_element("#upload-report-div").text
     assert "不在您负责的区县内" in report and "不是有效的统计月份" in report      # reasons, on screen
     assert "good.csv" in report
     button = dash_duo.find_element("#upload-load-button")
     dash_duo.driver.execute_script("arguments[0].click();", button)      # below the fold of the test window
-    dash_duo.wait_for_contains_text("#upload-report-div", "入库结果", timeout=20)
-    dash_duo.wait_for_contains_text("#upload-history-table", "good.csv", timeout=30)
+    dash_duo.wait_for_contains_text("#upload-report-div", "入库结果", timeout=60)
+    dash_duo.wait_for_contains_text("#upload-history-table", "good.csv", timeout=60)
     assert "east" in dash_duo.find_element("#upload-history-table").text          # who loaded it
     assert query(own_warehouse, "SELECT facility_code, measure, value FROM monthly_measure") == [
         ("990102001C1", "edu_lectures", 2.0)]
