@@ -58,14 +58,8 @@ def make_dataset(work: Path) -> tuple[Path, Path]:
 
 def timed_load(paths: list[Path], db: Path) -> tuple[float, float]:
     """Seconds and peak resident megabytes of `python -m etl load` as its own process."""
-    started = time.perf_counter()
-    process = subprocess.Popen([sys.executable, "-m", "etl", "load", "--db", str(db), *map(str, paths)], cwd=ROOT,
-                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    _, status, usage = os.wait4(process.pid, 0)
-    seconds = time.perf_counter() - started
-    if os.waitstatus_to_exitcode(status) != 0:
-        raise SystemExit(f"load failed: {paths}")
-    return seconds, usage.ru_maxrss / 1024
+    from benchmarks.writes import timed
+    return timed(["load", "--db", str(db), *map(str, paths)])
 
 
 def warehouse_facts(db: Path) -> dict:
