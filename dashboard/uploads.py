@@ -156,17 +156,18 @@ def status(warehouse: Path, user: User, token: str | None, mode: str) -> Job:
     folder = _job_dir(warehouse, token, mode)
     if not folder.exists():
         return Job("none")
+    # alive first, results second: a job writes its results before it ends, so one that ends
+    # between the two looks is still seen done, never failed
+    alive = _alive(folder)
     result = folder / "result.json"
     if result.exists():
         return Job("done", results=results_from_json(result.read_text(encoding="utf-8")))
+    if not alive:
+        return Job("failed", message=_failure(folder))
     progress = _read_json(folder / "progress.json")
-    if _alive(folder):
-        if progress is None:
-            return Job("queued")          # starting, or waiting for another load to finish
-        return Job("running", progress["done"], progress["total"], progress["file"])
-    if result.exists():                   # it finished between the two looks
-        return Job("done", results=results_from_json(result.read_text(encoding="utf-8")))
-    return Job("failed", message=_failure(folder))
+    if progress is None:
+        return Job("queued")              # starting, or waiting for another load to finish
+    return Job("running", progress["done"], progress["total"], progress["file"])
 
 
 def first_look(warehouse: Path, token: str, mode: str) -> bool:
