@@ -114,6 +114,12 @@ def read_filters(con, area_code: str | None, period_label: str | None, lang: str
                    dict(params or {}), fallback)
 
 
+def max_findings_chars() -> int:
+    """Longest findings text a visit recorded in the browser may carry: the form's box and the
+    check on saving use this one value."""
+    return int(setting_or("supervision.max_findings_chars", 2000))
+
+
 def setting_or(key: str, default):
     """A setting from the warehouse (or the settings file, before the first load)."""
     value = areas.setting(cursor(), key)

@@ -155,7 +155,7 @@ def record_visit(_clicks, code, visit_date, kind, score, findings, rectify_by, l
     user = auth.current_user()
     if user is None or not user.may("record_visit"):
         return dbc.Alert(t("forbidden", lang), color="warning")
-    limit = int(data.setting_or("supervision.max_findings_chars", 2000))
+    limit = data.max_findings_chars()
     fields = [code, visit_date, kind, score, findings, rectify_by]
     if any(not isinstance(v, (str, int, float, type(None))) or isinstance(v, bool) for v in fields):
         return dbc.Alert(t("sup.record.bad_input", lang), color="danger")

@@ -6,6 +6,7 @@ from dash import dcc, html
 from dashboard import auth, data, ids
 from dashboard.components import grid, panel
 from dashboard.i18n import t
+from warehouse.actions import MAX_NOTE_CHARS
 
 dash.register_page(__name__, path="/quality", title="数据质量 Data quality · jiceng", order=6)
 
@@ -23,7 +24,8 @@ def layout(lang=None, **_):
     user = auth.current_user()
     # only roles that may confirm flags see the control (warehouse.actions.confirm_flags checks again)
     confirm = html.Div([
-        dbc.Input(id=ids.DQ_NOTE, placeholder=t("dq.note", lang), style={"maxWidth": "420px"}, maxLength=500),
+        dbc.Input(id=ids.DQ_NOTE, placeholder=t("dq.note", lang), style={"maxWidth": "420px"},
+                  maxLength=MAX_NOTE_CHARS),
         dbc.Button(t("dq.confirm", lang), id=ids.DQ_CONFIRM, color="success", outline=True),
         html.Div(id=ids.DQ_MESSAGE),
     ], className="d-flex gap-2 align-items-center flex-wrap mb-3") if user is not None and user.may("confirm_flags") \

@@ -37,7 +37,7 @@ def layout(lang=None, types=None, **_):
         dbc.Col(dbc.Input(id=ids.SUP_REC_RECTIFY, type="date", placeholder=t("sup.record.rectify_by", lang)), md=2),
         dbc.Col(dbc.Button(t("sup.record.save", lang), id=ids.SUP_REC_SAVE, color="success"), md=2),
         dbc.Col(dbc.Textarea(id=ids.SUP_REC_FINDINGS, placeholder=t("sup.record.findings", lang), className="mt-2",
-                             maxLength=int(data.setting_or("supervision.max_findings_chars", 2000))),
+                             maxLength=data.max_findings_chars()),
                 md=12),
         dbc.Col(html.Div(id=ids.SUP_REC_MESSAGE, className="mt-2"), md=12),
     ], className="g-2")
