@@ -72,8 +72,7 @@ def rollback_upload(db: Path | str | None, batch_id, user) -> int:
         raise RollbackRefused("no_such_batch")
     with WriterSession(db) as session:
         schema.prepare(session.con, load_settings())
-        mine = load_batches(session.con, user.scope.district_list(), limit=None)
-        batch = mine[mine["batch_id"] == batch_id]
+        batch = load_batches(session.con, user.scope.district_list(), batch_id=batch_id)
         if batch.empty:
             raise RollbackRefused("no_such_batch")          # not in the user's districts: as if none
         own = batch["loaded_by"].iloc[0] == user.username
@@ -84,11 +83,14 @@ def rollback_upload(db: Path | str | None, batch_id, user) -> int:
     return touched
 
 
-def load_batches(con, scope_districts: list[str] | None, limit: int | None = 200):
-    """The load history. A batch shows for a scoped user when every facility it touched is theirs."""
+def load_batches(con, scope_districts: list[str] | None, limit: int = 200, batch_id: int | None = None):
+    """The load history (or the one batch `batch_id`). A batch shows for a scoped user when every
+    facility it touched is theirs."""
     columns = "batch_id, file_name, sha256, kind, loaded_at, loaded_by, rows_accepted, status, message"
     if scope_districts is None:
-        return con.execute(f"SELECT {columns} FROM load_batch ORDER BY batch_id DESC LIMIT ?", [limit]).df()
+        return con.execute(f"SELECT {columns} FROM load_batch WHERE (CAST(? AS BIGINT) IS NULL OR batch_id = ?) "
+                           "ORDER BY batch_id DESC LIMIT ?",
+                           [batch_id, batch_id, limit]).df()
     return con.execute(f"""
         WITH touched AS (
             SELECT batch_id, facility_code FROM monthly_measure UNION ALL SELECT batch_id, facility_code FROM monthly_measure_history
@@ -97,9 +99,11 @@ def load_batches(con, scope_districts: list[str] | None, limit: int | None = 200
             UNION ALL SELECT batch_id, facility_code FROM facility
         ), per_batch AS (
             SELECT t.batch_id, bool_and(list_contains(?, f.district_code)) AS mine
-            FROM touched t JOIN v_facility f USING (facility_code) GROUP BY t.batch_id
+            FROM touched t JOIN v_facility f USING (facility_code)
+            WHERE CAST(? AS BIGINT) IS NULL OR t.batch_id = ?
+            GROUP BY t.batch_id
         )
         SELECT {', '.join('b.' + c.strip() for c in columns.split(','))}
         FROM load_batch b JOIN per_batch p USING (batch_id) WHERE p.mine
         ORDER BY b.batch_id DESC LIMIT ?
-    """, [scope_districts, limit]).df()
+    """, [scope_districts, batch_id, batch_id, limit]).df()
