@@ -96,11 +96,13 @@ def test_only_an_administrator_restores_a_kept_version_and_it_is_a_new_one(tmp_p
 
 
 def test_the_upload_page_shows_the_versions_panel_to_administrators_only(sample_db):
+    import dash
     import flask
 
     from dashboard import data, ids
     from dashboard.app import app
-    from dashboard.pages.upload import layout
+    # the page as Dash registered it: importing its module again would register it twice
+    layout = next(p["layout"] for p in dash.page_registry.values() if p["path"] == "/upload")
     data.configure(sample_db)
     with app.server.test_request_context("/upload"):
         flask.g.user = ADMIN
