@@ -182,19 +182,17 @@ def rollback_batch(con: duckdb.DuckDBPyConnection, batch_id: int, by: str | None
         raise RollbackRefused("no_such_batch")
     if rows[0][0] != "accepted":
         raise RollbackRefused("already_rolled_back")
-    tables = [spec.table for spec in TABLES.values()]
-    specs = list(TABLES.values())
-    for table in tables:
-        if con.execute(f"SELECT count(*) FROM {table}_history WHERE batch_id = ?", [batch_id]).fetchall()[0][0]:
+    for spec in TABLES.values():
+        if con.execute(f"SELECT count(*) FROM {spec.table}_history WHERE batch_id = ?", [batch_id]).fetchall()[0][0]:
             raise RollbackRefused("superseded")
     con.execute("BEGIN TRANSACTION")
     try:
         touched = 0
-        for spec in specs:
+        for spec in TABLES.values():
+            table = spec.table
             # what goes and what comes back both change the derived tables' inputs
-            record_derived_change(con, spec, spec.table, "batch_id = ?", [batch_id])
-            record_derived_change(con, spec, f"{spec.table}_history", "replaced_by_batch = ?", [batch_id])
-        for table in tables:
+            record_derived_change(con, spec, table, "batch_id = ?", [batch_id])
+            record_derived_change(con, spec, f"{table}_history", "replaced_by_batch = ?", [batch_id])
             columns = [c[0] for c in con.execute(f"DESCRIBE {table}").fetchall()]
             touched += con.execute(f"SELECT count(*) FROM {table} WHERE batch_id = ?", [batch_id]).fetchall()[0][0]
             con.execute(f"DELETE FROM {table} WHERE batch_id = ?", [batch_id])
