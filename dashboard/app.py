@@ -26,7 +26,7 @@ def create_app(db_path: str | os.PathLike | None = None) -> Dash:
         compress=True,        # callback JSON escapes every Chinese character as \uXXXX: gzip undoes that
     )
     auth.install(app.server)
-    limit_requests(app.server)
+    limit_requests(app)
     install_templates(app.server)
     install_brief(app.server)
     app.layout = shell()
@@ -34,10 +34,15 @@ def create_app(db_path: str | os.PathLike | None = None) -> Dash:
     return app
 
 
-def limit_requests(server) -> None:
+def limit_requests(app: Dash) -> None:
     """No request larger than an upload may be: refused (413) from its Content-Length, before its
-    body is read. Files travel base64-encoded in the callback's JSON: 4 bytes for every 3."""
+    body is read. Files travel base64-encoded in the callback's JSON: 4 bytes for every 3. And no
+    callback request that the app's own front end could not have sent (dashboard/request_checks.py):
+    a 400 naming the input, never an error inside a callback."""
     import flask
+
+    from dashboard.request_checks import BadRequest, check
+    server = app.server
     total_mb = float(data.setting_or("upload.max_total_mb", 100))
     server.config["MAX_CONTENT_LENGTH"] = int(total_mb * 1024 * 1024 * 4 / 3) + 1024 * 1024
 
@@ -46,16 +51,14 @@ def limit_requests(server) -> None:
         return flask.jsonify({"error": "request too large", "limit_mb": total_mb}), 413
 
     @server.before_request
-    def callback_request_shape():
-        """A callback request that is not what Dash's front end sends (no output, inputs that are
-        not a list, not JSON at all) is a 400, not an error deep inside Dash."""
+    def checked_callback_request():
         if flask.request.path != "/_dash-update-component" or flask.request.method != "POST":
             return None
-        body = flask.request.get_json(silent=True)
-        well_formed = (isinstance(body, dict) and isinstance(body.get("output"), str)
-                       and isinstance(body.get("outputs"), (dict, list))
-                       and all(isinstance(body.get(k, []), list) for k in ("inputs", "state", "changedPropIds")))
-        return None if well_formed else (flask.jsonify({"error": "malformed callback request"}), 400)
+        try:
+            check(flask.request.get_json(silent=True), app.callback_map)
+        except BadRequest as refused:
+            return flask.jsonify({"error": "malformed callback request", "reason": str(refused)}), 400
+        return None
 
 
 def install_templates(server) -> None:

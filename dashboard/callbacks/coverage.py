@@ -77,7 +77,8 @@ def update_map(area, period, lang, metric, radius, site_district, sites):
           State(ids.AREA, "value"), State(ids.PERIOD, "value"), State(ids.LANG, "data"), prevent_initial_call=True)
 def open_profile(click, area, period, lang):
     """Clicking a facility opens its profile page, keeping the filters."""
-    point = (click or {}).get("points", [{}])[0]
+    points = click.get("points") if isinstance(click, dict) else None
+    point = points[0] if isinstance(points, list) and points and isinstance(points[0], dict) else {}
     custom = point.get("customdata")
     if not isinstance(custom, list) or not custom or not str(custom[0]).strip():
         return no_update
