@@ -107,6 +107,8 @@ def install(server: flask.Flask) -> None:
                 return flask.jsonify({"error": "login required"}), 401
             target = flask.request.full_path.rstrip("?")
             return flask.redirect(f"/login?next={flask.request.script_root}{_quote(target)}")
+        if not user.may("read") and path != "/logout":
+            return flask.jsonify({"error": "this role may not read (settings: permissions.read)"}), 403
         flask.g.user = user
         return None
 

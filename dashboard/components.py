@@ -46,12 +46,15 @@ def panel(title: str, body, caption_id: str | None = None, export_table: str | N
 
 
 def export_buttons(table: str, lang: str):
+    """Shown to roles that may export (the export itself checks again)."""
+    from dashboard import auth
+    user = auth.current_user()
     return dbc.ButtonGroup([
         dbc.Button(t("export.xlsx", lang), id=ids.export_button(table, "xlsx"), size="sm", color="secondary",
                    outline=True),
         dbc.Button(t("export.csv", lang), id=ids.export_button(table, "csv"), size="sm", color="secondary",
                    outline=True),
-    ], size="sm")
+    ], size="sm", style=None if user is not None and user.may("export") else {"display": "none"})
 
 
 GRID_TEXT = {"zh": {"noRowsToShow": "暂无数据", "loadingOoo": "加载中…", "filterOoo": "筛选…"}, "en": {}}

@@ -131,14 +131,11 @@ def start(warehouse: Path, user: User, token: str | None, mode: str) -> bool:
         folder.mkdir()                    # once per upload and mode, however many clicks
     except FileExistsError:
         return False
-    command = [sys.executable, "-m", "etl", "load", "--db", str(warehouse), "--user", user.username,
+    # the loader applies the account's districts and the templates its role may upload itself
+    command = [sys.executable, "-m", "etl", "load", "--db", str(warehouse), "--as-user", user.username,
                "--report", str(folder / "result.json"), "--progress", str(folder / "progress.json")]
     if mode == "check":
         command.append("--dry-run")
-    if user.role != "admin":
-        command.append(f"--districts={','.join(user.districts)}")
-    if user.role == "inspector":
-        command.append("--kinds=inspections")
     command += [str(f) for f in files]
     with (folder / "stderr.log").open("wb") as errors:
         process = subprocess.Popen(command, cwd=ROOT, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,

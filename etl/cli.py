@@ -72,8 +72,17 @@ def cmd_load(args) -> int:
 
     districts = frozenset(filter(None, args.districts.split(","))) if args.districts is not None else None
     kinds = frozenset(filter(None, args.kinds.split(","))) if args.kinds is not None else None
+    loaded_by = args.user
+    if args.as_user:
+        try:
+            districts, kinds = account_bounds(args.db, args.as_user)
+        except PermissionError:
+            print(f"✗ {args.as_user}: 该账户不能上报 this account may not upload (role, or disabled, or unknown)",
+                  file=sys.stderr)
+            return 2
+        loaded_by = args.as_user
     results = load_paths(paths, db=args.db, dry_run=args.dry_run, forced_kind=args.kind,
-                         settings=settings, loaded_by=args.user,
+                         settings=settings, loaded_by=loaded_by,
                          progress=ProgressFile(Path(args.progress)) if args.progress else progress,
                          allowed_districts=districts, allowed_kinds=kinds)
     if args.report:
@@ -87,6 +96,17 @@ def cmd_load(args) -> int:
           f"{rejected} 拒绝 rejected" + (f", {skipped} 跳过 skipped" if skipped else "")
           + f" → {db_path(args.db)}{' (dry run: nothing written)' if args.dry_run else ''}")
     return 1 if rejected else 0
+
+
+def account_bounds(db, username: str):
+    """The districts and templates the account may load (warehouse.permissions), read from the
+    account store beside the warehouse; PermissionError for an unknown account."""
+    from warehouse.accounts import Accounts, accounts_path
+    from warehouse.permissions import upload_bounds
+    user = Accounts(accounts_path(db)).get(username)
+    if user is None:
+        raise PermissionError(username)
+    return upload_bounds(user)
 
 
 def cmd_apply_settings(args) -> int:
@@ -156,6 +176,8 @@ def build_parser() -> argparse.ArgumentParser:
     load.add_argument("--user", help="who loads (recorded with the batch)")
     load.add_argument("--districts", help="comma-separated district codes the files may touch (default: all)")
     load.add_argument("--kinds", help="comma-separated submission kinds allowed (default: all)")
+    load.add_argument("--as-user", help="load on behalf of this account: its districts and the templates its "
+                                        "role may upload (the permission table), recorded as its load")
     load.add_argument("--report", help="write the results, every problem included, to this JSON file")
     load.add_argument("--progress", help="keep this JSON file saying how many files are done")
     load.set_defaults(func=cmd_load)

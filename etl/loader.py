@@ -19,6 +19,7 @@ from etl.templates import LOAD_ORDER, near_miss, templates
 from etl.validate import Dataset, Reference, SheetContext, validate_boundaries, validate_sheet
 from warehouse import schema
 from warehouse.ingest import FileBatch
+from warehouse.permissions import authorize
 from warehouse.queries import reference as ref_queries
 from warehouse.settings import Settings, load_settings
 from warehouse.store import WriterSession
@@ -241,6 +242,15 @@ def load_paths(paths: list[Path], db: Path | str | None = None, dry_run: bool = 
     with _without_gc_pauses():
         return _load_paths(paths, db, dry_run, forced_kind, settings, loaded_by, today, progress,
                            allowed_districts, allowed_kinds)
+
+
+def load_recorded_visit(path: Path, db: Path | str | None, user) -> list[FileResult]:
+    """A visit entered in the browser, written out as an inspections file: for a user who may
+    record visits (the permission table), the inspections template only, within their districts."""
+    authorize(user, "record_visit")
+    return load_paths([path], db=db, forced_kind="inspections", loaded_by=user.username,
+                      allowed_districts=None if user.role == "admin" else frozenset(user.districts),
+                      allowed_kinds=frozenset({"inspections"}))
 
 
 @contextmanager

@@ -95,6 +95,16 @@ def load(db: Path, *paths: Path, **kwargs):
     return load_paths(list(paths), db=db, **kwargs)
 
 
+def account(db: Path, user):
+    """The user stored in the account store beside the warehouse (a browser upload is loaded on
+    behalf of a stored account: `etl load --as-user`); returns the user."""
+    from warehouse.accounts import Accounts, accounts_path
+    store = Accounts(accounts_path(db))
+    if store.get(user.username) is None:
+        store.add_user(user.username, "correct horse battery", user.role, list(user.districts), user.display_name)
+    return user
+
+
 def tiny_city(tmp_path: Path) -> Path:
     db = tmp_path / "wh.duckdb"
     results = load(db, *registry_files(tmp_path / "registry"))

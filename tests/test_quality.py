@@ -3,7 +3,7 @@ the browser's code path equal CLI loads; uploads stay inside the uploader's dist
 import duckdb
 import pytest
 
-from factory import FACILITY_HEADER, load, monthly_file, query, snapshot, tiny_city, write_csv
+from factory import FACILITY_HEADER, account, load, monthly_file, query, snapshot, tiny_city, write_csv
 from warehouse.actions import confirm_flags
 from warehouse.ingest import RollbackRefused
 from warehouse.queries import areas, quality
@@ -150,7 +150,7 @@ def test_an_upload_through_the_browser_path_equals_a_cli_load(tmp_path):
     by_cli = tiny_city(tmp_path / "cli")
     load(by_cli, path)
     by_browser = tiny_city(tmp_path / "web")
-    admin = User("root", "root", "admin", (), False)
+    admin = account(by_browser, User("root", "root", "admin", (), False))
     content = "data:text/csv;base64," + base64.b64encode(path.read_bytes()).decode()
     token = uploads.receive(by_browser, admin, ["C:\\\\Users\\\\me\\\\m.csv"], [content], 20)
     assert [r.status for r in uploads.run(by_browser, admin, token, dry_run=True)] == ["accepted"]
@@ -209,7 +209,7 @@ def test_an_inspector_uploads_inspections_but_nothing_else(tmp_path):
     from factory import write_csv
     from warehouse.accounts import User
     db = tiny_city(tmp_path)
-    inspector = User("wang", "王", "inspector", ("110101",), False)
+    inspector = account(db, User("wang", "王", "inspector", ("110101",), False))
     visits = write_csv(tmp_path / "v.csv", ["机构代码", "检查日期", "得分"], [["F_CHC1", "2026-05-01", 88]])
     months = monthly_file(tmp_path / "m.csv", [{"facility_code": "F_CHC1", "period": "2026-03", "births": 9}])
     encoded = ["data:;base64," + base64.b64encode(p.read_bytes()).decode() for p in (visits, months)]

@@ -7,7 +7,7 @@ import os
 
 import pytest
 
-from factory import monthly_file, query, tiny_city
+from factory import account, monthly_file, query, tiny_city
 from warehouse.accounts import User
 from warehouse.store import current_version_file, db_path, versions_dir
 
@@ -18,7 +18,7 @@ BUREAU = User("east", "东城", "bureau", ("110101",), False)
 def upload(db, user, *paths):
     from dashboard import uploads
     encoded = ["data:;base64," + base64.b64encode(p.read_bytes()).decode() for p in paths]
-    return uploads.receive(db, user, [p.name for p in paths], encoded, 20)
+    return uploads.receive(db, account(db, user), [p.name for p in paths], encoded, 20)
 
 
 def test_a_check_and_a_load_run_in_their_own_process_and_every_problem_comes_back(tmp_path):

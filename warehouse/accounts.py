@@ -20,10 +20,10 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from zxcvbn import zxcvbn
 
+from warehouse.permissions import ROLES, allowed
 from warehouse.scope import Scope
 from warehouse.store import db_path
 
-ROLES = ("admin", "bureau", "planner", "inspector")
 MIN_PASSWORD_LENGTH = 10
 # Failed logins slow further attempts down instead of locking an account (which anyone could do
 # to anyone, the administrator included): after FREE_FAILURES failures in a row for an account,
@@ -95,22 +95,9 @@ class User:
     def scope(self) -> Scope:
         return Scope.everything() if self.role == "admin" else Scope(frozenset(self.districts))
 
-    def may(self, permission: str) -> bool:
-        return self.role in PERMISSIONS.get(permission, ())
-
-
-PERMISSIONS = {
-    "read": ROLES,
-    "export": ROLES,
-    "upload": ("admin", "bureau", "inspector"),      # inspectors: the inspections template only
-    "supervise": ("admin", "inspector", "bureau"),
-    "record_visit": ("admin", "inspector"),
-    "manage_users": ("admin",),
-    "restore_version": ("admin",),                    # publish a kept warehouse version again
-    "confirm_flags": ("admin", "bureau"),             # mark data-quality flags as checked
-    "rollback_own": ("admin", "bureau"),              # roll back a file one loaded oneself
-    "rollback_any": ("admin",),                       # roll back anyone's file in one's districts
-}
+    def may(self, action: str) -> bool:
+        """What the permission table (warehouse.permissions, from the settings) gives the role."""
+        return allowed(self.role, action)
 
 
 def accounts_path(warehouse: str | os.PathLike | None = None) -> Path:

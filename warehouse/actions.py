@@ -6,6 +6,7 @@ from datetime import datetime
 from pathlib import Path
 
 from warehouse import schema
+from warehouse.permissions import authorize
 from warehouse.settings import load_settings
 from warehouse.store import WriterSession, db_path, restore, verify, versions_dir
 
@@ -25,8 +26,7 @@ def kept_versions(db: Path | str | None) -> list[dict]:
 def restore_version(db: Path | str | None, version: str, user) -> str:
     """Publish a kept version again as a new one (nothing is lost: the restore can be undone the
     same way). Administrators only; returns the new version's name."""
-    if user is None or not user.may("restore_version"):
-        raise PermissionError("restore_version")
+    authorize(user, "restore_version")
     return restore(db_path(db), version).name
 
 
@@ -37,8 +37,7 @@ def confirm_flags(db: Path | str | None, flag_keys: list, note: str, user) -> in
     """Mark data-quality flags as checked and correct, for a user who may (`confirm_flags`):
     only flags that exist in the current version and belong to a facility in the user's
     districts are confirmed; anything else sent is ignored. Returns how many were confirmed."""
-    if user is None or not user.may("confirm_flags"):
-        raise PermissionError("confirm_flags")
+    authorize(user, "confirm_flags")
     keys = sorted({k for k in flag_keys if isinstance(k, str) and 0 < len(k) <= 200})
     if not keys:
         return 0

@@ -101,7 +101,9 @@ def load_settings(path: Path | str | None = None) -> Settings:
 
 
 def _check(settings: Settings) -> None:
+    from warehouse.permissions import check_table
     raw = settings.raw
+    check_table(raw.get("permissions"))
     for section in ("coverage", "reporting", "coordinates", "standards", "quality"):
         if section not in raw:
             raise SettingsError(f"missing section [{section}]")

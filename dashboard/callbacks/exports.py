@@ -41,7 +41,8 @@ BUILDERS = {
 )
 def export_table(clicks, area, period, lang, param_values, pathname):
     trigger = ctx.triggered_id
-    if not trigger or not any(clicks) or trigger.get("table") not in BUILDERS:
+    user = auth.current_user()
+    if not trigger or not any(clicks) or trigger.get("table") not in BUILDERS or user is None or not user.may("export"):
         return no_update
     params = {item["id"]["name"]: item.get("value") for item in ctx.states_list[3]}
     if isinstance(params.get("compare"), list):

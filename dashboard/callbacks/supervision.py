@@ -19,7 +19,7 @@ from dashboard.components import column_defs
 from dashboard.figures.common import FONT, empty_figure
 from dashboard.figures.coverage import basemap, view
 from dashboard.i18n import t
-from etl.loader import load_paths
+from etl.loader import load_recorded_visit
 from warehouse.queries import areas, supervision
 
 FILTERS = (Input(ids.AREA, "value"), Input(ids.PERIOD, "value"), Input(ids.LANG, "data"))
@@ -169,8 +169,7 @@ def record_visit(_clicks, code, visit_date, kind, score, findings, rectify_by, l
             writer.writerow(["机构代码", "检查日期", "检查人", "检查类型", "得分", "发现问题", "整改期限"])
             writer.writerow([code or "", visit_date or "", user.display_name, kind or "", "" if score is None else score,
                              findings or "", rectify_by or ""])
-        districts = None if user.role == "admin" else frozenset(user.districts)
-        [result] = load_paths([path], db=data.warehouse_path(), loaded_by=user.username, allowed_districts=districts)
+        [result] = load_recorded_visit(path, data.warehouse_path(), user)
     finally:
         shutil.rmtree(folder, ignore_errors=True)         # nothing left behind, whatever happened
     if result.status == "rejected":
