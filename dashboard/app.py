@@ -25,13 +25,61 @@ def create_app(db_path: str | os.PathLike | None = None) -> Dash:
         update_title=None,
         compress=True,        # callback JSON escapes every Chinese character as \uXXXX: gzip undoes that
     )
+    trust_proxies(app.server)
     auth.install(app.server)
     limit_requests(app)
     install_templates(app.server)
     install_brief(app.server)
     app.layout = shell()
     import dashboard.callbacks  # noqa: F401  (registers every callback once)
+    install_content_policy(app)
     return app
+
+
+def content_policy(script_hashes) -> str:
+    """Scripts only from this server, and Dash's one inline start-up script by its hash (it is the
+    same on every page). Styles may be inline: plotly and the grid write style elements and
+    attributes. No plugins, no framing, no forms or links to elsewhere."""
+    return "; ".join([
+        "default-src 'self'",
+        "script-src 'self' " + " ".join(script_hashes),
+        "style-src 'self' 'unsafe-inline'",
+        "img-src 'self' data: blob:",
+        "font-src 'self' data:",
+        "connect-src 'self'",
+        "worker-src 'self' blob:",
+        "object-src 'none'",
+        "base-uri 'self'",
+        "form-action 'self'",
+        "frame-ancestors 'none'",
+    ])
+
+
+def install_content_policy(app: Dash) -> None:
+    """The hashes are taken once Dash has set itself up (its first request): the pages' own inline
+    script is registered only then."""
+    policy: list[str] = []
+
+    @app.server.after_request
+    def content_security_policy(response):
+        if not policy and app._got_first_request["setup_server"]:
+            policy.append(content_policy(app.csp_hashes()))
+        response.headers["Content-Security-Policy"] = policy[0] if policy else content_policy([])
+        return response
+
+
+def trust_proxies(server) -> None:
+    """Behind N reverse proxies (JICENG_TRUSTED_PROXIES=N), the client's address and scheme are
+    the ones the proxies add (X-Forwarded-For, X-Forwarded-Proto): the per-address login delay and
+    the audit log then see the real client. Without the setting those headers are ignored, since
+    anyone can send them."""
+    from werkzeug.middleware.proxy_fix import ProxyFix
+    raw = os.environ.get("JICENG_TRUSTED_PROXIES", "").strip()
+    if not raw:
+        return
+    if not raw.isdigit() or not 1 <= int(raw) <= 5:
+        raise SystemExit(f"JICENG_TRUSTED_PROXIES must be the number of proxies in front (1–5), not {raw!r}")
+    server.wsgi_app = ProxyFix(server.wsgi_app, x_for=int(raw), x_proto=int(raw))
 
 
 def limit_requests(app: Dash) -> None:

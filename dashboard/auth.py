@@ -15,8 +15,8 @@ COOKIE = "jiceng_session"
 PUBLIC_PREFIXES = ("/assets/", "/_dash-component-suites/")
 PUBLIC_PATHS = frozenset({"/login", "/favicon.ico"})          # exactly these: not /loginfoo
 # on every response: not framed by another site, no type sniffing, no full URLs sent elsewhere
-SECURITY_HEADERS = {"X-Frame-Options": "DENY", "Content-Security-Policy": "frame-ancestors 'none'",
-                    "X-Content-Type-Options": "nosniff", "Referrer-Policy": "same-origin"}
+# The Content-Security-Policy, which needs the app's inline script hash, is added by dashboard/app.py.
+SECURITY_HEADERS = {"X-Frame-Options": "DENY", "X-Content-Type-Options": "nosniff", "Referrer-Policy": "same-origin"}
 DASH_API_PREFIXES = ("/_dash-", "/_reload-hash")
 
 _accounts: Accounts | None = None
@@ -175,6 +175,8 @@ def _quote(target: str) -> str:
 
 
 def audit(action: str, detail: str | None = None) -> None:
+    """One audit entry for the session's user: who, what, when, from where, within which districts."""
     user = current_user()
+    scope = None if user is None else ("*" if user.role == "admin" else ",".join(user.districts))
     accounts().audit(user.username if user else None, action, detail,
-                     flask.request.remote_addr if flask.has_request_context() else None)
+                     flask.request.remote_addr if flask.has_request_context() else None, scope)

@@ -202,6 +202,12 @@ RULES = {
     ("users-role-dropdown", "value"): code(16),
     ("users-districts-dropdown", "value"): list_of(code(), 200),
     ("users-target-dropdown", "value"): text(64),
+    ("users-audit-user-dropdown", "value"): text(64),
+    ("users-audit-action-dropdown", "value"): code(),
+    ("users-audit-from-input", "value"): date(),
+    ("users-audit-to-input", "value"): date(),
+    ("users-audit-text-input", "value"): text(100),
+    ("users-message-div", "children"): json_value(50_000),
     # the page controls ({"type": "param", "name": …}): settings of a page, kept in its address
     ("param:compare", "value"): list_of(code(), 50),
     ("param:types", "value"): list_of(code(16), 10),

@@ -116,7 +116,10 @@ def test_only_the_login_page_itself_skips_the_guard_and_every_answer_carries_the
     for response in (client.get("/login"), client.get("/coverage"), client.get("/_dash-layout"),
                      client.get("/assets/0_bootstrap.min.css")):
         assert response.headers["X-Frame-Options"] == "DENY"
-        assert response.headers["Content-Security-Policy"] == "frame-ancestors 'none'"
+        policy = dict(part.split(" ", 1) for part in response.headers["Content-Security-Policy"].split("; "))
+        assert policy["frame-ancestors"] == "'none'" and policy["object-src"] == "'none'"
+        assert policy["default-src"] == "'self'" and policy["connect-src"] == "'self'"
+        assert policy["script-src"].startswith("'self' 'sha256-") and "unsafe" not in policy["script-src"]
         assert response.headers["X-Content-Type-Options"] == "nosniff"
         assert response.headers["Referrer-Policy"] == "same-origin"
 
@@ -378,3 +381,42 @@ def test_a_malformed_callback_request_is_a_400(app, sample_users, body):
     client = login(app.server.test_client(), "east")
     response = client.post("/_dash-update-component", data=body, content_type="application/json")
     assert response.status_code == 400 and response.get_json()["error"] == "malformed callback request"
+
+
+def test_the_script_policy_allows_exactly_the_inline_scripts_a_page_carries(app, sample_users):
+    """Every inline script of a served page is allowed by its hash, and nothing else is."""
+    import base64
+    import hashlib
+    import re
+    client = login(app.server.test_client(), "east")
+    response = client.get("/coverage")
+    allowed = set(re.findall(r"'sha256-([^']+)'", response.headers["Content-Security-Policy"]))
+    page = re.sub(r"<!--.*?-->", "", response.get_data(as_text=True), flags=re.DOTALL)     # IE's conditional comment
+    inline = [body for attributes, body in re.findall(r"<script([^>]*)>(.*?)</script>", page, re.DOTALL)
+              if "src=" not in attributes and "application/json" not in attributes]
+    assert len(inline) == 2
+    assert {base64.b64encode(hashlib.sha256(body.encode()).digest()).decode() for body in inline} == allowed
+
+
+@pytest.mark.parametrize("setting, seen", [(None, "10.0.0.9"), ("1", "203.0.113.7")])
+def test_the_client_address_comes_from_the_proxy_only_when_told_to_trust_it(monkeypatch, setting, seen):
+    import flask
+
+    from dashboard.app import trust_proxies
+    if setting:
+        monkeypatch.setenv("JICENG_TRUSTED_PROXIES", setting)
+    server = flask.Flask("proxied")
+    server.add_url_rule("/where", "where", lambda: flask.request.remote_addr)
+    trust_proxies(server)
+    response = server.test_client().get("/where", headers={"X-Forwarded-For": "203.0.113.7"},
+                                        environ_base={"REMOTE_ADDR": "10.0.0.9"})
+    assert response.get_data(as_text=True) == seen
+
+
+def test_a_wrong_proxy_count_stops_the_server_with_its_name(monkeypatch):
+    import flask
+
+    from dashboard.app import trust_proxies
+    monkeypatch.setenv("JICENG_TRUSTED_PROXIES", "all")
+    with pytest.raises(SystemExit, match="JICENG_TRUSTED_PROXIES"):
+        trust_proxies(flask.Flask("proxied"))

@@ -68,9 +68,13 @@ CREATE TABLE IF NOT EXISTS audit_log (
     username TEXT,
     action TEXT NOT NULL,
     detail TEXT,
-    remote_addr TEXT
+    remote_addr TEXT,
+    scope TEXT                                 -- the districts the user acted within; '*': all
 );
 """
+# Columns added after the first release: (table, column, declaration), added when missing.
+ADDED_COLUMNS = (("audit_log", "scope", "TEXT"),)
+AUDIT_EXPORT_LIMIT = 100_000
 
 
 class AccountError(ValueError):
@@ -121,6 +125,9 @@ class Accounts:
         self.path.parent.mkdir(parents=True, exist_ok=True)
         with self._connect() as con:
             con.executescript(SCHEMA)
+            for table, column, declaration in ADDED_COLUMNS:
+                if column not in {r["name"] for r in con.execute(f"PRAGMA table_info({table})")}:
+                    con.execute(f"ALTER TABLE {table} ADD COLUMN {column} {declaration}")
 
     def _connect(self) -> sqlite3.Connection:
         con = sqlite3.connect(self.path, timeout=30, isolation_level=None)
@@ -236,7 +243,8 @@ class Accounts:
             con.execute("DELETE FROM login_throttle WHERE key IN (?, ?)", keys)
             if _hasher.check_needs_rehash(row["password_hash"]):
                 con.execute("UPDATE users SET password_hash = ? WHERE username = ?", [_hasher.hash(password), username])
-            self._audit(con, username, "login", None, remote_addr)
+            self._audit(con, username, "login", None, remote_addr,
+                        "*" if row["role"] == "admin" else ",".join(json.loads(row["districts"])))
         return self.get(username)
 
     @staticmethod
@@ -279,21 +287,38 @@ class Accounts:
             with self._connect() as con:
                 con.execute("DELETE FROM sessions WHERE token_hash = ?", [_token_hash(token)])
 
-    # --- audit ----------------------------------------------------------------------------------
+    # --- audit ---------------------------------------------------------------------------------
     def audit(self, username: str | None, action: str, detail: str | None = None,
-              remote_addr: str | None = None) -> None:
+              remote_addr: str | None = None, scope: str | None = None) -> None:
         with self._connect() as con:
-            self._audit(con, username, action, detail, remote_addr)
+            self._audit(con, username, action, detail, remote_addr, scope)
 
     @staticmethod
-    def _audit(con, username, action, detail, remote_addr) -> None:
-        con.execute("INSERT INTO audit_log (at, username, action, detail, remote_addr) VALUES (?, ?, ?, ?, ?)",
-                    [_now().isoformat(), username, action, detail, remote_addr])
+    def _audit(con, username, action, detail, remote_addr, scope=None) -> None:
+        con.execute("INSERT INTO audit_log (at, username, action, detail, remote_addr, scope) VALUES (?, ?, ?, ?, ?, ?)",
+                    [_now().isoformat(), username, action, detail, remote_addr, scope])
 
-    def audit_entries(self, limit: int = 200, actor: User | None = None) -> list[dict]:
+    def audit_entries(self, limit: int = 200, actor: User | None = None, username: str | None = None,
+                      action: str | None = None, since: str | None = None, until: str | None = None,
+                      text: str | None = None) -> list[dict]:
+        """The newest entries first, filtered: by user, by action, from `since` to `until`
+        (dates, YYYY-MM-DD, both included) and by a text found in the detail."""
+        _require_admin(actor)
+        until_next = (datetime.fromisoformat(until) + timedelta(days=1)).date().isoformat() if until else None
+        with self._connect() as con:
+            return [dict(r) for r in con.execute("""
+                SELECT id, at, username, action, detail, scope, remote_addr FROM audit_log
+                WHERE (? IS NULL OR username = ?) AND (? IS NULL OR action = ?)
+                  AND (? IS NULL OR at >= ?) AND (? IS NULL OR at < ?)
+                  AND (? IS NULL OR instr(coalesce(detail, ''), ?) > 0)
+                ORDER BY id DESC LIMIT ?""",
+                [username, username, action, action, since, since, until_next, until_next, text, text,
+                 min(int(limit), AUDIT_EXPORT_LIMIT)])]
+
+    def audit_actions(self, actor: User | None = None) -> list[str]:
         _require_admin(actor)
         with self._connect() as con:
-            return [dict(r) for r in con.execute("SELECT * FROM audit_log ORDER BY id DESC LIMIT ?", [limit])]
+            return [r[0] for r in con.execute("SELECT DISTINCT action FROM audit_log ORDER BY action")]
 
 
 def _user(row) -> User:

@@ -118,6 +118,7 @@ def confirm(_clicks, outliers, checks, note, lang):
     of the sent flags exist in their districts, is decided by warehouse.actions.confirm_flags."""
     user = auth.current_user()
     if user is None or not user.may("confirm_flags"):
+        auth.audit("refused", "confirm data-quality flags")
         return t("forbidden", lang), None
     rows = [r for r in (outliers if isinstance(outliers, list) else []) + (checks if isinstance(checks, list) else [])
             if isinstance(r, dict)]

@@ -154,6 +154,7 @@ def record_visit(_clicks, code, visit_date, kind, score, findings, rectify_by, l
     versioning, like an uploaded file, within the inspector's districts."""
     user = auth.current_user()
     if user is None or not user.may("record_visit"):
+        auth.audit("refused", "record a visit")
         return dbc.Alert(t("forbidden", lang), color="warning")
     limit = data.max_findings_chars()
     fields = [code, visit_date, kind, score, findings, rectify_by]

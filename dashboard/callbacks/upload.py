@@ -172,6 +172,7 @@ def history(lang, _polling_stopped, _rollback, batch):
         except RollbackRefused as refused:
             message = dbc.Alert(t(f"up.rollback.{refused.code}", lang), color="danger")
         except PermissionError:
+            auth.audit("refused", f"roll back batch {batch}")
             message = dbc.Alert(t("up.rollback.not_yours", lang), color="danger")
     frame = load_batches(data.cursor(), None if user.role == "admin" else list(user.districts))
     frame["loaded_at"] = frame["loaded_at"].astype(str).str[:16]

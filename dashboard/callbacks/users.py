@@ -2,12 +2,13 @@
 (and again by warehouse.accounts, which refuses non-admin actors)."""
 from __future__ import annotations
 
-from dash import Input, Output, State, callback, ctx, html, no_update
+import pandas as pd
+from dash import Input, Output, State, callback, ctx, dcc, html, no_update
 
-from dashboard import auth, data, ids
+from dashboard import auth, data, ids, tables
 from dashboard.components import column_defs
 from dashboard.i18n import t
-from warehouse.accounts import AccountError, random_password
+from warehouse.accounts import AUDIT_EXPORT_LIMIT, AccountError, random_password
 from warehouse.queries import areas
 
 
@@ -26,7 +27,7 @@ def district_options(lang):
 
 @callback(
     Output(ids.USERS_TABLE, "rowData"), Output(ids.USERS_TABLE, "columnDefs"), Output(ids.USERS_TARGET, "options"),
-    Output(ids.USERS_AUDIT, "rowData"), Output(ids.USERS_AUDIT, "columnDefs"), Output(ids.USERS_MESSAGE, "children"),
+    Output(ids.USERS_MESSAGE, "children"),
     Input(ids.LANG, "data"), Input(ids.USERS_ADD, "n_clicks"), Input(ids.USERS_DISABLE, "n_clicks"),
     Input(ids.USERS_ENABLE, "n_clicks"), Input(ids.USERS_RESET, "n_clicks"),
     State(ids.USERS_NAME, "value"), State(ids.USERS_DISPLAY, "value"), State(ids.USERS_ROLE, "value"),
@@ -35,7 +36,7 @@ def district_options(lang):
 def manage_users(lang, _add, _disable, _enable, _reset, username, display, role, districts, target):
     admin = _admin()
     if admin is None:
-        return [], [], [], [], [], html.Div(t("forbidden", lang))
+        return [], [], [], html.Div(t("forbidden", lang))
     store = auth.accounts()
     message = None
     try:
@@ -63,11 +64,70 @@ def manage_users(lang, _add, _disable, _enable, _reset, username, display, role,
     columns = [("username", t("users.username", lang), "text"), ("display_name", t("users.display", lang), "text"),
                ("role", t("users.role", lang), "text"), ("districts", t("users.districts", lang), "text"),
                ("state", t("users.state", lang), "text")]
-    audit_columns = [("at", t("users.at", lang), "text"), ("username", t("users.username", lang), "text"),
-                     ("action", t("users.action", lang), "text"), ("detail", t("users.detail", lang), "text"),
-                     ("remote_addr", "IP", "text")]
     return (rows, column_defs(columns), [{"label": u.username, "value": u.username} for u in users],
-            store.audit_entries(actor=admin), column_defs(audit_columns), message if message is not None else no_update)
+            message if message is not None else no_update)
+
+
+AUDIT_SHOWN = 200
+AUDIT_FILTERS = (Input(ids.USERS_AUDIT_USER, "value"), Input(ids.USERS_AUDIT_ACTION, "value"),
+                 Input(ids.USERS_AUDIT_FROM, "value"), Input(ids.USERS_AUDIT_TO, "value"),
+                 Input(ids.USERS_AUDIT_TEXT, "value"))
+
+
+def _audit_columns(lang):
+    return [("at", t("users.at", lang), "text"), ("username", t("users.username", lang), "text"),
+            ("action", t("users.action", lang), "text"), ("detail", t("users.detail", lang), "text"),
+            ("scope", t("users.scope", lang), "text"), ("remote_addr", "IP", "text")]
+
+
+def _audit_entries(admin, limit, username, action, since, until, text):
+    """The filtered log; a date that is not one (typed by hand) filters nothing rather than failing."""
+    dates = [d if isinstance(d, str) and _is_date(d) else None for d in (since, until)]
+    return auth.accounts().audit_entries(limit, actor=admin, username=username or None, action=action or None,
+                                         since=dates[0], until=dates[1], text=text or None)
+
+
+def _is_date(value: str) -> bool:
+    from datetime import date
+    try:
+        date.fromisoformat(value)
+        return len(value) == 10
+    except ValueError:
+        return False
+
+
+@callback(Output(ids.USERS_AUDIT, "rowData"), Output(ids.USERS_AUDIT, "columnDefs"),
+          Output(ids.USERS_AUDIT_CAPTION, "children"), Output(ids.USERS_AUDIT_USER, "options"),
+          Output(ids.USERS_AUDIT_ACTION, "options"),
+          Input(ids.LANG, "data"), Input(ids.USERS_MESSAGE, "children"), *AUDIT_FILTERS)
+def audit_log(lang, _after_an_action, username, action, since, until, text):
+    """The audit log, filtered; again after every account change on this page."""
+    admin = _admin()
+    if admin is None:
+        return [], [], None, [], []
+    store = auth.accounts()
+    rows = _audit_entries(admin, AUDIT_SHOWN, username, action, since, until, text)
+    users = [{"label": u.username, "value": u.username} for u in store.list_users(actor=admin)]
+    actions = [{"label": a, "value": a} for a in store.audit_actions(actor=admin)]
+    caption = t("users.audit.caption", lang, shown=len(rows), limit=f"{AUDIT_EXPORT_LIMIT:,}")
+    return rows, column_defs(_audit_columns(lang)), caption, users, actions
+
+
+@callback(Output(ids.USERS_AUDIT_DOWNLOAD, "data"), Input(ids.USERS_AUDIT_XLSX, "n_clicks"),
+          Input(ids.USERS_AUDIT_CSV, "n_clicks"), State(ids.LANG, "data"),
+          *(State(f.component_id, f.component_property) for f in AUDIT_FILTERS), prevent_initial_call=True)
+def export_audit_log(_xlsx, _csv, lang, username, action, since, until, text):
+    """Every entry that matches the filters (up to AUDIT_EXPORT_LIMIT), as the grid shows them;
+    CSV text that a spreadsheet would run is neutralized (dashboard.workbook)."""
+    admin = _admin()
+    if admin is None or ctx.triggered_id not in (ids.USERS_AUDIT_XLSX, ids.USERS_AUDIT_CSV):
+        return no_update
+    frame = pd.DataFrame(_audit_entries(admin, AUDIT_EXPORT_LIMIT, username, action, since, until, text),
+                         columns=["id", "at", "username", "action", "detail", "scope", "remote_addr"])
+    fmt = "csv" if ctx.triggered_id == ids.USERS_AUDIT_CSV else "xlsx"
+    auth.audit("audit_export", f"{len(frame)} entries ({fmt}); filters: user={username} action={action} "
+                               f"from={since} to={until} text={text}"[:500])
+    return dcc.send_bytes(tables.to_file(_audit_columns(lang), frame, fmt), f"audit_log.{fmt}")
 
 
 def _password_notice(lang, username, password):

@@ -36,5 +36,29 @@ def layout(lang=None, **_):
         dbc.Card(dbc.CardBody([form, actions]), className="mb-3"),
         panel(t("users.list", lang), grid(ids.USERS_TABLE, 300, lang)),
         html.Div(className="mb-3"),
-        panel(t("users.audit", lang), grid(ids.USERS_AUDIT, 360, lang)),
+        panel(t("users.audit", lang), html.Div([audit_filters(lang), grid(ids.USERS_AUDIT, 360, lang)]),
+              ids.USERS_AUDIT_CAPTION, extra=audit_exports(lang)),
+    ])
+
+
+def audit_filters(lang):
+    return dbc.Row([
+        dbc.Col(dcc.Dropdown(id=ids.USERS_AUDIT_USER, placeholder=t("users.audit.user", lang)), md=2, xs=6),
+        dbc.Col(dcc.Dropdown(id=ids.USERS_AUDIT_ACTION, placeholder=t("users.audit.action", lang)), md=2, xs=6),
+        dbc.Col(dbc.InputGroup([dbc.InputGroupText(t("users.audit.from", lang)),
+                                dbc.Input(id=ids.USERS_AUDIT_FROM, type="date")], size="sm"), md=2, xs=6),
+        dbc.Col(dbc.InputGroup([dbc.InputGroupText(t("users.audit.to", lang)),
+                                dbc.Input(id=ids.USERS_AUDIT_TO, type="date")], size="sm"), md=2, xs=6),
+        dbc.Col(dbc.Input(id=ids.USERS_AUDIT_TEXT, placeholder=t("users.audit.text", lang), debounce=True,
+                          maxLength=100), md=4),
+    ], className="g-2 mb-2")
+
+
+def audit_exports(lang):
+    return html.Div([
+        dbc.ButtonGroup([
+            dbc.Button(t("export.xlsx", lang), id=ids.USERS_AUDIT_XLSX, size="sm", color="secondary", outline=True),
+            dbc.Button(t("export.csv", lang), id=ids.USERS_AUDIT_CSV, size="sm", color="secondary", outline=True),
+        ], size="sm"),
+        dcc.Download(id=ids.USERS_AUDIT_DOWNLOAD),
     ])
