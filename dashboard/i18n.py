@@ -348,6 +348,9 @@ TEXT: dict[str, tuple[str, str]] = {
     "up.drop": ("把文件拖到这里，或点击选择（CSV、Excel、GeoJSON，可多选）",
                 "Drop files here or click to choose (CSV, Excel, GeoJSON; several at once)"),
     "up.templates": ("空白模板：", "Blank templates: "),
+    "up.limits": ("每个文件不超过 {file_mb} MB，一次上传合计不超过 {total_mb} MB；更大的文件请分批上传或交管理员用命令行导入。",
+                  "At most {file_mb} MB a file and {total_mb} MB an upload; send larger ones in parts, or ask an "
+                  "administrator to load them from the command line."),
     "up.dry_run": ("检查结果（尚未入库）", "Validation report (nothing loaded yet)"),
     "up.loaded": ("入库结果", "Load result"),
     "up.load": ("确认入库", "Load"),

@@ -3,12 +3,12 @@ import dash
 import dash_bootstrap_components as dbc
 from dash import dcc, html
 
-from dashboard import auth, ids
+from dashboard import auth, data, ids
 from dashboard.components import grid, panel
 from dashboard.i18n import t
+from warehouse.permissions import UPLOAD_KINDS, upload_kinds
 
 dash.register_page(__name__, path="/upload", title="数据上报 Upload · jiceng", order=7)
-TEMPLATES = ("admin_units", "facilities", "standardization", "monthly_services", "staffing", "inspections")
 
 
 def layout(lang=None, **_):
@@ -16,8 +16,12 @@ def layout(lang=None, **_):
     user = auth.current_user()
     if user is None or not user.may("upload"):
         return dbc.Alert(t("forbidden", lang), color="warning", className="mt-3")
+    mine = upload_kinds(user)          # the templates this role may upload (the permission table)
     templates = [html.Span(t("up.templates", lang))] + [
-        html.A(kind, href=f"/templates/{kind}.xlsx", className="me-2", download=f"{kind}.xlsx") for kind in TEMPLATES]
+        html.A(kind, href=f"/templates/{kind}.xlsx", className="me-2", download=f"{kind}.xlsx")
+        for kind in UPLOAD_KINDS if kind in mine]
+    limits = t("up.limits", lang, file_mb=f"{float(data.setting_or('upload.max_mb', 20)):g}",
+               total_mb=f"{float(data.setting_or('upload.max_total_mb', 100)):g}")
     return html.Div([
         html.Div(t("up.title", lang), className="page-title mb-2"),
         dcc.Store(id=ids.UP_TOKEN),
@@ -27,6 +31,7 @@ def layout(lang=None, **_):
         dbc.Card(dbc.CardBody([
             dcc.Upload(id=ids.UP_UPLOAD, multiple=True, children=html.Div(t("up.drop", lang)),
                        className="upload-drop", max_size=-1),
+            html.Div(limits, className="small text-muted mt-1"),
             html.Div(templates, className="small mt-2"),
         ]), className="mb-3"),
         html.Div(id=ids.UP_REPORT, className="mb-3"),
