@@ -302,7 +302,7 @@ def test_dq001_data_quality_page_in_english(dash_duo, app):
     sign_in(dash_duo, "root", "/quality?area=990102&lang=en")
     dash_duo.wait_for_text_to_equal(".page-title", "Data quality", timeout=30)
     dash_duo.wait_for_element("#quality-grid-graph .main-svg", timeout=30)
-    dash_duo.wait_for_contains_text("#quality-outliers-table", "outlier", timeout=30)
+    wait_grid_text(dash_duo, "#quality-outliers-table", "outlier", caption="#quality-outliers-caption")
     assert dash_duo.get_logs() == []
 
 
