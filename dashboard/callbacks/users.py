@@ -106,7 +106,8 @@ def audit_log(lang, _after_an_action, username, action, since, until, text):
     if admin is None:
         return [], [], None, [], []
     store = auth.accounts()
-    rows = _audit_entries(admin, AUDIT_SHOWN, username, action, since, until, text)
+    rows = [{**row, "at": row["at"].replace("T", " ")}
+            for row in _audit_entries(admin, AUDIT_SHOWN, username, action, since, until, text)]
     users = [{"label": u.username, "value": u.username} for u in store.list_users(actor=admin)]
     actions = [{"label": a, "value": a} for a in store.audit_actions(actor=admin)]
     caption = t("users.audit.caption", lang, shown=len(rows), limit=f"{AUDIT_EXPORT_LIMIT:,}")
@@ -124,6 +125,7 @@ def export_audit_log(_xlsx, _csv, lang, username, action, since, until, text):
         return no_update
     frame = pd.DataFrame(_audit_entries(admin, AUDIT_EXPORT_LIMIT, username, action, since, until, text),
                          columns=["id", "at", "username", "action", "detail", "scope", "remote_addr"])
+    frame["at"] = frame["at"].str.replace("T", " ")
     fmt = "csv" if ctx.triggered_id == ids.USERS_AUDIT_CSV else "xlsx"
     auth.audit("audit_export", f"{len(frame)} entries ({fmt}); filters: user={username} action={action} "
                                f"from={since} to={until} text={text}"[:500])

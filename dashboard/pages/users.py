@@ -29,7 +29,7 @@ def layout(lang=None, **_):
         dbc.Button(t("users.disable", lang), id=ids.USERS_DISABLE, color="danger", outline=True, size="sm"),
         dbc.Button(t("users.enable", lang), id=ids.USERS_ENABLE, color="success", outline=True, size="sm"),
         dbc.Button(t("users.reset", lang), id=ids.USERS_RESET, color="secondary", outline=True, size="sm"),
-    ], className="d-flex gap-2 align-items-center mt-3")
+    ], className="d-flex flex-wrap gap-2 align-items-center mt-3")
     return html.Div([
         html.Div([html.Div(t("nav.users", lang), className="page-title")], id=ids.USERS_HEADER),
         html.Div(id=ids.USERS_MESSAGE, className="my-2"),
