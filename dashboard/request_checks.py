@@ -34,10 +34,10 @@ def _is_int(value) -> bool:
     return isinstance(value, int) and not isinstance(value, bool)
 
 
-def text(max_chars: int, pattern: re.Pattern | None = None, nullable: bool = True, odd: tuple = ()) -> Rule:
+def text(max_chars: int, pattern: re.Pattern | None = None, odd: tuple = ()) -> Rule:
     def why_not(value):
         if value is None:
-            return None if nullable else "missing"
+            return None
         if not isinstance(value, str):
             return "not text"
         if len(value) > max_chars:
