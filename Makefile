@@ -6,7 +6,7 @@ DB ?= var/jiceng.duckdb
 HOST ?= 127.0.0.1
 PORT ?= 8050
 
-.PHONY: setup load run test test-all bench sample clean
+.PHONY: setup load run lint test test-all bench sample clean
 
 $(VENV)/.installed: requirements.txt
 	$(PYTHON) -m venv $(VENV)
@@ -22,10 +22,14 @@ load: setup
 run: load
 	$(PY) -m dashboard --db $(DB) --host $(HOST) --port $(PORT)
 
-test: load
+# pycodestyle, pyflakes and import order (pyproject.toml), before the tests
+lint: setup
+	$(PY) -m ruff check .
+
+test: load lint
 	$(PY) -m pytest
 
-test-all: load
+test-all: load lint
 	$(PY) -m pytest -m "slow or not slow"
 
 # the province benchmark's table (docs/performance.md), the write path at each size of SCALE

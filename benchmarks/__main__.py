@@ -9,4 +9,5 @@ if sys.argv[1:2] == ["writes"]:
     from benchmarks.writes import main
     raise SystemExit(main(sys.argv[2:]))
 from benchmarks.province import main
+
 raise SystemExit(main())

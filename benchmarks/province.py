@@ -112,7 +112,7 @@ def scoped_client(app, username: str):
 
 
 def measure_callbacks(db: Path, facts: dict, repeats: int) -> dict:
-    from benchmarks.callbacks import callback_bodies, call, time_callbacks
+    from benchmarks.callbacks import call, callback_bodies, time_callbacks
     from dashboard import data
     from dashboard.app import app
     from warehouse.accounts import Accounts, accounts_path

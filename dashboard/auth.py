@@ -8,6 +8,7 @@ from urllib.parse import urlparse
 
 import flask
 
+from dashboard import data, session
 from dashboard.i18n import t
 from warehouse.accounts import AccountError, Accounts, User, accounts_path
 
@@ -25,7 +26,6 @@ _accounts_for: str | None = None
 
 def accounts() -> Accounts:
     """The account store beside the configured warehouse (one per process)."""
-    from dashboard import data
     global _accounts, _accounts_for
     path = str(accounts_path(data.warehouse_path()))
     if _accounts is None or _accounts_for != path:
@@ -33,8 +33,7 @@ def accounts() -> Accounts:
     return _accounts
 
 
-def current_user() -> User | None:
-    return getattr(flask.g, "user", None) if flask.has_request_context() else None
+current_user = session.current_user
 
 
 def _lang() -> str:

@@ -93,7 +93,7 @@ def build(con, scope, codes: list[str], period: Period, ranking: pd.DataFrame, l
 
 
 def checklist(con, record: dict, lang: str) -> list[str]:
-    """Items to verify on site, from the standards (DOMAIN.md sections 3 and 5)."""
+    """Items to verify on site, from the standards (docs/domain.md sections 3 and 5)."""
     items = []
     kind = record["type"]
     if kind == "CHC":

@@ -47,8 +47,8 @@ def panel(title: str, body, caption_id: str | None = None, export_table: str | N
 
 def export_buttons(table: str, lang: str):
     """Shown to roles that may export (the export itself checks again)."""
-    from dashboard import auth
-    user = auth.current_user()
+    from dashboard.session import current_user
+    user = current_user()
     return dbc.ButtonGroup([
         dbc.Button(t("export.xlsx", lang), id=ids.export_button(table, "xlsx"), size="sm", color="secondary",
                    outline=True),

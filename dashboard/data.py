@@ -46,13 +46,9 @@ def store_fallback():
 def _empty_warehouse():
     global _empty
     if _empty is None:
-        import duckdb
-
         from warehouse import schema
         from warehouse.settings import load_settings
-        con = duckdb.connect(":memory:")
-        schema.prepare(con, load_settings())
-        _empty = con
+        _empty = schema.empty_warehouse(load_settings())
     return _empty
 
 
@@ -62,10 +58,10 @@ def current_scope() -> Scope:
     tests of query functions) sees everything."""
     import flask
 
-    from dashboard import auth
+    from dashboard.session import current_user
     if not flask.has_request_context():
         return Scope.everything()
-    user = auth.current_user()
+    user = current_user()
     return user.scope if user is not None else Scope(frozenset())
 
 
@@ -114,10 +110,18 @@ def read_filters(con, area_code: str | None, period_label: str | None, lang: str
                    dict(params or {}), fallback)
 
 
+def file_setting(key: str, default):
+    """A setting from the settings file as it is now (not a warehouse query): what page layouts
+    show and the limits both the page and the check on saving use."""
+    from warehouse.settings import current_settings
+    value = current_settings().scalar_settings().get(key)
+    return default if value is None else value
+
+
 def max_findings_chars() -> int:
     """Longest findings text a visit recorded in the browser may carry: the form's box and the
     check on saving use this one value."""
-    return int(setting_or("supervision.max_findings_chars", 2000))
+    return int(file_setting("supervision.max_findings_chars", 2000))
 
 
 def setting_or(key: str, default):

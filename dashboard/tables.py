@@ -3,14 +3,13 @@ the same rows for the same filters. A builder returns (columns, frame): columns 
 (field, header, kind) with kind text | int | pct | dec."""
 from __future__ import annotations
 
-
 import pandas as pd
 
 from dashboard.data import Filters, today
 from dashboard.i18n import milestone_state, t
 from dashboard.workbook import csv_bytes, xlsx_bytes
 from warehouse.cache import per_version
-from warehouse.queries import coverage, overview
+from warehouse.queries import coverage, overview, registry
 
 TYPE_KEYS = ("CHC", "CHS", "THC", "VC")
 
@@ -376,8 +375,7 @@ def side_by_side(con, filters: Filters, radius: float):
 
 
 def _flags(frame: pd.DataFrame, con, lang: str):
-    measures = dict(con.execute("SELECT measure, name_en FROM measure_registry").fetchall()) if lang == "en" else \
-        dict(con.execute("SELECT measure, name_zh FROM measure_registry").fetchall())
+    measures = registry.measure_names(con, lang)
     frame = frame.copy()
     frame["check_name"] = [t(f"dq.check.{c}", lang) for c in frame["check"]]
     frame["measure_name"] = frame["measure"].map(lambda m: measures.get(m, m))

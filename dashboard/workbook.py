@@ -6,7 +6,6 @@ import io
 import pandas as pd
 import xlsxwriter
 
-
 # A text cell starting with one of these is a formula to a spreadsheet (OWASP, "CSV injection").
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 

@@ -7,7 +7,6 @@ import sys
 import time
 from pathlib import Path
 
-import duckdb
 from tqdm import tqdm
 
 from etl.loader import FileResult, apply_settings, load_paths, rebuild
@@ -15,7 +14,7 @@ from etl.problems import message_head
 from etl.report import ProgressFile, results_to_json, write_atomically
 from etl.templates import LOAD_ORDER
 from warehouse.settings import SettingsError, load_settings
-from warehouse.store import StoreDamaged, db_path, restore, verify
+from warehouse.store import DISK_ERRORS, StoreDamaged, db_path, restore, verify
 
 STATUS_LABEL = {"accepted": "✓ 已入库 accepted", "unchanged": "= 无变化 unchanged (already loaded)",
                 "rejected": "✗ 已拒绝 rejected", "skipped": "· 已跳过 skipped"}
@@ -219,7 +218,7 @@ def main(argv: list[str] | None = None) -> int:
     except StoreDamaged as exc:
         print(f"✗ {exc}", file=sys.stderr)
         return 2
-    except (OSError, duckdb.IOException) as exc:
+    except DISK_ERRORS as exc:
         if getattr(exc, "errno", None) != errno.ENOSPC and "No space left" not in str(exc):
             raise
         print(f"✗ 磁盘已满，未写入任何内容，仓库未改变 / disk full: nothing was written, the warehouse is unchanged "

@@ -1,4 +1,4 @@
-"""The submission templates of DATA_CONTRACT.md: columns, their spellings and their types."""
+"""The submission templates of docs/data.md: columns, their spellings and their types."""
 from __future__ import annotations
 
 import difflib

@@ -7,9 +7,10 @@ from urllib.parse import urlparse
 import pytest
 
 from benchmarks.callbacks import input_entry, outputs_of
-from conftest import PASSWORD, login
 from dashboard import data
 from warehouse.accounts import FREE_FAILURES, FREE_FAILURES_PER_ADDRESS, AccountError, Accounts
+
+from conftest import PASSWORD, login
 
 OTHER_DISTRICT = "990104"          # 新城区: not east's
 
@@ -25,6 +26,7 @@ def app(sample_db, sample_users):
 def secrets_of_other_district(sample_db):
     """Strings that only data of 新城区 would contain: its code, its townships' and facilities' names."""
     import duckdb
+
     from warehouse.store import current_version_file
     con = duckdb.connect(str(current_version_file(sample_db)), read_only=True)
     names = [r[0] for r in con.execute("""

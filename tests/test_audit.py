@@ -5,9 +5,10 @@ import shutil
 
 import pytest
 
-from conftest import login
 from dashboard import data
 from warehouse.accounts import Accounts
+
+from conftest import login
 
 
 @pytest.fixture(scope="module")

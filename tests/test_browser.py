@@ -9,13 +9,14 @@ from selenium.common.exceptions import TimeoutException
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
 
-from conftest import PASSWORD
 from dashboard import data
 from dashboard.i18n import count, pct
 from warehouse.periods import parse_period
 from warehouse.queries import areas, coverage, overview
 from warehouse.scope import Scope
 from warehouse.store import current_version_file
+
+from conftest import PASSWORD
 
 pytestmark = pytest.mark.browser
 EVERYTHING = Scope.everything()
@@ -233,6 +234,7 @@ def test_std001_standardization_page_in_both_languages(dash_duo, app, con):
 
 def test_cmp001_township_comparison_in_both_languages_with_exports(dash_duo, app, con):
     import os
+
     from warehouse.queries import comparison
     dash_duo.start_server(app, navigate=False)
     sign_in(dash_duo, "root", "/townships?compare=990104004,990102001")
@@ -260,9 +262,10 @@ def test_cmp001_township_comparison_in_both_languages_with_exports(dash_duo, app
 def own_warehouse(tmp_path, sample_db):
     """A warehouse of the test's own (the sample registry, an 'east' user), so loads leave the
     shared sample untouched."""
+    from warehouse.accounts import Accounts, accounts_path
+
     from conftest import SAMPLES, TEST_USERS
     from factory import load
-    from warehouse.accounts import Accounts, accounts_path
     db = tmp_path / "own.duckdb"
     load(db, SAMPLES / "01_行政区划.xlsx", SAMPLES / "03_机构名录.xlsx")
     role, districts = TEST_USERS["east"]

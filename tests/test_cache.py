@@ -1,10 +1,11 @@
 """Query results are kept per published version: a load is seen at once, a writer's copy is never
 cached, and callers cannot change what the next caller gets."""
-from factory import load, monthly_file, tiny_city
 from warehouse.cache import per_version, version_of
 from warehouse.queries import areas, overview
 from warehouse.scope import Scope
 from warehouse.store import Reader, WriterSession
+
+from factory import load, monthly_file, tiny_city
 
 EVERYTHING = Scope.everything()
 CALLS = []

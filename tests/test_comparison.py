@@ -3,11 +3,12 @@ township with a missing month and one with a zero denominator."""
 import duckdb
 import pytest
 
-from factory import load, monthly_file, tiny_city
 from warehouse.periods import parse_period
 from warehouse.queries import areas, comparison
 from warehouse.scope import Scope
 from warehouse.store import current_version_file
+
+from factory import load, monthly_file, tiny_city
 
 EVERYTHING = Scope.everything()
 

@@ -4,8 +4,9 @@ import sys
 import textwrap
 from pathlib import Path
 
-from factory import load, monthly_file, query, snapshot, tiny_city
 from warehouse.store import WriterSession, current_version_file, versions_dir
+
+from factory import load, monthly_file, query, snapshot, tiny_city
 
 ROOT = Path(__file__).resolve().parent.parent
 

@@ -1,4 +1,5 @@
 from etl.coordinates import from_wgs84, to_wgs84
+
 from warehouse_test_helpers import haversine_m
 
 

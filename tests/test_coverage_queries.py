@@ -4,11 +4,12 @@ import math
 import duckdb
 import pytest
 
-from factory import load, tiny_city, write_csv
 from warehouse.queries import coverage
 from warehouse.queries.areas import CITY, resolve_area
 from warehouse.scope import Scope
 from warehouse.store import current_version_file
+
+from factory import load, tiny_city, write_csv
 from warehouse_test_helpers import haversine_m
 
 EVERYTHING = Scope.everything()

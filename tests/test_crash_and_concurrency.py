@@ -13,8 +13,9 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from factory import load, monthly_file, tiny_city
 from warehouse.store import current_version_file
+
+from factory import load, monthly_file, tiny_city
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLES = ROOT / "data_samples"
@@ -64,8 +65,10 @@ def free_port() -> int:
 @pytest.mark.slow
 def test_gunicorn_workers_answer_every_request_consistently_while_loads_loop(tmp_path):
     import requests
-    from conftest import PASSWORD
+
     from warehouse.accounts import Accounts, accounts_path
+
+    from conftest import PASSWORD
     db = tiny_city(tmp_path)
     version_a = monthly_file(tmp_path / "a.csv", [{"facility_code": "F_CHC1", "period": "2026-03", "births": 10,
                                                    "newborn_visits": 5, "submitted_on": "2026-04-01"}])

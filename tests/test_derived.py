@@ -9,10 +9,11 @@ import duckdb
 import pytest
 from python_calamine import CalamineWorkbook
 
-from conftest import SAMPLES
-from factory import load, query
 from warehouse.derived import TABLES, refresh
 from warehouse.store import current_version_file
+
+from conftest import SAMPLES
+from factory import load, query
 
 DQ_COLUMNS = 'flag_key, "check", facility_code, measure, period, value, round(reference, 9), round(score, 9)'
 CHC = "990102001C1"             # 解放路社区卫生服务中心 (the sample's first centre)

@@ -44,7 +44,7 @@ def test_every_template_example_is_linked_and_recognized(kind):
 
 
 def test_the_permission_table_in_security_md_is_the_one_the_code_checks():
-    from warehouse.permissions import ROLES, check_table
+    from warehouse.roles import ROLES, check_table
     lines = [line for line in (DOCS / "security.md").read_text(encoding="utf-8").splitlines()
              if re.match(r"\| `\w+` \|", line)]
     documented = {}

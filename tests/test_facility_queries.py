@@ -3,11 +3,12 @@ a THC, a third center for percentiles, and a closed station."""
 import duckdb
 import pytest
 
-from factory import FACILITY_HEADER, load, monthly_file, tiny_city, write_csv
 from warehouse.periods import parse_period
 from warehouse.queries import facility
 from warehouse.scope import Scope
 from warehouse.store import current_version_file
+
+from factory import FACILITY_HEADER, load, monthly_file, tiny_city, write_csv
 
 EVERYTHING = Scope.everything()
 

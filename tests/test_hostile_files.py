@@ -86,6 +86,7 @@ def test_the_settings_file_and_the_readers_agree_on_the_limits():
 
 def test_limits_come_from_the_settings(tmp_path):
     from etl.readers import ReadError, ReadLimits, read_csv, read_workbook
+
     from hostile import _workbook_bytes
     path = tmp_path / "small.xlsx"
     path.write_bytes(_workbook_bytes([HEADER] + [["F_CHC1", f"2026-{m:02d}", m] for m in range(1, 13)]))

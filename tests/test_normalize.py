@@ -1,4 +1,4 @@
-"""Every messy form of DATA_CONTRACT.md reads as the value it means."""
+"""Every messy form of the templates (docs/data.md) reads as the value it means."""
 from datetime import date, datetime
 
 import pytest

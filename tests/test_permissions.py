@@ -12,15 +12,16 @@ import shutil
 from pathlib import Path
 
 import pytest
-from factory import query
 from python_calamine import CalamineWorkbook
 
 from etl.cli import main as etl_main
 from warehouse import permissions
 from warehouse.accounts import AccountError, Accounts, accounts_path
 from warehouse.actions import confirm_flags, restore_version, rollback_upload
-from warehouse.permissions import ROLES, UPLOAD_KINDS
+from warehouse.roles import ROLES, UPLOAD_KINDS
 from warehouse.store import current_version_file
+
+from factory import query
 
 OWN, OTHER = "990102", "990104"
 PASSWORD = "correct horse battery"
@@ -84,7 +85,6 @@ def load_by(db, username, path):
 CASES = [(kind, role, district) for kind in UPLOAD_KINDS for role in ROLES for district in (OWN, OTHER)]
 
 
-@pytest.mark.slow
 @pytest.mark.parametrize("kind, role, district", CASES, ids=[f"{k}-{r}-{d}" for k, r, d in CASES])
 def test_uploading_each_template(db, tmp_path, kind, role, district):
     allowed = may(role, f"upload_{kind}") and (role == "admin" or district == OWN)
@@ -103,7 +103,6 @@ def test_uploading_each_template(db, tmp_path, kind, role, district):
 ROLLBACK_CASES = [(role, whose) for role in ROLES for whose in ("own", "colleague", "other_district")]
 
 
-@pytest.mark.slow
 @pytest.mark.parametrize("role, whose", ROLLBACK_CASES, ids=[f"{r}-{w}" for r, w in ROLLBACK_CASES])
 def test_rolling_back_a_file(db, tmp_path, role, whose):
     loader = {"own": f"{role}_a", "colleague": f"{role}_b", "other_district": "admin_b"}[whose]
@@ -138,7 +137,6 @@ def test_confirming_a_flag(db, role, district):
     assert (current_version_file(db) != before) == allowed
 
 
-@pytest.mark.slow
 @pytest.mark.parametrize("role, district", [(r, d) for r in ROLES for d in (OWN, OTHER)])
 def test_recording_a_visit(db, tmp_path, role, district):
     from etl.loader import load_recorded_visit
@@ -226,10 +224,10 @@ def test_a_mistake_in_the_table_stops_the_settings_with_its_name(tmp_path, monke
 
 
 def test_a_role_without_read_gets_403_everywhere(db, tmp_path, monkeypatch):
-    from conftest import login
-
     from dashboard import data
     from dashboard.app import app
+
+    from conftest import login
     settings_with(tmp_path, monkeypatch, ('read = ["admin", "bureau", "planner", "inspector"]',
                                           'read = ["admin", "bureau", "inspector"]'))
     data.configure(db)

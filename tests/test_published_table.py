@@ -1,4 +1,4 @@
-"""DOMAIN.md section 4: the product reproduces a published table (seed 003, 小屯卫生院, one year)
+"""docs/domain.md section 4: the product reproduces a published table (the district report, 小屯卫生院, one year)
 from a submission file, through the ETL, to v_indicator_value."""
 from factory import load, monthly_file, query, tiny_city, write_csv
 

@@ -3,12 +3,13 @@ the browser's code path equal CLI loads; uploads stay inside the uploader's dist
 import duckdb
 import pytest
 
-from factory import FACILITY_HEADER, account, load, monthly_file, query, snapshot, tiny_city, write_csv
 from warehouse.actions import confirm_flags
 from warehouse.ingest import RollbackRefused
 from warehouse.queries import areas, quality
 from warehouse.scope import Scope
 from warehouse.store import current_version_file
+
+from factory import FACILITY_HEADER, account, load, monthly_file, query, snapshot, tiny_city, write_csv
 
 EVERYTHING = Scope.everything()
 
@@ -143,6 +144,7 @@ def test_rollback_restores_the_previous_values(tmp_path):
 
 def test_an_upload_through_the_browser_path_equals_a_cli_load(tmp_path):
     import base64
+
     from dashboard import uploads
     from warehouse.accounts import User
     path = monthly_file(tmp_path / "m.csv", [{"facility_code": "F_CHC1", "period": "2026-03", "births": 9,
@@ -163,6 +165,7 @@ def test_an_upload_through_the_browser_path_equals_a_cli_load(tmp_path):
 
 def test_uploads_refuse_other_types_and_paths(tmp_path):
     import base64
+
     from dashboard import uploads
     from warehouse.accounts import User
     user = User("root", "root", "admin", (), False)
@@ -190,6 +193,7 @@ def test_uploads_older_than_a_day_are_removed(tmp_path):
     import base64
     import os
     import time
+
     from dashboard import uploads
     from warehouse.accounts import User
     user = User("root", "root", "admin", (), False)
@@ -205,9 +209,11 @@ def test_uploads_older_than_a_day_are_removed(tmp_path):
 
 def test_an_inspector_uploads_inspections_but_nothing_else(tmp_path):
     import base64
+
     from dashboard import uploads
-    from factory import write_csv
     from warehouse.accounts import User
+
+    from factory import write_csv
     db = tiny_city(tmp_path)
     inspector = account(db, User("wang", "王", "inspector", ("110101",), False))
     visits = write_csv(tmp_path / "v.csv", ["机构代码", "检查日期", "得分"], [["F_CHC1", "2026-05-01", 88]])

@@ -5,12 +5,13 @@ import copy
 import shutil
 
 import pytest
-from conftest import login
-from test_access import forged_requests
 
 from dashboard import data
 from dashboard.request_checks import RULES, BadRequest, check, rule_for
 from warehouse.store import current_version_file
+
+from conftest import login
+from test_access import forged_requests
 
 
 @pytest.fixture(scope="module")

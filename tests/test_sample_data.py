@@ -7,6 +7,7 @@ import openpyxl
 import pytest
 
 from etl.sample_city import write_sample_city
+
 from factory import TODAY, query
 
 SAMPLES = Path(__file__).resolve().parent.parent / "data_samples"

@@ -5,12 +5,13 @@ from datetime import date
 import duckdb
 import pytest
 
-from factory import load, monthly_file, query, tiny_city, write_csv
 from etl.loader import apply_settings
 from warehouse.queries import areas, standardization
 from warehouse.scope import Scope
 from warehouse.settings import DEFAULT_SETTINGS_PATH, load_settings
 from warehouse.store import current_version_file
+
+from factory import load, monthly_file, query, tiny_city, write_csv
 
 EVERYTHING = Scope.everything()
 STANDARDIZATION = [

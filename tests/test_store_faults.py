@@ -6,8 +6,9 @@ import os
 
 import pytest
 
-from factory import load, monthly_file, query, tiny_city
 from warehouse.store import Reader, current_version_file, db_path, versions_dir
+
+from factory import load, monthly_file, query, tiny_city
 
 MONTH = {"facility_code": "F_CHC1", "period": "2026-03", "births": 10, "newborn_visits": 9}
 
@@ -86,6 +87,7 @@ def test_verify_names_each_kept_version_and_restore_publishes_an_old_one_again(s
 
 def test_a_full_disk_is_one_line_and_leaves_nothing_behind(store, tmp_path, capsys, monkeypatch):
     import errno
+
     import warehouse.store
     from etl.cli import main
     before = version_files(store)
@@ -111,6 +113,7 @@ def test_a_full_disk_is_one_line_and_leaves_nothing_behind(store, tmp_path, caps
 def test_a_disk_that_fills_while_writing_is_one_line_and_leaves_nothing_behind(store, tmp_path, capsys,
                                                                               monkeypatch, where):
     import duckdb
+
     import warehouse.derived
     import warehouse.store
     from etl.cli import main
@@ -153,6 +156,7 @@ def test_the_number_of_kept_versions_is_a_setting(tmp_path):
 
 def test_a_version_with_many_free_blocks_is_published_compact_and_whole(store, tmp_path):
     import duckdb
+
     from warehouse.store import WriterSession
     before = {t: sorted(query(store, f"SELECT * FROM {t}")) for t in ("facility", "monthly_measure",
                                                                      "facility_indicator_parts_table")}

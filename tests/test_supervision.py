@@ -7,11 +7,12 @@ import duckdb
 import pandas as pd
 import pytest
 
-from factory import load, monthly_file, tiny_city, write_csv
 from warehouse.periods import parse_period
 from warehouse.queries import areas, supervision
 from warehouse.scope import Scope
 from warehouse.store import current_version_file
+
+from factory import load, monthly_file, tiny_city, write_csv
 
 EVERYTHING = Scope.everything()
 
@@ -81,6 +82,7 @@ def test_route_is_optimal_on_a_small_fixture():
 
 def test_brief_pdf_has_the_names_and_numbers_in_chinese(sample_db):
     from pypdf import PdfReader
+
     from dashboard import data
     from dashboard.callbacks.supervision import make_brief
     data.configure(sample_db)
@@ -108,9 +110,10 @@ def test_a_visit_with_findings_too_long_or_values_of_the_wrong_kind_is_refused_a
     from dashboard import data
     from dashboard.app import app
     from dashboard.callbacks.supervision import record_visit
-    from factory import query, tiny_city
     from warehouse.accounts import User
     from warehouse.store import current_version_file
+
+    from factory import query, tiny_city
     db = tiny_city(tmp_path)
     version = current_version_file(db).name
     data.configure(db)

@@ -7,9 +7,10 @@ import os
 
 import pytest
 
-from factory import account, monthly_file, query, tiny_city
 from warehouse.accounts import User
 from warehouse.store import current_version_file, db_path, versions_dir
+
+from factory import account, monthly_file, query, tiny_city
 
 ADMIN = User("root", "root", "admin", (), False)
 BUREAU = User("east", "东城", "bureau", ("110101",), False)
@@ -113,9 +114,10 @@ def test_the_upload_page_shows_the_versions_panel_to_administrators_only(sample_
 
 
 def test_a_bureau_user_rolls_back_their_own_uploads_only_and_an_inspector_none(tmp_path):
-    from factory import load
     from warehouse.actions import rollback_upload
     from warehouse.ingest import RollbackRefused
+
+    from factory import load
     db = tiny_city(tmp_path)
     path = monthly_file(tmp_path / "m.csv", [{"facility_code": "F_CHC1", "period": "2026-03", "births": 9}])
     [by_colleague] = load(db, path, loaded_by="east2")

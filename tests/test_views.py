@@ -1,4 +1,4 @@
-"""The stable v_* views reproduce DOMAIN.md's rules exactly on a tiny hand-checked city."""
+"""The stable v_* views reproduce docs/domain.md's rules exactly on a tiny hand-checked city."""
 from datetime import date
 
 import pytest

@@ -20,7 +20,8 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from zxcvbn import zxcvbn
 
-from warehouse.permissions import ROLES, allowed
+from warehouse.permissions import allowed
+from warehouse.roles import ROLES
 from warehouse.scope import Scope
 from warehouse.store import db_path
 

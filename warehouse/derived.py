@@ -26,7 +26,6 @@ import duckdb
 from warehouse.schema import VIEWS_SQL
 
 
-
 @dataclass(frozen=True)
 class Derived:
     steps: tuple[str, ...]    # the macros of views.sql that compute the table, inserted in turn

@@ -85,3 +85,10 @@ def prepare(con: duckdb.DuckDBPyConnection, settings: Settings) -> bool:
     settings_changed = sync_registry(con, settings)
     views_changed = create_views(con)
     return bool(migrated) or settings_changed or views_changed
+
+
+def empty_warehouse(settings: Settings) -> duckdb.DuckDBPyConnection:
+    """An empty warehouse in memory with the whole schema: what readers see before the first load."""
+    con = duckdb.connect(":memory:")
+    prepare(con, settings)
+    return con

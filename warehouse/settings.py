@@ -11,6 +11,8 @@ import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 
+from warehouse.roles import PermissionTableError, check_table
+
 DEFAULT_SETTINGS_PATH = Path(__file__).resolve().parent.parent / "config" / "settings.toml"
 MEASURE_KINDS = ("stock", "flow")
 DIRECTIONS = ("higher", "lower", "watch")
@@ -88,6 +90,20 @@ def settings_path() -> Path:
     return Path(os.environ.get("JICENG_SETTINGS") or DEFAULT_SETTINGS_PATH)
 
 
+_current: dict = {}
+
+
+def current_settings() -> Settings:
+    """The settings file as it is now: read again whenever it changes (its time and size). For
+    what is needed on every request without a warehouse query (permissions, page texts)."""
+    path = settings_path()
+    stat = path.stat()
+    key = (str(path), stat.st_mtime_ns, stat.st_size)
+    if _current.get("key") != key:
+        _current.update(key=key, settings=load_settings(path))
+    return _current["settings"]
+
+
 def load_settings(path: Path | str | None = None) -> Settings:
     path = Path(path) if path else settings_path()
     data = path.read_bytes()
@@ -101,9 +117,11 @@ def load_settings(path: Path | str | None = None) -> Settings:
 
 
 def _check(settings: Settings) -> None:
-    from warehouse.permissions import check_table
     raw = settings.raw
-    check_table(raw.get("permissions"))
+    try:
+        check_table(raw.get("permissions"))
+    except PermissionTableError as mistake:
+        raise SettingsError(str(mistake)) from None
     for section in ("coverage", "reporting", "coordinates", "standards", "quality"):
         if section not in raw:
             raise SettingsError(f"missing section [{section}]")

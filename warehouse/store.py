@@ -35,6 +35,8 @@ KEEP_VERSIONS = 3
 WRITER_MEMORY_GB = 6.0
 _log = logging.getLogger(__name__)
 _VERSION_FILE = re.compile(r"^(\d{6})\.duckdb$")
+# What a full or failing disk raises, from Python or from DuckDB (the CLI turns it into one line).
+DISK_ERRORS = (OSError, duckdb.IOException)
 DEFAULT_DB_PATH = Path("var") / "jiceng.duckdb"
 
 

@@ -1,3 +1,14 @@
 """Importing this package registers every callback (once, from dashboard.app)."""
 from dashboard.callbacks import (  # noqa: F401
-    coverage, exports, facility, overview, quality, shell, standardization, supervision, townships, upload, users)
+    coverage,
+    exports,
+    facility,
+    overview,
+    quality,
+    shell,
+    standardization,
+    supervision,
+    townships,
+    upload,
+    users,
+)

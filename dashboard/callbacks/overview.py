@@ -8,12 +8,11 @@ from dash import Input, Output, callback
 
 from dashboard import data, ids, tables
 from dashboard.callbacks.common import caption, default_radius, indicator_choice
-from dashboard.i18n import milestone_state
 from dashboard.callbacks.shell import all_label, page_title
 from dashboard.components import column_defs, empty, kpi
 from dashboard.figures import overview as figures
 from dashboard.figures.common import empty_figure
-from dashboard.i18n import count, pct, period_name, t
+from dashboard.i18n import count, milestone_state, pct, period_name, t
 from warehouse.queries import areas, coverage, overview, registry
 
 FILTERS = (Input(ids.AREA, "value"), Input(ids.PERIOD, "value"), Input(ids.LANG, "data"))

@@ -8,8 +8,8 @@ from dash import ALL, ClientsideFunction, Input, Output, State, callback, client
 
 from dashboard import auth, data, ids
 from dashboard.components import empty
-from dashboard.layout import NAV_PAGES
 from dashboard.i18n import period_name, t
+from dashboard.layout import NAV_PAGES
 from warehouse.periods import KINDS, period_containing, periods_up_to
 from warehouse.queries import areas
 

@@ -5,12 +5,11 @@ from dash import Input, Output, callback, html
 
 from dashboard import data, ids, tables
 from dashboard.callbacks.common import caption
-from dashboard.i18n import milestone_state
 from dashboard.callbacks.shell import page_title
 from dashboard.components import column_defs, empty, kpi
 from dashboard.figures import overview as overview_figures
 from dashboard.figures import standardization as figures
-from dashboard.i18n import pct, stamp, t
+from dashboard.i18n import milestone_state, pct, stamp, t
 from warehouse.queries import areas, overview, registry, standardization
 
 FILTERS = (Input(ids.AREA, "value"), Input(ids.PERIOD, "value"), Input(ids.LANG, "data"))

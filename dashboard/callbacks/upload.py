@@ -2,9 +2,9 @@
 Every step checks the session's user may upload; files are scoped to the user's districts."""
 from __future__ import annotations
 
+import dash_bootstrap_components as dbc
 import pandas as pd
 from dash import Input, Output, State, callback, ctx, dcc, html, no_update
-import dash_bootstrap_components as dbc
 
 from dashboard import auth, data, ids, uploads
 from dashboard.components import column_defs

@@ -20,7 +20,7 @@ def _int(value, default, low, high):
 
 def layout(lang=None, metric=None, radius=None, site_district=None, sites=None, **_):
     lang = "en" if lang == "en" else "zh"
-    default_radius = int(data.setting_or("coverage.radius_m", 1200))
+    default_radius = int(data.file_setting("coverage.radius_m", 1200))
     controls = dbc.Row([
         dbc.Col([html.Label(t("cov.metric", lang), className="form-label small"),
                  dcc.Dropdown(id=ids.COV_METRIC, clearable=False,

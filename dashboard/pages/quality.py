@@ -20,7 +20,7 @@ def flags_grid(grid_id: str, lang: str):
 def layout(lang=None, **_):
     lang = "en" if lang == "en" else "zh"
     graph = {"config": {"displayModeBar": False}}
-    z = data.setting_or("quality.outlier_z", 3.5)
+    z = data.file_setting("quality.outlier_z", 3.5)
     user = auth.current_user()
     # only roles that may confirm flags see the control (warehouse.actions.confirm_flags checks again)
     confirm = html.Div([

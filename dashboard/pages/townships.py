@@ -34,7 +34,7 @@ def layout(lang=None, rank=None, compare=None, per=None, resource=None, outcome=
     return html.Div([
         dcc.Store(id=ids.CMP_INITIAL, data=chosen),
         html.Div(id=ids.CMP_HEADER),
-        dbc.Row(dbc.Col(panel(t("cmp.scorecard", lang, amber=f"{100 * data.setting_or('comparison.amber_points', 0.1):g}"),
+        dbc.Row(dbc.Col(panel(t("cmp.scorecard", lang, amber=f"{100 * data.file_setting('comparison.amber_points', 0.1):g}"),
                               grid(ids.CMP_SCORECARD, 460, lang),
                               ids.CMP_SCORECARD_CAPTION, "townships-scorecard", lang, anchor="townships-scorecard-card"),
                         className="mb-3")),

@@ -6,7 +6,8 @@ from dash import dcc, html
 from dashboard import auth, data, ids
 from dashboard.components import grid, panel
 from dashboard.i18n import t
-from warehouse.permissions import UPLOAD_KINDS, upload_kinds
+from warehouse.permissions import upload_kinds
+from warehouse.roles import UPLOAD_KINDS
 
 dash.register_page(__name__, path="/upload", title="数据上报 Upload · jiceng", order=7)
 
@@ -20,8 +21,8 @@ def layout(lang=None, **_):
     templates = [html.Span(t("up.templates", lang))] + [
         html.A(kind, href=f"/templates/{kind}.xlsx", className="me-2", download=f"{kind}.xlsx")
         for kind in UPLOAD_KINDS if kind in mine]
-    limits = t("up.limits", lang, file_mb=f"{float(data.setting_or('upload.max_mb', 20)):g}",
-               total_mb=f"{float(data.setting_or('upload.max_total_mb', 100)):g}")
+    limits = t("up.limits", lang, file_mb=f"{float(data.file_setting('upload.max_mb', 20)):g}",
+               total_mb=f"{float(data.file_setting('upload.max_total_mb', 100)):g}")
     return html.Div([
         html.Div(t("up.title", lang), className="page-title mb-2"),
         dcc.Store(id=ids.UP_TOKEN),

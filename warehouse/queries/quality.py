@@ -3,7 +3,6 @@ completeness and timeliness, outliers, internal consistency. Every flag has a st
 someone can confirm it as correct (then it stops counting against the facility)."""
 from __future__ import annotations
 
-
 import duckdb
 import pandas as pd
 

@@ -17,5 +17,12 @@ def indicators(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
     """).df()
 
 
+@per_version()
+def measure_names(con: duckdb.DuckDBPyConnection, lang: str) -> dict[str, str]:
+    """Each measure's name in the language (English or Chinese)."""
+    column = "name_en" if lang == "en" else "name_zh"
+    return dict(con.execute(f"SELECT measure, {column} FROM measure_registry").fetchall())
+
+
 def milestones(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
     return con.execute("SELECT year, target_share FROM milestone_schedule ORDER BY year").df()

@@ -1,7 +1,7 @@
 """Standardization progress (标准化建设进度): milestones, who is behind, what each center lacks.
 
 A CHC counts toward the milestone when the government provides its premises AND its equipment AND
-it meets the standardization requirements (DOMAIN.md section 3); the share is counted CHCs over
+it meets the standardization requirements (docs/domain.md section 3); the share is counted CHCs over
 operating CHCs. "Now" is the data horizon: the end of the latest loaded month (or assessment).
 """
 from __future__ import annotations

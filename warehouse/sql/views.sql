@@ -1,5 +1,5 @@
 -- Derived views, recreated on every load (CREATE OR REPLACE). The v_* views are the stable public
--- face of DATA_CONTRACT.md; the others are their building blocks. Rules: DOMAIN.md sections 3-7.
+-- face of docs/data.md; the others are their building blocks. Rules: docs/domain.md sections 3-7.
 
 CREATE OR REPLACE MACRO setting_num(k) AS (SELECT CAST(value AS DOUBLE) FROM setting WHERE key = k);
 
