@@ -135,6 +135,7 @@ def install_brief(server) -> None:
 
     from dashboard import auth
     from dashboard.callbacks.supervision import make_brief
+    from warehouse.queries.supervision import MAX_VISITS
 
     @server.route("/supervision/brief")
     def print_brief():
@@ -143,7 +144,7 @@ def install_brief(server) -> None:
             flask.abort(403)
         con = data.cursor()
         filters = data.read_filters(con, None, flask.request.args.get("period"), flask.request.args.get("lang"))
-        codes = [c for c in flask.request.args.get("codes", "").split(",") if c][:20]
+        codes = [c for c in flask.request.args.get("codes", "").split(",") if c][:MAX_VISITS]
         content, _ = make_brief(con, filters, codes, "html")
         auth.audit("brief", "print " + ",".join(codes))
         return flask.Response(content, mimetype="text/html")

@@ -110,6 +110,13 @@ def read_filters(con, area_code: str | None, period_label: str | None, lang: str
                    dict(params or {}), fallback)
 
 
+def current_settings():
+    """The settings file as it is now (warehouse.settings.current_settings): for layouts, which
+    never query the warehouse."""
+    from warehouse.settings import current_settings as settings_now
+    return settings_now()
+
+
 def file_setting(key: str, default):
     """A setting from the settings file as it is now (not a warehouse query): what page layouts
     show and the limits both the page and the check on saving use."""

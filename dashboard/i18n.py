@@ -344,6 +344,18 @@ TEXT: dict[str, tuple[str, str]] = {
     "col.metric": ("项目", "Measure"),
     "nav.quality": ("数据质量", "Data quality"),
     "nav.upload": ("数据上报", "Upload"),
+    "nav.indicators": ("指标说明", "Indicators"),
+    "dict.intro": ("每个指标的定义：分子分母、按期汇总和按区域汇总的规则、目标与方向、数据来自哪张报表的哪一列、依据的国家规范。"
+                   "修改 config/settings.toml 即可调整目标与口径。",
+                   "How every indicator is defined: numerator and denominator, how periods and areas are "
+                   "aggregated, target and direction, the template column each count comes from, and the "
+                   "national specification it follows. Targets and definitions are settings (config/settings.toml)."),
+    "dict.formula": ("计算", "Formula"),
+    "dict.numerator": ("分子", "Numerator"),
+    "dict.denominator": ("分母", "Denominator"),
+    "dict.areas": ("区域汇总", "Areas"),
+    "dict.target": ("目标", "Target"),
+    "dict.spec": ("依据", "Specification"),
     "up.title": ("数据上报", "Upload submissions"),
     "up.drop": ("把文件拖到这里，或点击选择（CSV、Excel、GeoJSON，可多选）",
                 "Drop files here or click to choose (CSV, Excel, GeoJSON; several at once)"),

@@ -9,6 +9,7 @@ from dashboard.data import Filters, today
 from dashboard.i18n import milestone_state, t
 from dashboard.workbook import csv_bytes, xlsx_bytes
 from warehouse.cache import per_version
+from warehouse.geometry import clamp_radius
 from warehouse.queries import coverage, overview, registry
 
 TYPE_KEYS = ("CHC", "CHS", "THC", "VC")
@@ -60,11 +61,7 @@ def overview_overdue(con, filters: Filters):
 
 
 def coverage_radius(filters: Filters, default: float) -> float:
-    try:
-        radius = float(filters.params.get("radius") or default)
-    except (TypeError, ValueError):
-        radius = default
-    return min(max(radius, 100.0), 5000.0)
+    return clamp_radius(filters.params.get("radius") or default)
 
 
 def coverage_areas(con, filters: Filters, default_radius: float):
@@ -336,7 +333,7 @@ def side_by_side(con, filters: Filters, radius: float):
     """The chosen townships next to each other: resources (raw or per 10,000) and every indicator."""
     from warehouse.queries import comparison, registry
     lang = filters.lang
-    chosen = [c for c in str(filters.params.get("compare") or "").split(",") if c][:6]
+    chosen = [c for c in str(filters.params.get("compare") or "").split(",") if c][:comparison.MAX_COMPARED]
     per10k = filters.params.get("per") == "per10k"
     resources = comparison.township_resources(con, filters.scope, filters.area, filters.as_of, radius)
     resources = resources[resources["township_code"].isin(chosen)]

@@ -163,6 +163,17 @@ def cmd_templates(args) -> int:
     return 0
 
 
+def cmd_dictionary(args) -> int:
+    from warehouse.dictionary import markdown
+    text = markdown(load_settings(args.settings))
+    if args.out:
+        Path(args.out).write_text(text, encoding="utf-8")
+        print(args.out)
+    else:
+        print(text)
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m etl", description="jiceng ETL 数据载入")
     parser.add_argument("--settings", help="settings file (default: JICENG_SETTINGS or config/settings.toml)")
@@ -202,6 +213,9 @@ def build_parser() -> argparse.ArgumentParser:
     again = sub.add_parser("rebuild", help="recompute every derived table from the rows (a new version)")
     again.add_argument("--db")
     again.set_defaults(func=cmd_rebuild)
+    dictionary = sub.add_parser("dictionary", help="write the indicator dictionary (docs/indicators.md) from the settings")
+    dictionary.add_argument("--out", help="file to write (default: print it)")
+    dictionary.set_defaults(func=cmd_dictionary)
     blank = sub.add_parser("templates", help="write a blank template (.xlsx) for every submission kind")
     blank.add_argument("--out", default="docs/templates")
     blank.set_defaults(func=cmd_templates)

@@ -230,3 +230,14 @@ def test_long_flag_lists_show_the_first_rows_and_say_the_export_has_all(app, mon
     rows, _, note, *_ = page.update_flags("all", "2026Q3", "zh", None)
     assert len(rows) == 3
     assert note == f"共 {total:,} 条，表中列出前 3 条；导出包含全部。"
+
+
+def test_the_indicator_dictionary_page_has_an_entry_for_every_indicator(app):
+    import dash
+    layout = next(p["layout"] for p in dash.page_registry.values() if p["path"] == "/indicators")
+    page_ids = []
+    collect_ids(layout(lang="zh"), page_ids)
+    assert len([i for i in page_ids if str(i).startswith("indicator-")]) == 24
+    text = str(layout(lang="zh"))
+    assert "高血压体检人数 / 高血压管理人数 × 100%" in text and "2型糖尿病患者健康管理服务规范" in text
+    assert "Numerators and denominators" not in text and "Specification" in str(layout(lang="en"))

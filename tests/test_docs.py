@@ -53,3 +53,23 @@ def test_the_permission_table_in_security_md_is_the_one_the_code_checks():
         documented[cells[0].strip("`")] = {role for role, mark in zip(ROLES, cells[2:]) if mark == "✓"}
     shipped = check_table(SETTINGS.section("permissions"))
     assert documented == {action: set(roles) for action, roles in shipped.items()}
+
+
+def test_the_indicator_dictionary_in_docs_is_the_one_the_settings_write():
+    """docs/indicators.md is written by `python -m etl dictionary --out docs/indicators.md`."""
+    from warehouse.dictionary import markdown
+    assert (DOCS / "indicators.md").read_text(encoding="utf-8") == markdown(SETTINGS)
+
+
+def test_the_dictionary_states_each_rule_as_the_warehouse_applies_it():
+    from warehouse.dictionary import entries
+    by_code = {e.code: e for e in entries(SETTINGS)}
+    assert len(by_code) == 24
+    htn = by_code["htn_exam_rate"]
+    assert (htn.formula("zh"), htn.target_text("zh"), htn.spec) == \
+        ("高血压体检人数 / 高血压管理人数 × 100%", "≥ 80%", "高血压患者健康管理服务规范")
+    assert htn.numerator.rule("en") == "stock: the last month of the period with data"
+    lectures = by_code["health_lectures"]
+    assert (lectures.formula("en"), lectures.target_text("zh"), lectures.numerator.kind) == \
+        ("Health education lectures (a count)", "≥ 12 次/年", "flow")
+    assert by_code["referral_up_rate"].target_text("en") == "—"

@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 
 import duckdb
 
-from warehouse.schema import VIEWS_SQL
+from warehouse.schema import views_sql
 
 
 @dataclass(frozen=True)
@@ -69,7 +69,7 @@ def _ready(con: duckdb.DuckDBPyConnection) -> bool:
 
 
 def rules_digest(con: duckdb.DuckDBPyConnection) -> str:
-    digest = hashlib.sha256(VIEWS_SQL.read_bytes())
+    digest = hashlib.sha256(views_sql().encode("utf-8"))
     for table in RULE_TABLES:
         rows = con.execute(f"SELECT * FROM {table} ORDER BY ALL").fetchall()
         digest.update(f"{table}:{rows!r}".encode())

@@ -7,6 +7,26 @@ from __future__ import annotations
 import numpy as np
 
 # about 20 m: invisible at the zoom a township map is drawn at
+# The walking radius of the 15-minute circle (docs/domain.md section 6). The warehouse keeps
+# community-facility distances up to MAX_RADIUS_M (views.sql reads it as max_radius_m()), so a
+# larger radius cannot be asked for; the page's slider spans MIN_RADIUS_M to MAX_RADIUS_M, and
+# DEFAULT_RADIUS_M stands in when the settings give none (coverage.radius_m).
+MIN_RADIUS_M = 400
+MAX_RADIUS_M = 3000
+DEFAULT_RADIUS_M = 1200
+
+
+def clamp_radius(radius_m) -> float:
+    """A radius asked for, within what the warehouse keeps distances for; not a number: the default."""
+    try:
+        radius = float(radius_m)
+    except (TypeError, ValueError):
+        return float(DEFAULT_RADIUS_M)
+    if radius != radius:                       # NaN
+        return float(DEFAULT_RADIUS_M)
+    return float(min(max(radius, MIN_RADIUS_M), MAX_RADIUS_M))
+
+
 DISPLAY_TOLERANCE_DEGREES = 0.0002
 
 

@@ -37,9 +37,15 @@ def migrate(con: duckdb.DuckDBPyConnection) -> list[str]:
     return applied
 
 
+def views_sql() -> str:
+    """views.sql, after the one constant it shares with Python code (warehouse/geometry.py)."""
+    from warehouse.geometry import MAX_RADIUS_M
+    return f"CREATE OR REPLACE MACRO max_radius_m() AS {MAX_RADIUS_M};\n" + VIEWS_SQL.read_text(encoding="utf-8")
+
+
 def create_views(con: duckdb.DuckDBPyConnection) -> bool:
     """Recreate the derived views when views.sql changed since they were last made."""
-    sql = VIEWS_SQL.read_text(encoding="utf-8")
+    sql = views_sql()
     digest = hashlib.sha256(sql.encode("utf-8")).hexdigest()
     con.execute("CREATE TABLE IF NOT EXISTS schema_state (key VARCHAR PRIMARY KEY, value VARCHAR)")
     row = next(iter(con.execute("SELECT value FROM schema_state WHERE key = 'views.sha256'").fetchall()), None)

@@ -2,11 +2,12 @@
 from __future__ import annotations
 
 from dashboard.i18n import period_name, stamp, t
+from warehouse.geometry import DEFAULT_RADIUS_M
 from warehouse.queries import areas, registry
 
 
 def default_radius(con) -> float:
-    return float(areas.setting(con, "coverage.radius_m") or 1200)
+    return float(areas.setting(con, "coverage.radius_m") or DEFAULT_RADIUS_M)
 
 
 def caption(filters, as_of=None) -> str:

@@ -69,7 +69,7 @@ def update_ranking(area, period, lang, types, _saved):
 
 
 def _codes(selected) -> list[str]:
-    return [str(r.get("facility_code")) for r in (selected or []) if r.get("facility_code")][:20]
+    return [str(r.get("facility_code")) for r in (selected or []) if r.get("facility_code")][:supervision.MAX_VISITS]
 
 
 @callback(Output(ids.SUP_SELECTED, "children"), Output(ids.SUP_MAP, "figure"), Output(ids.SUP_ROUTE, "rowData"),

@@ -55,7 +55,7 @@ def township_options(area, lang, current, initial):
         frame = frame[frame["district_code"] == chosen.district_code]
     options = [{"label": row.name, "value": row.code} for row in frame.itertuples()]
     offered = {o["value"] for o in options}
-    keep = [c for c in (current or initial or []) if c in offered][:6]
+    keep = [c for c in (current or initial or []) if c in offered][:comparison.MAX_COMPARED]
     return options, keep
 
 
@@ -94,7 +94,7 @@ def update_ranking(area, period, lang, indicator, selected):
           *FILTERS, Input(ids.CMP_SELECTED, "value"), Input(ids.CMP_PER, "value"))
 def update_side_by_side(area, period, lang, selected, per):
     con = data.cursor()
-    chosen = [c for c in (selected or []) if isinstance(c, str)][:6]
+    chosen = [c for c in (selected or []) if isinstance(c, str)][:comparison.MAX_COMPARED]
     filters = data.read_filters(con, area, period, lang, {"compare": ",".join(chosen), "per": per})
     lang = filters.lang
     if filters.period is None:

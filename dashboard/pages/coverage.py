@@ -7,6 +7,7 @@ from dashboard import data, ids
 from dashboard.components import grid, panel
 from dashboard.figures.coverage import METRICS
 from dashboard.i18n import t
+from warehouse.geometry import DEFAULT_RADIUS_M, MAX_RADIUS_M, MIN_RADIUS_M
 
 dash.register_page(__name__, path="/coverage", title="覆盖地图 Coverage · jiceng", order=1)
 
@@ -20,7 +21,7 @@ def _int(value, default, low, high):
 
 def layout(lang=None, metric=None, radius=None, site_district=None, sites=None, **_):
     lang = "en" if lang == "en" else "zh"
-    default_radius = int(data.file_setting("coverage.radius_m", 1200))
+    default_radius = int(data.file_setting("coverage.radius_m", DEFAULT_RADIUS_M))
     controls = dbc.Row([
         dbc.Col([html.Label(t("cov.metric", lang), className="form-label small"),
                  dcc.Dropdown(id=ids.COV_METRIC, clearable=False,
@@ -28,9 +29,9 @@ def layout(lang=None, metric=None, radius=None, site_district=None, sites=None, 
                               options=[{"label": t(f"cov.metric.{m}", lang), "value": m} for m in METRICS])],
                 md=5),
         dbc.Col([html.Label(t("cov.radius", lang), className="form-label small"),
-                 dcc.Slider(id=ids.COV_RADIUS, min=400, max=3000, step=100,
-                            value=_int(radius, default_radius, 400, 3000),
-                            marks={m: f"{m}" for m in (400, 800, 1200, 1600, 2000, 2500, 3000)},
+                 dcc.Slider(id=ids.COV_RADIUS, min=MIN_RADIUS_M, max=MAX_RADIUS_M, step=100,
+                            value=_int(radius, default_radius, MIN_RADIUS_M, MAX_RADIUS_M),
+                            marks={m: f"{m}" for m in range(MIN_RADIUS_M, MAX_RADIUS_M + 1, 400)},
                             updatemode="mouseup", tooltip={"placement": "bottom"}),
                  html.Small(t("cov.radius.help", lang), className="text-muted")], md=7),
     ], className="g-3")

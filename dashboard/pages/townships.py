@@ -6,6 +6,7 @@ from dash import dcc, html
 from dashboard import data, ids
 from dashboard.components import grid, panel
 from dashboard.i18n import t
+from warehouse.queries.comparison import MAX_COMPARED
 
 dash.register_page(__name__, path="/townships", title="乡镇对比 Townships · jiceng", order=3)
 
@@ -15,7 +16,7 @@ RESOURCES = ("gps_per_10k", "area_per_resident", "facilities_per_10k")
 def layout(lang=None, rank=None, compare=None, per=None, resource=None, outcome=None, **_):
     lang = "en" if lang == "en" else "zh"
     graph = {"config": {"displayModeBar": False}}
-    chosen = [c for c in (compare or "").split(",") if c][:6]
+    chosen = [c for c in (compare or "").split(",") if c][:MAX_COMPARED]
     side_controls = html.Div([
         dcc.Dropdown(id=ids.CMP_SELECTED, multi=True, value=chosen, placeholder=t("cmp.side.pick", lang),
                      style={"minWidth": "320px"}),

@@ -16,6 +16,8 @@ from warehouse.periods import Period
 from warehouse.queries.areas import Area, setting
 from warehouse.scope import Scope
 
+# Townships compared side by side at most (the page's picker, its URL and its export).
+MAX_COMPARED = 6
 
 def _townships(scope: Scope, area: Area) -> tuple[str, list]:
     condition, params = scope.sql("district_code")

@@ -8,16 +8,14 @@ import duckdb
 import pandas as pd
 
 from warehouse.cache import per_version
-from warehouse.geometry import simplify_geometry
+from warehouse.geometry import MAX_RADIUS_M, simplify_geometry
 from warehouse.queries.areas import Area
 from warehouse.scope import Scope
 
-# community_facility_distance (views.sql) holds the distances up to 3 km: the largest radius
-# the page offers. A larger one asked for is read as 3 km.
-MAX_RADIUS_M = 3000.0
-
 
 def _radius(radius_m: float) -> float:
+    """community_facility_distance (views.sql) holds the distances up to MAX_RADIUS_M: a larger
+    radius asked for is read as that."""
     return min(float(radius_m), MAX_RADIUS_M)
 
 

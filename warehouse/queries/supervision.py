@@ -137,6 +137,8 @@ def tour_length(start: tuple[float, float], points: list[tuple[float, float]], o
     return sum(distance_m(a, b) for a, b in zip(stops, stops[1:]))
 
 
+# Facilities chosen for one round of visits at most (the ranking's selection, the brief, the route).
+MAX_VISITS = 20
 EXACT_UP_TO = 7     # a day's visits: every order is tried (7! = 5,040 tours)
 
 

@@ -261,8 +261,8 @@ WITH pts AS (
            facility_code IN (SELECT facility_code FROM changed_facility) AS changed
     FROM facility WHERE lon IS NOT NULL AND lat IS NOT NULL
 ), cell AS (
-    SELECT 3000 / 110000.0 AS dlat,
-           3000 / (110000.0 * cos(radians(least(89, 0.1 + greatest(
+    SELECT max_radius_m() / 110000.0 AS dlat,
+           max_radius_m() / (110000.0 * cos(radians(least(89, 0.1 + greatest(
                coalesce((SELECT max(abs(lat)) FROM pts), 0), coalesce((SELECT max(abs(lat)) FROM fac), 0)))))) AS dlon
 ), fac_cells AS (
     SELECT f.*, CAST(floor(f.lat / c.dlat) AS BIGINT) AS cy, CAST(floor(f.lon / c.dlon) AS BIGINT) AS cx
@@ -275,7 +275,7 @@ WITH pts AS (
     FROM pt_cells p JOIN fac_cells f USING (cy, cx)
     WHERE NOT only_changed OR p.changed OR f.changed
 )
-SELECT * FROM pairs WHERE distance_m <= 3000;
+SELECT * FROM pairs WHERE distance_m <= max_radius_m();
 
 CREATE OR REPLACE TABLE community_facility_distance AS SELECT * FROM community_facility_distance_of(false) WITH NO DATA;
 
