@@ -77,7 +77,8 @@ def column_defs(columns: list[tuple[str, str, str]]) -> list[dict]:
         spec = {"field": field, "headerName": header, "headerTooltip": header,
                 "tooltipField": field if kind == "text" else None}
         if kind in ("text", "link"):
-            spec.update(minWidth=190 if field in ("indicator", "profile") else 150 if field in ("name", "findings") else 110,
+            spec.update(minWidth=190 if field in ("indicator", "indicator_link", "profile") else
+                        150 if field in ("name", "findings") else 110,
                         flex=2)
         if kind in FORMATTERS:
             spec.update(valueFormatter=FORMATTERS[kind], type="rightAligned", filter="agNumberColumnFilter")

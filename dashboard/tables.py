@@ -24,13 +24,14 @@ def overview_indicators(con, filters: Filters):
     frame = overview.area_indicator_values(con, filters.scope, filters.area, filters.period)
     frame = frame[frame["direction"] != "watch"].copy()
     frame["indicator"] = _name(frame, lang)
+    frame["indicator_link"] = [indicator_link(n, c, lang) for n, c in zip(frame["indicator"], frame["indicator_code"])]
     frame["category_name"] = frame["category_en"] if lang == "en" else frame["category_zh"]
     frame["gap"] = frame["value"] - frame["target"]
     frame["relative_gap"] = frame["gap"] / frame["target"]
     frame["meets"] = frame["meets_target"].map({True: t("yes", lang), False: t("no", lang)})
     frame["is_count"] = frame["denominator"].isna() & frame["numerator"].notna()
     frame = frame.sort_values(["relative_gap", "indicator_code"], na_position="last")
-    columns = [("indicator", t("col.indicator", lang), "text"), ("category_name", t("col.category", lang), "text"),
+    columns = [("indicator_link", t("col.indicator", lang), "link"), ("category_name", t("col.category", lang), "text"),
                ("value", t("col.value", lang), "rate_or_count"), ("target", t("col.target", lang), "rate_or_count"),
                ("gap", t("col.gap", lang), "rate_or_count"), ("meets", t("col.meets", lang), "text"),
                ("numerator", t("col.numerator", lang), "int"), ("denominator", t("col.denominator", lang), "int"),
@@ -42,6 +43,16 @@ def profile_link(name: str, code: str, lang: str) -> str:
     """A markdown link to a facility's profile; brackets in names cannot break out of it."""
     label = str(name).replace("[", "(").replace("]", ")").replace("\\", "")
     return f"[{label}](/facility/{code}{'?lang=en' if lang == 'en' else ''})"
+
+
+def indicator_link(name: str, code: str, lang: str) -> str:
+    """The indicator's name and an ⓘ opening its entry in the indicator dictionary (指标说明)."""
+    label = str(name).replace("[", "(").replace("]", ")").replace("\\", "")
+    return f"{label} [ⓘ](/indicators?code={code}{'&lang=en' if lang == 'en' else ''})"
+
+
+# What a link column holds as plain text, in exports (a link's markdown means nothing in a file).
+LINK_TEXT = {"profile": "name", "indicator_link": "indicator"}
 
 
 def overview_overdue(con, filters: Filters):
@@ -115,7 +126,8 @@ def coverage_sites(con, filters: Filters, default_radius: float):
 def to_file(columns, frame: pd.DataFrame, fmt: str) -> bytes:
     """The table as the user sees it: headers in their language, raw numbers (not text); a link
     column is exported as the facility's name."""
-    frame = frame.assign(**{c[0]: frame["name"] for c in columns if c[2] == "link" and "name" in frame})
+    frame = frame.assign(**{c[0]: frame[LINK_TEXT.get(c[0], "name")] for c in columns
+                            if c[2] == "link" and LINK_TEXT.get(c[0], "name") in frame})
     table = frame[[c[0] for c in columns]].rename(columns={c[0]: c[1] for c in columns})
     if fmt == "csv":
         return csv_bytes(table)
@@ -146,9 +158,11 @@ def facility_indicators(con, filters: Filters, code: str):
     lang = filters.lang
     frame = facility.indicator_table(con, filters.scope, code, filters.period)
     frame["indicator"] = _name(frame, lang)
+    frame["indicator_link"] = [indicator_link(n, c, lang) for n, c in zip(frame["indicator"], frame["indicator_code"])]
     frame["category_name"] = frame["category_en"] if lang == "en" else frame["category_zh"]
     frame["meets"] = frame["meets_target"].map({True: t("yes", lang), False: t("no", lang)})
-    columns = [("category_name", t("col.category", lang), "text"), ("indicator", t("col.indicator", lang), "text"),
+    columns = [("category_name", t("col.category", lang), "text"),
+               ("indicator_link", t("col.indicator", lang), "link"),
                ("value", t("col.value", lang), "rate_or_count"), ("numerator", t("col.numerator", lang), "int"),
                ("denominator", t("col.denominator", lang), "int"), ("target", t("col.target", lang), "rate_or_count"),
                ("meets", t("col.meets", lang), "text"),

@@ -241,3 +241,20 @@ def test_the_indicator_dictionary_page_has_an_entry_for_every_indicator(app):
     text = str(layout(lang="zh"))
     assert "高血压体检人数 / 高血压管理人数 × 100%" in text and "2型糖尿病患者健康管理服务规范" in text
     assert "Numerators and denominators" not in text and "Specification" in str(layout(lang="en"))
+
+
+def test_an_indicator_name_opens_its_dictionary_entry_and_exports_stay_plain_text(app, con):
+    import dash
+    filters = data.read_filters(con, "990121", "2026Q3", "zh")
+    columns, frame = tables.overview_indicators(con, filters)
+    row = frame.set_index("indicator_code").loc["htn_exam_rate"]
+    assert row["indicator_link"] == "高血压患者年度体检率 [ⓘ](/indicators?code=htn_exam_rate)"
+    csv = pd.read_csv(io.BytesIO(tables.to_file(columns, frame, "csv")), encoding="utf-8-sig", dtype=str)
+    assert "高血压患者年度体检率" in set(csv["指标"]) and not csv["指标"].str.contains("ⓘ").any()
+    layout = next(p["layout"] for p in dash.page_registry.values() if p["path"] == "/indicators")
+    page = layout(lang="zh", code="htn_exam_rate")
+    first = page.children[2]
+    assert "border-primary" in first.children.className and first.children.id == "indicator-htn_exam_rate"
+    page_ids = []
+    collect_ids(page, page_ids)
+    assert len(page_ids) == len(set(page_ids))

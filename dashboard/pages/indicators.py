@@ -16,30 +16,40 @@ def anchor(code: str) -> str:
     return f"indicator-{code}"
 
 
-def layout(lang=None, **_):
+def layout(lang=None, code=None, **_):
+    """Every entry by category; `code` (the ⓘ beside an indicator's name on other pages) puts that
+    entry first, highlighted."""
     lang = "en" if lang == "en" else "zh"
-    cards, category = [], None
-    for entry in entries(data.current_settings()):
+    every = entries(data.current_settings())
+    asked = next((e for e in every if e.code == code), None)
+    cards = [html.Div(card(asked, lang, highlighted=True), className="mb-3")] if asked else []
+    category = None
+    for entry in every:
         name = entry.category_en if lang == "en" else entry.category_zh
         if name != category:
             category = name
             cards.append(html.H5(name, className="mt-3 mb-2"))
-        rows = [(t("dict.formula", lang), entry.formula(lang))]
-        for key, measure in (("dict.numerator", entry.numerator), ("dict.denominator", entry.denominator)):
-            if measure is not None:
-                rows.append((t(key, lang), f"{measure.en if lang == 'en' else measure.zh} ({measure.code}) · "
-                                           f"{measure.rule(lang)} · {measure.source(lang)}"))
-        rows += [(t("dict.areas", lang), entry.area_rule(lang)),
-                 (t("dict.target", lang), f"{entry.target_text(lang)} · {entry.direction_text(lang)}"),
-                 (t("dict.spec", lang), entry.spec)]
-        cards.append(dbc.Card(dbc.CardBody([
-            html.H6([entry.name(lang), html.Small(f" {entry.code}", className="text-muted")], className="mb-2"),
-            html.Dl([item for label, value in rows
-                     for item in (html.Dt(label, className="col-sm-2 small text-muted"),
-                                  html.Dd(value, className="col-sm-10 small mb-1"))], className="row mb-0"),
-        ]), id=anchor(entry.code), className="mb-2"))
+        cards.append(card(entry, lang, anchored=entry is not asked))
     return html.Div([
         html.Div(t("nav.indicators", lang), className="page-title mb-1"),
         html.P(t("dict.intro", lang), className="small text-muted"),
         *cards,
     ])
+
+
+def card(entry, lang: str, highlighted: bool = False, anchored: bool = True):
+    rows = [(t("dict.formula", lang), entry.formula(lang))]
+    for key, measure in (("dict.numerator", entry.numerator), ("dict.denominator", entry.denominator)):
+        if measure is not None:
+            rows.append((t(key, lang), f"{measure.en if lang == 'en' else measure.zh} ({measure.code}) · "
+                                       f"{measure.rule(lang)} · {measure.source(lang)}"))
+    rows += [(t("dict.areas", lang), entry.area_rule(lang)),
+             (t("dict.target", lang), f"{entry.target_text(lang)} · {entry.direction_text(lang)}"),
+             (t("dict.spec", lang), entry.spec)]
+    return dbc.Card(dbc.CardBody([
+        html.H6([entry.name(lang), html.Small(f" {entry.code}", className="text-muted")], className="mb-2"),
+        html.Dl([item for label, value in rows
+                 for item in (html.Dt(label, className="col-sm-2 small text-muted"),
+                              html.Dd(value, className="col-sm-10 small mb-1"))], className="row mb-0"),
+    ]), className="mb-2" + (" border-primary border-2" if highlighted else ""),
+        **({"id": anchor(entry.code)} if anchored else {}))
