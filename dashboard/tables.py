@@ -46,9 +46,10 @@ def profile_link(name: str, code: str, lang: str) -> str:
 
 
 def indicator_link(name: str, code: str, lang: str) -> str:
-    """The indicator's name and an ⓘ opening its entry in the indicator dictionary (指标说明)."""
+    """An ⓘ opening the indicator's entry in the indicator dictionary (指标说明), then its name (the
+    ⓘ first: a narrow column cuts the end of a long name off)."""
     label = str(name).replace("[", "(").replace("]", ")").replace("\\", "")
-    return f"{label} [ⓘ](/indicators?code={code}{'&lang=en' if lang == 'en' else ''})"
+    return f"[ⓘ](/indicators?code={code}{'&lang=en' if lang == 'en' else ''}) {label}"
 
 
 # What a link column holds as plain text, in exports (a link's markdown means nothing in a file).

@@ -248,7 +248,7 @@ def test_an_indicator_name_opens_its_dictionary_entry_and_exports_stay_plain_tex
     filters = data.read_filters(con, "990121", "2026Q3", "zh")
     columns, frame = tables.overview_indicators(con, filters)
     row = frame.set_index("indicator_code").loc["htn_exam_rate"]
-    assert row["indicator_link"] == "高血压患者年度体检率 [ⓘ](/indicators?code=htn_exam_rate)"
+    assert row["indicator_link"] == "[ⓘ](/indicators?code=htn_exam_rate) 高血压患者年度体检率"
     csv = pd.read_csv(io.BytesIO(tables.to_file(columns, frame, "csv")), encoding="utf-8-sig", dtype=str)
     assert "高血压患者年度体检率" in set(csv["指标"]) and not csv["指标"].str.contains("ⓘ").any()
     layout = next(p["layout"] for p in dash.page_registry.values() if p["path"] == "/indicators")
