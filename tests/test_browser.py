@@ -1,25 +1,19 @@
 """Browser tests: a real Chromium (Debian chromium + chromium-driver) drives the served app.
-They never skip: without a browser they fail, on CI and here alike."""
+They never skip: without a browser they fail, on CI and here alike. The numbers they expect are
+the sample city's (data_samples/), written here as literals, not recomputed by the code under test."""
 import time
 from urllib.parse import parse_qs, urlparse
 
-import duckdb
 import pytest
 from selenium.common.exceptions import TimeoutException
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
 
 from dashboard import data
-from dashboard.i18n import count, pct
-from warehouse.periods import parse_period
-from warehouse.queries import areas, coverage, overview
-from warehouse.scope import Scope
-from warehouse.store import current_version_file
 
 from conftest import PASSWORD
 
 pytestmark = pytest.mark.browser
-EVERYTHING = Scope.everything()
 
 
 @pytest.fixture()
@@ -37,13 +31,6 @@ def sign_in(dash_duo, username="root", path="/"):
     dash_duo.find_element("#login-password").send_keys(PASSWORD)
     dash_duo.find_element("#login-submit").click()
     dash_duo.wait_for_element("#shell-product-brand", timeout=30)
-
-
-@pytest.fixture()
-def con(sample_db):
-    connection = duckdb.connect(str(current_version_file(sample_db)), read_only=True)
-    yield connection
-    connection.close()
 
 
 def query_of(dash_duo) -> dict:
@@ -81,48 +68,41 @@ def choose(dash_duo, dropdown_id: str, label: str):
     match[0].click()
 
 
-def test_ov001_overview_tiles_equal_the_warehouse(dash_duo, app, con):
+def test_ov001_overview_tiles_show_the_sample_citys_figures(dash_duo, app):
     dash_duo.start_server(app, navigate=False)
     sign_in(dash_duo)
-    area = areas.CITY
-    period = parse_period("2026Q3")
-    wait_tile(dash_duo, "overview-tile-residents", count(overview.residents(con, EVERYTHING, area), "zh"))
-    status = overview.milestone_status(con, EVERYTHING, area, 2026)
-    wait_tile(dash_duo, "overview-tile-milestone", pct(status["share"]))
-    values = overview.area_indicator_values(con, EVERYTHING, area, period)
-    judged = values[values["meets_target"].notna()]
-    wait_tile(dash_duo, "overview-tile-indicators", f"{int(judged['meets_target'].sum())}/{len(judged)}")
+    # the sample city's figures, as its files hold them (not recomputed by the code under test)
+    wait_tile(dash_duo, "overview-tile-residents", "168.9万")
+    wait_tile(dash_duo, "overview-tile-milestone", "84.0%")
+    wait_tile(dash_duo, "overview-tile-indicators", "21/23")
     assert query_of(dash_duo)["period"] == "2026Q3"
     dash_duo.wait_for_element(".ag-row", timeout=30)
     assert dash_duo.get_logs() == []
 
 
-def test_ov002_language_switch_keeps_the_filters(dash_duo, app, con):
+def test_ov002_language_switch_keeps_the_filters(dash_duo, app):
     dash_duo.start_server(app, navigate=False)
     sign_in(dash_duo, path="/?area=990104&period=2025")
-    wait_tile(dash_duo, "overview-tile-residents", count(overview.residents(
-        con, EVERYTHING, areas.resolve_area(con, EVERYTHING, "990104")), "zh"))
+    wait_tile(dash_duo, "overview-tile-residents", "31.6万")
     dash_duo.wait_for_text_to_equal("#shell-lang-link", "English")
     dash_duo.find_element("#shell-lang-link").click()
     dash_duo.wait_for_text_to_equal(".page-title", "Overview", timeout=30)
     dash_duo.wait_for_text_to_equal("#shell-nav-coverage-link", "Coverage map")
     assert {k: query_of(dash_duo).get(k) for k in ("area", "period", "lang")} == {
         "area": "990104", "period": "2025", "lang": "en"}
-    wait_tile(dash_duo, "overview-tile-residents", count(overview.residents(
-        con, EVERYTHING, areas.resolve_area(con, EVERYTHING, "990104")), "en"))
+    wait_tile(dash_duo, "overview-tile-residents", "315,896")
     dash_duo.find_element("#shell-lang-link").click()
     dash_duo.wait_for_text_to_equal(".page-title", "总览", timeout=30)
     assert dash_duo.get_logs() == []
 
 
-def test_ov003_area_change_goes_to_the_url_and_back(dash_duo, app, con):
+def test_ov003_area_change_goes_to_the_url_and_back(dash_duo, app):
     dash_duo.start_server(app, navigate=False)
     sign_in(dash_duo)
-    city_residents = count(overview.residents(con, EVERYTHING, areas.CITY), "zh")
+    city_residents = "168.9万"
     wait_tile(dash_duo, "overview-tile-residents", city_residents)
     choose(dash_duo, "shell-area-dropdown", "青山县")
-    rural = count(overview.residents(con, EVERYTHING, areas.resolve_area(con, EVERYTHING, "990121")), "zh")
-    wait_tile(dash_duo, "overview-tile-residents", rural)
+    wait_tile(dash_duo, "overview-tile-residents", "28.9万")
     dash_duo.wait_for_text_to_equal(".page-subtitle", "青山县 · 2026年第3季度")
     assert query_of(dash_duo).get("area") == "990121"
     dash_duo.driver.back()
@@ -131,45 +111,39 @@ def test_ov003_area_change_goes_to_the_url_and_back(dash_duo, app, con):
     assert dash_duo.get_logs() == []
 
 
-def test_cov001_map_renders_offline_and_numbers_follow_the_radius(dash_duo, app, con):
+def test_cov001_map_renders_offline_and_numbers_follow_the_radius(dash_duo, app):
     dash_duo.start_server(app, navigate=False)
     sign_in(dash_duo, path="/coverage")
     dash_duo.wait_for_element(".maplibregl-canvas", timeout=20)
-    at_1200 = coverage.coverage_table(con, EVERYTHING, areas.CITY, 1200).iloc[0]
-    wait_tile(dash_duo, "coverage-tile-total", pct(at_1200["covered_share"]))
-    wait_tile(dash_duo, "coverage-tile-uncovered", str(int(at_1200["uncovered_communities"])))
+    wait_tile(dash_duo, "coverage-tile-total", "91.3%")
+    wait_tile(dash_duo, "coverage-tile-uncovered", "62")
     box = dash_duo.find_element(".dash-range-slider-input")
     box.click()
     box.send_keys(Keys.CONTROL, "a")
     box.send_keys("2000", Keys.TAB)
-    at_2000 = coverage.coverage_table(con, EVERYTHING, areas.CITY, 2000).iloc[0]
-    wait_tile(dash_duo, "coverage-tile-total", pct(at_2000["covered_share"]))
+    wait_tile(dash_duo, "coverage-tile-total", "95.7%")
     assert query_of(dash_duo).get("radius") == "2000"
     dash_duo.wait_for_element(".ag-row", timeout=30)
     assert dash_duo.get_logs() == []
 
 
-def test_cov002_district_area_in_english_with_site_suggestions(dash_duo, app, con):
+def test_cov002_district_area_in_english_with_site_suggestions(dash_duo, app):
     dash_duo.start_server(app, navigate=False)
     sign_in(dash_duo, path="/coverage?area=990104&lang=en&sites=2")
     dash_duo.wait_for_element(".maplibregl-canvas", timeout=20)
-    sites = coverage.suggest_sites(con, EVERYTHING, "990104", 1200, 2)
-    dash_duo.wait_for_text_to_equal(
-        "#coverage-sites-summary", f"{len(sites)} new sites would cover {count(sites['residents_gained'].sum(), 'en')} more residents",
-        timeout=30)
+    dash_duo.wait_for_text_to_equal("#coverage-sites-summary", "2 new sites would cover 18,390 more residents",
+                                    timeout=30)
     dash_duo.wait_for_text_to_equal(".page-title", "Coverage map")
     assert dash_duo.get_logs() == []
 
 
-def test_auth001_login_shows_the_pages_of_the_role_then_logout(dash_duo, app, con):
+def test_auth001_login_shows_the_pages_of_the_role_then_logout(dash_duo, app):
     dash_duo.start_server(app, navigate=False)
     sign_in(dash_duo, "planner")
     dash_duo.wait_for_text_to_equal("#shell-user-link", "planner · 规划")
     assert not dash_duo.find_element("#shell-nav-users-link").is_displayed()
     dash_duo.wait_for_text_to_equal(".page-subtitle", "我的辖区 · 2026年第3季度")
-    mine = areas.resolve_area(con, Scope(frozenset({"990103", "990104"})), "all")
-    wait_tile(dash_duo, "overview-tile-residents", count(overview.residents(
-        con, Scope(frozenset({"990103", "990104"})), mine), "zh"))
+    wait_tile(dash_duo, "overview-tile-residents", "78.1万")          # 990103 and 990104 together
     dash_duo.find_element("#shell-nav-coverage-link").click()
     dash_duo.wait_for_text_to_equal(".page-title", "覆盖地图", timeout=30)
     dash_duo.driver.get(dash_duo.server_url + "/admin/users")
@@ -194,8 +168,7 @@ def test_auth002_admin_adds_a_user_and_sees_the_password_once(dash_duo, app):
     assert dash_duo.get_logs() == []
 
 
-def test_fac001_search_by_chinese_fragment_opens_the_profile(dash_duo, app, con):
-    from warehouse.queries import facility
+def test_fac001_search_by_chinese_fragment_opens_the_profile(dash_duo, app):
     dash_duo.start_server(app, navigate=False)
     sign_in(dash_duo, "root")
     dash_duo.find_element("#shell-search-dropdown").click()
@@ -207,41 +180,33 @@ def test_fac001_search_by_chinese_fragment_opens_the_profile(dash_duo, app, con)
     option.click()
     dash_duo.wait_for_contains_text(".page-title", "科创社区卫生服务中心", timeout=30)
     assert "/facility/990104004C1" in dash_duo.driver.current_url
-    table = facility.indicator_table(con, EVERYTHING, "990104004C1", parse_period("2026Q3")).set_index("indicator_code")
-    shown = pct(table.loc["records_rate", "value"])
-    dash_duo.wait_for_contains_text("#facility-indicators-table", shown, timeout=30)
+    dash_duo.wait_for_contains_text("#facility-indicators-table", "72.3%", timeout=30)     # records_rate, 2026Q3
     dash_duo.wait_for_element("#facility-calendar-graph .main-svg", timeout=30)
     assert dash_duo.get_logs() == []
 
 
-def test_std001_standardization_page_in_both_languages(dash_duo, app, con):
-    from warehouse.queries import standardization
+def test_std001_standardization_page_in_both_languages(dash_duo, app):
     dash_duo.start_server(app, navigate=False)
     sign_in(dash_duo, "root", "/standardization")
-    frame = standardization.milestones(con, EVERYTHING, areas.CITY)
-    current = standardization.current_milestone(frame, standardization.horizon(con))
-    wait_tile(dash_duo, "standardization-tile-milestone", pct(current["share"]))
-    wait_tile(dash_duo, "standardization-tile-needed", str(current["needed"]))
+    wait_tile(dash_duo, "standardization-tile-milestone", "84.0%")
+    wait_tile(dash_duo, "standardization-tile-needed", "2")
     dash_duo.wait_for_contains_text("#standardization-projection-div", "新城区将于", timeout=30)
     dash_duo.wait_for_contains_text("#standardization-projection-div", "比期限晚", timeout=30)
     wait_grid_text(dash_duo, "#standardization-gap-table", "缺", caption="#standardization-gap-caption")
     dash_duo.find_element("#shell-lang-link").click()
     dash_duo.wait_for_text_to_equal(".page-title", "Standardization progress", timeout=30)
     dash_duo.wait_for_contains_text("#standardization-projection-div", "quarters late", timeout=30)
-    wait_tile(dash_duo, "standardization-tile-needed", str(current["needed"]))
+    wait_tile(dash_duo, "standardization-tile-needed", "2")
     assert dash_duo.get_logs() == []
 
 
-def test_cmp001_township_comparison_in_both_languages_with_exports(dash_duo, app, con):
+def test_cmp001_township_comparison_in_both_languages_with_exports(dash_duo, app):
     import os
 
-    from warehouse.queries import comparison
     dash_duo.start_server(app, navigate=False)
     sign_in(dash_duo, "root", "/townships?compare=990104004,990102001")
-    long = comparison.township_indicators(con, EVERYTHING, areas.CITY, parse_period("2026Q3"))
-    cell = long[(long["township_code"] == "990104004") & (long["indicator_code"] == "records_rate")].iloc[0]
     dash_duo.wait_for_contains_text("#townships-scorecard-table", "科创街道", timeout=30)
-    dash_duo.wait_for_contains_text("#townships-scorecard-table", pct(cell["value"]), timeout=30)
+    dash_duo.wait_for_contains_text("#townships-scorecard-table", "91.4%", timeout=30)   # its records_rate, 2026Q3
     dash_duo.wait_for_contains_text("#townships-side-table", "科创街道", timeout=30)
     export = dash_duo.driver.find_element(
         By.XPATH, "//div[@id='townships-scorecard-card']//button[contains(., '导出 CSV')]")
