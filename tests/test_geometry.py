@@ -35,3 +35,9 @@ def test_small_rings_and_multipolygons_stay_valid():
     simple = simplify_geometry(multi)
     assert simple["type"] == "MultiPolygon" and len(simple["coordinates"]) == 2
     assert all(len(ring) >= 4 and ring[0] == ring[-1] for polygon in simple["coordinates"] for ring in polygon)
+
+
+def test_a_radius_asked_for_stays_within_what_the_warehouse_keeps():
+    from warehouse.geometry import clamp_radius
+    assert [clamp_radius(r) for r in ("1500", 100, 5000, "abc", None, float("nan"), 2000.0)] == \
+        [1500.0, 400.0, 3000.0, 1200.0, 1200.0, 1200.0, 2000.0]

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import numpy as np
 
-# about 20 m: invisible at the zoom a township map is drawn at
 # The walking radius of the 15-minute circle (docs/domain.md section 6). The warehouse keeps
 # community-facility distances up to MAX_RADIUS_M (views.sql reads it as max_radius_m()), so a
 # larger radius cannot be asked for; the page's slider spans MIN_RADIUS_M to MAX_RADIUS_M, and
@@ -27,6 +26,7 @@ def clamp_radius(radius_m) -> float:
     return float(min(max(radius, MIN_RADIUS_M), MAX_RADIUS_M))
 
 
+# about 20 m: invisible at the zoom a township map is drawn at
 DISPLAY_TOLERANCE_DEGREES = 0.0002
 
 
