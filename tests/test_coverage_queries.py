@@ -66,3 +66,18 @@ def test_scope_hides_other_districts(line_district):
     assert coverage.suggest_sites(line_district, only_north, "110101", 1200, 3).empty
     table = coverage.coverage_table(line_district, only_north, CITY, 1200)
     assert table.set_index("code").loc["all", "population"] == 10500
+
+
+def test_the_overview_tile_of_the_15_minute_circle_states_shares_targets_and_its_state(tmp_path):
+    """The tiny city at 1,200 m: 一社区 (12,000) and 丙社区 (10,000) covered, 二社区 (8,000) not,
+    三村 (5,000) covered: urban 22,000 / 30,000 against 95 %, rural 5,000 / 5,000 against 85 %."""
+    from warehouse.queries import overview
+    con = duckdb.connect(str(current_version_file(tiny_city(tmp_path))), read_only=True)
+    circle = overview.service_circle(con, EVERYTHING, CITY)
+    assert circle["radius_m"] == 1200 and circle["share"] == pytest.approx(27000 / 35000)
+    assert circle["urban"] == {"share": pytest.approx(22000 / 30000), "target": 0.95}
+    assert circle["rural"] == {"share": 1.0, "target": 0.85}
+    assert circle["ok"] is False
+    west = overview.service_circle(con, EVERYTHING, resolve_area(con, EVERYTHING, "110102"))
+    assert (west["share"], west["rural"], west["ok"]) == (1.0, None, True)     # no rural residents: not judged
+    con.close()

@@ -3,17 +3,16 @@ from __future__ import annotations
 
 from urllib.parse import urlencode
 
-import pandas as pd
 from dash import Input, Output, callback
 
 from dashboard import data, ids, tables
-from dashboard.callbacks.common import caption, default_radius, indicator_choice
+from dashboard.callbacks.common import caption, indicator_choice
 from dashboard.callbacks.shell import all_label, page_title
 from dashboard.components import column_defs, empty, kpi
 from dashboard.figures import overview as figures
 from dashboard.figures.common import empty_figure
 from dashboard.i18n import count, milestone_state, pct, period_name, t
-from warehouse.queries import areas, coverage, overview, registry
+from warehouse.queries import areas, overview, registry
 
 FILTERS = (Input(ids.AREA, "value"), Input(ids.PERIOD, "value"), Input(ids.LANG, "data"))
 
@@ -63,20 +62,12 @@ def update_tiles(area, period, lang):
                      "ok" if total and covered == total else "warn", link("/coverage", filters),
                      tile_id="overview-tile-streets"))
 
-    radius = default_radius(con)
-    circle = coverage.coverage_table(con, scope, where, radius)
-    total_row = circle[circle["is_total"]].iloc[0] if not circle.empty else None
-    urban_target = areas.setting(con, "coverage.urban_target")
-    rural_target = areas.setting(con, "coverage.rural_target")
-    if total_row is not None:
-        parts, statuses = [], []
-        for part, target in (("urban", urban_target), ("rural", rural_target)):
-            share = total_row[f"{part}_share"]
-            if pd.notna(share):   # an area with no rural (or urban) residents has nothing to judge there
-                parts.append(t(f"ov.circle.{part}", lang, share=pct(share), target=pct(target, 0)))
-                statuses.append(share >= target)
-        tiles.append(kpi(t("ov.circle", lang), pct(total_row["covered_share"]), " · ".join(parts),
-                         "ok" if all(statuses) else "bad", link("/coverage", filters), tile_id="overview-tile-circle"))
+    circle = overview.service_circle(con, scope, where)
+    if circle is not None:
+        parts = [t(f"ov.circle.{part}", lang, share=pct(circle[part]["share"]), target=pct(circle[part]["target"], 0))
+                 for part in ("urban", "rural") if circle[part] is not None]
+        tiles.append(kpi(t("ov.circle", lang), pct(circle["share"]), " · ".join(parts),
+                         "ok" if circle["ok"] else "bad", link("/coverage", filters), tile_id="overview-tile-circle"))
 
     year = milestone_year(con, filters.period)
     milestone = overview.milestone_status(con, scope, where, year) if year else None

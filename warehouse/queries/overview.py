@@ -138,6 +138,28 @@ def milestone_status(con: duckdb.DuckDBPyConnection, scope: Scope, area: Area, y
     return status
 
 
+def service_circle(con: duckdb.DuckDBPyConnection, scope: Scope, area: Area) -> dict | None:
+    """The 15-minute service circle of the area (docs/domain.md section 6), as its tile states it:
+    the covered share at the settings' radius, the urban and the rural share each with its target
+    (None where the area has no such residents: nothing to judge there), and `ok`: every part
+    judged meets its target. None when the area has no resident points."""
+    from warehouse.geometry import DEFAULT_RADIUS_M
+    from warehouse.queries.areas import setting
+    from warehouse.queries.coverage import coverage_table
+    radius = float(setting(con, "coverage.radius_m") or DEFAULT_RADIUS_M)
+    table = coverage_table(con, scope, area, radius)
+    if table.empty:
+        return None
+    total = table[table["is_total"]].iloc[0]
+    parts = {}
+    for part in ("urban", "rural"):
+        share = total[f"{part}_share"]
+        parts[part] = None if pd.isna(share) else {"share": float(share),
+                                                   "target": float(setting(con, f"coverage.{part}_target"))}
+    return {"radius_m": radius, "share": total["covered_share"], **parts,
+            "ok": all(p["share"] >= p["target"] for p in parts.values() if p is not None)}
+
+
 def reporting_status(con: duckdb.DuckDBPyConnection, scope: Scope, area: Area, month_label: str) -> dict:
     """Reports expected, received and received on time for one month."""
     sql, params = _facilities(scope, area)
