@@ -300,12 +300,8 @@ def _township_scorecard_grid(con, scope, area, period, lang):
 
 @per_version(maxsize=32)
 def _township_scorecard(con, scope, area, period, lang):
-    from warehouse.queries import areas as area_queries
-    from warehouse.queries import comparison, registry
-    long = comparison.township_indicators(con, scope, area, period)
-    cells, totals = comparison.scorecard(long, area_queries.setting(con, "comparison.amber_points"),
-                                         area_queries.setting(con, "comparison.steady_points"),
-                                         comparison.weights_setting(con))
+    from warehouse.queries import comparison
+    cells, totals = comparison.township_scorecard(con, scope, area, period)
     arrows = {"up": "↑", "down": "↓", "steady": "→", "none": ""}
     indicators = registry.indicators(con)
     # short fields (i0, i0__num ...): the grid receives 328 townships × 25 indicators × 5 values

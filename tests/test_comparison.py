@@ -78,3 +78,19 @@ def test_far_below_is_red():
                            "numerator": 75, "denominator": 100}])
     cells, _ = comparison.scorecard(frame, 0.10, 0.005, {})
     assert cells.iloc[0][["state", "arrow"]].tolist() == ["far", "up"]
+
+
+def test_the_scorecard_is_one_call_that_reads_its_own_rules(sample_db):
+    """The sample city, 2026Q3: its 32 townships; 科创街道's record coverage meets its target."""
+    import duckdb
+
+    from warehouse.periods import parse_period
+    from warehouse.queries.areas import CITY
+    from warehouse.scope import Scope
+    from warehouse.store import current_version_file
+    con = duckdb.connect(str(current_version_file(sample_db)), read_only=True)
+    cells, totals = comparison.township_scorecard(con, Scope.everything(), CITY, parse_period("2026Q3"))
+    con.close()
+    assert len(totals) == 32
+    cell = cells[(cells["township_code"] == "990104004") & (cells["indicator_code"] == "records_rate")].iloc[0]
+    assert (cell["state"], cell["arrow"]) == ("met", "steady")

@@ -131,3 +131,21 @@ def test_a_visit_with_findings_too_long_or_values_of_the_wrong_kind_is_refused_a
     assert [p.name for p in tmp_path.iterdir() if p.name.startswith("visit-")] == []
     assert current_version_file(db).name != version
     assert query(db, "SELECT findings FROM inspection") == [("药品效期管理不规范",)]
+
+
+def test_the_visit_ranking_is_one_call_that_reads_its_own_weights(sample_db):
+    """The sample city on 2026-11-25, 2026Q3: 科创社区卫生服务中心 first, 144.9 points."""
+    from datetime import date
+
+    import duckdb
+
+    from warehouse.periods import parse_period
+    from warehouse.queries import supervision
+    from warehouse.queries.areas import CITY
+    from warehouse.scope import Scope
+    from warehouse.store import current_version_file
+    con = duckdb.connect(str(current_version_file(sample_db)), read_only=True)
+    ranked = supervision.ranked(con, Scope.everything(), CITY, parse_period("2026Q3"), date(2026, 11, 25))
+    con.close()
+    first = ranked.iloc[0]
+    assert (first["facility_code"], round(first["score"], 1), first["rank"]) == ("990104004C1", 144.9, 1)

@@ -36,8 +36,7 @@ RANKING_ROWS_SHOWN = 500
 
 
 def ranking_for(con, filters, types) -> "supervision.pd.DataFrame":
-    parts = supervision.risk_parts(con, filters.scope, filters.area, filters.period, data.today())
-    ranked = supervision.risk_ranking(parts, supervision.weights(con))
+    ranked = supervision.ranked(con, filters.scope, filters.area, filters.period, data.today())
     return ranked[ranked["type"].isin(types or ["CHC", "CHS", "THC"])]
 
 
@@ -130,8 +129,7 @@ def download_brief(_pdf, _xlsx, selected, area, period, lang):
 
 def make_brief(con, filters, codes: list[str], fmt: str):
     """The brief's bytes and file name; (None, name) when no CJK font is installed for the PDF."""
-    ranked = supervision.risk_ranking(supervision.risk_parts(con, filters.scope, areas.CITY, filters.period,
-                                                             data.today()), supervision.weights(con))
+    ranked = supervision.ranked(con, filters.scope, areas.CITY, filters.period, data.today())
     ordered, legs = brief.route(con, brief.build(con, filters.scope, codes, filters.period, ranked, filters.lang))
     title = t("sup.pdf.title", filters.lang, date=data.today().isoformat())
     name = f"brief_{data.today().isoformat()}.{fmt}"

@@ -92,6 +92,15 @@ def weights_setting(con: duckdb.DuckDBPyConnection) -> dict:
     return setting(con, "comparison.weights") or {}
 
 
+def township_scorecard(con: duckdb.DuckDBPyConnection, scope: Scope, area: Area,
+                       period: Period) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The scorecard of the area's townships, its rules read from the settings here
+    (`comparison.amber_points`, `steady_points`, `weights`): cells with state and arrow, and each
+    township's score, rank and count met (`scorecard`)."""
+    return scorecard(township_indicators(con, scope, area, period), setting(con, "comparison.amber_points"),
+                     setting(con, "comparison.steady_points"), weights_setting(con))
+
+
 @per_version()
 def township_resources(con: duckdb.DuckDBPyConnection, scope: Scope, area: Area, as_of: date,
                        radius_m: float) -> pd.DataFrame:

@@ -122,6 +122,12 @@ def weights(con) -> dict:
     return setting(con, "supervision.weights") or {}
 
 
+def ranked(con: duckdb.DuckDBPyConnection, scope: Scope, area: Area, period: Period, today: date) -> pd.DataFrame:
+    """The facilities of the area by visit priority, with the weights of the settings
+    (`supervision.weights`): `risk_parts` scored by `risk_ranking`."""
+    return risk_ranking(risk_parts(con, scope, area, period, today), weights(con))
+
+
 def bureau(con) -> tuple[float, float]:
     return float(setting(con, "supervision.bureau_lon")), float(setting(con, "supervision.bureau_lat"))
 
