@@ -45,6 +45,22 @@ def panel(title: str, body, caption_id: str | None = None, export_table: str | N
     ], className="mb-3 h-100", **({"id": anchor} if anchor else {}))
 
 
+def with_info_link(control, link_id: str, lang: str):
+    """A control choosing an indicator, and an ⓘ beside it opening that indicator's entry in the
+    indicator dictionary (its href follows the choice: `indicator_info_href`)."""
+    return html.Div([control, html.A("ⓘ", id=link_id, href="/indicators", title=t("dict.open", lang),
+                                     className="text-decoration-none fs-5")],
+                    className="d-flex align-items-center gap-2")
+
+
+def indicator_info_href(code, lang) -> str:
+    from urllib.parse import urlencode
+    query = {"code": code} if isinstance(code, str) and code else {}
+    if lang == "en":
+        query["lang"] = "en"
+    return "/indicators" + (f"?{urlencode(query)}" if query else "")
+
+
 def export_buttons(table: str, lang: str):
     """Shown to roles that may export (the export itself checks again)."""
     from dashboard.session import current_user

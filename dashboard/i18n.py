@@ -351,6 +351,7 @@ TEXT: dict[str, tuple[str, str]] = {
                    "aggregated, target and direction, the template column each count comes from, and the "
                    "national specification it follows. Targets and definitions are settings (config/settings.toml)."),
     "dict.formula": ("计算", "Formula"),
+    "dict.open": ("这个指标怎么算", "How this indicator is defined"),
     "dict.numerator": ("分子", "Numerator"),
     "dict.denominator": ("分母", "Denominator"),
     "dict.areas": ("区域汇总", "Areas"),

@@ -45,6 +45,7 @@ OV_TREND_CAPTION = "overview-trend-caption"
 OV_RANK_GRAPH = "overview-ranking-graph"
 OV_RANK_CAPTION = "overview-ranking-caption"
 OV_RANK_INDICATOR = param("indicator")
+OV_RANK_INFO = "overview-ranking-info-link"
 OV_OVERDUE_TABLE = "overview-overdue-table"
 OV_OVERDUE_CAPTION = "overview-overdue-caption"
 
@@ -98,6 +99,7 @@ FAC_HISTORY_TABLE = "facility-history-table"
 FAC_INDICATORS_TABLE = "facility-indicators-table"
 FAC_INDICATORS_CAPTION = "facility-indicators-caption"
 FAC_TREND_INDICATOR = param("trend")
+FAC_TREND_INFO = "facility-trend-info-link"
 FAC_TREND_GRAPH = "facility-trend-graph"
 FAC_TREND_CAPTION = "facility-trend-caption"
 FAC_CALENDAR_GRAPH = "facility-calendar-graph"

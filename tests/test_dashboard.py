@@ -258,3 +258,11 @@ def test_an_indicator_name_opens_its_dictionary_entry_and_exports_stay_plain_tex
     page_ids = []
     collect_ids(page, page_ids)
     assert len(page_ids) == len(set(page_ids))
+
+
+def test_the_info_link_beside_an_indicator_choice_follows_the_choice():
+    from dashboard.components import indicator_info_href
+    assert indicator_info_href("htn_exam_rate", "zh") == "/indicators?code=htn_exam_rate"
+    assert indicator_info_href("htn_exam_rate", "en") == "/indicators?code=htn_exam_rate&lang=en"
+    assert indicator_info_href(None, "zh") == "/indicators"
+    assert indicator_info_href("a&b=1", "zh") == "/indicators?code=a%26b%3D1"

@@ -9,7 +9,7 @@ from dash import Input, Output, State, callback, dcc, html, no_update
 
 from dashboard import data, ids, tables
 from dashboard.callbacks.common import caption, indicator_choice
-from dashboard.components import column_defs, empty
+from dashboard.components import column_defs, empty, indicator_info_href
 from dashboard.figures import facility as figures
 from dashboard.figures.common import empty_figure
 from dashboard.i18n import count, pct, period_name, stamp, t
@@ -126,6 +126,11 @@ def update_indicators(area, period, lang, code):
         return (tables.grid_rows(columns + [("is_count", "", "bool")], frame), column_defs(columns),
                 t("empty.period", filters.lang, period=period_name(filters.period.label, filters.lang)))
     return tables.grid_rows(columns + [("is_count", "", "bool")], frame), column_defs(columns), caption(filters)
+
+
+@callback(Output(ids.FAC_TREND_INFO, "href"), Input(ids.FAC_TREND_INDICATOR, "value"), Input(ids.LANG, "data"))
+def trend_info(indicator, lang):
+    return indicator_info_href(indicator, lang)
 
 
 @callback(Output(ids.FAC_TREND_INDICATOR, "options"), Output(ids.FAC_TREND_INDICATOR, "value"),

@@ -8,7 +8,7 @@ from dash import Input, Output, callback
 from dashboard import data, ids, tables
 from dashboard.callbacks.common import caption, indicator_choice
 from dashboard.callbacks.shell import all_label, page_title
-from dashboard.components import column_defs, empty, kpi
+from dashboard.components import column_defs, empty, indicator_info_href, kpi
 from dashboard.figures import overview as figures
 from dashboard.figures.common import empty_figure
 from dashboard.i18n import count, milestone_state, pct, period_name, t
@@ -135,6 +135,11 @@ def update_trend(area, period, lang):
           Input(ids.LANG, "data"), Input(ids.OV_RANK_INDICATOR, "value"))
 def indicator_options(lang, current):
     return indicator_choice(data.cursor(), lang, current)
+
+
+@callback(Output(ids.OV_RANK_INFO, "href"), Input(ids.OV_RANK_INDICATOR, "value"), Input(ids.LANG, "data"))
+def ranking_info(indicator, lang):
+    return indicator_info_href(indicator, lang)
 
 
 @callback(Output(ids.OV_RANK_GRAPH, "figure"), Output(ids.OV_RANK_CAPTION, "children"),
