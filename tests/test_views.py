@@ -131,3 +131,18 @@ def test_v_facility_joins_township_and_district(db):
                         WHERE facility_code = 'F_THC1'""") == [("乙镇", "110101", "东城区")]
 
 
+
+
+def test_the_reporting_tile_states_its_targets_and_whether_both_are_met(db):
+    """2026-03 in the tiny city: four facilities expected, only 甲街道's center reported (on time)."""
+    import duckdb
+
+    from warehouse.queries import overview
+    from warehouse.queries.areas import CITY
+    from warehouse.scope import Scope
+    from warehouse.store import current_version_file
+    con = duckdb.connect(str(current_version_file(db)), read_only=True)
+    status = overview.reporting_status(con, Scope.everything(), CITY, "2026-03")
+    con.close()
+    assert status == {"expected": 4, "received": 1, "timely": 1, "completeness": 0.25, "timeliness": 0.25,
+                      "completeness_target": 0.90, "timeliness_target": 0.75, "ok": False}

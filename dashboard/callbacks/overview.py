@@ -12,7 +12,7 @@ from dashboard.components import column_defs, empty, indicator_info_href, kpi
 from dashboard.figures import overview as figures
 from dashboard.figures.common import empty_figure
 from dashboard.i18n import count, milestone_state, pct, period_name, t
-from warehouse.queries import areas, overview, registry
+from warehouse.queries import overview, registry
 
 FILTERS = (Input(ids.AREA, "value"), Input(ids.PERIOD, "value"), Input(ids.LANG, "data"))
 
@@ -91,13 +91,10 @@ def update_tiles(area, period, lang):
 
     latest = filters.state.latest_month.strftime("%Y-%m")
     reports = overview.reporting_status(con, scope, where, latest)
-    completeness_target = areas.setting(con, "reporting.completeness_target")
-    timeliness_target = areas.setting(con, "reporting.timeliness_target")
-    good = (reports["completeness"] or 0) >= completeness_target and (reports["timeliness"] or 0) >= timeliness_target
     tiles.append(kpi(t("ov.reporting", lang, month=period_name(latest, lang)), pct(reports["completeness"]),
                      t("ov.reporting.detail", lang, completeness=pct(reports["completeness"]),
                        timeliness=pct(reports["timeliness"]), expected=reports["expected"]),
-                     "ok" if good else "warn", link("/quality", filters), tile_id="overview-tile-reporting"))
+                     "ok" if reports["ok"] else "warn", link("/quality", filters), tile_id="overview-tile-reporting"))
 
     overdue = overview.overdue_rectifications(con, scope, where, data.today())
     tiles.append(kpi(t("ov.overdue", lang), str(len(overdue)), t("ov.overdue.detail", lang),

@@ -161,16 +161,22 @@ def service_circle(con: duckdb.DuckDBPyConnection, scope: Scope, area: Area) -> 
 
 
 def reporting_status(con: duckdb.DuckDBPyConnection, scope: Scope, area: Area, month_label: str) -> dict:
-    """Reports expected, received and received on time for one month."""
+    """Reports expected, received and received on time for one month, with the targets of the
+    settings (`reporting.completeness_target`, `timeliness_target`) and `ok`: both are met."""
+    from warehouse.queries.areas import setting
     sql, params = _facilities(scope, area)
     expected, received, timely = con.execute(f"""
         SELECT count(*), count(*) FILTER (WHERE s.received), count(*) FILTER (WHERE s.timely)
         FROM v_submission_status s JOIN ({sql}) f USING (facility_code)
         WHERE s.period = ?
     """, [*params, month_label]).fetchall()[0]
+    completeness = received / expected if expected else None
+    timeliness = timely / expected if expected else None
+    targets = (float(setting(con, "reporting.completeness_target")), float(setting(con, "reporting.timeliness_target")))
     return {"expected": expected, "received": received, "timely": timely,
-            "completeness": received / expected if expected else None,
-            "timeliness": timely / expected if expected else None}
+            "completeness": completeness, "timeliness": timeliness,
+            "completeness_target": targets[0], "timeliness_target": targets[1],
+            "ok": (completeness or 0) >= targets[0] and (timeliness or 0) >= targets[1]}
 
 
 def missing_reports(con: duckdb.DuckDBPyConnection, scope: Scope, area: Area, month_label: str) -> pd.DataFrame:
