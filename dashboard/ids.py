@@ -138,6 +138,8 @@ CMP_SIDE_CAPTION = "townships-side-caption"
 CMP_MULTIPLES = "townships-multiples-graph"
 CMP_RESOURCE = param("resource")
 CMP_OUTCOME = param("outcome")
+CMP_OUTCOME_INFO = "townships-outcome-info-link"
+CMP_RANK_INFO = "townships-ranking-info-link"
 CMP_SCATTER = "townships-scatter-graph"
 CMP_SCATTER_CAPTION = "townships-scatter-caption"
 

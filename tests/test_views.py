@@ -146,3 +146,24 @@ def test_the_reporting_tile_states_its_targets_and_whether_both_are_met(db):
     con.close()
     assert status == {"expected": 4, "received": 1, "timely": 1, "completeness": 0.25, "timeliness": 0.25,
                       "completeness_target": 0.90, "timeliness_target": 0.75, "ok": False}
+
+
+def test_the_street_and_indicator_tiles_come_with_their_state(db):
+    """The tiny city: 甲街道 (CHC), 乙镇 (THC) and 丙街道 (CHC) each have their center; 2026Q1."""
+    from datetime import date
+
+    import duckdb
+
+    from warehouse.periods import parse_period
+    from warehouse.queries import overview
+    from warehouse.queries.areas import CITY
+    from warehouse.scope import Scope
+    from warehouse.store import current_version_file
+    con = duckdb.connect(str(current_version_file(db)), read_only=True)
+    streets = overview.street_coverage(con, Scope.everything(), CITY, date(2026, 3, 31))
+    indicators = overview.indicators_met(con, Scope.everything(), CITY, parse_period("2026Q1"))
+    con.close()
+    assert streets == {"covered": 3, "total": 3, "share": 1.0, "ok": True}
+    # judged, city-wide: records_rate 26,500 / 30,200 (below 90 %), newborn_visit_rate 18 / 20 (met)
+    # and health_lectures 3 against 3 a quarter (met); the others have no values in the quarter
+    assert indicators == {"met": 2, "judged": 3, "ok": False}

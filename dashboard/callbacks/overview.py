@@ -56,11 +56,10 @@ def update_tiles(area, period, lang):
                      f"{t('cov.metric.residents_per_center', lang)} {count(per_center, lang)}",
                      href=link("/coverage", filters), tile_id="overview-tile-residents"))
 
-    covered, total = overview.street_coverage(con, scope, where, as_of)
-    tiles.append(kpi(t("ov.street_coverage", lang), pct(covered / total if total else None),
-                     t("ov.street_coverage.detail", lang, covered=covered, total=total),
-                     "ok" if total and covered == total else "warn", link("/coverage", filters),
-                     tile_id="overview-tile-streets"))
+    streets = overview.street_coverage(con, scope, where, as_of)
+    tiles.append(kpi(t("ov.street_coverage", lang), pct(streets["share"]),
+                     t("ov.street_coverage.detail", lang, covered=streets["covered"], total=streets["total"]),
+                     "ok" if streets["ok"] else "warn", link("/coverage", filters), tile_id="overview-tile-streets"))
 
     circle = overview.service_circle(con, scope, where)
     if circle is not None:
@@ -81,12 +80,10 @@ def update_tiles(area, period, lang):
                          "ok" if milestone["on_track"] else "bad", link("/standardization", filters),
                          tile_id="overview-tile-milestone"))
 
-    values = overview.area_indicator_values(con, scope, where, filters.period)
-    judged = values[values["meets_target"].notna()]
-    met = int(judged["meets_target"].sum())
-    tiles.append(kpi(t("ov.indicators", lang), f"{met}/{len(judged)}",
-                     t("ov.indicators.detail", lang, met=met, total=len(judged)),
-                     "ok" if len(judged) and met == len(judged) else "warn", link("/townships", filters),
+    indicators = overview.indicators_met(con, scope, where, filters.period)
+    tiles.append(kpi(t("ov.indicators", lang), f"{indicators['met']}/{indicators['judged']}",
+                     t("ov.indicators.detail", lang, met=indicators["met"], total=indicators["judged"]),
+                     "ok" if indicators["ok"] else "warn", link("/townships", filters),
                      tile_id="overview-tile-indicators"))
 
     latest = filters.state.latest_month.strftime("%Y-%m")

@@ -6,13 +6,19 @@ from dash import Input, Output, State, callback
 from dashboard import data, ids, tables
 from dashboard.callbacks.common import caption, default_radius, indicator_choice
 from dashboard.callbacks.shell import all_label, page_title
-from dashboard.components import column_defs
+from dashboard.components import column_defs, indicator_info_href
 from dashboard.figures import comparison as figures
 from dashboard.figures.common import empty_figure
 from dashboard.i18n import period_name, t
 from warehouse.queries import areas, comparison, overview, registry
 
 FILTERS = (Input(ids.AREA, "value"), Input(ids.PERIOD, "value"), Input(ids.LANG, "data"))
+
+
+@callback(Output(ids.CMP_RANK_INFO, "href"), Output(ids.CMP_OUTCOME_INFO, "href"),
+          Input(ids.CMP_RANK_INDICATOR, "value"), Input(ids.CMP_OUTCOME, "value"), Input(ids.LANG, "data"))
+def info_links(rank, outcome, lang):
+    return indicator_info_href(rank, lang), indicator_info_href(outcome, lang)
 
 
 @callback(Output(ids.CMP_HEADER, "children"), Output(ids.CMP_SCORECARD, "rowData"),

@@ -4,7 +4,7 @@ import dash_bootstrap_components as dbc
 from dash import dcc, html
 
 from dashboard import data, ids
-from dashboard.components import grid, panel
+from dashboard.components import grid, panel, with_info_link
 from dashboard.i18n import t
 from warehouse.queries.comparison import MAX_COMPARED
 
@@ -30,7 +30,8 @@ def layout(lang=None, rank=None, compare=None, per=None, resource=None, outcome=
                      options=[{"label": t(f"cmp.resource.{r}", lang), "value": r} for r in RESOURCES],
                      style={"minWidth": "200px"}),
         html.Label(t("cmp.outcome", lang), className="small"),
-        dcc.Dropdown(id=ids.CMP_OUTCOME, clearable=False, value=outcome, style={"minWidth": "220px"}),
+        with_info_link(dcc.Dropdown(id=ids.CMP_OUTCOME, clearable=False, value=outcome, style={"minWidth": "220px"}),
+                       ids.CMP_OUTCOME_INFO, lang),
     ], className="d-flex gap-2 align-items-center flex-wrap")
     return html.Div([
         dcc.Store(id=ids.CMP_INITIAL, data=chosen),
@@ -40,8 +41,9 @@ def layout(lang=None, rank=None, compare=None, per=None, resource=None, outcome=
                               ids.CMP_SCORECARD_CAPTION, "townships-scorecard", lang, anchor="townships-scorecard-card"),
                         className="mb-3")),
         dbc.Row(dbc.Col(panel(t("cmp.ranking", lang), dcc.Graph(id=ids.CMP_RANK_GRAPH, **graph), ids.CMP_RANK_CAPTION,
-                              extra=dcc.Dropdown(id=ids.CMP_RANK_INDICATOR, value=rank, clearable=False,
-                                                 style={"minWidth": "240px"})), className="mb-3")),
+                              extra=with_info_link(dcc.Dropdown(id=ids.CMP_RANK_INDICATOR, value=rank,
+                                                                clearable=False, style={"minWidth": "240px"}),
+                                                   ids.CMP_RANK_INFO, lang)), className="mb-3")),
         dbc.Row(dbc.Col(panel(t("cmp.side", lang), html.Div([
             side_controls, html.Div(className="mb-2"), grid(ids.CMP_SIDE_TABLE, 420, lang),
             html.H6(t("cmp.multiples", lang), className="mt-3"), dcc.Graph(id=ids.CMP_MULTIPLES, **graph)]),

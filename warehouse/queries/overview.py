@@ -44,10 +44,11 @@ def residents(con: duckdb.DuckDBPyConnection, scope: Scope, area: Area) -> int:
     """, [area.code, *params]).fetchall()[0][0])
 
 
-def street_coverage(con: duckdb.DuckDBPyConnection, scope: Scope, area: Area, as_of: date) -> tuple[int, int]:
-    """(townships with an operating government-run CHC, or THC for towns; townships)."""
+def street_coverage(con: duckdb.DuckDBPyConnection, scope: Scope, area: Area, as_of: date) -> dict:
+    """Streets and towns with an operating government-run CHC (a THC for towns; docs/domain.md
+    section 6): how many are covered, of how many, the share, and `ok` when every one is."""
     condition, params = scope.sql("t.district_code")
-    return tuple(con.execute(f"""
+    covered, total = con.execute(f"""
         SELECT count(*) FILTER (WHERE has_center), count(*) FROM (
             SELECT t.township_code, bool_or(f.facility_code IS NOT NULL) AS has_center
             FROM township t
@@ -56,7 +57,9 @@ def street_coverage(con: duckdb.DuckDBPyConnection, scope: Scope, area: Area, as
                  AND operating_on(f.opened_on, f.closed_on, ?)
             WHERE in_area(t.township_code, t.district_code, ?) AND {condition}
             GROUP BY t.township_code)
-    """, [as_of, area.code, *params]).fetchall()[0])
+    """, [as_of, area.code, *params]).fetchall()[0]
+    return {"covered": covered, "total": total, "share": covered / total if total else None,
+            "ok": bool(total) and covered == total}
 
 
 @per_version()
@@ -123,6 +126,15 @@ def milestone_trend(con: duckdb.DuckDBPyConnection, scope: Scope, area: Area) ->
         LEFT JOIN v_standardization_status s ON s.facility_code = c.facility_code AND s.as_of = m.as_of
         GROUP BY m.as_of ORDER BY m.as_of
     """, params).df()
+
+
+def indicators_met(con: duckdb.DuckDBPyConnection, scope: Scope, area: Area, period: Period) -> dict:
+    """How many of the area's indicators with a target and a value meet it in the period (a rate
+    above 100 % is not judged), and `ok` when all do."""
+    values = area_indicator_values(con, scope, area, period)
+    judged = values[values["meets_target"].notna()]
+    met = int(judged["meets_target"].sum())
+    return {"met": met, "judged": len(judged), "ok": bool(len(judged)) and met == len(judged)}
 
 
 def milestone_status(con: duckdb.DuckDBPyConnection, scope: Scope, area: Area, year: int) -> dict | None:
