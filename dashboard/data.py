@@ -120,7 +120,6 @@ def current_settings():
 def file_setting(key: str, default):
     """A setting from the settings file as it is now (not a warehouse query): what page layouts
     show and the limits both the page and the check on saving use."""
-    from warehouse.settings import current_settings
     value = current_settings().scalar_settings().get(key)
     return default if value is None else value
 

@@ -249,7 +249,7 @@ def load_recorded_visit(path: Path, db: Path | str | None, user) -> list[FileRes
     record visits (the permission table), the inspections template only, within their districts."""
     authorize(user, "record_visit")
     return load_paths([path], db=db, forced_kind="inspections", loaded_by=user.username,
-                      allowed_districts=None if user.role == "admin" else frozenset(user.districts),
+                      allowed_districts=user.scope.districts,
                       allowed_kinds=frozenset({"inspections"}))
 
 

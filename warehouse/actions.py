@@ -6,7 +6,7 @@ from datetime import datetime
 from pathlib import Path
 
 from warehouse import schema
-from warehouse.permissions import authorize
+from warehouse.permissions import authorize, may_roll_back
 from warehouse.settings import load_settings
 from warehouse.store import WriterSession, db_path, restore, verify, versions_dir
 
@@ -65,7 +65,7 @@ def rollback_upload(db: Path | str | None, batch_id, user) -> int:
     anyone's in their districts with `rollback_any` (every facility the file touched is theirs).
     Raises PermissionError, or RollbackRefused with the reason; returns the rows restored or removed."""
     from warehouse.ingest import RollbackRefused, rollback_batch
-    if user is None or not (user.may("rollback_own") or user.may("rollback_any")):
+    if not may_roll_back(user, getattr(user, "username", None)):       # not even their own files
         raise PermissionError("rollback")
     if not isinstance(batch_id, int) or isinstance(batch_id, bool):
         raise RollbackRefused("no_such_batch")
@@ -74,8 +74,7 @@ def rollback_upload(db: Path | str | None, batch_id, user) -> int:
         batch = load_batches(session.con, user.scope.district_list(), batch_id=batch_id)
         if batch.empty:
             raise RollbackRefused("no_such_batch")          # not in the user's districts: as if none
-        own = batch["loaded_by"].iloc[0] == user.username
-        if not (user.may("rollback_any") or (own and user.may("rollback_own"))):
+        if not may_roll_back(user, batch["loaded_by"].iloc[0]):
             raise PermissionError("rollback_others")
         touched = rollback_batch(session.con, batch_id, user.username)
         session.publish()

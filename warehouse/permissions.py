@@ -40,6 +40,13 @@ def authorize(user, action: str) -> None:
         raise PermissionError(action)
 
 
+def may_roll_back(user, loaded_by: str | None) -> bool:
+    """Whether the user may roll back a file `loaded_by` someone (in their districts): their own
+    with `rollback_own`, anyone's with `rollback_any`."""
+    return user is not None and (allowed(user.role, "rollback_any")
+                                 or (loaded_by == user.username and allowed(user.role, "rollback_own")))
+
+
 def upload_kinds(user) -> frozenset[str]:
     """The templates the user may upload (empty: none)."""
     if user is None:
@@ -53,4 +60,4 @@ def upload_bounds(user) -> tuple[frozenset[str] | None, frozenset[str]]:
     kinds = upload_kinds(user)
     if not kinds or user.disabled:
         raise PermissionError(ANY_UPLOAD)
-    return (None if user.role == "admin" else frozenset(user.districts)), kinds
+    return user.scope.districts, kinds

@@ -13,6 +13,7 @@ from dashboard.workbook import xlsx_bytes
 from etl.problems import message_head
 from warehouse.actions import kept_versions, load_batches, restore_version, rollback_upload
 from warehouse.ingest import RollbackRefused
+from warehouse.permissions import may_roll_back
 from warehouse.queries import areas
 from warehouse.store import StoreDamaged
 
@@ -174,7 +175,7 @@ def history(lang, _polling_stopped, _rollback, batch):
         except PermissionError:
             auth.audit("refused", f"roll back batch {batch}")
             message = dbc.Alert(t("up.rollback.not_yours", lang), color="danger")
-    frame = load_batches(data.cursor(), None if user.role == "admin" else list(user.districts))
+    frame = load_batches(data.cursor(), user.scope.district_list())
     frame["loaded_at"] = frame["loaded_at"].astype(str).str[:16]
     frame["status"] = frame["status"].map(lambda s: t(f"up.batch.{s}", lang))
     columns = [("batch_id", t("col.batch", lang), "int"), ("file_name", t("col.file", lang), "text"),
@@ -183,10 +184,9 @@ def history(lang, _polling_stopped, _rollback, batch):
                ("rows_accepted", t("col.rows", lang), "int"), ("status", t("col.status", lang), "text"),
                ("message", t("col.message", lang), "text")]
     rows = frame[[c[0] for c in columns]].astype(object)
-    # what this user may roll back: their own files, or anyone's in their districts with rollback_any
     options = [{"label": f"{r.batch_id} · {r.file_name}", "value": int(r.batch_id)}
                for r in frame.itertuples() if r.status == t("up.batch.accepted", lang)
-               and (user.may("rollback_any") or (user.may("rollback_own") and r.loaded_by == user.username))]
+               and may_roll_back(user, r.loaded_by)]
     return rows.where(rows.notna(), None).to_dict("records"), column_defs(columns), options, message
 
 
