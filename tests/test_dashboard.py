@@ -110,9 +110,9 @@ def test_overview_tiles_show_the_warehouse_numbers(app, con):
 @pytest.mark.parametrize("table", ["overview-indicators", "overview-overdue", "coverage-areas",
                                    "coverage-uncovered", "coverage-sites"])
 def test_exports_hold_the_rows_on_screen(app, con, table):
-    from dashboard.callbacks.exports import BUILDERS
+    from dashboard.callbacks.exports import TABLES
     filters = data.read_filters(con, "990121", "2026Q3", "en", {"radius": "1500", "sites": "2"})
-    columns, frame = BUILDERS[table](con, filters)
+    columns, frame = TABLES[table].build(con, filters)
     rows = tables.grid_rows(columns, frame)
     csv = pd.read_csv(io.BytesIO(tables.to_file(columns, frame, "csv")), encoding="utf-8-sig", dtype=str)
     xlsx = pd.read_excel(io.BytesIO(tables.to_file(columns, frame, "xlsx")), dtype=str)
@@ -123,8 +123,9 @@ def test_exports_hold_the_rows_on_screen(app, con, table):
 
 
 def test_wider_radius_in_the_url_covers_more(app, con):
-    narrow = tables.coverage_areas(con, data.read_filters(con, "all", None, "zh", {"radius": "800"}), 1200)[1]
-    wide = tables.coverage_areas(con, data.read_filters(con, "all", None, "zh", {"radius": "2000"}), 1200)[1]
+    from dashboard.callbacks.coverage import TABLES
+    narrow = TABLES["coverage-areas"].build(con, data.read_filters(con, "all", None, "zh", {"radius": "800"}))[1]
+    wide = TABLES["coverage-areas"].build(con, data.read_filters(con, "all", None, "zh", {"radius": "2000"}))[1]
     assert narrow.iloc[0]["covered_population"] < wide.iloc[0]["covered_population"]
     at_2000 = con.execute("SELECT covered_population FROM area_coverage(2000) WHERE area_code = 'all'").fetchall()[0][0]
     assert wide.iloc[0]["covered_population"] == at_2000
@@ -245,8 +246,10 @@ def test_the_indicator_dictionary_page_has_an_entry_for_every_indicator(app):
 
 def test_an_indicator_name_opens_its_dictionary_entry_and_exports_stay_plain_text(app, con):
     import dash
+
+    from dashboard.callbacks.overview import TABLES
     filters = data.read_filters(con, "990121", "2026Q3", "zh")
-    columns, frame = tables.overview_indicators(con, filters)
+    columns, frame = TABLES["overview-indicators"].build(con, filters)
     row = frame.set_index("indicator_code").loc["htn_exam_rate"]
     assert row["indicator_link"] == "[ⓘ](/indicators?code=htn_exam_rate) 高血压患者年度体检率"
     csv = pd.read_csv(io.BytesIO(tables.to_file(columns, frame, "csv")), encoding="utf-8-sig", dtype=str)

@@ -46,14 +46,14 @@ def hostile_db(tmp_path_factory):
 
 def test_every_csv_export_holds_hostile_names_as_text(hostile_db):
     from dashboard import data, tables
-    from dashboard.callbacks.exports import BUILDERS
+    from dashboard.callbacks.exports import TABLES
     data.configure(hostile_db)
     con = duckdb.connect(str(current_version_file(hostile_db)), read_only=True)
     try:
         seen = set()
-        for table, build in BUILDERS.items():
+        for table, spec in TABLES.items():
             filters = data.read_filters(con, "all", "2026Q2", "zh", {"facility": "F_BAD0"})
-            columns, frame = build(con, filters)
+            columns, frame = spec.build(con, filters)
             back = pd.read_csv(io.BytesIO(tables.to_file(columns, frame, "csv")), encoding="utf-8-sig", dtype=str,
                                keep_default_na=False)
             for column in back.columns:

@@ -74,6 +74,18 @@ def test_page_layouts_never_query():
     assert not found
 
 
+def test_table_shapers_take_frames_not_connections():
+    """dashboard/tables/ shapes what one warehouse call returned: it imports no query module and
+    no function of it takes a connection (the call is the Table's `fetch`, beside the callbacks)."""
+    found = []
+    for path, tree in modules("dashboard/tables"):
+        found += [f"{relative(path)} imports {name}" for name in imported(tree) if name.startswith("warehouse")]
+        for node in ast.walk(tree):
+            if isinstance(node, ast.FunctionDef) and node.args.args and node.args.args[0].arg in ("con", "connection"):
+                found.append(f"{relative(path)}:{node.lineno} {node.name}({node.args.args[0].arg}, …)")
+    assert not found
+
+
 def test_no_two_modules_need_each_other():
     """No import cycle inside a layer, counting imports made inside functions: a cycle hides a
     module that does two jobs."""

@@ -64,3 +64,9 @@ def latest_complete(latest_month: date, kind: str) -> Period:
     if period.end > _month_end(latest_month.year, latest_month.month):
         period = period.previous()
     return period
+
+
+def trailing_months(latest_month: date, months: int) -> tuple[str, str]:
+    """The `months` months up to the latest loaded one, as 'YYYY-MM' bounds."""
+    index = latest_month.year * 12 + latest_month.month - 1 - (months - 1)
+    return f"{index // 12}-{index % 12 + 1:02d}", f"{latest_month.year}-{latest_month.month:02d}"

@@ -2,12 +2,13 @@
 from __future__ import annotations
 
 from dashboard.i18n import period_name, stamp, t
-from warehouse.geometry import DEFAULT_RADIUS_M
-from warehouse.queries import areas, registry
+from warehouse.geometry import clamp_radius
+from warehouse.queries import coverage, registry
 
 
-def default_radius(con) -> float:
-    return float(areas.setting(con, "coverage.radius_m") or DEFAULT_RADIUS_M)
+def radius_m(con, filters) -> float:
+    """The radius the page asks for (its slider, in the URL), else the settings' (coverage.radius_m)."""
+    return clamp_radius(filters.params.get("radius") or coverage.default_radius_m(con))
 
 
 def caption(filters, as_of=None) -> str:

@@ -5,17 +5,46 @@ from urllib.parse import urlencode
 
 from dash import Input, Output, Patch, State, callback, ctx, html, no_update
 
-from dashboard import data, ids, tables
-from dashboard.callbacks.common import caption, default_radius
+from dashboard import data, ids
+from dashboard.callbacks.common import caption, radius_m
 from dashboard.callbacks.shell import page_title
 from dashboard.components import column_defs, empty, kpi
 from dashboard.figures import coverage as figures
 from dashboard.i18n import count, pct, t
+from dashboard.tables import Table, grid_rows
+from dashboard.tables import coverage as shapes
 from warehouse.queries import areas, coverage
 
 FILTERS = (Input(ids.AREA, "value"), Input(ids.PERIOD, "value"), Input(ids.LANG, "data"))
 RADIUS = Input(ids.COV_RADIUS, "value")
 SITES = (Input(ids.COV_SITE_DISTRICT, "value"), Input(ids.COV_SITE_COUNT, "value"))
+
+
+def planned_district(filters) -> str | None:
+    """The district sites are suggested for: the selected area's own, or the one chosen."""
+    return filters.area.district_code or filters.params.get("site_district") or None
+
+
+def site_count(filters) -> int:
+    try:
+        return min(max(int(filters.params.get("sites") or 3), 1), 10)
+    except (TypeError, ValueError):
+        return 3
+
+
+def suggested_sites(con, filters):
+    district = planned_district(filters)
+    return coverage.suggest_sites(con, filters.scope, district, radius_m(con, filters),
+                                  site_count(filters)) if district else None
+
+
+TABLES = {
+    "coverage-areas": Table(lambda con, f: coverage.coverage_table(con, f.scope, f.area, radius_m(con, f)),
+                            shapes.areas),
+    "coverage-uncovered": Table(lambda con, f: coverage.communities(con, f.scope, f.area, radius_m(con, f)),
+                                shapes.uncovered),
+    "coverage-sites": Table(suggested_sites, shapes.sites),
+}
 
 
 def read(area, period, lang, **params):
@@ -28,23 +57,19 @@ def update_summary(area, period, lang, radius):
     con, filters = read(area, period, lang, radius=radius)
     lang = filters.lang
     header = page_title(t("cov.title", lang), filters)
-    table = coverage.coverage_table(con, filters.scope, filters.area, tables.coverage_radius(filters, default_radius(con)))
-    if table.empty:
+    circle = coverage.circle_status(con, filters.scope, filters.area, radius_m(con, filters))
+    if circle is None:
         return header, [empty(t("empty.no_data", lang))]
-    total = table[table["is_total"]].iloc[0]
-    tiles = [kpi(t("cov.total", lang), pct(total["covered_share"]),
-                 f"{count(total['covered_population'], lang)} / {count(total['population'], lang)}",
+    tiles = [kpi(t("cov.total", lang), pct(circle["share"]),
+                 f"{count(circle['covered_population'], lang)} / {count(circle['population'], lang)}",
                  tile_id="coverage-tile-total")]
     for part in ("urban", "rural"):
-        target = areas.setting(con, f"coverage.{part}_target")
-        share = total[f"{part}_share"]
-        known = share == share and share is not None
-        tiles.append(kpi(t(f"cov.{part}", lang), pct(share) if known else "—",
-                         t("cov.target", lang, target=pct(target, 0)) if known else t("cov.no_residents", lang),
-                         ("ok" if share >= target else "bad") if known else None, tile_id=f"coverage-tile-{part}"))
-    tiles.append(kpi(t("col.uncovered", lang), str(int(total["uncovered_communities"])),
-                     t("cov.radius", lang) + f" {int(tables.coverage_radius(filters, default_radius(con)))}",
-                     tile_id="coverage-tile-uncovered"))
+        judged = circle[part]
+        tiles.append(kpi(t(f"cov.{part}", lang), pct(judged["share"]) if judged else "—",
+                         t("cov.target", lang, target=pct(judged["target"], 0)) if judged else t("cov.no_residents", lang),
+                         ("ok" if circle[f"{part}_ok"] else "bad") if judged else None, tile_id=f"coverage-tile-{part}"))
+    tiles.append(kpi(t("col.uncovered", lang), str(circle["uncovered_communities"]),
+                     t("cov.radius", lang) + f" {int(circle['radius_m'])}", tile_id="coverage-tile-uncovered"))
     return header, tiles
 
 
@@ -53,7 +78,7 @@ def update_summary(area, period, lang, radius):
 def update_map(area, period, lang, metric, radius, site_district, sites):
     con, filters = read(area, period, lang, radius=radius, site_district=site_district, sites=sites)
     metric = metric if metric in figures.METRICS else "covered_share"
-    radius = tables.coverage_radius(filters, default_radius(con))
+    radius = radius_m(con, filters)
     scope, where, as_of = filters.scope, filters.area, filters.as_of
     if ctx.triggered_id == ids.COV_METRIC:
         # only the colours changed: patch the choropleth (trace 0) of the map the browser has
@@ -64,7 +89,7 @@ def update_map(area, period, lang, metric, radius, site_district, sites):
                 patch["data"][0][key] = value
             return patch, caption(filters, as_of=as_of)
     communities = coverage.communities(con, scope, where, radius)
-    _, sites_frame = tables.coverage_sites(con, filters, default_radius(con))
+    _, sites_frame = TABLES["coverage-sites"].build(con, filters)
     figure = figures.coverage_map(
         coverage.boundaries(con, scope, where), coverage.township_metrics(con, scope, where, radius, as_of), metric,
         coverage.facility_points(con, scope, where, as_of), communities[~communities["covered"]], sites_frame,
@@ -95,23 +120,23 @@ def open_profile(click, area, period, lang):
           Output(ids.COV_TABLE_CAPTION, "children"), *FILTERS, RADIUS)
 def update_area_table(area, period, lang, radius):
     con, filters = read(area, period, lang, radius=radius)
-    columns, frame = tables.coverage_areas(con, filters, default_radius(con))
+    columns, frame = TABLES["coverage-areas"].build(con, filters)
     if frame.empty:
         return [], column_defs(columns), t("empty.no_data", filters.lang)
-    return tables.grid_rows(columns, frame), column_defs(columns), caption(filters, as_of=filters.as_of)
+    return grid_rows(columns, frame), column_defs(columns), caption(filters, as_of=filters.as_of)
 
 
 @callback(Output(ids.COV_UNCOVERED_TABLE, "rowData"), Output(ids.COV_UNCOVERED_TABLE, "columnDefs"),
           Output(ids.COV_UNCOVERED_CAPTION, "children"), *FILTERS, RADIUS)
 def update_uncovered(area, period, lang, radius):
     con, filters = read(area, period, lang, radius=radius)
-    columns, frame = tables.coverage_uncovered(con, filters, default_radius(con))
+    columns, frame = TABLES["coverage-uncovered"].build(con, filters)
     if frame.empty and not filters.state.has_registry:
         return [], column_defs(columns), t("empty.no_data", filters.lang)
     if frame.empty:
-        radius = int(tables.coverage_radius(filters, default_radius(con)))
+        radius = int(radius_m(con, filters))
         return [], column_defs(columns), t("empty.none_uncovered", filters.lang, radius=radius)
-    return tables.grid_rows(columns, frame), column_defs(columns), caption(filters, as_of=filters.as_of)
+    return grid_rows(columns, frame), column_defs(columns), caption(filters, as_of=filters.as_of)
 
 
 @callback(Output(ids.COV_SITE_DISTRICT, "options"), Output(ids.COV_SITE_DISTRICT, "value"),
@@ -131,7 +156,7 @@ def site_districts(area, lang, radius, current):
     codes = set(districts["code"])
     if current in codes:
         return options, current, False
-    table = coverage.coverage_table(con, scope, areas.CITY, float(radius or default_radius(con)))
+    table = coverage.coverage_table(con, scope, areas.CITY, float(radius or coverage.default_radius_m(con)))
     parts = table[~table["is_total"]].assign(uncovered=lambda f: f["population"] - f["covered_population"])
     best = parts.sort_values(["uncovered", "code"], ascending=[False, True])["code"].head(1).tolist()
     return options, best[0] if best else None, False
@@ -145,11 +170,11 @@ def update_sites(area, period, lang, radius, site_district, sites):
     lang = filters.lang
     if not filters.state.has_registry:
         return [], [], empty(t("empty.no_data", lang)), ""
-    columns, frame = tables.coverage_sites(con, filters, default_radius(con))
-    if tables.site_district(filters) is None:
+    columns, frame = TABLES["coverage-sites"].build(con, filters)
+    if planned_district(filters) is None:
         return [], column_defs(columns), empty(t("empty.choose_district", lang)), ""
     if frame.empty:
         return [], column_defs(columns), empty(t("empty.no_sites", lang)), caption(filters, as_of=filters.as_of)
     summary = t("cov.sites.summary", lang, count=len(frame), gained=count(frame["residents_gained"].sum(), lang))
-    return (tables.grid_rows(columns, frame), column_defs(columns), html.Strong(summary),
+    return (grid_rows(columns, frame), column_defs(columns), html.Strong(summary),
             caption(filters, as_of=filters.as_of))

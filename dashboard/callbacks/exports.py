@@ -5,31 +5,19 @@ from dataclasses import dataclass, field
 
 from dash import ALL, Input, Output, State, callback, ctx, dcc, no_update
 
-from dashboard import auth, data, ids, tables
-from dashboard.callbacks.common import default_radius
+from dashboard import auth, data, ids
+from dashboard.callbacks.coverage import TABLES as COVERAGE
+from dashboard.callbacks.facility import TABLES as FACILITY
+from dashboard.callbacks.overview import TABLES as OVERVIEW
+from dashboard.callbacks.quality import TABLES as QUALITY
+from dashboard.callbacks.standardization import TABLES as STANDARDIZATION
+from dashboard.callbacks.townships import TABLES as TOWNSHIPS
 from dashboard.data import Filters
+from dashboard.tables import Table, to_file
 from warehouse.cache import per_version
 
-BUILDERS = {
-    "overview-indicators": lambda con, f: tables.overview_indicators(con, f),
-    "overview-overdue": lambda con, f: tables.overview_overdue(con, f),
-    "coverage-areas": lambda con, f: tables.coverage_areas(con, f, default_radius(con)),
-    "coverage-uncovered": lambda con, f: tables.coverage_uncovered(con, f, default_radius(con)),
-    "coverage-sites": lambda con, f: tables.coverage_sites(con, f, default_radius(con)),
-    "standardization-milestones": lambda con, f: tables.standardization_milestones(con, f),
-    "standardization-compare": lambda con, f: tables.standardization_compare(con, f),
-    "standardization-gaps": lambda con, f: tables.standardization_gaps(con, f),
-    "standardization-lost": lambda con, f: tables.standardization_lost(con, f),
-    "townships-scorecard": lambda con, f: tables.township_scorecard_export(con, f),
-    "townships-side": lambda con, f: tables.side_by_side(con, f, default_radius(con)),
-    "quality-rates": lambda con, f: tables.quality_rates(con, f),
-    "quality-missing": lambda con, f: tables.quality_missing(con, f),
-    "quality-outliers": lambda con, f: tables.quality_outliers(con, f),
-    "quality-consistency": lambda con, f: tables.quality_consistency(con, f),
-    "facility-indicators": lambda con, f: tables.facility_indicators(con, f, f.params.get("facility") or ""),
-    "facility-warnings": lambda con, f: tables.facility_warnings(con, f, f.params.get("facility") or ""),
-    "facility-inspections": lambda con, f: tables.facility_inspections(con, f, f.params.get("facility") or ""),
-}
+# Every exportable table, by the key its buttons carry: the same Table the page shows.
+TABLES: dict[str, Table] = {**OVERVIEW, **COVERAGE, **STANDARDIZATION, **TOWNSHIPS, **QUALITY, **FACILITY}
 
 
 @callback(
@@ -42,7 +30,7 @@ BUILDERS = {
 def export_table(clicks, area, period, lang, param_values, pathname):
     trigger = ctx.triggered_id
     user = auth.current_user()
-    if not trigger or not any(clicks) or trigger.get("table") not in BUILDERS or user is None or not user.may("export"):
+    if not trigger or not any(clicks) or trigger.get("table") not in TABLES or user is None or not user.may("export"):
         return no_update
     params = {item["id"]["name"]: item.get("value") for item in ctx.states_list[3]}
     if isinstance(params.get("compare"), list):
@@ -73,5 +61,5 @@ class _Request:
 def _export_file(con, request: _Request, table: str, fmt: str) -> tuple[bytes, int]:
     """The file's bytes and row count. Writing a province's 5,000 flags as xlsx takes longer than
     finding them, and colleagues download the same tables: kept per warehouse version."""
-    columns, frame = BUILDERS[table](con, request.filters)
-    return tables.to_file(columns, frame, fmt), len(frame)
+    columns, frame = TABLES[table].build(con, request.filters)
+    return to_file(columns, frame, fmt), len(frame)

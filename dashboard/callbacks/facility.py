@@ -7,16 +7,30 @@ import dash_bootstrap_components as dbc
 import pandas as pd
 from dash import Input, Output, State, callback, dcc, html, no_update
 
-from dashboard import data, ids, tables
+from dashboard import data, ids
 from dashboard.callbacks.common import caption, indicator_choice
 from dashboard.components import column_defs, empty, indicator_info_href
 from dashboard.figures import facility as figures
 from dashboard.figures.common import empty_figure
 from dashboard.i18n import count, pct, period_name, stamp, t
+from dashboard.tables import Table, grid_rows
+from dashboard.tables import facility as shapes
 from warehouse.queries import areas, facility, registry
 
 FILTERS = (Input(ids.AREA, "value"), Input(ids.PERIOD, "value"), Input(ids.LANG, "data"))
 CODE = Input(ids.FAC_CODE, "data")
+
+# The facility's code comes from the page's path (params["facility"], set by the export callback).
+TABLES = {
+    "facility-indicators": Table(
+        lambda con, f: facility.indicator_table(con, f.scope, f.params.get("facility") or "", f.period),
+        shapes.indicators),
+    "facility-warnings": Table(lambda con, f: facility.warnings(con, f.scope, f.params.get("facility") or ""),
+                               shapes.warnings),
+    "facility-inspections": Table(
+        lambda con, f: facility.inspections(con, f.scope, f.params.get("facility") or "", data.today()),
+        shapes.inspections),
+}
 
 
 def profile_link(code: str, filters) -> str:
@@ -116,16 +130,16 @@ def update_map(lang, code):
           Output(ids.FAC_INDICATORS_CAPTION, "children"), *FILTERS, CODE)
 def update_indicators(area, period, lang, code):
     con = data.cursor()
-    filters = data.read_filters(con, area, period, lang)
+    filters = data.read_filters(con, area, period, lang, {"facility": code or ""})
     if filters.period is None:
         return [], [], t("empty.no_data", filters.lang)
-    columns, frame = tables.facility_indicators(con, filters, code or "")
+    columns, frame = TABLES["facility-indicators"].build(con, filters)
     if frame.empty:
         return [], column_defs(columns), t("fac.not_found", filters.lang)
     if frame["value"].isna().all():
-        return (tables.grid_rows(columns + [("is_count", "", "bool")], frame), column_defs(columns),
+        return (grid_rows(columns + [("is_count", "", "bool")], frame), column_defs(columns),
                 t("empty.period", filters.lang, period=period_name(filters.period.label, filters.lang)))
-    return tables.grid_rows(columns + [("is_count", "", "bool")], frame), column_defs(columns), caption(filters)
+    return grid_rows(columns + [("is_count", "", "bool")], frame), column_defs(columns), caption(filters)
 
 
 @callback(Output(ids.FAC_TREND_INFO, "href"), Input(ids.FAC_TREND_INDICATOR, "value"), Input(ids.LANG, "data"))
@@ -161,15 +175,15 @@ def update_trend(area, period, lang, code, indicator):
           *FILTERS, CODE)
 def update_reporting(area, period, lang, code):
     con = data.cursor()
-    filters = data.read_filters(con, area, period, lang)
+    filters = data.read_filters(con, area, period, lang, {"facility": code or ""})
     reports = facility.submission_calendar(con, filters.scope, code or "")
     figure = figures.calendar(reports, filters.lang, t("empty.no_data", filters.lang))
     received = int(reports["received"].sum()) if not reports.empty else 0
     timely = int(reports["timely"].sum()) if not reports.empty else 0
     summary = (f"{t('fac.calendar.on_time', filters.lang)} {timely} · {t('fac.calendar.late', filters.lang)} "
                f"{received - timely} · {t('fac.calendar.missing', filters.lang)} {len(reports) - received}")
-    columns, frame = tables.facility_warnings(con, filters, code or "")
-    return figure, summary, tables.grid_rows(columns, frame), column_defs(columns)
+    columns, frame = TABLES["facility-warnings"].build(con, filters)
+    return figure, summary, grid_rows(columns, frame), column_defs(columns)
 
 
 @callback(Output(ids.FAC_HISTORY_TABLE, "rowData"), Output(ids.FAC_HISTORY_TABLE, "columnDefs"),
@@ -177,7 +191,7 @@ def update_reporting(area, period, lang, code):
           Output(ids.FAC_INSPECTIONS_CAPTION, "children"), *FILTERS, CODE)
 def update_history(area, period, lang, code):
     con = data.cursor()
-    filters = data.read_filters(con, area, period, lang)
+    filters = data.read_filters(con, area, period, lang, {"facility": code or ""})
     lang = filters.lang
     history = facility.standardization_history(con, filters.scope, code or "")
     shown = pd.DataFrame({
@@ -193,9 +207,9 @@ def update_history(area, period, lang, code):
                        ("equipment", t("fac.equipment", lang), "text"),
                        ("standardized", t("fac.standardized", lang), "text"), ("counts", t("fac.counts", lang), "text"),
                        ("stars", t("fac.stars", lang), "text"), ("note", t("fac.note", lang), "text")]
-    columns, frame = tables.facility_inspections(con, filters, code or "")
-    return (tables.grid_rows(history_columns, shown), column_defs(history_columns),
-            tables.grid_rows(columns, frame), column_defs(columns), caption(filters, as_of=data.today()))
+    columns, frame = TABLES["facility-inspections"].build(con, filters)
+    return (grid_rows(history_columns, shown), column_defs(history_columns),
+            grid_rows(columns, frame), column_defs(columns), caption(filters, as_of=data.today()))
 
 
 @callback(Output(ids.SEARCH, "options"), Input(ids.SEARCH, "search_value"), State(ids.LANG, "data"))

@@ -5,16 +5,25 @@ from urllib.parse import urlencode
 
 from dash import Input, Output, callback
 
-from dashboard import data, ids, tables
+from dashboard import data, ids
 from dashboard.callbacks.common import caption, indicator_choice
 from dashboard.callbacks.shell import all_label, page_title
 from dashboard.components import column_defs, empty, indicator_info_href, kpi
 from dashboard.figures import overview as figures
 from dashboard.figures.common import empty_figure
 from dashboard.i18n import count, milestone_state, pct, period_name, t
+from dashboard.tables import Table, grid_rows
+from dashboard.tables import overview as shapes
 from warehouse.queries import overview, registry
 
 FILTERS = (Input(ids.AREA, "value"), Input(ids.PERIOD, "value"), Input(ids.LANG, "data"))
+
+TABLES = {
+    "overview-indicators": Table(lambda con, f: overview.judged_indicators(con, f.scope, f.area, f.period),
+                                 shapes.indicators),
+    "overview-overdue": Table(lambda con, f: overview.overdue_rectifications(con, f.scope, f.area, data.today()),
+                              shapes.overdue),
+}
 
 
 def link(path: str, filters, anchor: str = "") -> str:
@@ -93,9 +102,9 @@ def update_tiles(area, period, lang):
                        timeliness=pct(reports["timeliness"]), expected=reports["expected"]),
                      "ok" if reports["ok"] else "warn", link("/quality", filters), tile_id="overview-tile-reporting"))
 
-    overdue = overview.overdue_rectifications(con, scope, where, data.today())
-    tiles.append(kpi(t("ov.overdue", lang), str(len(overdue)), t("ov.overdue.detail", lang),
-                     "bad" if len(overdue) else "ok", link("/", filters, "#overdue"), tile_id="overview-tile-overdue"))
+    overdue = overview.overdue_status(con, scope, where, data.today())
+    tiles.append(kpi(t("ov.overdue", lang), str(overdue["overdue"]), t("ov.overdue.detail", lang),
+                     "ok" if overdue["ok"] else "bad", link("/", filters, "#overdue"), tile_id="overview-tile-overdue"))
     return header, tiles
 
 
@@ -106,10 +115,10 @@ def update_indicator_table(area, period, lang):
     filters = data.read_filters(con, area, period, lang)
     if filters.period is None:
         return [], [], t("empty.no_data", filters.lang)
-    columns, frame = tables.overview_indicators(con, filters)
+    columns, frame = TABLES["overview-indicators"].build(con, filters)
     if frame["value"].isna().all():
         return [], column_defs(columns), t("empty.period", filters.lang, period=period_name(filters.period.label, filters.lang))
-    return tables.grid_rows(columns + [("is_count", "", "bool")], frame), column_defs(columns), caption(filters)
+    return grid_rows(columns + [("is_count", "", "bool")], frame), column_defs(columns), caption(filters)
 
 
 @callback(Output(ids.OV_TREND_GRAPH, "figure"), Output(ids.OV_TREND_CAPTION, "children"), *FILTERS)
@@ -168,6 +177,6 @@ def update_overdue(area, period, lang):
     filters = data.read_filters(con, area, period, lang)
     if filters.period is None:
         return [], [], t("empty.no_data", filters.lang)
-    columns, frame = tables.overview_overdue(con, filters)
+    columns, frame = TABLES["overview-overdue"].build(con, filters)
     message = caption(filters, as_of=data.today()) if len(frame) else t("empty.no_overdue", filters.lang)
-    return tables.grid_rows(columns, frame), column_defs(columns), message
+    return grid_rows(columns, frame), column_defs(columns), message

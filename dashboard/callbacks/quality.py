@@ -4,18 +4,32 @@ from __future__ import annotations
 import plotly.graph_objects as go
 from dash import Input, Output, State, callback, ctx
 
-from dashboard import auth, data, ids, tables
+from dashboard import auth, data, ids
 from dashboard.callbacks.common import caption
 from dashboard.callbacks.shell import page_title
 from dashboard.components import column_defs
 from dashboard.figures.common import BAD, GOOD, base_layout, empty_figure
 from dashboard.i18n import t
+from dashboard.tables import Table, grid_rows
+from dashboard.tables import quality as shapes
 from warehouse.actions import confirm_flags
-from warehouse.queries import quality
+from warehouse.periods import trailing_months
+from warehouse.queries import overview, quality
 
 FILTERS = (Input(ids.AREA, "value"), Input(ids.PERIOD, "value"), Input(ids.LANG, "data"))
 STATES = ("on_time", "late", "missing", "not_expected")
 COLOURS = {"on_time": GOOD, "late": "#f9a825", "missing": BAD, "not_expected": "#e0e0e0"}
+# The reporting grid shows the last year of loaded months; missing reports are those of the latest.
+GRID_MONTHS = 12
+
+TABLES = {
+    "quality-rates": Table(lambda con, f: quality.reporting_rates(
+        con, f.scope, f.area, f.period.start.strftime("%Y-%m"), f.period.end.strftime("%Y-%m")), shapes.rates),
+    "quality-missing": Table(lambda con, f: overview.missing_reports(
+        con, f.scope, f.area, f.state.latest_month.strftime("%Y-%m")), shapes.missing),
+    "quality-outliers": Table(lambda con, f: quality.outliers(con, f.scope, f.area), shapes.flags),
+    "quality-consistency": Table(lambda con, f: quality.consistency(con, f.scope, f.area), shapes.flags),
+}
 
 
 def grid_figure(frame, lang: str, empty_message: str) -> go.Figure:
@@ -48,7 +62,7 @@ def update_grid(area, period, lang):
     header = page_title(t("dq.title", filters.lang), filters)
     if filters.period is None:
         return header, empty_figure(t("empty.no_data", filters.lang), 240), ""
-    first, last = tables.quality_window(filters)
+    first, last = trailing_months(filters.state.latest_month, GRID_MONTHS)
     frame = quality.reporting_grid(con, filters.scope, filters.area, first, last)
     return header, grid_figure(frame, filters.lang, t("empty.no_data", filters.lang)), caption(filters, as_of=last)
 
@@ -60,10 +74,10 @@ def update_rates(area, period, lang):
     filters = data.read_filters(con, area, period, lang)
     if filters.period is None:
         return [], [], [], []
-    rate_columns, rates = tables.quality_rates(con, filters)
-    missing_columns, missing = tables.quality_missing(con, filters)
-    return (tables.grid_rows(rate_columns, rates), column_defs(rate_columns),
-            tables.grid_rows(missing_columns, missing), column_defs(missing_columns))
+    rate_columns, rates = TABLES["quality-rates"].build(con, filters)
+    missing_columns, missing = TABLES["quality-missing"].build(con, filters)
+    return (grid_rows(rate_columns, rates), column_defs(rate_columns),
+            grid_rows(missing_columns, missing), column_defs(missing_columns))
 
 
 # A province has thousands of flags; nobody checks them on one screen, and sending them all
@@ -83,11 +97,12 @@ def update_flags(area, period, lang, _version):
         return [], [], None, [], [], None
     helpers = ("flag_key", "facility_code", "measure")
     outputs = []
-    for columns, frame in (tables.quality_outliers(con, filters), tables.quality_consistency(con, filters)):
+    for columns, frame in (TABLES["quality-outliers"].build(con, filters),
+                           TABLES["quality-consistency"].build(con, filters)):
         shown = frame.head(FLAG_ROWS_SHOWN)
         note = (t("dq.count", filters.lang, total=f"{len(frame):,}") if len(shown) == len(frame) else
                 t("dq.count_capped", filters.lang, total=f"{len(frame):,}", shown=f"{len(shown):,}"))
-        outputs += [tables.grid_rows(columns, shown, helpers), column_defs(columns), note]
+        outputs += [grid_rows(columns, shown, helpers), column_defs(columns), note]
     return tuple(outputs)
 
 

@@ -3,16 +3,27 @@ from __future__ import annotations
 
 from dash import Input, Output, callback, html
 
-from dashboard import data, ids, tables
+from dashboard import data, ids
 from dashboard.callbacks.common import caption
 from dashboard.callbacks.shell import page_title
 from dashboard.components import column_defs, empty, kpi
 from dashboard.figures import overview as overview_figures
 from dashboard.figures import standardization as figures
 from dashboard.i18n import milestone_state, pct, stamp, t
-from warehouse.queries import areas, overview, registry, standardization
+from dashboard.tables import Table, grid_rows
+from dashboard.tables import standardization as shapes
+from warehouse.queries import overview, registry, standardization
 
 FILTERS = (Input(ids.AREA, "value"), Input(ids.PERIOD, "value"), Input(ids.LANG, "data"))
+
+TABLES = {
+    "standardization-milestones": Table(lambda con, f: standardization.milestones(con, f.scope, f.area),
+                                        shapes.milestones),
+    "standardization-compare": Table(lambda con, f: standardization.comparison_to_milestone(con, f.scope, f.area),
+                                     shapes.compare),
+    "standardization-gaps": Table(lambda con, f: standardization.gap_list(con, f.scope, f.area), shapes.gaps),
+    "standardization-lost": Table(lambda con, f: standardization.lost_stars(con, f.scope, f.area), shapes.lost),
+}
 
 
 def when(day, lang: str) -> str:
@@ -51,8 +62,7 @@ def update_tiles(area, period, lang):
         return header, [empty(t("std.empty.no_chc", lang))]
     state = milestone_state(current["met"], current["over"])
     target = pct(current["target_share"], 0)
-    quality = standardization.quality_demo(con, filters.scope, filters.area)
-    quality_target = areas.setting(con, "standards.quality_demo_share")
+    quality = standardization.quality_demo_status(con, filters.scope, filters.area)
     lost = standardization.lost_stars(con, filters.scope, filters.area)
     tiles = [
         kpi(t("std.milestone", lang, year=current["year"], target=target), pct(current["share"]),
@@ -63,8 +73,8 @@ def update_tiles(area, period, lang):
                                                             target=target),
             "ok" if not current["needed"] else "bad", tile_id="standardization-tile-needed"),
         kpi(t("std.quality", lang), pct(quality["share"]),
-            t("std.quality.detail", lang, demo=quality["demo"], total=quality["total"], target=pct(quality_target, 0)),
-            "ok" if (quality["share"] or 0) >= quality_target else "warn", tile_id="standardization-tile-quality"),
+            t("std.quality.detail", lang, demo=quality["demo"], total=quality["total"], target=pct(quality["target"], 0)),
+            "ok" if quality["ok"] else "warn", tile_id="standardization-tile-quality"),
         kpi(t("std.lost", lang), str(len(lost)), t("std.lost.detail", lang), "warn" if len(lost) else "ok",
             tile_id="standardization-tile-lost"),
     ]
@@ -85,8 +95,8 @@ def update_trend(area, period, lang):
 @callback(Output(ids.STD_MILESTONE_TABLE, "rowData"), Output(ids.STD_MILESTONE_TABLE, "columnDefs"), *FILTERS)
 def update_milestones(area, period, lang):
     con = data.cursor()
-    columns, frame = tables.standardization_milestones(con, data.read_filters(con, area, period, lang))
-    return tables.grid_rows(columns, frame), column_defs(columns)
+    columns, frame = TABLES["standardization-milestones"].build(con, data.read_filters(con, area, period, lang))
+    return grid_rows(columns, frame), column_defs(columns)
 
 
 @callback(Output(ids.STD_PROJECTION, "children"), Output(ids.STD_COMPARE_TABLE, "rowData"),
@@ -95,9 +105,9 @@ def update_projection(area, period, lang):
     con = data.cursor()
     filters = data.read_filters(con, area, period, lang)
     lines = [html.Li(sentence(p, filters.lang)) for p in standardization.projections(con, filters.scope, filters.area)]
-    columns, frame = tables.standardization_compare(con, filters)
+    columns, frame = TABLES["standardization-compare"].build(con, filters)
     level = t(f"level.{'district' if filters.area.level == 'city' else 'township'}", filters.lang)
-    return (lines or [html.Li(t("std.empty.no_chc", filters.lang))], tables.grid_rows(columns, frame),
+    return (lines or [html.Li(t("std.empty.no_chc", filters.lang))], grid_rows(columns, frame),
             column_defs(columns),
             t("std.compare", filters.lang, level=level) + " · " + caption(filters, as_of=standardization.horizon(con)))
 
@@ -107,9 +117,9 @@ def update_projection(area, period, lang):
 def update_gaps(area, period, lang):
     con = data.cursor()
     filters = data.read_filters(con, area, period, lang)
-    columns, frame = tables.standardization_gaps(con, filters)
+    columns, frame = TABLES["standardization-gaps"].build(con, filters)
     message = caption(filters, as_of=standardization.horizon(con)) if len(frame) else t("std.empty.no_gaps", filters.lang)
-    return tables.grid_rows(columns, frame), column_defs(columns), message
+    return grid_rows(columns, frame), column_defs(columns), message
 
 
 @callback(Output(ids.STD_STARS_GRAPH, "figure"), Output(ids.STD_LOST_TABLE, "rowData"),
@@ -119,5 +129,5 @@ def update_stars(area, period, lang):
     filters = data.read_filters(con, area, period, lang)
     figure = figures.star_distribution(standardization.star_distribution(con, filters.scope, filters.area),
                                        filters.lang, t("empty.no_data", filters.lang))
-    columns, frame = tables.standardization_lost(con, filters)
-    return figure, tables.grid_rows(columns, frame), column_defs(columns)
+    columns, frame = TABLES["standardization-lost"].build(con, filters)
+    return figure, grid_rows(columns, frame), column_defs(columns)

@@ -12,13 +12,15 @@ import dash_bootstrap_components as dbc
 import plotly.graph_objects as go
 from dash import Input, Output, State, callback, dcc, no_update
 
-from dashboard import auth, brief, data, ids, tables
+from dashboard import auth, brief, data, ids
 from dashboard.callbacks.common import caption
 from dashboard.callbacks.shell import page_title
 from dashboard.components import column_defs
 from dashboard.figures.common import FONT, empty_figure
 from dashboard.figures.coverage import basemap, view
 from dashboard.i18n import t
+from dashboard.tables import grid_rows
+from dashboard.tables import supervision as shapes
 from etl.loader import load_recorded_visit
 from warehouse.queries import areas, supervision
 
@@ -56,15 +58,8 @@ def update_ranking(area, period, lang, types, _saved):
     if len(ranked) > RANKING_ROWS_SHOWN:
         note = t("sup.ranking_capped", lang, shown=f"{RANKING_ROWS_SHOWN:,}", total=f"{len(ranked):,}") + " " + note
         ranked = ranked.head(RANKING_ROWS_SHOWN).copy()
-    ranked["reasons"] = ["；".join(brief.reasons(r, lang)) if lang == "zh" else "; ".join(brief.reasons(r, lang))
-                         for r in ranked.to_dict("records")]
-    ranked["type_name"] = ranked["type"].map(lambda k: t(f"type.short.{k}", lang))
-    ranked["profile"] = [tables.profile_link(n, c, lang) for n, c in zip(ranked["name"], ranked["facility_code"])]
-    columns = [("rank", t("cmp.rank", lang), "int"), ("profile", t("col.facility", lang), "link"),
-               ("type_name", t("col.type", lang), "text"), ("township_name", t("col.township", lang), "text"),
-               ("score", t("sup.col.score", lang), "dec"), ("reasons", t("sup.col.reasons", lang), "text")]
-    defs = column_defs(columns)
-    return (header, tables.grid_rows(columns, ranked, helpers=("facility_code",)), defs, note, options)
+    columns, ranked = shapes.ranking(ranked, filters)
+    return (header, grid_rows(columns, ranked, helpers=("facility_code",)), column_defs(columns), note, options)
 
 
 def _codes(selected) -> list[str]:

@@ -1,18 +1,50 @@
 """Township comparison callbacks: filters → warehouse.queries.comparison → scorecard, charts, tables."""
 from __future__ import annotations
 
+from types import SimpleNamespace
+
 from dash import Input, Output, State, callback
 
-from dashboard import data, ids, tables
-from dashboard.callbacks.common import caption, default_radius, indicator_choice
+from dashboard import data, ids
+from dashboard.callbacks.common import caption, indicator_choice
 from dashboard.callbacks.shell import all_label, page_title
 from dashboard.components import column_defs, indicator_info_href
 from dashboard.figures import comparison as figures
 from dashboard.figures.common import empty_figure
 from dashboard.i18n import period_name, t
-from warehouse.queries import areas, comparison, overview, registry
+from dashboard.tables import Table, grid_rows
+from dashboard.tables import townships as shapes
+from warehouse.cache import per_version
+from warehouse.queries import areas, comparison, coverage, overview, registry
 
 FILTERS = (Input(ids.AREA, "value"), Input(ids.PERIOD, "value"), Input(ids.LANG, "data"))
+
+
+def _chosen(filters) -> list[str]:
+    return [c for c in str(filters.params.get("compare") or "").split(",") if c]
+
+
+TABLES = {
+    "townships-scorecard": Table(lambda con, f: comparison.township_scorecard(con, f.scope, f.area, f.period),
+                                 shapes.scorecard_export),
+    "townships-side": Table(lambda con, f: comparison.side_by_side(
+        con, f.scope, f.area, f.period, f.as_of, coverage.default_radius_m(con), _chosen(f),
+        f.params.get("per") == "per10k"), shapes.side_by_side),
+}
+
+
+def scorecard_grid(con, filters) -> tuple[list[dict], list]:
+    """The scorecard's grid rows and columns. Shaping 300 townships × 24 indicators takes longer
+    than their SQL, and every user of a version asks the same: kept per version (keyed by what
+    it depends on; the shaper reads only the language)."""
+    return _scorecard_grid(con, filters.scope, filters.area, filters.period, filters.lang)
+
+
+@per_version(maxsize=32)
+def _scorecard_grid(con, scope, area, period, lang):
+    answer = comparison.township_scorecard(con, scope, area, period)
+    columns, frame = shapes.scorecard(answer, SimpleNamespace(lang=lang))
+    return grid_rows(columns, frame), columns
 
 
 @callback(Output(ids.CMP_RANK_INFO, "href"), Output(ids.CMP_OUTCOME_INFO, "href"),
@@ -29,7 +61,7 @@ def update_scorecard(area, period, lang):
     header = page_title(t("cmp.title", filters.lang), filters)
     if filters.period is None:
         return header, [], [], t("empty.no_data", filters.lang)
-    rows, columns = tables.township_scorecard_grid(con, filters)
+    rows, columns = scorecard_grid(con, filters)
     defs = column_defs(columns)
     for spec in defs[:2]:
         spec["pinned"] = "left"
@@ -107,11 +139,11 @@ def update_side_by_side(area, period, lang, selected, per):
         return [], [], t("empty.no_data", lang), empty_figure(t("empty.no_data", lang))
     if len(chosen) < 2:
         return [], [], t("cmp.side.need", lang), empty_figure(t("cmp.side.need", lang), 200)
-    columns, frame = tables.side_by_side(con, filters, default_radius(con))
+    columns, frame = TABLES["townships-side"].build(con, filters)
     names = {c[0]: c[1] for c in columns[1:]}
     series = comparison.township_series(con, filters.scope, list(names), 24, filters.state.latest_month)
     multiples = figures.small_multiples(series, registry.indicators(con), names, lang, t("empty.no_data", lang))
-    return (tables.grid_rows(columns, frame, helpers=("kind",)), column_defs(columns), caption(filters), multiples)
+    return (grid_rows(columns, frame, helpers=("kind",)), column_defs(columns), caption(filters), multiples)
 
 
 @callback(Output(ids.CMP_SCATTER, "figure"), Output(ids.CMP_SCATTER_CAPTION, "children"),
@@ -125,7 +157,7 @@ def update_scatter(area, period, lang, resource, outcome):
                                                                       "facilities_per_10k"):
         return empty_figure(t("empty.no_data", lang)), ""
     spec, is_count = found
-    resources = comparison.township_resources(con, filters.scope, filters.area, filters.as_of, default_radius(con))
+    resources = comparison.township_resources(con, filters.scope, filters.area, filters.as_of, coverage.default_radius_m(con))
     long = comparison.township_indicators(con, filters.scope, filters.area, filters.period)
     merged = resources.merge(long[long["indicator_code"] == outcome][["township_code", "value"]], on="township_code")
     name = spec["name_en"] if lang == "en" else spec["name_zh"]

@@ -5,9 +5,10 @@ from __future__ import annotations
 import pandas as pd
 from dash import Input, Output, State, callback, ctx, dcc, html, no_update
 
-from dashboard import auth, data, ids, tables
+from dashboard import auth, data, ids
 from dashboard.components import column_defs
 from dashboard.i18n import t
+from dashboard.tables import to_file
 from warehouse.accounts import AUDIT_EXPORT_LIMIT, AccountError, random_password
 from warehouse.queries import areas
 
@@ -129,7 +130,7 @@ def export_audit_log(_xlsx, _csv, lang, username, action, since, until, text):
     fmt = "csv" if ctx.triggered_id == ids.USERS_AUDIT_CSV else "xlsx"
     auth.audit("audit_export", f"{len(frame)} entries ({fmt}); filters: user={username} action={action} "
                                f"from={since} to={until} text={text}"[:500])
-    return dcc.send_bytes(tables.to_file(_audit_columns(lang), frame, fmt), f"audit_log.{fmt}")
+    return dcc.send_bytes(to_file(_audit_columns(lang), frame, fmt), f"audit_log.{fmt}")
 
 
 def _password_notice(lang, username, password):

@@ -6,6 +6,7 @@ arrows and score follow the [comparison] settings.
 from __future__ import annotations
 
 from datetime import date
+from typing import NamedTuple
 
 import duckdb
 import numpy as np
@@ -41,7 +42,7 @@ def township_indicators(con: duckdb.DuckDBPyConnection, scope: Scope, area: Area
             GROUP BY ALL
         )
         SELECT t.township_code, t.township_name, t.district_code, t.district_name, i.indicator_code,
-               i.direction, i.denominator IS NULL AS is_count, g.target,
+               i.name_zh AS indicator_zh, i.name_en AS indicator_en, i.direction, i.denominator IS NULL AS is_count, g.target,
                cur.numerator, cur.denominator,
                rate_value(cur.numerator, cur.denominator, i.denominator IS NOT NULL) AS value,
                rate_value(prev.numerator, prev.denominator, i.denominator IS NOT NULL) AS previous_value
@@ -127,6 +128,50 @@ def township_resources(con: duckdb.DuckDBPyConnection, scope: Scope, area: Area,
     frame["nurses_per_10k"] = frame["nurses"] * 10000 / population
     frame["area_per_resident"] = frame["building_area"] / population
     return frame
+
+
+# The side-by-side table's resource rows, in order: (column of township_resources, is a count a
+# planner may want per 10,000 residents, display kind).
+SIDE_RESOURCES = (("population", False, "int"), ("facilities", True, "int"), ("residents_per_facility", False, "int"),
+                  ("gps", True, "int"), ("nurses", True, "int"), ("covered_share", False, "pct"),
+                  ("standardized_share", False, "pct"))
+
+
+class SideBySide(NamedTuple):
+    rows: pd.DataFrame          # key, source (resource | indicator), name_zh, name_en, kind, per10k, then a column per township
+    townships: pd.DataFrame     # township_code, township_name, in the order asked
+
+
+def side_by_side(con: duckdb.DuckDBPyConnection, scope: Scope, area: Area, period: Period, as_of: date,
+                 radius_m: float, chosen: list[str], per10k: bool) -> SideBySide:
+    """The chosen townships (at most MAX_COMPARED, unknown or out-of-scope ones dropped) next to
+    each other: resources, then every indicator. With `per10k`, counts (facilities, staff, count
+    indicators) are divided by the township's residents × 10,000, and such rows say so (`per10k`)."""
+    chosen = list(dict.fromkeys(chosen))[:MAX_COMPARED]
+    resources = township_resources(con, scope, area, as_of, radius_m)
+    resources = resources[resources["township_code"].isin(chosen)].set_index("township_code")
+    order = [c for c in chosen if c in resources.index]
+    population = resources["population"].where(resources["population"] > 0)
+    lines = []
+    for key, countable, kind in SIDE_RESOURCES:
+        values = resources[key].astype(float)
+        scaled = per10k and countable
+        if scaled:
+            values = values * 10000 / population
+        lines.append({"key": key, "source": "resource", "name_zh": None, "name_en": None,
+                      "kind": "dec" if scaled else kind, "per10k": scaled, **values.reindex(order).to_dict()})
+    indicators = township_indicators(con, scope, area, period)
+    for code, part in indicators.groupby("indicator_code", sort=False):
+        values = part[part["township_code"].isin(order)].set_index("township_code")["value"].astype(float)
+        is_count = bool(part["is_count"].iloc[0])
+        scaled = per10k and is_count
+        if scaled:
+            values = values * 10000 / population.reindex(values.index)
+        lines.append({"key": code, "source": "indicator", "name_zh": part["indicator_zh"].iloc[0],
+                      "name_en": part["indicator_en"].iloc[0], "kind": "dec" if scaled else "int" if is_count else "pct",
+                      "per10k": scaled, **values.reindex(order).to_dict()})
+    townships = resources.reindex(order)["township_name"].rename_axis("township_code").reset_index()
+    return SideBySide(pd.DataFrame(lines), townships)
 
 
 def township_series(con: duckdb.DuckDBPyConnection, scope: Scope, townships: list[str], months: int,

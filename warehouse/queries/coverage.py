@@ -8,8 +8,8 @@ import duckdb
 import pandas as pd
 
 from warehouse.cache import per_version
-from warehouse.geometry import MAX_RADIUS_M, simplify_geometry
-from warehouse.queries.areas import Area
+from warehouse.geometry import DEFAULT_RADIUS_M, MAX_RADIUS_M, simplify_geometry
+from warehouse.queries.areas import Area, setting
 from warehouse.scope import Scope
 
 
@@ -65,6 +65,34 @@ def coverage_table(con: duckdb.DuckDBPyConnection, scope: Scope, area: Area, rad
         FROM parts GROUP BY code, sort_order = 0
         ORDER BY min(sort_order), code
     """, [radius_m, area.code, *params, area.code, area.name]).df()
+
+
+def default_radius_m(con: duckdb.DuckDBPyConnection) -> float:
+    """The service circle's radius of the settings (coverage.radius_m)."""
+    return float(setting(con, "coverage.radius_m") or DEFAULT_RADIUS_M)
+
+
+def circle_status(con: duckdb.DuckDBPyConnection, scope: Scope, area: Area, radius_m: float) -> dict | None:
+    """The area's covered residents at the radius, as its tiles state them: the total row of
+    `coverage_table` (shares, residents, uncovered communities), the urban and the rural share
+    each with its target (settings coverage.urban_target, rural_target; None where the area has
+    no such residents: nothing to judge there), `urban_ok`/`rural_ok` (None: not judged), and
+    `ok`: every part judged meets its target.
+    None when the area has no resident points."""
+    table = coverage_table(con, scope, area, radius_m)
+    if table.empty:
+        return None
+    total = table[table["is_total"]].iloc[0]
+    parts, judged = {}, {}
+    for part in ("urban", "rural"):
+        share = total[f"{part}_share"]
+        parts[part] = None if pd.isna(share) else {"share": float(share),
+                                                   "target": float(setting(con, f"coverage.{part}_target"))}
+        judged[f"{part}_ok"] = None if parts[part] is None else parts[part]["share"] >= parts[part]["target"]
+    return {"radius_m": _radius(radius_m), "share": total["covered_share"], "population": int(total["population"]),
+            "covered_population": int(total["covered_population"]),
+            "uncovered_communities": int(total["uncovered_communities"]), **parts, **judged,
+            "ok": all(ok for ok in judged.values() if ok is not None)}
 
 
 @per_version()

@@ -4,6 +4,8 @@ Every function takes the caller's scope: a facility outside it is treated as not
 """
 from __future__ import annotations
 
+from datetime import date
+
 import duckdb
 import pandas as pd
 
@@ -198,14 +200,18 @@ def warnings(con: duckdb.DuckDBPyConnection, scope: Scope, code: str) -> pd.Data
     """, [code, *params]).df()
 
 
-def inspections(con: duckdb.DuckDBPyConnection, scope: Scope, code: str) -> pd.DataFrame:
+def inspections(con: duckdb.DuckDBPyConnection, scope: Scope, code: str, today: date | None = None) -> pd.DataFrame:
+    """The facility's supervision visits, newest first, each with its rectification `status` on
+    `today`: rectified | overdue (the deadline passed) | open | NULL (nothing to rectify)."""
     condition, params = _in_scope(scope)
     return con.execute(f"""
-        SELECT i.visit_date, i.inspector, i.kind, i.score, i.findings, i.rectify_by, i.rectified_on
+        SELECT i.visit_date, i.inspector, i.kind, i.score, i.findings, i.rectify_by, i.rectified_on,
+               CASE WHEN i.rectify_by IS NULL THEN NULL WHEN i.rectified_on IS NOT NULL THEN 'rectified'
+                    WHEN i.rectify_by < ? THEN 'overdue' ELSE 'open' END AS status
         FROM inspection i JOIN v_facility f USING (facility_code)
         WHERE i.facility_code = ? AND {condition}
         ORDER BY i.visit_date DESC
-    """, [code, *params]).df()
+    """, [today or date.today(), code, *params]).df()
 
 
 def boundary(con: duckdb.DuckDBPyConnection, scope: Scope, code: str) -> str | None:

@@ -90,6 +90,18 @@ def area_indicator_values(con: duckdb.DuckDBPyConnection, scope: Scope, area: Ar
     """, [*params, period.kind, period.label, period.kind]).df()
 
 
+def judged_indicators(con: duckdb.DuckDBPyConnection, scope: Scope, area: Area, period: Period) -> pd.DataFrame:
+    """`area_indicator_values` of the indicators with a direction (not only watched), each with
+    its gap to target (value − target), that gap relative to the target, and `is_count`; the
+    furthest below target first."""
+    frame = area_indicator_values(con, scope, area, period)
+    frame = frame[frame["direction"] != "watch"].copy()
+    frame["gap"] = frame["value"] - frame["target"]
+    frame["relative_gap"] = frame["gap"] / frame["target"]
+    frame["is_count"] = frame["denominator"].isna() & frame["numerator"].notna()
+    return frame.sort_values(["relative_gap", "indicator_code"], na_position="last")
+
+
 def subarea_indicator(con: duckdb.DuckDBPyConnection, scope: Scope, area: Area, period: Period,
                       indicator_code: str) -> pd.DataFrame:
     """One indicator for each part of the area: districts of the city, townships of a district,
@@ -151,25 +163,10 @@ def milestone_status(con: duckdb.DuckDBPyConnection, scope: Scope, area: Area, y
 
 
 def service_circle(con: duckdb.DuckDBPyConnection, scope: Scope, area: Area) -> dict | None:
-    """The 15-minute service circle of the area (docs/domain.md section 6), as its tile states it:
-    the covered share at the settings' radius, the urban and the rural share each with its target
-    (None where the area has no such residents: nothing to judge there), and `ok`: every part
-    judged meets its target. None when the area has no resident points."""
-    from warehouse.geometry import DEFAULT_RADIUS_M
-    from warehouse.queries.areas import setting
-    from warehouse.queries.coverage import coverage_table
-    radius = float(setting(con, "coverage.radius_m") or DEFAULT_RADIUS_M)
-    table = coverage_table(con, scope, area, radius)
-    if table.empty:
-        return None
-    total = table[table["is_total"]].iloc[0]
-    parts = {}
-    for part in ("urban", "rural"):
-        share = total[f"{part}_share"]
-        parts[part] = None if pd.isna(share) else {"share": float(share),
-                                                   "target": float(setting(con, f"coverage.{part}_target"))}
-    return {"radius_m": radius, "share": total["covered_share"], **parts,
-            "ok": all(p["share"] >= p["target"] for p in parts.values() if p is not None)}
+    """The 15-minute service circle of the area (docs/domain.md section 6) at the settings' radius:
+    `coverage.circle_status`."""
+    from warehouse.queries.coverage import circle_status, default_radius_m
+    return circle_status(con, scope, area, default_radius_m(con))
 
 
 def reporting_status(con: duckdb.DuckDBPyConnection, scope: Scope, area: Area, month_label: str) -> dict:
@@ -211,3 +208,9 @@ def overdue_rectifications(con: duckdb.DuckDBPyConnection, scope: Scope, area: A
         WHERE i.rectify_by < ? AND i.rectified_on IS NULL
         ORDER BY days_overdue DESC, f.facility_code
     """, [today, *params, today]).df()
+
+
+def overdue_status(con: duckdb.DuckDBPyConnection, scope: Scope, area: Area, today: date) -> dict:
+    """How many rectifications are overdue (`overdue_rectifications`); `ok` only when none is."""
+    overdue = len(overdue_rectifications(con, scope, area, today))
+    return {"overdue": overdue, "ok": overdue == 0}

@@ -10,8 +10,8 @@ from warehouse.cache import per_version
 from warehouse.queries.areas import Area
 from warehouse.scope import Scope
 
-FLAG_COLUMNS = ["flag_key", "check", "facility_code", "name", "township_name", "measure", "period", "value",
-                "reference", "score", "confirmed", "note"]
+FLAG_COLUMNS = ["flag_key", "check", "facility_code", "name", "township_name", "measure", "measure_zh", "measure_en",
+                "period", "value", "reference", "score", "confirmed", "note"]
 
 
 def _facilities(scope: Scope, area: Area) -> tuple[str, list]:
@@ -42,7 +42,9 @@ def reporting_grid(con: duckdb.DuckDBPyConnection, scope: Scope, area: Area, fir
 
 @per_version()
 def reporting_rates(con: duckdb.DuckDBPyConnection, scope: Scope, area: Area, first: str, last: str) -> pd.DataFrame:
-    """Completeness (received / expected) and timeliness (on time / expected) by township and district."""
+    """Completeness (received / expected) and timeliness (on time / expected) by township and
+    district, each against the settings' targets (reporting.completeness_target,
+    timeliness_target): `meets` when both are reached."""
     sql, params = _facilities(scope, area)
     return con.execute(f"""
         WITH s AS (
@@ -52,12 +54,18 @@ def reporting_rates(con: duckdb.DuckDBPyConnection, scope: Scope, area: Area, fi
         ), parts AS (
             SELECT 'district' AS level, district_code AS code, district_name AS name, received, timely FROM s
             UNION ALL SELECT 'township', township_code, township_name, received, timely FROM s
+        ), rates AS (
+            SELECT level, code, any_value(name) AS name, count(*) AS expected,
+                   count(*) FILTER (WHERE received) AS received, count(*) FILTER (WHERE timely) AS timely,
+                   count(*) FILTER (WHERE received) / count(*) AS completeness,
+                   count(*) FILTER (WHERE timely) / count(*) AS timeliness
+            FROM parts GROUP BY level, code
         )
-        SELECT level, code, any_value(name) AS name, count(*) AS expected,
-               count(*) FILTER (WHERE received) AS received, count(*) FILTER (WHERE timely) AS timely,
-               count(*) FILTER (WHERE received) / count(*) AS completeness,
-               count(*) FILTER (WHERE timely) / count(*) AS timeliness
-        FROM parts GROUP BY level, code ORDER BY level, code
+        SELECT r.*, setting_num('reporting.completeness_target') AS completeness_target,
+               setting_num('reporting.timeliness_target') AS timeliness_target,
+               r.completeness >= setting_num('reporting.completeness_target')
+                   AND r.timeliness >= setting_num('reporting.timeliness_target') AS meets
+        FROM rates r ORDER BY level, code
     """, [*params, first, last]).df()
 
 
@@ -72,9 +80,10 @@ def _flags(con: duckdb.DuckDBPyConnection, table: str, scope: Scope, area: Area,
     sql, params = _facilities(scope, area)
     frame = con.execute(f"""
         WITH f AS ({sql})
-        SELECT x.flag_key, x."check", x.facility_code, f.name, f.township_name, x.measure, x.period, x.value,
-               x.reference, x.score
-        FROM {table} x JOIN f USING (facility_code)
+        SELECT x.flag_key, x."check", x.facility_code, f.name, f.township_name, x.measure,
+               coalesce(m.name_zh, x.measure) AS measure_zh, coalesce(m.name_en, x.measure) AS measure_en,
+               x.period, x.value, x.reference, x.score
+        FROM {table} x JOIN f USING (facility_code) LEFT JOIN measure_registry m ON m.measure = x.measure
         ORDER BY {order}
     """, params).df()
     return _with_confirmations(con, frame)

@@ -14,7 +14,7 @@ import duckdb
 import pandas as pd
 
 from warehouse.cache import per_version
-from warehouse.queries.areas import Area
+from warehouse.queries.areas import Area, setting
 from warehouse.scope import Scope
 
 PART = {"city": ("district_code", "district_name"), "district": ("township_code", "township_name"),
@@ -166,10 +166,18 @@ def comparison(con: duckdb.DuckDBPyConnection, scope: Scope, area: Area, target_
     return parts.sort_values(["share", "code"]).reset_index(drop=True)
 
 
+def comparison_to_milestone(con: duckdb.DuckDBPyConnection, scope: Scope, area: Area) -> pd.DataFrame:
+    """`comparison` against the current milestone's target (`current_milestone`): the
+    standardization page's table of districts or townships."""
+    current = current_milestone(milestones(con, scope, area), horizon(con))
+    return comparison(con, scope, area, current["target_share"] if current else 0.0)
+
+
 def gap_list(con: duckdb.DuckDBPyConnection, scope: Scope, area: Area) -> pd.DataFrame:
     """Every operating CHC not counted now, with exactly what it lacks: government premises,
     government equipment, standardization acceptance, building area below its standard, TCM
-    physicians below their share, quality-service demonstration."""
+    physicians below their share (`tcm_norm`, settings standards.tcm_share_min), quality-service
+    demonstration."""
     sql, params = _chcs(scope, area)
     now = horizon(con) or date.today()
     return con.execute(f"""
@@ -194,7 +202,7 @@ def gap_list(con: duckdb.DuckDBPyConnection, scope: Scope, area: Area) -> pd.Dat
                                                               WHEN 'old_town' THEN n.old_town END, false) AS lacks_area,
                s.tcm_physicians / nullif(s.physicians, 0) AS tcm_share,
                coalesce(s.tcm_physicians / nullif(s.physicians, 0) < n.tcm_min, false) AS lacks_tcm,
-               NOT coalesce(l.quality_demo, false) AS lacks_quality_demo
+               NOT coalesce(l.quality_demo, false) AS lacks_quality_demo, n.tcm_min AS tcm_norm
         FROM ({sql}) c
         CROSS JOIN norms n
         LEFT JOIN latest l ON l.facility_code = c.facility_code AND l.n = 1
@@ -250,3 +258,10 @@ def quality_demo(con: duckdb.DuckDBPyConnection, scope: Scope, area: Area) -> di
     total = len(current)
     demo = int(current["quality_demo"].fillna(False).astype(bool).sum()) if total else 0
     return {"demo": demo, "total": total, "share": demo / total if total else None}
+
+
+def quality_demo_status(con: duckdb.DuckDBPyConnection, scope: Scope, area: Area) -> dict:
+    """`quality_demo` with its target (settings standards.quality_demo_share) and `ok`: reached."""
+    found = quality_demo(con, scope, area)
+    target = float(setting(con, "standards.quality_demo_share"))
+    return {**found, "target": target, "ok": (found["share"] or 0) >= target}

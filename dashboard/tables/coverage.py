@@ -1,0 +1,42 @@
+"""The coverage page's tables: coverage by area, uncovered communities, suggested sites."""
+from __future__ import annotations
+
+import pandas as pd
+
+from dashboard.i18n import t
+
+
+def areas(frame: pd.DataFrame, filters):
+    """Shapes coverage.coverage_table; its 'all' row is named for the user's scope."""
+    lang = filters.lang
+    frame = frame.copy()
+    frame.loc[frame["code"] == "all", "name"] = t("area.all" if filters.scope.districts is None else "area.mine", lang)
+    columns = [("name", t("col.name", lang), "text"), ("population", t("col.population", lang), "int"),
+               ("covered_population", t("col.covered", lang), "int"),
+               ("covered_share", t("col.covered_share", lang), "pct"),
+               ("urban_share", t("col.urban_share", lang), "pct"), ("rural_share", t("col.rural_share", lang), "pct"),
+               ("uncovered_communities", t("col.uncovered", lang), "int"), ("code", t("col.code", lang), "text")]
+    return columns, frame
+
+
+def uncovered(frame: pd.DataFrame, filters):
+    """Shapes coverage.communities: the uncovered ones, most residents first."""
+    lang = filters.lang
+    frame = frame[~frame["covered"]].sort_values(["population", "code"], ascending=[False, True])
+    columns = [("name", t("col.name", lang), "text"), ("township_name", t("col.township", lang), "text"),
+               ("district_name", t("col.district", lang), "text"), ("population", t("col.population", lang), "int"),
+               ("code", t("col.code", lang), "text")]
+    return columns, frame
+
+
+def sites(frame: pd.DataFrame | None, filters):
+    """Shapes coverage.suggest_sites (None: no district chosen, an empty table)."""
+    lang = filters.lang
+    columns = [("rank", t("col.rank", lang), "int"), ("name", t("col.site", lang), "text"),
+               ("township_name", t("col.township", lang), "text"),
+               ("residents_gained", t("col.gained", lang), "int"),
+               ("communities_gained", t("col.gained_communities", lang), "int"),
+               ("cumulative_gained", t("col.cumulative", lang), "int"), ("code", t("col.code", lang), "text")]
+    if frame is None:
+        return columns, pd.DataFrame(columns=[c[0] for c in columns])
+    return columns, frame
