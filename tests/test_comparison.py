@@ -94,3 +94,37 @@ def test_the_scorecard_is_one_call_that_reads_its_own_rules(sample_db):
     assert len(totals) == 32
     cell = cells[(cells["township_code"] == "990104004") & (cells["indicator_code"] == "records_rate")].iloc[0]
     assert (cell["state"], cell["arrow"]) == ("met", "steady")
+
+
+def test_side_by_side_keeps_the_order_asked_and_divides_counts_per_10000(con):
+    """甲街道 (20,000 residents, a centre and a station) and 丙街道 (10,000, one centre), March
+    2026; an unknown code and a repeat are dropped. Per 10,000 residents: 2 facilities → 1.0 and
+    1 → 1.0; rates are not divided: 甲街道's newborn visits 16/20, 丙街道 sent no March report."""
+    from datetime import date
+    answer = comparison.side_by_side(con, EVERYTHING, areas.CITY, parse_period("2026-03"), date(2026, 3, 31), 1200,
+                                     ["110101001", "110102001", "nope", "110101001"], per10k=True)
+    assert answer.townships.values.tolist() == [["110101001", "甲街道"], ["110102001", "丙街道"]]
+    rows = answer.rows.set_index("key")
+    assert rows.loc["population", ["kind", "per10k", "110101001", "110102001"]].tolist() == ["int", False, 20000, 10000]
+    assert rows.loc["facilities", ["kind", "per10k", "110101001", "110102001"]].tolist() == ["dec", True, 1.0, 1.0]
+    newborn = rows.loc["newborn_visit_rate"]
+    assert (newborn["kind"], newborn["per10k"], newborn["110101001"]) == ("pct", False, pytest.approx(0.8))
+    assert newborn["110102001"] != newborn["110102001"]                       # no March report: no value
+    assert list(rows.index[:7]) == [key for key, _, _ in comparison.SIDE_RESOURCES]
+    assert rows.loc["newborn_visit_rate", "name_zh"] == "新生儿访视率"
+    plain = comparison.side_by_side(con, EVERYTHING, areas.CITY, parse_period("2026-03"), date(2026, 3, 31), 1200,
+                                    ["110101001"], per10k=False).rows.set_index("key")
+    assert plain.loc["facilities", ["kind", "per10k", "110101001"]].tolist() == ["int", False, 2]
+
+
+def test_the_overviews_indicator_table_puts_the_furthest_below_target_first(con):
+    """March 2026, the whole tiny city: newborn visits 16/20 = 0.80 against 0.85 (5.9 % short)
+    before record coverage 15,500/18,000 = 0.861 against 0.90 (4.3 % short); nothing only watched."""
+    from warehouse.queries import overview
+    frame = overview.judged_indicators(con, EVERYTHING, areas.CITY, parse_period("2026-03"))
+    valued = frame[frame["value"].notna()]
+    assert valued["indicator_code"].tolist()[:2] == ["newborn_visit_rate", "records_rate"]
+    first = valued.iloc[0]
+    assert (first["gap"], first["relative_gap"], first["is_count"]) == (
+        pytest.approx(-0.05), pytest.approx(-0.05 / 0.85), False)
+    assert "watch" not in set(frame["direction"])

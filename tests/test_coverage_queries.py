@@ -81,3 +81,16 @@ def test_the_overview_tile_of_the_15_minute_circle_states_shares_targets_and_its
     west = overview.service_circle(con, EVERYTHING, resolve_area(con, EVERYTHING, "110102"))
     assert (west["share"], west["rural"], west["ok"]) == (1.0, None, True)     # no rural residents: not judged
     con.close()
+
+
+def test_the_coverage_tiles_at_the_radius_asked_say_which_part_meets_its_target(tmp_path):
+    """The tiny city at 1,200 m: 27,000 of 35,000 residents covered, 二社区 not; urban 22,000 / 30,000
+    misses 95 %, rural 5,000 / 5,000 meets 85 %. A radius past the cap is read as the cap."""
+    from warehouse.queries import coverage
+    con = duckdb.connect(str(current_version_file(tiny_city(tmp_path))), read_only=True)
+    circle = coverage.circle_status(con, EVERYTHING, CITY, 1200)
+    assert [circle[k] for k in ("population", "covered_population", "uncovered_communities", "urban_ok", "rural_ok",
+                                "ok")] == [35000, 27000, 1, False, True, False]
+    assert coverage.circle_status(con, EVERYTHING, CITY, 99999)["radius_m"] == 3000
+    assert coverage.default_radius_m(con) == 1200
+    con.close()

@@ -94,6 +94,16 @@ def test_reporting_grid_states(planted):
     con.close()
 
 
+def test_reporting_rates_are_judged_against_the_settings_targets(planted):
+    """Completeness 90 % and timeliness 75 % (the shipped settings): 甲街道 received 6 of 15 reports
+    and falls short; 丙街道's one centre sent all 6 on time."""
+    con = duckdb.connect(str(current_version_file(planted)), read_only=True)
+    rates = quality.reporting_rates(con, EVERYTHING, areas.CITY, "2026-05", "2026-10").set_index("code")
+    con.close()
+    assert rates.loc["110101001", ["completeness_target", "timeliness_target", "meets"]].tolist() == [0.9, 0.75, False]
+    assert rates.loc["110102001", ["expected", "received", "timely", "meets"]].tolist() == [6, 6, 6, True]
+
+
 def test_a_confirmed_flag_is_marked_and_stays_confirmed(planted):
     from warehouse.accounts import User
     key = "outlier:F_CHC1:outpatient_visits:2026-09"

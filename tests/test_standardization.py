@@ -100,3 +100,17 @@ def test_page_numbers_equal_the_stable_view_on_the_sample(sample_db):
         assert frame.set_index("year").loc[year, ["counted", "total"]].tolist() == [counted, total]
     compare = standardization.comparison(con, EVERYTHING, areas.CITY, 0.9).set_index("name")
     assert compare.loc["新城区", "needed"] == 3 and compare.loc["城西区", "needed"] == 1
+
+
+def test_the_comparison_and_the_quality_tile_read_their_own_targets(db):
+    """Now (2026-04-30) the current milestone is 2026's 90 %: 东城区 (110101) has F_CHC1, which lost
+    its standardization in 2025 (0 of 1, 1 needed); 西城区 (110102) has F_CHC2, counted (1 of 1).
+    One of the two CHCs is a quality-service demonstration, against the settings' 60 %; the TCM
+    norm every gap is judged against is the settings' 20 %."""
+    con = connect(db)
+    compare = standardization.comparison_to_milestone(con, EVERYTHING, areas.CITY)
+    assert compare[["code", "counted", "total", "share", "target_share", "needed"]].values.tolist() == [
+        ["110101", 0, 1, 0.0, 0.9, 1], ["110102", 1, 1, 1.0, 0.9, 0]]
+    assert standardization.quality_demo_status(con, EVERYTHING, areas.CITY) == {
+        "demo": 1, "total": 2, "share": 0.5, "target": 0.6, "ok": False}
+    assert standardization.gap_list(con, EVERYTHING, areas.CITY)["tcm_norm"].tolist() == [0.2]

@@ -149,3 +149,14 @@ def test_the_visit_ranking_is_one_call_that_reads_its_own_weights(sample_db):
     con.close()
     first = ranked.iloc[0]
     assert (first["facility_code"], round(first["score"], 1), first["rank"]) == ("990104004C1", 144.9, 1)
+
+
+def test_rectification_status_and_the_overdue_tile_are_judged_on_the_day_asked(con):
+    """F_CHC1's finding of 2026-04-10 is to be rectified by 2026-05-10 and never was: open on
+    2026-05-01, overdue on 2026-11-25; F_CHC2's visit found nothing to rectify."""
+    from warehouse.queries import facility, overview
+    assert facility.inspections(con, EVERYTHING, "F_CHC1", date(2026, 5, 1))["status"].tolist() == ["open"]
+    assert facility.inspections(con, EVERYTHING, "F_CHC1", date(2026, 11, 25))["status"].tolist() == ["overdue"]
+    assert facility.inspections(con, EVERYTHING, "F_CHC2", date(2026, 11, 25))["status"].tolist() == [None]
+    assert overview.overdue_status(con, EVERYTHING, areas.CITY, date(2026, 5, 1)) == {"overdue": 0, "ok": True}
+    assert overview.overdue_status(con, EVERYTHING, areas.CITY, date(2026, 11, 25)) == {"overdue": 1, "ok": False}
