@@ -47,6 +47,7 @@ def test_milestones_and_centers_needed(db):
     assert frame["as_of"].tolist()[-1] == date(2026, 4, 30)       # a year not over: now (the horizon)
     current = standardization.current_milestone(frame, standardization.horizon(con))
     assert current["year"] == 2026
+    assert standardization.current_status(con, EVERYTHING, areas.CITY) == current
 
 
 def test_projection_at_the_pace_of_the_last_twelve_months(db):

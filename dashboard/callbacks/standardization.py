@@ -56,8 +56,7 @@ def update_tiles(area, period, lang):
     filters = data.read_filters(con, area, period, lang)
     lang = filters.lang
     header = page_title(t("std.title", lang), filters)
-    frame = standardization.milestones(con, filters.scope, filters.area)
-    current = standardization.current_milestone(frame, standardization.horizon(con))
+    current = standardization.current_status(con, filters.scope, filters.area)
     if current is None or not current["total"]:
         return header, [empty(t("std.empty.no_chc", lang))]
     state = milestone_state(current["met"], current["over"])

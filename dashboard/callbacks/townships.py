@@ -8,7 +8,7 @@ from dash import Input, Output, State, callback
 from dashboard import data, ids
 from dashboard.callbacks.common import caption, indicator_choice
 from dashboard.callbacks.shell import all_label, page_title
-from dashboard.components import column_defs, indicator_info_href
+from dashboard.components import column_defs, indicator_info_href, with_indicator_header
 from dashboard.figures import comparison as figures
 from dashboard.figures.common import empty_figure
 from dashboard.i18n import period_name, t
@@ -33,10 +33,10 @@ TABLES = {
 }
 
 
-def scorecard_grid(con, filters) -> tuple[list[dict], list]:
-    """The scorecard's grid rows and columns. Shaping 300 townships × 24 indicators takes longer
-    than their SQL, and every user of a version asks the same: kept per version (keyed by what
-    it depends on; the shaper reads only the language)."""
+def scorecard_grid(con, filters) -> tuple[list[dict], list, dict[str, str]]:
+    """The scorecard's grid rows, columns and the indicator code of each indicator field. Shaping
+    300 townships × 24 indicators takes longer than their SQL, and every user of a version asks
+    the same: kept per version (keyed by what it depends on; the shaper reads only the language)."""
     return _scorecard_grid(con, filters.scope, filters.area, filters.period, filters.lang)
 
 
@@ -44,7 +44,8 @@ def scorecard_grid(con, filters) -> tuple[list[dict], list]:
 def _scorecard_grid(con, scope, area, period, lang):
     answer = comparison.township_scorecard(con, scope, area, period)
     columns, frame = shapes.scorecard(answer, SimpleNamespace(lang=lang))
-    return grid_rows(columns, frame), columns
+    codes = {field: code for code, field in shapes.indicator_fields(answer[0]).items()}
+    return grid_rows(columns, frame), columns, codes
 
 
 @callback(Output(ids.CMP_RANK_INFO, "href"), Output(ids.CMP_OUTCOME_INFO, "href"),
@@ -61,8 +62,9 @@ def update_scorecard(area, period, lang):
     header = page_title(t("cmp.title", filters.lang), filters)
     if filters.period is None:
         return header, [], [], t("empty.no_data", filters.lang)
-    rows, columns = scorecard_grid(con, filters)
-    defs = column_defs(columns)
+    rows, columns, codes = scorecard_grid(con, filters)
+    defs = [with_indicator_header(spec, codes[spec["field"]], filters.lang) if spec["field"] in codes else spec
+            for spec in column_defs(columns)]
     for spec in defs[:2]:
         spec["pinned"] = "left"
     return header, rows, defs, caption(filters)

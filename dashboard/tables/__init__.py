@@ -54,7 +54,7 @@ def indicator_links(frame: pd.DataFrame, lang: str) -> list[str]:
 
 
 # What a link column holds as plain text, in exports (a link's markdown means nothing in a file).
-LINK_TEXT = {"profile": "name", "indicator_link": "indicator"}
+LINK_TEXT = {"profile": "name", "indicator_link": "indicator", "metric_link": "metric"}
 
 
 def yes_no(values: pd.Series, lang: str) -> pd.Series:

@@ -5,10 +5,15 @@ from __future__ import annotations
 import pandas as pd
 
 from dashboard.i18n import t
-from dashboard.tables import SCORE_KINDS
+from dashboard.tables import SCORE_KINDS, indicator_link
 
 ARROWS = {"up": "↑", "down": "↓", "steady": "→", "none": ""}
 PIVOTED = (("value", ""), ("numerator", "__num"), ("denominator", "__den"), ("state", "__state"), ("arrow", "__arrow"))
+
+
+def indicator_fields(cells: pd.DataFrame) -> dict[str, str]:
+    """The scorecard's short field of each indicator code, in the warehouse's order."""
+    return {code: f"i{n}" for n, code in enumerate(cells["indicator_code"].drop_duplicates())}
 
 
 def scorecard(answer: tuple[pd.DataFrame, pd.DataFrame], filters):
@@ -18,7 +23,7 @@ def scorecard(answer: tuple[pd.DataFrame, pd.DataFrame], filters):
     cells, totals = answer
     lang = filters.lang
     indicators = cells.drop_duplicates("indicator_code")[["indicator_code", "indicator_zh", "indicator_en", "is_count"]]
-    fields = {code: f"i{n}" for n, code in enumerate(indicators["indicator_code"])}
+    fields = indicator_fields(cells)
     cells = cells.assign(field=cells["indicator_code"].map(fields), arrow=cells["arrow"].map(ARROWS))
     order = cells[["township_code", "township_name", "district_name"]].drop_duplicates("township_code")
     parts = [order.set_index("township_code")]
@@ -51,7 +56,8 @@ def scorecard_export(answer, filters):
 
 
 def side_by_side(answer, filters):
-    """Shapes comparison.side_by_side: a row per resource or indicator, a column per township."""
+    """Shapes comparison.side_by_side: a row per resource or indicator (led by its ⓘ), a column
+    per township."""
     lang = filters.lang
     rows = answer.rows.copy()
     per10k = f"（{t('cmp.per.per10k', lang)}）" if lang == "zh" else f" ({t('cmp.per.per10k', lang)})"
@@ -59,6 +65,8 @@ def side_by_side(answer, filters):
               for key, source, zh, en in zip(rows["key"], rows["source"], rows["name_zh"], rows["name_en"])]
     rows.insert(0, "metric", [label + (per10k if scaled and source == "resource" else "")
                               for label, scaled, source in zip(labels, rows["per10k"], rows["source"])])
-    columns = [("metric", t("col.metric", lang), "text")] + [
+    rows["metric_link"] = [indicator_link(label, key, lang) if source == "indicator" else label
+                           for label, key, source in zip(rows["metric"], rows["key"], rows["source"])]
+    columns = [("metric_link", t("col.metric", lang), "link")] + [
         (code, name, "byrow") for code, name in zip(answer.townships["township_code"], answer.townships["township_name"])]
     return columns, rows

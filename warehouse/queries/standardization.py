@@ -166,10 +166,17 @@ def comparison(con: duckdb.DuckDBPyConnection, scope: Scope, area: Area, target_
     return parts.sort_values(["share", "code"]).reset_index(drop=True)
 
 
+def current_status(con: duckdb.DuckDBPyConnection, scope: Scope, area: Area) -> dict | None:
+    """The milestone the area is working towards now (`current_milestone` of `milestones` at the
+    data horizon): year, target, counted, total, share, needed, `met` and `over`. None without
+    milestones."""
+    return current_milestone(milestones(con, scope, area), horizon(con))
+
+
 def comparison_to_milestone(con: duckdb.DuckDBPyConnection, scope: Scope, area: Area) -> pd.DataFrame:
     """`comparison` against the current milestone's target (`current_milestone`): the
     standardization page's table of districts or townships."""
-    current = current_milestone(milestones(con, scope, area), horizon(con))
+    current = current_status(con, scope, area)
     return comparison(con, scope, area, current["target_share"] if current else 0.0)
 
 
