@@ -61,25 +61,12 @@ def indicator_info_href(code, lang) -> str:
     return "/indicators" + (f"?{urlencode(query)}" if query else "")
 
 
-# AG Grid's own header layout (v35) with an ⓘ before the label: sorting, the filter button and the
-# menu keep working; a click on the ⓘ opens the indicator's entry in the dictionary.
-_INFO_HEADER = (
-    '<div class="ag-cell-label-container" role="presentation">'
-    '<span data-ref="eMenu" class="ag-header-icon ag-header-cell-menu-button" aria-hidden="true"></span>'
-    '<span data-ref="eFilterButton" class="ag-header-icon ag-header-cell-filter-button" aria-hidden="true"></span>'
-    '<div data-ref="eLabel" class="ag-header-cell-label" role="presentation">'
-    '<a class="indicator-info" href="{href}" title="{title}">ⓘ</a>'
-    '<span data-ref="eText" class="ag-header-cell-text"></span>'
-    '<span data-ref="eFilter" class="ag-header-icon ag-header-label-icon ag-filter-icon" aria-hidden="true"></span>'
-    '<ag-sort-indicator data-ref="eSortIndicator"></ag-sort-indicator>'
-    '</div></div>')
-
-
 def with_indicator_header(spec: dict, code: str, lang: str) -> dict:
-    """A grid column of one indicator, its header led by an ⓘ opening the indicator's entry."""
-    from html import escape
-    template = _INFO_HEADER.format(href=escape(indicator_info_href(code, lang)), title=escape(t("dict.open", lang)))
-    return {**spec, "headerComponentParams": {"template": template}}
+    """A grid column of one indicator, its header led by an ⓘ opening the indicator's entry
+    (IndicatorHeaderName in assets/dashAgGridComponentFunctions.js)."""
+    return {**spec, "headerComponentParams": {"innerHeaderComponent": "IndicatorHeaderName",
+                                              "infoHref": indicator_info_href(code, lang),
+                                              "infoTitle": t("dict.open", lang)}}
 
 
 def export_buttons(table: str, lang: str):

@@ -208,6 +208,10 @@ def test_cmp001_township_comparison_in_both_languages_with_exports(dash_duo, app
     dash_duo.wait_for_contains_text("#townships-scorecard-table", "科创街道", timeout=30)
     dash_duo.wait_for_contains_text("#townships-scorecard-table", "91.4%", timeout=30)   # its records_rate, 2026Q3
     dash_duo.wait_for_contains_text("#townships-side-table", "科创街道", timeout=30)
+    # every indicator column's header leads with an ⓘ opening its dictionary entry
+    info = dash_duo.wait_for_element("#townships-scorecard-table .ag-header a.indicator-info[href='/indicators?code=records_rate']",
+                                     timeout=30)
+    assert info.text == "ⓘ"
     export = dash_duo.driver.find_element(
         By.XPATH, "//div[@id='townships-scorecard-card']//button[contains(., '导出 CSV')]")
     export.click()
@@ -267,23 +271,47 @@ def test_up001_upload_a_valid_and_an_invalid_file(dash_duo, app, own_warehouse, 
 
 def test_dq001_data_quality_page_in_english(dash_duo, app):
     dash_duo.start_server(app, navigate=False)
+    dash_duo.driver.set_window_size(1600, 1000)     # a desktop window: the outliers grid shows all its columns
     sign_in(dash_duo, "root", "/quality?area=990102&lang=en")
     dash_duo.wait_for_text_to_equal(".page-title", "Data quality", timeout=30)
     dash_duo.wait_for_element("#quality-grid-graph .main-svg", timeout=30)
     wait_grid_text(dash_duo, "#quality-outliers-table", "outlier", caption="#quality-outliers-caption")
+    dash_duo.wait_for_text_to_equal("#quality-outliers-caption", "116 flags.", timeout=30)    # 城东区, last 24 months
+    # the most severe: 和平社区卫生服务中心's outpatient visits of 2025-03, against its median of 5,822.5
+    outlier = "#quality-outliers-table .ag-row[row-index='0']"
+    dash_duo.wait_for_contains_text(outlier, "和平社区卫生服务中心", timeout=30)
+    dash_duo.wait_for_contains_text(outlier, "51,160.0", timeout=30)      # value
+    dash_duo.wait_for_contains_text(outlier, "47.2", timeout=30)          # modified z-score
+    # 城东区's own row (the first; its streets follow): 161 of 162 reports received, 154 on time, 2026Q3
+    # (the grid has no caption: its column headers come with its rows)
+    rates = "#quality-rates-table .ag-row[row-index='0']"
+    wait_grid_text(dash_duo, rates, "城东区", caption="#quality-rates-table .ag-header")
+    dash_duo.wait_for_contains_text(rates, "99.4%", timeout=30)           # completeness, 2026Q3
+    dash_duo.wait_for_contains_text(rates, "95.1%", timeout=30)           # timeliness, 2026Q3
     assert dash_duo.get_logs() == []
 
 
-def test_sup001_rank_select_three_and_download_the_brief(dash_duo, app):
+def test_sup001_rank_select_three_and_download_the_brief(dash_duo, app, monkeypatch):
     import os
+
+    from factory import TODAY
+    # the score counts rectifications due and months since the last visit up to today: the sample's day
+    monkeypatch.setattr(data, "today", lambda: TODAY)
     dash_duo.start_server(app, navigate=False)
     sign_in(dash_duo, "root", "/supervision")
-    dash_duo.wait_for_contains_text("#supervision-ranking-table", "科创社区卫生服务中心", timeout=20)
+    first = "#supervision-ranking-table .ag-row[row-index='0']"
+    wait_grid_text(dash_duo, first, "科创社区卫生服务中心", caption="#supervision-ranking-caption")
+    dash_duo.wait_for_contains_text(first, "144.9", timeout=30)                   # its risk score, 2026Q3
+    dash_duo.wait_for_contains_text(first, "20 项指标未达标（合计差 352 个百分点）", timeout=30)     # its first reason
     boxes = dash_duo.driver.find_elements(By.CSS_SELECTOR, "#supervision-ranking-table .ag-row .ag-checkbox-input")
     for box in boxes[:3]:
         dash_duo.driver.execute_script("arguments[0].click();", box)
     dash_duo.wait_for_text_to_equal("#supervision-selected-div", "已选 3 个机构", timeout=30)
     dash_duo.wait_for_contains_text("#supervision-route-table", "总里程", timeout=30)
+    # from the bureau to 科创社区卫生服务中心, 春晖 and 南湖社区卫生服务站 and back: the total row, km
+    total = "#supervision-route-table .ag-row[row-index='4']"
+    dash_duo.wait_for_contains_text(total, "总里程", timeout=30)
+    dash_duo.wait_for_contains_text(total, "19.8", timeout=30)
     dash_duo.driver.execute_script("arguments[0].click();", dash_duo.find_element("#supervision-pdf-button"))
     deadline = time.time() + 20
     while time.time() < deadline and not [f for f in os.listdir(dash_duo.download_path) if f.endswith(".pdf")]:

@@ -269,3 +269,19 @@ def test_the_info_link_beside_an_indicator_choice_follows_the_choice():
     assert indicator_info_href("htn_exam_rate", "en") == "/indicators?code=htn_exam_rate&lang=en"
     assert indicator_info_href(None, "zh") == "/indicators"
     assert indicator_info_href("a&b=1", "zh") == "/indicators?code=a%26b%3D1"
+
+
+def test_the_scorecards_indicator_headers_and_side_rows_open_their_dictionary_entries(app):
+    """Each indicator column of the scorecard leads with an ⓘ to its entry (an inner header
+    component: sorting and filters stay AG Grid's own), and so does each indicator row of the side-by-side table; resources
+    (residents, facilities) are not indicators and have none."""
+    from dashboard.callbacks.townships import update_scorecard, update_side_by_side
+    _, _, defs, _ = update_scorecard("all", "2026Q3", "en")
+    headers = {d["headerName"]: d.get("headerComponentParams", {}) for d in defs}
+    assert headers["Health record coverage"] == {"innerHeaderComponent": "IndicatorHeaderName",
+                                                 "infoHref": "/indicators?code=records_rate&lang=en",
+                                                 "infoTitle": "How this indicator is defined"}
+    assert headers["Street/township"] == {} and headers["Score"] == {}
+    rows, _, _, _ = update_side_by_side("all", "2026Q3", "zh", ["990104004", "990102001"], "raw")
+    labels = [r["metric_link"] for r in rows]
+    assert labels[0] == "常住人口" and "[ⓘ](/indicators?code=records_rate) 居民健康档案建档率" in labels
