@@ -128,3 +128,25 @@ def test_the_overviews_indicator_table_puts_the_furthest_below_target_first(con)
     assert (first["gap"], first["relative_gap"], first["is_count"]) == (
         pytest.approx(-0.05), pytest.approx(-0.05 / 0.85), False)
     assert "watch" not in set(frame["direction"])
+
+
+def test_ranking_bars_are_judged_by_the_warehouse_as_the_scorecard_is(con, tmp_path):
+    """March 2026: 甲街道's newborn visits 16/20 = 0.80 miss 0.85; in the first quarter 36/40 = 0.90
+    meet it. A rate above 100 % (丙街道, 7 visits for 5 births in April) is never met: nothing to
+    judge, as the scorecard's `implausible`."""
+    import pandas as pd
+
+    from warehouse.queries import overview
+    march = comparison.township_indicators(con, EVERYTHING, areas.CITY, parse_period("2026-03"))
+    newborn = march[march["indicator_code"] == "newborn_visit_rate"].set_index("township_name")["meets_target"]
+    assert newborn["甲街道"] == False   # noqa: E712 (numpy boolean)
+    first = overview.subarea_indicator(con, EVERYTHING, areas.resolve_area(con, EVERYTHING, "110101"),
+                                       parse_period("2026Q1"), "newborn_visit_rate").set_index("name")
+    assert first.loc["甲街道", "meets_target"] == True   # noqa: E712
+    db = tiny_city(tmp_path)
+    load(db, monthly_file(tmp_path / "m.csv", [row("F_CHC2", "2026-04", births=5, newborn_visits=7)]))
+    other = duckdb.connect(str(current_version_file(db)), read_only=True)
+    april = overview.subarea_indicator(other, EVERYTHING, areas.CITY, parse_period("2026-04"), "newborn_visit_rate")
+    other.close()
+    judged = april.set_index("code").loc["110102"]
+    assert judged["value"] == pytest.approx(1.4) and judged["meets_target"] is pd.NA

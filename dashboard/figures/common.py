@@ -2,10 +2,17 @@ from __future__ import annotations
 
 from collections import Counter
 
+import pandas as pd
 import plotly.graph_objects as go
 
 FONT = ("PingFang SC, Microsoft YaHei, WenQuanYi Micro Hei, Noto Sans CJK SC, system-ui, sans-serif")
 GOOD, BAD, NEUTRAL, TARGET = "#2e7d32", "#c62828", "#1565c0", "#6d4c41"
+UNJUDGED = "#9e9e9e"
+
+
+def judged_colours(meets) -> list[str]:
+    """A bar's colour from the warehouse's judgement (`meets()`): met, not met, nothing to judge."""
+    return [UNJUDGED if pd.isna(m) else GOOD if m else BAD for m in meets]
 
 
 def base_layout(fig: go.Figure, height: int = 320, **extra) -> go.Figure:

@@ -9,7 +9,7 @@ import pandas as pd
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
-from dashboard.figures.common import BAD, GOOD, NEUTRAL, base_layout, empty_figure, unique_labels
+from dashboard.figures.common import NEUTRAL, base_layout, empty_figure, judged_colours, unique_labels
 from dashboard.i18n import pct
 
 PALETTE = ["#1565c0", "#c62828", "#2e7d32", "#6a1b9a", "#ef6c00", "#00838f"]
@@ -17,14 +17,14 @@ PALETTE = ["#1565c0", "#c62828", "#2e7d32", "#6a1b9a", "#ef6c00", "#00838f"]
 
 def ranking(frame: pd.DataFrame, is_count: bool, target, reference: list[tuple[str, float]], selected: set[str],
             empty_message: str) -> go.Figure:
-    """One indicator across townships, best on top; selected townships outlined; target and area lines."""
+    """One indicator across townships, best on top, coloured as the warehouse judged each
+    (`meets_target`); selected townships outlined; target and area lines."""
     frame = frame.dropna(subset=["value"]).sort_values("value")
     if frame.empty:
         return empty_figure(empty_message)
-    met = [target is None or v >= target - 1e-9 for v in frame["value"]]
     fig = go.Figure(go.Bar(
         x=frame["value"], y=unique_labels(frame["township_name"], frame["district_name"]), orientation="h",
-        marker={"color": [GOOD if m else BAD for m in met],
+        marker={"color": judged_colours(frame["meets_target"]),
                 "opacity": [1.0 if not selected or c in selected else 0.35 for c in frame["township_code"]]},
         customdata=frame[["numerator", "denominator", "district_name"]].fillna(0).to_numpy(),
         hovertemplate=("%{y} · %{customdata[2]}: %{x:" + (",.0f" if is_count else ".1%")

@@ -4,7 +4,16 @@ from __future__ import annotations
 import pandas as pd
 import plotly.graph_objects as go
 
-from dashboard.figures.common import BAD, GOOD, NEUTRAL, TARGET, base_layout, empty_figure, unique_labels
+from dashboard.figures.common import (
+    BAD,
+    GOOD,
+    NEUTRAL,
+    TARGET,
+    base_layout,
+    empty_figure,
+    judged_colours,
+    unique_labels,
+)
 from dashboard.i18n import count, pct, t
 
 
@@ -44,12 +53,13 @@ def milestone_trend(trend: pd.DataFrame, milestones: pd.DataFrame, lang: str, em
 
 def ranking(frame: pd.DataFrame, indicator_name: str, is_rate: bool, target: float | None, area_value: float | None,
             area_label: str, lang: str, empty_message: str) -> go.Figure:
-    """One indicator across the parts of an area, best on top, coloured by target met."""
+    """One indicator across the parts of an area, best on top, coloured as the warehouse judged
+    each (`meets_target`: met, not met, or nothing to judge)."""
     frame = frame.dropna(subset=["value"])
     if frame.empty:
         return empty_figure(empty_message)
     frame = frame.sort_values("value")
-    colours = [GOOD if target is None or v >= target - 1e-9 else BAD for v in frame["value"]]
+    colours = judged_colours(frame["meets_target"])
     value_format = ".1%" if is_rate else ",.0f"
     fig = go.Figure(go.Bar(
         x=frame["value"], y=unique_labels(frame["name"], frame["code"]), orientation="h", marker_color=colours,

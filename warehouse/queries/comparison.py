@@ -28,8 +28,8 @@ def _townships(scope: Scope, area: Area) -> tuple[str, list]:
 
 @per_version()
 def township_indicators(con: duckdb.DuckDBPyConnection, scope: Scope, area: Area, period: Period) -> pd.DataFrame:
-    """One row per township × indicator: numerator, denominator, value, target, and the value of
-    the previous period (for the arrows)."""
+    """One row per township × indicator: numerator, denominator, value, target, whether it meets
+    the target (`meets()`), and the value of the previous period (for the arrows)."""
     sql, params = _townships(scope, area)
     previous = period.previous()
     return con.execute(f"""
@@ -45,6 +45,8 @@ def township_indicators(con: duckdb.DuckDBPyConnection, scope: Scope, area: Area
                i.name_zh AS indicator_zh, i.name_en AS indicator_en, i.direction, i.denominator IS NULL AS is_count, g.target,
                cur.numerator, cur.denominator,
                rate_value(cur.numerator, cur.denominator, i.denominator IS NOT NULL) AS value,
+               meets(rate_value(cur.numerator, cur.denominator, i.denominator IS NOT NULL), g.target, g.direction,
+                     i.denominator IS NOT NULL) AS meets_target,
                rate_value(prev.numerator, prev.denominator, i.denominator IS NOT NULL) AS previous_value
         FROM t
         CROSS JOIN indicator_registry i

@@ -105,7 +105,8 @@ def judged_indicators(con: duckdb.DuckDBPyConnection, scope: Scope, area: Area, 
 def subarea_indicator(con: duckdb.DuckDBPyConnection, scope: Scope, area: Area, period: Period,
                       indicator_code: str) -> pd.DataFrame:
     """One indicator for each part of the area: districts of the city, townships of a district,
-    facilities of a township; Σnumerator / Σdenominator, best first."""
+    facilities of a township; Σnumerator / Σdenominator, best first, each judged by `meets()`
+    (direction; a rate above 100 % is never met; NULL: nothing to judge)."""
     sql, params = _facilities(scope, area)
     key, name = {"city": ("district_code", "district_name"), "district": ("township_code", "township_name"),
                  "township": ("facility_code", "name")}[area.level]
@@ -113,7 +114,9 @@ def subarea_indicator(con: duckdb.DuckDBPyConnection, scope: Scope, area: Area, 
         SELECT f.{key} AS code, any_value(f.{name}) AS name, sum(x.numerator) AS numerator,
                sum(x.denominator) AS denominator,
                rate_value(sum(x.numerator), sum(x.denominator), any_value(i.denominator) IS NOT NULL) AS value,
-               any_value(t.target) AS target
+               any_value(t.target) AS target,
+               meets(rate_value(sum(x.numerator), sum(x.denominator), any_value(i.denominator) IS NOT NULL),
+                     any_value(t.target), any_value(t.direction), any_value(i.denominator) IS NOT NULL) AS meets_target
         FROM facility_indicator_parts x
         JOIN ({sql}) f USING (facility_code)
         JOIN indicator_registry i USING (indicator_code)
