@@ -143,9 +143,11 @@ def install_brief(server) -> None:
         if user is None or not user.may("supervise"):
             flask.abort(403)
         con = data.cursor()
-        filters = data.read_filters(con, None, flask.request.args.get("period"), flask.request.args.get("lang"))
-        codes = [c for c in flask.request.args.get("codes", "").split(",") if c][:MAX_VISITS]
-        content, _ = make_brief(con, filters, codes, "html")
+        args = flask.request.args
+        filters = data.read_filters(con, args.get("area"), args.get("period"), args.get("lang"))
+        codes = [c for c in args.get("codes", "").split(",") if c][:MAX_VISITS]
+        types = [k for k in args.get("types", "").split(",") if k]
+        content, _ = make_brief(con, filters, codes, "html", types)
         auth.audit("brief", "print " + ",".join(codes))
         return flask.Response(content, mimetype="text/html")
 

@@ -8,12 +8,14 @@ from __future__ import annotations
 import io
 import os
 from dataclasses import dataclass, field
+from datetime import date
 from html import escape
 from pathlib import Path
 
 import pandas as pd
 
 from dashboard.i18n import count, pct, stamp, t
+from dashboard.tables.facility import STATUS_TEXT
 from dashboard.workbook import xlsx_bytes
 from warehouse.periods import Period
 from warehouse.queries import areas, facility, supervision
@@ -57,7 +59,8 @@ def reasons(row, lang: str) -> list[str]:
     return found
 
 
-def build(con, scope, codes: list[str], period: Period, ranking: pd.DataFrame, lang: str) -> list[FacilityBrief]:
+def build(con, scope, codes: list[str], period: Period, ranking: pd.DataFrame, lang: str,
+          today: date) -> list[FacilityBrief]:
     ranked = ranking.set_index("facility_code") if not ranking.empty else pd.DataFrame()
     briefs = []
     tables = facility.indicator_tables(con, scope, codes, period)
@@ -81,12 +84,10 @@ def build(con, scope, codes: list[str], period: Period, ranking: pd.DataFrame, l
             measure = w.measure_en if lang == "en" else w.measure_zh
             brief.questions.append(t("sup.question", lang, period=w.period, measure=measure, value=w.value,
                                      message=w.message_en if lang == "en" else w.message_zh))
-        for i in facility.inspections(con, scope, code).head(4).itertuples():
-            state = "—" if pd.isna(i.rectify_by) else (t("fac.rectified", lang) if not pd.isna(i.rectified_on)
-                                                       else t("fac.open", lang))
+        for i in facility.inspections(con, scope, code, today).head(4).itertuples():
             brief.findings.append({"date": stamp(i.visit_date), "score": i.score, "findings": i.findings or "",
                                    "rectify_by": stamp(i.rectify_by) if not pd.isna(i.rectify_by) else "",
-                                   "state": state})
+                                   "state": t(STATUS_TEXT[i.status], lang) if i.status in STATUS_TEXT else "—"})
         brief.checklist = checklist(con, record, lang)
         briefs.append(brief)
     return briefs

@@ -160,3 +160,24 @@ def test_rectification_status_and_the_overdue_tile_are_judged_on_the_day_asked(c
     assert facility.inspections(con, EVERYTHING, "F_CHC2", date(2026, 11, 25))["status"].tolist() == [None]
     assert overview.overdue_status(con, EVERYTHING, areas.CITY, date(2026, 5, 1)) == {"overdue": 0, "ok": True}
     assert overview.overdue_status(con, EVERYTHING, areas.CITY, date(2026, 11, 25)) == {"overdue": 1, "ok": False}
+
+
+def test_the_brief_says_a_finding_is_overdue_as_the_profile_does(con):
+    """F_CHC1's finding of 2026-04-10, due 2026-05-10, not rectified: open on 2026-05-01, overdue on
+    2026-11-25 (the brief used to call every unrectified finding open)."""
+    from dashboard import brief
+    from dashboard.i18n import t
+    for day, key in ((date(2026, 5, 1), "fac.open"), (date(2026, 11, 25), "fac.overdue")):
+        [made] = brief.build(con, EVERYTHING, ["F_CHC1"], parse_period("2026Q2"), pd.DataFrame(), "zh", day)
+        assert [f["state"] for f in made.findings] == [t(key, "zh")]
+
+
+def test_ranks_run_over_exactly_the_types_and_area_asked(con):
+    """Only the stations: F_CHS1 is first of one (not 4th of the city's four). In 西城区 alone,
+    F_CHC2 is first; unknown types fall back to all visited types."""
+    period, day = parse_period("2026Q2"), date(2026, 11, 25)
+    stations = supervision.ranked(con, EVERYTHING, areas.CITY, period, day, ["CHS"])
+    assert stations[["facility_code", "rank"]].values.tolist() == [["F_CHS1", 1]]
+    west = supervision.ranked(con, EVERYTHING, areas.resolve_area(con, EVERYTHING, "110102"), period, day)
+    assert west[["facility_code", "rank"]].values.tolist() == [["F_CHC2", 1]]
+    assert len(supervision.ranked(con, EVERYTHING, areas.CITY, period, day, ["VC"])) == 4

@@ -37,9 +37,12 @@ def _inspector():
 RANKING_ROWS_SHOWN = 500
 
 
+def chosen_types(types) -> list[str]:
+    return [k for k in (types if isinstance(types, list) else []) if isinstance(k, str)]
+
+
 def ranking_for(con, filters, types) -> "supervision.pd.DataFrame":
-    ranked = supervision.ranked(con, filters.scope, filters.area, filters.period, data.today())
-    return ranked[ranked["type"].isin(types or ["CHC", "CHS", "THC"])]
+    return supervision.ranked(con, filters.scope, filters.area, filters.period, data.today(), chosen_types(types))
 
 
 @callback(Output(ids.SUP_HEADER, "children"), Output(ids.SUP_RANKING, "rowData"), Output(ids.SUP_RANKING, "columnDefs"),
@@ -68,15 +71,16 @@ def _codes(selected) -> list[str]:
 
 @callback(Output(ids.SUP_SELECTED, "children"), Output(ids.SUP_MAP, "figure"), Output(ids.SUP_ROUTE, "rowData"),
           Output(ids.SUP_ROUTE, "columnDefs"), Output(ids.SUP_PRINT, "href"),
-          Input(ids.SUP_RANKING, "selectedRows"), Input(ids.LANG, "data"), State(ids.PERIOD, "value"))
-def update_route(selected, lang, period):
+          Input(ids.SUP_RANKING, "selectedRows"), Input(ids.LANG, "data"), State(ids.AREA, "value"),
+          State(ids.PERIOD, "value"), State(ids.SUP_TYPE, "value"))
+def update_route(selected, lang, area, period, types):
     con = data.cursor()
     filters = data.read_filters(con, None, period, lang)
     lang = filters.lang
     codes = _codes(selected)
     if not codes or _inspector() is None:
         return t("sup.pick", lang), empty_figure(t("sup.pick", lang), 300), [], [], "#"
-    briefs = brief.build(con, filters.scope, codes, filters.period, supervision.pd.DataFrame(), lang)
+    briefs = brief.build(con, filters.scope, codes, filters.period, supervision.pd.DataFrame(), lang, data.today())
     ordered, legs = brief.route(con, briefs)
     if not legs:       # none of them is the user's, or none has a location
         return t("sup.pick", lang), empty_figure(t("sup.pick", lang), 300), [], [], "#"
@@ -98,15 +102,17 @@ def update_route(selected, lang, period):
     rows.append({"stop": None, "name": t("sup.pdf.total", lang), "township": "", "km": round(sum(legs) / 1000, 1)})
     columns = [("stop", t("sup.pdf.stop", lang), "int"), ("name", t("col.facility", lang), "text"),
                ("township", t("col.township", lang), "text"), ("km", "km", "dec")]
-    query = urlencode({"codes": ",".join(codes), "period": filters.period.label, "lang": lang})
+    # the print view ranks as the screen does: the same area, period and types
+    query = urlencode({"codes": ",".join(codes), "area": area or "all", "period": filters.period.label,
+                       "types": ",".join(chosen_types(types)), "lang": lang})
     return t("sup.selected", lang, n=len(codes)), fig, rows, column_defs(columns), f"/supervision/brief?{query}"
 
 
 @callback(Output(ids.SUP_DOWNLOAD, "data"), Output(ids.SUP_MESSAGE, "children"),
           Input(ids.SUP_PDF, "n_clicks"), Input(ids.SUP_XLSX, "n_clicks"),
           State(ids.SUP_RANKING, "selectedRows"), State(ids.AREA, "value"), State(ids.PERIOD, "value"),
-          State(ids.LANG, "data"), prevent_initial_call=True)
-def download_brief(_pdf, _xlsx, selected, area, period, lang):
+          State(ids.LANG, "data"), State(ids.SUP_TYPE, "value"), prevent_initial_call=True)
+def download_brief(_pdf, _xlsx, selected, area, period, lang, types):
     from dash import ctx
     if _inspector() is None:
         return no_update, dbc.Alert(t("forbidden", lang), color="warning")
@@ -115,17 +121,19 @@ def download_brief(_pdf, _xlsx, selected, area, period, lang):
         return no_update, dbc.Alert(t("sup.pick", lang), color="info")
     con = data.cursor()
     filters = data.read_filters(con, area, period, lang)
-    content, name = make_brief(con, filters, codes, "xlsx" if ctx.triggered_id == ids.SUP_XLSX else "pdf")
+    content, name = make_brief(con, filters, codes, "xlsx" if ctx.triggered_id == ids.SUP_XLSX else "pdf", types)
     if content is None:
         return no_update, dbc.Alert(t("sup.font_missing", filters.lang), color="danger")
     auth.audit("brief", f"{name}: {','.join(codes)}")
     return dcc.send_bytes(content, name), None
 
 
-def make_brief(con, filters, codes: list[str], fmt: str):
-    """The brief's bytes and file name; (None, name) when no CJK font is installed for the PDF."""
-    ranked = supervision.ranked(con, filters.scope, areas.CITY, filters.period, data.today())
-    ordered, legs = brief.route(con, brief.build(con, filters.scope, codes, filters.period, ranked, filters.lang))
+def make_brief(con, filters, codes: list[str], fmt: str, types=None):
+    """The brief's bytes and file name; (None, name) when no CJK font is installed for the PDF.
+    Ranks are the screen's: the facilities of the same area and types."""
+    ranked = ranking_for(con, filters, types)
+    ordered, legs = brief.route(con, brief.build(con, filters.scope, codes, filters.period, ranked, filters.lang,
+                                                 data.today()))
     title = t("sup.pdf.title", filters.lang, date=data.today().isoformat())
     name = f"brief_{data.today().isoformat()}.{fmt}"
     if fmt == "xlsx":

@@ -6,9 +6,9 @@ from dash import dcc, html
 from dashboard import auth, data, ids
 from dashboard.components import grid, panel
 from dashboard.i18n import t
+from warehouse.queries.supervision import VISITED_TYPES as TYPES
 
 dash.register_page(__name__, path="/supervision", title="督导准备 Supervision · jiceng", order=4)
-TYPES = ("CHC", "CHS", "THC")
 
 
 def layout(lang=None, types=None, **_):

@@ -122,10 +122,18 @@ def weights(con) -> dict:
     return setting(con, "supervision.weights") or {}
 
 
-def ranked(con: duckdb.DuckDBPyConnection, scope: Scope, area: Area, period: Period, today: date) -> pd.DataFrame:
-    """The facilities of the area by visit priority, with the weights of the settings
-    (`supervision.weights`): `risk_parts` scored by `risk_ranking`."""
-    return risk_ranking(risk_parts(con, scope, area, period, today), weights(con))
+# The facility types an inspector visits (village clinics are the townships' to supervise).
+VISITED_TYPES = ("CHC", "CHS", "THC")
+
+
+def ranked(con: duckdb.DuckDBPyConnection, scope: Scope, area: Area, period: Period, today: date,
+           types: tuple[str, ...] | list[str] | None = None) -> pd.DataFrame:
+    """The facilities of the area of the given types (all visited types by default) by visit
+    priority, with the weights of the settings (`supervision.weights`): `risk_parts` scored by
+    `risk_ranking`, so the ranks run 1, 2, 3 … over exactly the facilities asked for."""
+    chosen = [t for t in (types or VISITED_TYPES) if t in VISITED_TYPES] or list(VISITED_TYPES)
+    parts = risk_parts(con, scope, area, period, today)
+    return risk_ranking(parts[parts["type"].isin(chosen)], weights(con))
 
 
 def bureau(con) -> tuple[float, float]:
