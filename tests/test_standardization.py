@@ -115,3 +115,21 @@ def test_the_comparison_and_the_quality_tile_read_their_own_targets(db):
     assert standardization.quality_demo_status(con, EVERYTHING, areas.CITY) == {
         "demo": 1, "total": 2, "share": 0.5, "target": 0.6, "ok": False}
     assert standardization.gap_list(con, EVERYTHING, areas.CITY)["tcm_norm"].tolist() == [0.2]
+
+
+def test_the_profile_judges_area_and_staff_against_the_standards_in_the_warehouse(db):
+    """甲街道's centre (old town, 2,500 m² against 2,000) with 1 TCM physician of 10 (norm 20 %);
+    丙街道's (new urban, 3,100 m² against 3,000), 3 of 10; the station 160 m² against 150 and its
+    minimum staff (2 physicians, 2 nurses); a township centre has no area standard here."""
+    from warehouse.queries import facility
+    con = connect(db)
+
+    def judged(code):
+        record = facility.header(con, EVERYTHING, code)
+        return [record[k] for k in ("area_standard", "meets_area_standard", "tcm_share", "tcm_norm")]
+    assert judged("F_CHC1") == [2000, True, 0.1, 0.2]
+    assert judged("F_CHC2") == [3000, True, 0.3, 0.2]
+    station = facility.header(con, EVERYTHING, "F_CHS1")
+    assert [station[k] for k in ("area_standard", "meets_area_standard", "chs_min_physicians", "chs_min_nurses")] == [
+        150, True, 2, 2]
+    assert judged("F_THC1")[:2] == [None, None]

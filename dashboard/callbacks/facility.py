@@ -46,16 +46,6 @@ def yes_no(value, lang):
     return t("yes", lang) if bool(value) else t("no", lang)
 
 
-def area_standard(con, record) -> float | None:
-    key = {"CHS": "standards.chs_area_m2", "new_urban": "standards.chc_area_new_urban_m2",
-           "old_town": "standards.chc_area_old_town_m2"}
-    if record["type"] == "CHS":
-        return areas.setting(con, key["CHS"])
-    if record["type"] == "CHC" and record.get("area_kind") in key:
-        return areas.setting(con, key[record["area_kind"]])
-    return None
-
-
 @callback(Output(ids.FAC_HEADER, "children"), Output(ids.FAC_FACTS, "children"), *FILTERS, CODE)
 def update_header(area, period, lang, code):
     con = data.cursor()
@@ -83,10 +73,10 @@ def update_header(area, period, lang, code):
             html.Span([dcc.Link(r.name, href=profile_link(r.facility_code, filters)), "　"])
             for r in children.itertuples()])))
     facts.append((t("fac.opened", lang), stamp(record.get("opened_on"))))
-    standard = area_standard(con, record)
+    standard = record.get("area_standard")
     area_text = f"{count(record.get('building_area_m2'))} m²"
     if standard:
-        met = (record.get("building_area_m2") or 0) >= standard
+        met = record.get("meets_area_standard")
         area_text += f"（{t('fac.area_standard', lang, standard=count(standard))} · {yes_no(met, lang)}）" if lang == "zh" \
             else f" ({t('fac.area_standard', lang, standard=count(standard))}: {yes_no(met, lang)})"
     facts.append((t("fac.area", lang), area_text))
@@ -102,12 +92,11 @@ def update_header(area, period, lang, code):
         parts = [f"{t('fac.physicians', lang)} {physicians}", f"{t('fac.gps', lang)} {record.get('gps')}",
                  f"{t('fac.nurses', lang)} {record.get('nurses')}"]
         if record["type"] == "CHC":
-            norm = areas.setting(con, "standards.tcm_share_min")
-            share = (record.get("tcm_physicians") or 0) / physicians if physicians else None
-            parts.append(f"{t('fac.tcm', lang)} {pct(share)}（{t('fac.tcm_norm', lang, norm=pct(norm, 0))}）")
+            parts.append(f"{t('fac.tcm', lang)} {pct(record.get('tcm_share'))}"
+                         f"（{t('fac.tcm_norm', lang, norm=pct(record['tcm_norm'], 0))}）")
         if record["type"] == "CHS":
-            parts.append(t("fac.station_norm", lang, physicians=areas.setting(con, "standards.chs_min_physicians"),
-                           nurses=areas.setting(con, "standards.chs_min_nurses")))
+            parts.append(t("fac.station_norm", lang, physicians=f"{record['chs_min_physicians']:g}",
+                           nurses=f"{record['chs_min_nurses']:g}"))
         facts.append((t("fac.staffing", lang, as_of=stamp(record["staffing_as_of"])), " · ".join(parts)))
     table = dbc.Table([html.Tbody([html.Tr([html.Th(k, className="text-muted fw-normal", style={"width": "9em"}),
                                             html.Td(v)]) for k, v in facts])], size="sm", className="mb-3 bg-white")

@@ -34,7 +34,10 @@ def search(con: duckdb.DuckDBPyConnection, scope: Scope, text: str, limit: int =
 
 
 def header(con: duckdb.DuckDBPyConnection, scope: Scope, code: str) -> dict | None:
-    """Who the facility is: registry row, parent, latest standardization and staffing."""
+    """Who the facility is: registry row, parent, latest standardization and staffing, judged
+    against the standards of the settings: the building area its type and area kind require
+    (`area_standard`, `meets_area_standard`: NULL when the area is not known), the TCM physicians'
+    share and its norm (standards.tcm_share_min), a station's minimum staff (docs/domain.md §3, §5)."""
     condition, params = _in_scope(scope)
     rows = con.execute(f"""
         WITH latest AS (
@@ -51,8 +54,18 @@ def header(con: duckdb.DuckDBPyConnection, scope: Scope, code: str) -> dict | No
                l.gov_premises AND l.gov_equipment AND l.standardized AS counts_for_milestone, l.quality_demo,
                (SELECT star_rating FROM stars) AS star_rating,
                s.as_of AS staffing_as_of, s.physicians, s.gps, s.tcm_physicians, s.nurses,
-               s.public_health_staff, s.total_staff
+               s.public_health_staff, s.total_staff,
+               a.area_standard, f.building_area_m2 >= a.area_standard AS meets_area_standard,
+               s.tcm_physicians / nullif(s.physicians, 0) AS tcm_share,
+               setting_num('standards.tcm_share_min') AS tcm_norm,
+               setting_num('standards.chs_min_physicians') AS chs_min_physicians,
+               setting_num('standards.chs_min_nurses') AS chs_min_nurses
         FROM v_facility f
+        CROSS JOIN LATERAL (SELECT CASE
+            WHEN f.type = 'CHS' THEN setting_num('standards.chs_area_m2')
+            WHEN f.type = 'CHC' AND f.area_kind = 'new_urban' THEN setting_num('standards.chc_area_new_urban_m2')
+            WHEN f.type = 'CHC' AND f.area_kind = 'old_town' THEN setting_num('standards.chc_area_old_town_m2')
+            END AS area_standard) a
         LEFT JOIN facility p ON p.facility_code = f.parent_code
         LEFT JOIN township t ON t.township_code = f.township_code
         LEFT JOIN latest l ON true
