@@ -94,3 +94,16 @@ def test_the_coverage_tiles_at_the_radius_asked_say_which_part_meets_its_target(
     assert coverage.circle_status(con, EVERYTHING, CITY, 99999)["radius_m"] == 3000
     assert coverage.default_radius_m(con) == 1200
     con.close()
+
+
+def test_the_overview_residents_tile_and_where_site_suggestions_start(tmp_path):
+    """35,000 residents (甲街道 20,000, 乙镇 5,000, 丙街道 10,000) and three centres (two CHCs, one
+    THC): 11,667 per centre. At 1,200 m only 东城区 has residents outside the circle (二社区, 8,000)."""
+    from datetime import date
+
+    from warehouse.queries import coverage, overview
+    con = duckdb.connect(str(current_version_file(tiny_city(tmp_path))), read_only=True)
+    status = overview.residents_per_center(con, EVERYTHING, CITY, date(2026, 4, 30))
+    assert (status["residents"], status["centers"], round(status["per_center"])) == (35000, 3, 11667)
+    assert coverage.neediest_district(con, EVERYTHING, 1200) == "110101"
+    con.close()

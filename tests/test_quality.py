@@ -94,6 +94,15 @@ def test_reporting_grid_states(planted):
     con.close()
 
 
+def test_the_profiles_calendar_states_are_the_data_quality_pages(planted):
+    """F_CHC1: May on time, June missing, August late (submitted 2026-09-20)."""
+    from warehouse.queries import facility
+    con = duckdb.connect(str(current_version_file(planted)), read_only=True)
+    calendar = facility.submission_calendar(con, EVERYTHING, "F_CHC1").set_index("period")["state"]
+    con.close()
+    assert [calendar[m] for m in ("2026-05", "2026-06", "2026-08")] == ["on_time", "missing", "late"]
+
+
 def test_reporting_rates_are_judged_against_the_settings_targets(planted):
     """Completeness 90 % and timeliness 75 % (the shipped settings): 甲街道 received 6 of 15 reports
     and falls short; 丙街道's one centre sent all 6 on time."""

@@ -133,3 +133,16 @@ def test_the_profile_judges_area_and_staff_against_the_standards_in_the_warehous
     assert [station[k] for k in ("area_standard", "meets_area_standard", "chs_min_physicians", "chs_min_nurses")] == [
         150, True, 2, 2]
     assert judged("F_THC1")[:2] == [None, None]
+
+
+def test_the_milestone_a_period_is_judged_against(db):
+    """The schedule runs 2023–2026: a period is judged against its own year's milestone, one past
+    the schedule against the last; no rating went down in this city."""
+    from warehouse.periods import parse_period
+    from warehouse.queries import overview
+    con = connect(db)
+    assert [overview.milestone_year(con, parse_period(p)) for p in ("2023-05", "2025Q4", "2026", "2027")] == [
+        2023, 2025, 2026, 2026]
+    milestone = overview.milestone_for_period(con, EVERYTHING, areas.CITY, parse_period("2025Q4"))
+    assert [milestone[k] for k in ("year", "counted", "total", "needed")] == [2025, 1, 2, 1]
+    assert standardization.lost_stars_status(con, EVERYTHING, areas.CITY) == {"lost": 0, "ok": True}

@@ -156,10 +156,7 @@ def site_districts(area, lang, radius, current):
     codes = set(districts["code"])
     if current in codes:
         return options, current, False
-    table = coverage.coverage_table(con, scope, areas.CITY, float(radius or coverage.default_radius_m(con)))
-    parts = table[~table["is_total"]].assign(uncovered=lambda f: f["population"] - f["covered_population"])
-    best = parts.sort_values(["uncovered", "code"], ascending=[False, True])["code"].head(1).tolist()
-    return options, best[0] if best else None, False
+    return options, coverage.neediest_district(con, scope, float(radius or coverage.default_radius_m(con))), False
 
 
 @callback(Output(ids.COV_SITES_TABLE, "rowData"), Output(ids.COV_SITES_TABLE, "columnDefs"),

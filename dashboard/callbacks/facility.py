@@ -167,10 +167,9 @@ def update_reporting(area, period, lang, code):
     filters = data.read_filters(con, area, period, lang, {"facility": code or ""})
     reports = facility.submission_calendar(con, filters.scope, code or "")
     figure = figures.calendar(reports, filters.lang, t("empty.no_data", filters.lang))
-    received = int(reports["received"].sum()) if not reports.empty else 0
-    timely = int(reports["timely"].sum()) if not reports.empty else 0
-    summary = (f"{t('fac.calendar.on_time', filters.lang)} {timely} · {t('fac.calendar.late', filters.lang)} "
-               f"{received - timely} · {t('fac.calendar.missing', filters.lang)} {len(reports) - received}")
+    states = reports["state"].value_counts()
+    summary = " · ".join(f"{t(f'fac.calendar.{state}', filters.lang)} {int(states.get(state, 0))}"
+                         for state in ("on_time", "late", "missing"))
     columns, frame = TABLES["facility-warnings"].build(con, filters)
     return figure, summary, grid_rows(columns, frame), column_defs(columns)
 

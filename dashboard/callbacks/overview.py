@@ -33,14 +33,6 @@ def link(path: str, filters, anchor: str = "") -> str:
     return f"{path}?{urlencode(query)}{anchor}"
 
 
-def milestone_year(con, period) -> int | None:
-    years = list(registry.milestones(con)["year"])
-    if not years:
-        return None
-    upcoming = [y for y in years if y >= period.end.year]
-    return min(upcoming) if upcoming else max(years)
-
-
 @callback(Output(ids.OV_HEADER, "children"), Output(ids.OV_TILES, "children"), *FILTERS)
 def update_tiles(area, period, lang):
     con = data.cursor()
@@ -58,11 +50,9 @@ def update_tiles(area, period, lang):
         " · ".join(f"{t(f'type.short.{k}', lang)} {int(types.loc[k, 'operating'])}" for k in types.index),
         href=link("/coverage", filters), tile_id="overview-tile-facilities"))
 
-    residents = overview.residents(con, scope, where)
-    centers = int(types.loc["CHC", "operating"] + types.loc["THC", "operating"])
-    per_center = residents / centers if centers else None
-    tiles.append(kpi(t("ov.residents", lang), count(residents, lang),
-                     f"{t('cov.metric.residents_per_center', lang)} {count(per_center, lang)}",
+    residents = overview.residents_per_center(con, scope, where, as_of)
+    tiles.append(kpi(t("ov.residents", lang), count(residents["residents"], lang),
+                     f"{t('cov.metric.residents_per_center', lang)} {count(residents['per_center'], lang)}",
                      href=link("/coverage", filters), tile_id="overview-tile-residents"))
 
     streets = overview.street_coverage(con, scope, where, as_of)
@@ -77,9 +67,9 @@ def update_tiles(area, period, lang):
         tiles.append(kpi(t("ov.circle", lang), pct(circle["share"]), " · ".join(parts),
                          "ok" if circle["ok"] else "bad", link("/coverage", filters), tile_id="overview-tile-circle"))
 
-    year = milestone_year(con, filters.period)
-    milestone = overview.milestone_status(con, scope, where, year) if year else None
+    milestone = overview.milestone_for_period(con, scope, where, filters.period)
     if milestone and milestone["total"]:
+        year = milestone["year"]
         state = milestone_state(milestone["on_track"], milestone["over"])
         detail = t("ov.milestone.detail", lang, counted=milestone["counted"], total=milestone["total"],
                    target=pct(milestone["target_share"], 0)) + f" · {t(state, lang)}"

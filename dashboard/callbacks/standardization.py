@@ -62,7 +62,7 @@ def update_tiles(area, period, lang):
     state = milestone_state(current["met"], current["over"])
     target = pct(current["target_share"], 0)
     quality = standardization.quality_demo_status(con, filters.scope, filters.area)
-    lost = standardization.lost_stars(con, filters.scope, filters.area)
+    lost = standardization.lost_stars_status(con, filters.scope, filters.area)
     tiles = [
         kpi(t("std.milestone", lang, year=current["year"], target=target), pct(current["share"]),
             t("std.milestone.detail", lang, counted=current["counted"], total=current["total"],
@@ -70,11 +70,11 @@ def update_tiles(area, period, lang):
             "ok" if current["met"] else "bad", tile_id="standardization-tile-milestone"),
         kpi(t("std.needed", lang), str(current["needed"]), t("std.needed.detail", lang, year=current["year"],
                                                             target=target),
-            "ok" if not current["needed"] else "bad", tile_id="standardization-tile-needed"),
+            "ok" if current["met"] else "bad", tile_id="standardization-tile-needed"),
         kpi(t("std.quality", lang), pct(quality["share"]),
             t("std.quality.detail", lang, demo=quality["demo"], total=quality["total"], target=pct(quality["target"], 0)),
             "ok" if quality["ok"] else "warn", tile_id="standardization-tile-quality"),
-        kpi(t("std.lost", lang), str(len(lost)), t("std.lost.detail", lang), "warn" if len(lost) else "ok",
+        kpi(t("std.lost", lang), str(lost["lost"]), t("std.lost.detail", lang), "ok" if lost["ok"] else "warn",
             tile_id="standardization-tile-lost"),
     ]
     return header, tiles

@@ -69,12 +69,16 @@ def trend(series: pd.DataFrame, name: str, is_count: bool, lang: str, empty_mess
     return base_layout(fig, 320)
 
 
+# The calendar's colour levels of the warehouse's states (facility.submission_calendar).
+CALENDAR_LEVELS = {"missing": 0, "late": 1, "on_time": 2}
+
+
 def calendar(reports: pd.DataFrame, lang: str, empty_message: str) -> go.Figure:
     """Years × months: on time, late or missing."""
     if reports.empty:
         return empty_figure(empty_message, 220)
     frame = reports.assign(year=reports["period"].str[:4], month=reports["period"].str[5:7].astype(int))
-    frame["state"] = [2 if timely else 1 if received else 0 for received, timely in zip(frame["received"], frame["timely"])]
+    frame["state"] = frame["state"].map(CALENDAR_LEVELS)
     labels = {0: t("fac.calendar.missing", lang), 1: t("fac.calendar.late", lang), 2: t("fac.calendar.on_time", lang)}
     years = sorted(frame["year"].unique(), reverse=True)
     z = [[None] * 12 for _ in years]

@@ -95,6 +95,16 @@ def circle_status(con: duckdb.DuckDBPyConnection, scope: Scope, area: Area, radi
             "ok": all(ok for ok in judged.values() if ok is not None)}
 
 
+def neediest_district(con: duckdb.DuckDBPyConnection, scope: Scope, radius_m: float) -> str | None:
+    """The district of the scope with the most residents outside the circle at the radius (ties:
+    the lower code): where site suggestions start when the whole city is shown."""
+    from warehouse.queries.areas import CITY
+    table = coverage_table(con, scope, CITY, radius_m)
+    parts = table[~table["is_total"]].assign(uncovered=lambda f: f["population"] - f["covered_population"])
+    best = parts.sort_values(["uncovered", "code"], ascending=[False, True])["code"].head(1).tolist()
+    return best[0] if best else None
+
+
 @per_version()
 def township_metrics(con: duckdb.DuckDBPyConnection, scope: Scope, area: Area, radius_m: float,
                      as_of: date) -> pd.DataFrame:

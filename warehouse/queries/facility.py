@@ -190,9 +190,12 @@ def indicator_series(con: duckdb.DuckDBPyConnection, scope: Scope, code: str, in
 
 
 def submission_calendar(con: duckdb.DuckDBPyConnection, scope: Scope, code: str) -> pd.DataFrame:
+    """Every month the facility was expected to report, with its state as the data-quality page
+    judges it (`v_submission_status`): on_time | late | missing."""
     condition, params = _in_scope(scope)
     return con.execute(f"""
-        SELECT s.period, s.received, s.submitted_on, s.timely
+        SELECT s.period, s.received, s.submitted_on, s.timely,
+               CASE WHEN s.timely THEN 'on_time' WHEN s.received THEN 'late' ELSE 'missing' END AS state
         FROM v_submission_status s JOIN v_facility f USING (facility_code)
         WHERE s.facility_code = ? AND {condition}
         ORDER BY s.period

@@ -44,6 +44,16 @@ def residents(con: duckdb.DuckDBPyConnection, scope: Scope, area: Area) -> int:
     """, [area.code, *params]).fetchall()[0][0])
 
 
+def residents_per_center(con: duckdb.DuckDBPyConnection, scope: Scope, area: Area, as_of: date) -> dict:
+    """The area's residents (`residents`), its CHCs and THCs operating on `as_of`, and residents per
+    such center (None without one)."""
+    residents_count = residents(con, scope, area)
+    operating = facility_counts(con, scope, area, as_of).set_index("type")["operating"]
+    centers = int(operating.get("CHC", 0) + operating.get("THC", 0))
+    return {"residents": residents_count, "centers": centers,
+            "per_center": residents_count / centers if centers else None}
+
+
 def street_coverage(con: duckdb.DuckDBPyConnection, scope: Scope, area: Area, as_of: date) -> dict:
     """Streets and towns with an operating government-run CHC (a THC for towns; docs/domain.md
     section 6): how many are covered, of how many, the share, and `ok` when every one is."""
@@ -163,6 +173,22 @@ def milestone_status(con: duckdb.DuckDBPyConnection, scope: Scope, area: Area, y
     status = row.iloc[0].to_dict()
     status["on_track"] = bool(status["met"])
     return status
+
+
+def milestone_year(con: duckdb.DuckDBPyConnection, period: Period) -> int | None:
+    """The milestone a period is judged against: the first scheduled year not before the period's
+    end, else the last one (None without a schedule)."""
+    from warehouse.queries.registry import milestones
+    years = list(milestones(con)["year"])
+    upcoming = [y for y in years if y >= period.end.year]
+    return min(upcoming) if upcoming else (max(years) if years else None)
+
+
+def milestone_for_period(con: duckdb.DuckDBPyConnection, scope: Scope, area: Area, period: Period) -> dict | None:
+    """`milestone_status` of the period's milestone (`milestone_year`), with its `year`."""
+    year = milestone_year(con, period)
+    status = milestone_status(con, scope, area, year) if year else None
+    return {**status, "year": year} if status else None
 
 
 def service_circle(con: duckdb.DuckDBPyConnection, scope: Scope, area: Area) -> dict | None:

@@ -272,3 +272,9 @@ def quality_demo_status(con: duckdb.DuckDBPyConnection, scope: Scope, area: Area
     found = quality_demo(con, scope, area)
     target = float(setting(con, "standards.quality_demo_share"))
     return {**found, "target": target, "ok": (found["share"] or 0) >= target}
+
+
+def lost_stars_status(con: duckdb.DuckDBPyConnection, scope: Scope, area: Area) -> dict:
+    """How many ratings went down (`lost_stars`); `ok` only when none did."""
+    lost = len(lost_stars(con, scope, area))
+    return {"lost": lost, "ok": lost == 0}
