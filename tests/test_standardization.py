@@ -146,3 +146,14 @@ def test_the_milestone_a_period_is_judged_against(db):
     milestone = overview.milestone_for_period(con, EVERYTHING, areas.CITY, parse_period("2025Q4"))
     assert [milestone[k] for k in ("year", "counted", "total", "needed")] == [2025, 1, 2, 1]
     assert standardization.lost_stars_status(con, EVERYTHING, areas.CITY) == {"lost": 0, "ok": True}
+
+
+def test_the_trend_marks_each_milestone_as_the_warehouse_judges_it(db):
+    """Month-end shares: 1 of 2 counted at the end of 2023 (20 % met), 2 of 2 at the end of 2024
+    (40 % met), 1 of 2 at the end of 2025 (60 % missed) and at 2026-04-30, the latest (90 % missed)."""
+    from warehouse.queries import overview
+    trend = overview.milestone_trend_marked(connect(db), EVERYTHING, areas.CITY)
+    marks = trend.marks
+    assert marks[["year", "target_share", "share", "met"]].values.tolist() == [
+        [2023, 0.2, 0.5, True], [2024, 0.4, 1.0, True], [2025, 0.6, 0.5, False], [2026, 0.9, 0.5, False]]
+    assert str(marks["as_of"].iloc[-1])[:10] == "2026-04-30"

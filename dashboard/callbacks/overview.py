@@ -117,10 +117,9 @@ def update_trend(area, period, lang):
     filters = data.read_filters(con, area, period, lang)
     if filters.period is None:
         return empty_figure(t("empty.no_data", filters.lang)), ""
-    trend = overview.milestone_trend(con, filters.scope, filters.area)
-    figure = figures.milestone_trend(trend, registry.milestones(con), filters.lang,
-                                     t("empty.period", filters.lang, period=""))
-    horizon = trend["as_of"].max() if not trend.empty else filters.as_of
+    trend = overview.milestone_trend_marked(con, filters.scope, filters.area)
+    figure = figures.milestone_trend(trend, filters.lang, t("empty.period", filters.lang, period=""))
+    horizon = trend.months["as_of"].max() if not trend.months.empty else filters.as_of
     return figure, caption(filters, as_of=horizon)
 
 

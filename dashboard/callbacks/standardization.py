@@ -12,7 +12,7 @@ from dashboard.figures import standardization as figures
 from dashboard.i18n import milestone_state, pct, stamp, t
 from dashboard.tables import Table, grid_rows
 from dashboard.tables import standardization as shapes
-from warehouse.queries import overview, registry, standardization
+from warehouse.queries import overview, standardization
 
 FILTERS = (Input(ids.AREA, "value"), Input(ids.PERIOD, "value"), Input(ids.LANG, "data"))
 
@@ -84,9 +84,8 @@ def update_tiles(area, period, lang):
 def update_trend(area, period, lang):
     con = data.cursor()
     filters = data.read_filters(con, area, period, lang)
-    trend = overview.milestone_trend(con, filters.scope, filters.area)
-    figure = overview_figures.milestone_trend(trend, registry.milestones(con), filters.lang,
-                                              t("std.empty.no_chc", filters.lang))
+    trend = overview.milestone_trend_marked(con, filters.scope, filters.area)
+    figure = overview_figures.milestone_trend(trend, filters.lang, t("std.empty.no_chc", filters.lang))
     figure.update_layout(height=340)
     return figure, caption(filters, as_of=standardization.horizon(con))
 

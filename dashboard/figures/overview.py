@@ -5,8 +5,6 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from dashboard.figures.common import (
-    BAD,
-    GOOD,
     NEUTRAL,
     TARGET,
     base_layout,
@@ -17,35 +15,30 @@ from dashboard.figures.common import (
 from dashboard.i18n import count, pct, t
 
 
-def milestone_trend(trend: pd.DataFrame, milestones: pd.DataFrame, lang: str, empty_message: str) -> go.Figure:
-    """Month-end share of CHCs counted, against the milestone steps; each milestone marked met or not."""
-    if trend.empty:
+def milestone_trend(trend, lang: str, empty_message: str) -> go.Figure:
+    """Month-end share of CHCs counted, against the milestone steps; each milestone marked met or
+    not as the warehouse judged it (overview.milestone_trend_marked)."""
+    months, steps = trend.months, trend.marks
+    if months.empty:
         return empty_figure(empty_message)
     fig = go.Figure()
     fig.add_trace(go.Scatter(
-        x=trend["as_of"], y=trend["share"], mode="lines", name=t("ov.trend.share", lang),
+        x=months["as_of"], y=months["share"], mode="lines", name=t("ov.trend.share", lang),
         line={"color": NEUTRAL, "width": 2},
-        customdata=trend[["counted", "total"]].to_numpy(),
+        customdata=months[["counted", "total"]].to_numpy(),
         hovertemplate="%{x|%Y-%m}: %{y:.1%} (%{customdata[0]}/%{customdata[1]})<extra></extra>"))
-    steps = milestones.sort_values("year")
     if not steps.empty:
         xs = [pd.Timestamp(int(y), 1, 1) for y in steps["year"]] + [pd.Timestamp(int(steps["year"].max()), 12, 31)]
         ys = list(steps["target_share"]) + [steps["target_share"].iloc[-1]]
         fig.add_trace(go.Scatter(x=xs, y=ys, mode="lines", line={"shape": "hv", "dash": "dash", "color": TARGET},
                                  name=t("ov.trend.target", lang), hoverinfo="skip"))
-        by_month = trend.assign(as_of=pd.to_datetime(trend["as_of"])).set_index("as_of")["share"]
-        marks = []
-        for year, target in zip(steps["year"], steps["target_share"]):
-            end = pd.Timestamp(int(year), 12, 31)
-            known = by_month[by_month.index <= end]
-            if known.empty:
-                continue
-            marks.append((known.index[-1], known.iloc[-1], known.iloc[-1] >= target - 1e-9, year, target))
-        if marks:
+        marks = steps.dropna(subset=["as_of"])
+        if not marks.empty:
             fig.add_trace(go.Scatter(
-                x=[m[0] for m in marks], y=[m[1] for m in marks], mode="markers", showlegend=False,
-                marker={"size": 11, "color": [GOOD if m[2] else BAD for m in marks], "line": {"color": "white", "width": 1}},
-                customdata=[[m[3], pct(m[4], 0), t("status.met" if m[2] else "status.missed", lang)] for m in marks],
+                x=list(marks["as_of"]), y=list(marks["share"]), mode="markers", showlegend=False,
+                marker={"size": 11, "color": judged_colours(marks["met"]), "line": {"color": "white", "width": 1}},
+                customdata=[[y, pct(target, 0), t("status.met" if met else "status.missed", lang)]
+                            for y, target, met in zip(marks["year"], marks["target_share"], marks["met"])],
                 hovertemplate="%{customdata[0]}: %{y:.1%} / %{customdata[1]} · %{customdata[2]}<extra></extra>"))
     fig.update_yaxes(range=[0, 1.05], tickformat=".0%")
     return base_layout(fig, 300)

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from datetime import date
+from typing import NamedTuple
 
 import duckdb
 import pandas as pd
@@ -151,6 +152,29 @@ def milestone_trend(con: duckdb.DuckDBPyConnection, scope: Scope, area: Area) ->
         LEFT JOIN v_standardization_status s ON s.facility_code = c.facility_code AND s.as_of = m.as_of
         GROUP BY m.as_of ORDER BY m.as_of
     """, params).df()
+
+
+class MilestoneTrend(NamedTuple):
+    months: pd.DataFrame      # as_of, counted, total, share: every month end (`milestone_trend`)
+    marks: pd.DataFrame       # year, target_share, then the last month end of that year with data: as_of, share, met
+
+
+def milestone_trend_marked(con: duckdb.DuckDBPyConnection, scope: Scope, area: Area) -> MilestoneTrend:
+    """`milestone_trend` with the milestone schedule: each scheduled year's target, and the share
+    at the last month end of that year (or before) with data, `met` when it reaches the target
+    (NULL where no month of the year or before has data)."""
+    from warehouse.queries.registry import milestones
+    months = milestone_trend(con, scope, area)
+    steps = milestones(con).sort_values("year")
+    ends = pd.to_datetime(months["as_of"])
+    marks = []
+    for year, target in zip(steps["year"], steps["target_share"]):
+        known = months[ends <= pd.Timestamp(int(year), 12, 31)]
+        last = known.iloc[-1] if not known.empty else None
+        marks.append({"year": int(year), "target_share": float(target),
+                      "as_of": None if last is None else last["as_of"], "share": None if last is None else last["share"],
+                      "met": None if last is None else bool(last["share"] >= target - 1e-9)})
+    return MilestoneTrend(months, pd.DataFrame(marks, columns=["year", "target_share", "as_of", "share", "met"]))
 
 
 def indicators_met(con: duckdb.DuckDBPyConnection, scope: Scope, area: Area, period: Period) -> dict:
