@@ -150,3 +150,19 @@ def test_ranking_bars_are_judged_by_the_warehouse_as_the_scorecard_is(con, tmp_p
     other.close()
     judged = april.set_index("code").loc["110102"]
     assert judged["value"] == pytest.approx(1.4) and judged["meets_target"] is pd.NA
+
+
+def test_a_ranking_is_one_call_with_the_indicator_its_target_and_the_areas_value(con):
+    """March 2026, newborn visits: the city's 16/20 = 0.80 against 0.85, over its three townships
+    (and by district on the overview); an unknown code ranks nothing."""
+    from warehouse.queries import overview
+    period = parse_period("2026-03")
+    ranking = comparison.township_ranking(con, EVERYTHING, areas.CITY, period, "newborn_visit_rate")
+    assert {k: ranking.indicator[k] for k in ("name_zh", "is_rate", "target")} == {
+        "name_zh": "新生儿访视率", "is_rate": True, "target": 0.85}
+    assert ranking.indicator["value"] == pytest.approx(0.8)
+    assert sorted(ranking.parts["township_name"]) == sorted(["甲街道", "乙镇", "丙街道"])
+    districts = overview.indicator_ranking(con, EVERYTHING, areas.CITY, period, "newborn_visit_rate").parts
+    assert districts.set_index("code").loc["110101", "value"] == pytest.approx(0.8)
+    assert comparison.township_ranking(con, EVERYTHING, areas.CITY, period, "nope") is None
+    assert overview.indicator_ranking(con, EVERYTHING, areas.CITY, period, "nope") is None

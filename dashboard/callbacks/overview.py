@@ -14,7 +14,7 @@ from dashboard.figures.common import empty_figure
 from dashboard.i18n import count, milestone_state, pct, period_name, t
 from dashboard.tables import Table, grid_rows
 from dashboard.tables import overview as shapes
-from warehouse.queries import overview, registry
+from warehouse.queries import overview
 
 FILTERS = (Input(ids.AREA, "value"), Input(ids.PERIOD, "value"), Input(ids.LANG, "data"))
 
@@ -142,18 +142,13 @@ def update_ranking(area, period, lang, indicator):
     lang = filters.lang
     if filters.period is None:
         return empty_figure(t("empty.no_data", lang)), ""
-    registry_frame = registry.indicators(con).set_index("indicator_code")
-    if indicator not in registry_frame.index:
+    ranking = overview.indicator_ranking(con, filters.scope, filters.area, filters.period, indicator)
+    if ranking is None:
         return empty_figure(t("empty.period", lang, period="")), ""
-    spec = registry_frame.loc[indicator]
+    spec = ranking.indicator
     name = spec["name_en"] if lang == "en" else spec["name_zh"]
-    parts = overview.subarea_indicator(con, filters.scope, filters.area, filters.period, indicator)
-    whole = overview.area_indicator_values(con, filters.scope, filters.area, filters.period).set_index("indicator_code")
     area_label = all_label(filters.scope, lang) if filters.area.code == "all" else filters.area.name
-    target = whole.loc[indicator, "target"] if indicator in whole.index else None
-    figure = figures.ranking(parts, name, spec["denominator"] is not None and spec["denominator"] == spec["denominator"],
-                             None if target != target else target,
-                             whole.loc[indicator, "value"] if indicator in whole.index else None, area_label, lang,
+    figure = figures.ranking(ranking.parts, name, spec["is_rate"], spec["target"], spec["value"], area_label, lang,
                              t("empty.period", lang, period=period_name(filters.period.label, lang)))
     level = t(f"level.{filters.area.child_level}", lang)
     return figure, t("ov.ranking", lang, level=level, indicator=name) + " · " + caption(filters)

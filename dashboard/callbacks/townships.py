@@ -15,7 +15,7 @@ from dashboard.i18n import period_name, t
 from dashboard.tables import Table, grid_rows
 from dashboard.tables import townships as shapes
 from warehouse.cache import per_version
-from warehouse.queries import areas, comparison, coverage, overview, registry
+from warehouse.queries import areas, comparison, coverage, registry
 
 FILTERS = (Input(ids.AREA, "value"), Input(ids.PERIOD, "value"), Input(ids.LANG, "data"))
 
@@ -113,19 +113,15 @@ def update_ranking(area, period, lang, indicator, selected):
     con = data.cursor()
     filters = data.read_filters(con, area, period, lang)
     lang = filters.lang
-    found = _spec(con, indicator)
-    if filters.period is None or found is None:
+    ranking = comparison.township_ranking(con, filters.scope, filters.area, filters.period, indicator) \
+        if filters.period is not None else None
+    if ranking is None:
         return empty_figure(t("empty.no_data", lang)), ""
-    spec, is_count = found
-    long = comparison.township_indicators(con, filters.scope, filters.area, filters.period)
-    part = long[long["indicator_code"] == indicator]
-    whole = overview.area_indicator_values(con, filters.scope, filters.area, filters.period).set_index("indicator_code")
+    spec = ranking.indicator
     label = all_label(filters.scope, lang) if filters.area.code == "all" else filters.area.name
-    reference = [(label, whole.loc[indicator, "value"] if indicator in whole.index else None)]
-    target = part["target"].dropna().iloc[0] if part["target"].notna().any() else None
     name = spec["name_en"] if lang == "en" else spec["name_zh"]
-    figure = figures.ranking(part, is_count, target, reference, set(selected or []),
-                             t("empty.period", lang, period=period_name(filters.period.label, lang)))
+    figure = figures.ranking(ranking.parts, not spec["is_rate"], spec["target"], [(label, spec["value"])],
+                             set(selected or []), t("empty.period", lang, period=period_name(filters.period.label, lang)))
     return figure, f"{name} · " + caption(filters)
 
 

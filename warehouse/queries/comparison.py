@@ -132,6 +132,19 @@ def township_resources(con: duckdb.DuckDBPyConnection, scope: Scope, area: Area,
     return frame
 
 
+def township_ranking(con: duckdb.DuckDBPyConnection, scope: Scope, area: Area, period: Period,
+                     indicator_code: str):
+    """The township comparison's ranking: one indicator for every township of the area
+    (`township_indicators`, each with `meets_target`), with the indicator's names, rate or count,
+    target and the whole area's value (`overview.indicator_of_area`). None for an unknown code."""
+    from warehouse.queries.overview import IndicatorRanking, indicator_of_area
+    indicator = indicator_of_area(con, scope, area, period, indicator_code)
+    if indicator is None:
+        return None
+    long = township_indicators(con, scope, area, period)
+    return IndicatorRanking(indicator, long[long["indicator_code"] == indicator_code])
+
+
 # The side-by-side table's resource rows, in order: (column of township_resources, is a count a
 # planner may want per 10,000 residents, display kind).
 SIDE_RESOURCES = (("population", False, "int"), ("facilities", True, "int"), ("residents_per_facility", False, "int"),

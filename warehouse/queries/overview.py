@@ -113,6 +113,39 @@ def judged_indicators(con: duckdb.DuckDBPyConnection, scope: Scope, area: Area, 
     return frame.sort_values(["relative_gap", "indicator_code"], na_position="last")
 
 
+class IndicatorRanking(NamedTuple):
+    indicator: dict          # indicator_code, name_zh, name_en, is_rate, target, and the whole area's value
+    parts: pd.DataFrame      # the parts ranked (each with value, target and meets_target)
+
+
+def indicator_of_area(con: duckdb.DuckDBPyConnection, scope: Scope, area: Area, period: Period,
+                      indicator_code: str) -> dict | None:
+    """An indicator's names, whether it is a rate (it has a denominator), its target for the
+    period and the whole area's value; None for a code the registry does not have."""
+    from warehouse.queries.registry import indicators
+    spec = indicators(con).set_index("indicator_code")
+    if indicator_code not in spec.index:
+        return None
+    whole = area_indicator_values(con, scope, area, period).set_index("indicator_code")
+    target = whole.loc[indicator_code, "target"] if indicator_code in whole.index else None
+    value = whole.loc[indicator_code, "value"] if indicator_code in whole.index else None
+    return {"indicator_code": indicator_code, "name_zh": spec.loc[indicator_code, "name_zh"],
+            "name_en": spec.loc[indicator_code, "name_en"],
+            "is_rate": bool(pd.notna(spec.loc[indicator_code, "denominator"])),
+            "target": None if pd.isna(target) else float(target), "value": None if pd.isna(value) else float(value)}
+
+
+def indicator_ranking(con: duckdb.DuckDBPyConnection, scope: Scope, area: Area, period: Period,
+                      indicator_code: str) -> IndicatorRanking | None:
+    """The overview's ranking: one indicator for each part of the area (`subarea_indicator`),
+    with the indicator's names, whether it is a rate, its target and the whole area's value.
+    None for an indicator the registry does not have."""
+    indicator = indicator_of_area(con, scope, area, period, indicator_code)
+    if indicator is None:
+        return None
+    return IndicatorRanking(indicator, subarea_indicator(con, scope, area, period, indicator_code))
+
+
 def subarea_indicator(con: duckdb.DuckDBPyConnection, scope: Scope, area: Area, period: Period,
                       indicator_code: str) -> pd.DataFrame:
     """One indicator for each part of the area: districts of the city, townships of a district,
