@@ -32,9 +32,10 @@ FORMATTERS = {"pct": PERCENT, "int": INTEGER, "dec": DECIMAL, "rate_or_count": R
 
 
 def panel(title: str, body, caption_id: str | None = None, export_table: str | None = None,
-          lang: str = "zh", anchor: str | None = None, extra=None):
-    """A titled card; its caption says the data's period and load time; tables get export buttons."""
-    header = [html.H6(title, className="mb-0 me-auto")]
+          lang: str = "zh", anchor: str | None = None, extra=None, title_id: str | None = None):
+    """A titled card; its caption says the data's period and load time; tables get export buttons.
+    A title that states a rule's settings has an id: its callback writes it from the warehouse."""
+    header = [html.H6(title, className="mb-0 me-auto", **({"id": title_id} if title_id else {}))]
     if extra is not None:
         header.append(extra)
     if export_table:

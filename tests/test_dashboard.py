@@ -276,7 +276,7 @@ def test_the_scorecards_indicator_headers_and_side_rows_open_their_dictionary_en
     component: sorting and filters stay AG Grid's own), and so does each indicator row of the side-by-side table; resources
     (residents, facilities) are not indicators and have none."""
     from dashboard.callbacks.townships import update_scorecard, update_side_by_side
-    _, _, defs, _ = update_scorecard("all", "2026Q3", "en")
+    _, _, defs, *_ = update_scorecard("all", "2026Q3", "en")
     headers = {d["headerName"]: d.get("headerComponentParams", {}) for d in defs}
     assert headers["Health record coverage"] == {"innerHeaderComponent": "IndicatorHeaderName",
                                                  "infoHref": "/indicators?code=records_rate&lang=en",
@@ -285,3 +285,17 @@ def test_the_scorecards_indicator_headers_and_side_rows_open_their_dictionary_en
     rows, _, _, _ = update_side_by_side("all", "2026Q3", "zh", ["990104004", "990102001"], "raw")
     labels = [r["metric_link"] for r in rows]
     assert labels[0] == "常住人口" and "[ⓘ](/indicators?code=records_rate) 居民健康档案建档率" in labels
+
+
+def test_titles_that_state_a_rule_read_it_where_the_numbers_were_judged(app):
+    """The scorecard's amber band (10 points), the outliers' z (3.5) and the upload limits (20 MB a
+    file, 100 MB in all) come from the warehouse's applied settings, through the callbacks (the
+    layouts show plain titles first)."""
+    from dashboard.callbacks.quality import update_flags
+    from dashboard.callbacks.townships import update_scorecard
+    from dashboard.callbacks.upload import show_limits
+    assert update_scorecard("all", "2026Q3", "zh")[-1] == (
+        "指标记分卡（绿：达标；黄：差距在 10 个百分点以内；红：差距更大；箭头：较上期）")
+    assert update_flags("all", "2026Q3", "en", None)[-1] == (
+        "Outliers (last 24 months: modified z-score > 3.5 or beyond 3 SD)")
+    assert show_limits("zh").startswith("每个文件不超过 20 MB，一次上传合计不超过 100 MB")

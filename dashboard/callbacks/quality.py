@@ -88,13 +88,14 @@ FLAG_ROWS_SHOWN = 1000
 @callback(Output(ids.DQ_OUTLIERS, "rowData"), Output(ids.DQ_OUTLIERS, "columnDefs"),
           Output(ids.DQ_OUTLIERS_CAPTION, "children"),
           Output(ids.DQ_CONSISTENCY, "rowData"), Output(ids.DQ_CONSISTENCY, "columnDefs"),
-          Output(ids.DQ_CONSISTENCY_CAPTION, "children"),
+          Output(ids.DQ_CONSISTENCY_CAPTION, "children"), Output(ids.DQ_OUTLIERS_TITLE, "children"),
           *FILTERS, Input(ids.DQ_VERSION, "data"))
 def update_flags(area, period, lang, _version):
     con = data.cursor()
     filters = data.read_filters(con, area, period, lang)
+    title = t("dq.outliers", filters.lang, z=f"{quality.outlier_threshold(con):g}")
     if filters.period is None:
-        return [], [], None, [], [], None
+        return [], [], None, [], [], None, title
     helpers = ("flag_key", "facility_code", "measure")
     outputs = []
     for columns, frame in (TABLES["quality-outliers"].build(con, filters),
@@ -103,7 +104,7 @@ def update_flags(area, period, lang, _version):
         note = (t("dq.count", filters.lang, total=f"{len(frame):,}") if len(shown) == len(frame) else
                 t("dq.count_capped", filters.lang, total=f"{len(frame):,}", shown=f"{len(shown):,}"))
         outputs += [grid_rows(columns, shown, helpers), column_defs(columns), note]
-    return tuple(outputs)
+    return (*outputs, title)
 
 
 @callback(Output(ids.DQ_SERIES, "figure"), Input(ids.DQ_OUTLIERS, "selectedRows"), State(ids.LANG, "data"))

@@ -55,19 +55,21 @@ def info_links(rank, outcome, lang):
 
 
 @callback(Output(ids.CMP_HEADER, "children"), Output(ids.CMP_SCORECARD, "rowData"),
-          Output(ids.CMP_SCORECARD, "columnDefs"), Output(ids.CMP_SCORECARD_CAPTION, "children"), *FILTERS)
+          Output(ids.CMP_SCORECARD, "columnDefs"), Output(ids.CMP_SCORECARD_CAPTION, "children"),
+          Output(ids.CMP_SCORECARD_TITLE, "children"), *FILTERS)
 def update_scorecard(area, period, lang):
     con = data.cursor()
     filters = data.read_filters(con, area, period, lang)
     header = page_title(t("cmp.title", filters.lang), filters)
+    title = t("cmp.scorecard", filters.lang, amber=f"{100 * comparison.scorecard_rules(con)['amber_points']:g}")
     if filters.period is None:
-        return header, [], [], t("empty.no_data", filters.lang)
+        return header, [], [], t("empty.no_data", filters.lang), title
     rows, columns, codes = scorecard_grid(con, filters)
     defs = [with_indicator_header(spec, codes[spec["field"]], filters.lang) if spec["field"] in codes else spec
             for spec in column_defs(columns)]
     for spec in defs[:2]:
         spec["pinned"] = "left"
-    return header, rows, defs, caption(filters)
+    return header, rows, defs, caption(filters), title
 
 
 @callback(Output(ids.CMP_RANK_INDICATOR, "options"), Output(ids.CMP_RANK_INDICATOR, "value"),

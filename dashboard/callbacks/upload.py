@@ -83,6 +83,14 @@ def progress(job, mode: str, lang: str):
                      dbc.Progress(value=max(3, 100 * job.done / max(job.total, 1)), striped=True, animated=True)])
 
 
+@callback(Output(ids.UP_LIMITS, "children"), Input(ids.LANG, "data"))
+def show_limits(lang):
+    """The limits uploads are checked against, as the warehouse applies them."""
+    limits = areas.upload_limits(data.cursor())
+    return t("up.limits", "en" if lang == "en" else "zh", file_mb=f"{limits['max_mb']:g}",
+             total_mb=f"{limits['max_total_mb']:g}")
+
+
 @callback(Output(ids.UP_TOKEN, "data"), Output(ids.UP_REPORT, "children"), Output(ids.UP_LOAD, "disabled"),
           Output(ids.UP_REPORT_DOWNLOAD, "disabled"), Output(ids.UP_POLL, "disabled"), Output(ids.UP_MODE, "data"),
           Input(ids.UP_UPLOAD, "contents"), Input(ids.UP_LOAD, "n_clicks"), Input(ids.UP_DISCARD, "n_clicks"),
@@ -109,7 +117,7 @@ def handle_upload(contents, _load, _discard, _tick, names, token, mode, lang):
     if not contents:
         return (no_update,) * 6
     try:
-        max_mb = float(areas.setting(data.cursor(), "upload.max_mb") or 20)
+        max_mb = areas.upload_limits(data.cursor())["max_mb"]
         token = uploads.receive(warehouse, user, names or [], contents, max_mb)
     except uploads.UploadRefused as refused:
         return (None, dbc.Alert(t(f"up.refused.{refused.code}", lang, name=refused.name), color="danger"),

@@ -3,7 +3,7 @@ import dash
 import dash_bootstrap_components as dbc
 from dash import dcc, html
 
-from dashboard import auth, data, ids
+from dashboard import auth, ids
 from dashboard.components import grid, panel
 from dashboard.i18n import t
 from warehouse.actions import MAX_NOTE_CHARS
@@ -20,7 +20,6 @@ def flags_grid(grid_id: str, lang: str):
 def layout(lang=None, **_):
     lang = "en" if lang == "en" else "zh"
     graph = {"config": {"displayModeBar": False}}
-    z = data.file_setting("quality.outlier_z", 3.5)
     user = auth.current_user()
     # only roles that may confirm flags see the control (warehouse.actions.confirm_flags checks again)
     confirm = html.Div([
@@ -43,9 +42,8 @@ def layout(lang=None, **_):
                     lg=5, className="mb-3"),
         ]),
         confirm,
-        dbc.Row(dbc.Col(panel(t("dq.outliers", lang, z=z), flags_grid(ids.DQ_OUTLIERS, lang), ids.DQ_OUTLIERS_CAPTION,
-                              "quality-outliers",
-                              lang), className="mb-3")),
+        dbc.Row(dbc.Col(panel(t("dq.outliers.title", lang), flags_grid(ids.DQ_OUTLIERS, lang), ids.DQ_OUTLIERS_CAPTION,
+                              "quality-outliers", lang, title_id=ids.DQ_OUTLIERS_TITLE), className="mb-3")),
         dbc.Row(dbc.Col(panel(t("dq.series", lang), dcc.Graph(id=ids.DQ_SERIES, **graph)), className="mb-3")),
         dbc.Row(dbc.Col(panel(t("dq.consistency", lang), flags_grid(ids.DQ_CONSISTENCY, lang),
                               ids.DQ_CONSISTENCY_CAPTION, "quality-consistency",

@@ -3,7 +3,7 @@ import dash
 import dash_bootstrap_components as dbc
 from dash import dcc, html
 
-from dashboard import data, ids
+from dashboard import ids
 from dashboard.components import grid, panel, with_info_link
 from dashboard.i18n import t
 from warehouse.queries.comparison import MAX_COMPARED
@@ -36,9 +36,10 @@ def layout(lang=None, rank=None, compare=None, per=None, resource=None, outcome=
     return html.Div([
         dcc.Store(id=ids.CMP_INITIAL, data=chosen),
         html.Div(id=ids.CMP_HEADER),
-        dbc.Row(dbc.Col(panel(t("cmp.scorecard", lang, amber=f"{100 * data.file_setting('comparison.amber_points', 0.1):g}"),
+        dbc.Row(dbc.Col(panel(t("cmp.scorecard.title", lang),
                               grid(ids.CMP_SCORECARD, 460, lang),
-                              ids.CMP_SCORECARD_CAPTION, "townships-scorecard", lang, anchor="townships-scorecard-card"),
+                              ids.CMP_SCORECARD_CAPTION, "townships-scorecard", lang, anchor="townships-scorecard-card",
+                              title_id=ids.CMP_SCORECARD_TITLE),
                         className="mb-3")),
         dbc.Row(dbc.Col(panel(t("cmp.ranking", lang), dcc.Graph(id=ids.CMP_RANK_GRAPH, **graph), ids.CMP_RANK_CAPTION,
                               extra=with_info_link(dcc.Dropdown(id=ids.CMP_RANK_INDICATOR, value=rank,

@@ -3,7 +3,7 @@ import dash
 import dash_bootstrap_components as dbc
 from dash import dcc, html
 
-from dashboard import auth, data, ids
+from dashboard import auth, ids
 from dashboard.components import grid, panel
 from dashboard.i18n import t
 from warehouse.permissions import upload_kinds
@@ -21,8 +21,6 @@ def layout(lang=None, **_):
     templates = [html.Span(t("up.templates", lang))] + [
         html.A(kind, href=f"/templates/{kind}.xlsx", className="me-2", download=f"{kind}.xlsx")
         for kind in UPLOAD_KINDS if kind in mine]
-    limits = t("up.limits", lang, file_mb=f"{float(data.file_setting('upload.max_mb', 20)):g}",
-               total_mb=f"{float(data.file_setting('upload.max_total_mb', 100)):g}")
     return html.Div([
         html.Div(t("up.title", lang), className="page-title mb-2"),
         dcc.Store(id=ids.UP_TOKEN),
@@ -32,7 +30,7 @@ def layout(lang=None, **_):
         dbc.Card(dbc.CardBody([
             dcc.Upload(id=ids.UP_UPLOAD, multiple=True, children=html.Div(t("up.drop", lang)),
                        className="upload-drop", max_size=-1),
-            html.Div(limits, className="small text-muted mt-1"),
+            html.Div(id=ids.UP_LIMITS, className="small text-muted mt-1"),
             html.Div(templates, className="small mt-2"),
         ]), className="mb-3"),
         html.Div(id=ids.UP_REPORT, className="mb-3"),

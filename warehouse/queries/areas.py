@@ -88,3 +88,8 @@ def setting(con: duckdb.DuckDBPyConnection, key: str):
     if rows:
         return json.loads(rows[0][0])
     return load_settings().scalar_settings().get(key)
+
+
+def upload_limits(con: duckdb.DuckDBPyConnection) -> dict:
+    """The size limits uploads are checked against (upload.max_mb per file, max_total_mb in all), MB."""
+    return {"max_mb": float(setting(con, "upload.max_mb")), "max_total_mb": float(setting(con, "upload.max_total_mb"))}

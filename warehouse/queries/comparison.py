@@ -95,6 +95,13 @@ def weights_setting(con: duckdb.DuckDBPyConnection) -> dict:
     return setting(con, "comparison.weights") or {}
 
 
+def scorecard_rules(con: duckdb.DuckDBPyConnection) -> dict:
+    """The rules the scorecard's cells are judged by, as the warehouse applies them (for the
+    page's legend): amber_points, steady_points, weights."""
+    return {"amber_points": float(setting(con, "comparison.amber_points")),
+            "steady_points": float(setting(con, "comparison.steady_points")), "weights": weights_setting(con)}
+
+
 def township_scorecard(con: duckdb.DuckDBPyConnection, scope: Scope, area: Area,
                        period: Period) -> tuple[pd.DataFrame, pd.DataFrame]:
     """The scorecard of the area's townships, its rules read from the settings here

@@ -7,7 +7,7 @@ import duckdb
 import pandas as pd
 
 from warehouse.cache import per_version
-from warehouse.queries.areas import Area
+from warehouse.queries.areas import Area, setting
 from warehouse.scope import Scope
 
 FLAG_COLUMNS = ["flag_key", "check", "facility_code", "name", "township_name", "measure", "measure_zh", "measure_en",
@@ -115,3 +115,9 @@ def measure_series(con: duckdb.DuckDBPyConnection, scope: Scope, facility_code: 
         SELECT strftime(m.period, '%Y-%m') AS period, m.value FROM monthly_measure m JOIN v_facility f USING (facility_code)
         WHERE m.facility_code = ? AND m.measure = ? AND {condition} ORDER BY m.period
     """, [facility_code, measure, *params]).df()
+
+
+def outlier_threshold(con: duckdb.DuckDBPyConnection) -> float:
+    """The modified z-score above which a value is an outlier, as the warehouse's flags were
+    computed with it (quality.outlier_z): for the page's title."""
+    return float(setting(con, "quality.outlier_z"))
