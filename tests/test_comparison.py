@@ -166,3 +166,17 @@ def test_a_ranking_is_one_call_with_the_indicator_its_target_and_the_areas_value
     assert districts.set_index("code").loc["110101", "value"] == pytest.approx(0.8)
     assert comparison.township_ranking(con, EVERYTHING, areas.CITY, period, "nope") is None
     assert overview.indicator_ranking(con, EVERYTHING, areas.CITY, period, "nope") is None
+
+
+def test_resources_against_an_outcome_is_one_call(con):
+    """Per 10,000 residents 甲街道 has 1.0 facility (2 for 20,000) and its March newborn visits are
+    0.80; a resource the page does not offer answers nothing."""
+    from datetime import date
+    period = parse_period("2026-03")
+    answer = comparison.resources_against_outcome(con, EVERYTHING, areas.CITY, period, date(2026, 3, 31),
+                                                  "facilities_per_10k", "newborn_visit_rate")
+    jia = answer.parts.set_index("township_name").loc["甲街道"]
+    assert (jia["facilities_per_10k"], jia["value"], jia["population"]) == (pytest.approx(1.0), pytest.approx(0.8), 20000)
+    assert answer.indicator["is_rate"] is True
+    assert comparison.resources_against_outcome(con, EVERYTHING, areas.CITY, period, date(2026, 3, 31),
+                                                "nurses", "newborn_visit_rate") is None

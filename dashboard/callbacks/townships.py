@@ -101,14 +101,6 @@ def township_options(area, lang, current, initial):
     return options, keep
 
 
-def _spec(con, indicator):
-    frame = registry.indicators(con).set_index("indicator_code")
-    if indicator not in frame.index:
-        return None
-    row = frame.loc[indicator]
-    return row, row["denominator"] is None or row["denominator"] != row["denominator"]
-
-
 @callback(Output(ids.CMP_RANK_GRAPH, "figure"), Output(ids.CMP_RANK_CAPTION, "children"),
           *FILTERS, Input(ids.CMP_RANK_INDICATOR, "value"), Input(ids.CMP_SELECTED, "value"))
 def update_ranking(area, period, lang, indicator, selected):
@@ -152,15 +144,12 @@ def update_scatter(area, period, lang, resource, outcome):
     con = data.cursor()
     filters = data.read_filters(con, area, period, lang)
     lang = filters.lang
-    found = _spec(con, outcome)
-    if filters.period is None or found is None or resource not in ("gps_per_10k", "area_per_resident",
-                                                                      "facilities_per_10k"):
+    answer = comparison.resources_against_outcome(con, filters.scope, filters.area, filters.period, filters.as_of,
+                                                  resource, outcome) if filters.period is not None else None
+    if answer is None:
         return empty_figure(t("empty.no_data", lang)), ""
-    spec, is_count = found
-    resources = comparison.township_resources(con, filters.scope, filters.area, filters.as_of, coverage.default_radius_m(con))
-    long = comparison.township_indicators(con, filters.scope, filters.area, filters.period)
-    merged = resources.merge(long[long["indicator_code"] == outcome][["township_code", "value"]], on="township_code")
+    spec = answer.indicator
     name = spec["name_en"] if lang == "en" else spec["name_zh"]
-    figure = figures.scatter(merged, resource, name, t(f"cmp.resource.{resource}", lang), is_count,
+    figure = figures.scatter(answer.parts, resource, name, t(f"cmp.resource.{resource}", lang), not spec["is_rate"],
                              t("empty.period", lang, period=period_name(filters.period.label, lang)))
     return figure, caption(filters)

@@ -7,10 +7,10 @@ from dashboard import ids
 from dashboard.components import grid, panel, with_info_link
 from dashboard.i18n import t
 from warehouse.queries.comparison import MAX_COMPARED
+from warehouse.queries.comparison import SCATTER_RESOURCES as RESOURCES
 
 dash.register_page(__name__, path="/townships", title="乡镇对比 Townships · jiceng", order=3)
 
-RESOURCES = ("gps_per_10k", "area_per_resident", "facilities_per_10k")
 
 
 def layout(lang=None, rank=None, compare=None, per=None, resource=None, outcome=None, **_):

@@ -152,6 +152,26 @@ def township_ranking(con: duckdb.DuckDBPyConnection, scope: Scope, area: Area, p
     return IndicatorRanking(indicator, long[long["indicator_code"] == indicator_code])
 
 
+# Resources a planner may set against an outcome (columns of township_resources).
+SCATTER_RESOURCES = ("gps_per_10k", "area_per_resident", "facilities_per_10k")
+
+
+def resources_against_outcome(con: duckdb.DuckDBPyConnection, scope: Scope, area: Area, period: Period,
+                              as_of: date, resource: str, indicator_code: str):
+    """Per township: a resource (`SCATTER_RESOURCES`, from `township_resources` at the settings'
+    radius) and an indicator's value for the period, with residents (the bubble size); the
+    indicator's names and rate or count. None for an unknown resource or indicator."""
+    from warehouse.queries.coverage import default_radius_m
+    from warehouse.queries.overview import IndicatorRanking, indicator_of_area
+    indicator = indicator_of_area(con, scope, area, period, indicator_code)
+    if indicator is None or resource not in SCATTER_RESOURCES:
+        return None
+    resources = township_resources(con, scope, area, as_of, default_radius_m(con))
+    long = township_indicators(con, scope, area, period)
+    values = long[long["indicator_code"] == indicator_code][["township_code", "value"]]
+    return IndicatorRanking(indicator, resources.merge(values, on="township_code"))
+
+
 # The side-by-side table's resource rows, in order: (column of township_resources, is a count a
 # planner may want per 10,000 residents, display kind).
 SIDE_RESOURCES = (("population", False, "int"), ("facilities", True, "int"), ("residents_per_facility", False, "int"),
