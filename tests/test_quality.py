@@ -243,3 +243,22 @@ def test_an_inspector_uploads_inspections_but_nothing_else(tmp_path):
     assert results["v.csv"].status == "accepted"
     assert [p.code for p in results["m.csv"].problems] == ["kind_not_allowed"]
     assert query(db, "SELECT count(*) FROM monthly_measure") == [(0,)]
+
+
+def test_the_reporting_grid_keeps_facilities_that_share_a_name_apart():
+    """Three stations called 新村站: two in 甲街道 (told apart by code), one in 乙镇 (by its
+    township). Each keeps its own row and state; none is merged into another."""
+    import pandas as pd
+
+    from dashboard.figures.quality import reporting_grid
+    frame = pd.DataFrame([
+        {"facility_code": "A1", "name": "新村站", "type": "CHS", "township_name": "甲街道", "period": "2026-05", "state": "late"},
+        {"facility_code": "B1", "name": "新村站", "type": "CHS", "township_name": "乙镇", "period": "2026-05",
+         "state": "missing"},
+        {"facility_code": "C1", "name": "新村站", "type": "CHS", "township_name": "甲街道", "period": "2026-05",
+         "state": "on_time"},
+        {"facility_code": "D1", "name": "丙站", "type": "CHS", "township_name": "丙街道", "period": "2026-05",
+         "state": "missing"}])
+    heatmap = reporting_grid(frame, "zh", "").data[0]
+    assert list(heatmap.y) == ["新村站（甲街道 · A1）", "新村站（乙镇）", "新村站（甲街道 · C1）", "丙站"]
+    assert [row[0] for row in heatmap.z] == [1, 2, 0, 2]           # late, missing, on time, missing

@@ -8,7 +8,8 @@ from dashboard import auth, data, ids
 from dashboard.callbacks.common import caption
 from dashboard.callbacks.shell import page_title
 from dashboard.components import column_defs
-from dashboard.figures.common import BAD, GOOD, base_layout, empty_figure
+from dashboard.figures import quality as figures
+from dashboard.figures.common import BAD, base_layout, empty_figure
 from dashboard.i18n import t
 from dashboard.tables import Table, grid_rows
 from dashboard.tables import quality as shapes
@@ -17,8 +18,6 @@ from warehouse.periods import trailing_months
 from warehouse.queries import overview, quality
 
 FILTERS = (Input(ids.AREA, "value"), Input(ids.PERIOD, "value"), Input(ids.LANG, "data"))
-STATES = ("on_time", "late", "missing", "not_expected")
-COLOURS = {"on_time": GOOD, "late": "#f9a825", "missing": BAD, "not_expected": "#e0e0e0"}
 # The reporting grid shows the last year of loaded months; missing reports are those of the latest.
 GRID_MONTHS = 12
 
@@ -32,28 +31,6 @@ TABLES = {
 }
 
 
-def grid_figure(frame, lang: str, empty_message: str) -> go.Figure:
-    if frame.empty:
-        return empty_figure(empty_message, 240)
-    facilities = list(dict.fromkeys(frame["name"]))
-    months = sorted(frame["period"].unique())
-    lookup = {(r.name, r.period): STATES.index(r.state) for r in frame.itertuples()}
-    z = [[lookup.get((f, m)) for m in months] for f in facilities]
-    text = [[f"{f} {m}: {t('dq.state.' + STATES[lookup[(f, m)]], lang)}" if (f, m) in lookup else "" for m in months]
-            for f in facilities]
-    scale = []
-    for n, state in enumerate(STATES):
-        scale += [[n / 4, COLOURS[state]], [(n + 1) / 4, COLOURS[state]]]
-    fig = go.Figure(go.Heatmap(z=z, x=months, y=facilities, text=text, hoverinfo="text", zmin=-0.5, zmax=3.5,
-                               colorscale=scale, showscale=False, xgap=1, ygap=1))
-    for state in STATES:
-        fig.add_trace(go.Scatter(x=[None], y=[None], mode="markers", name=t(f"dq.state.{state}", lang),
-                                 marker={"symbol": "square", "size": 10, "color": COLOURS[state]}))
-    fig.update_yaxes(autorange="reversed", type="category", tickfont={"size": 9})
-    fig.update_xaxes(type="category")
-    return base_layout(fig, max(260, 12 * len(facilities) + 80))
-
-
 @callback(Output(ids.DQ_HEADER, "children"), Output(ids.DQ_GRID, "figure"), Output(ids.DQ_GRID_CAPTION, "children"),
           *FILTERS)
 def update_grid(area, period, lang):
@@ -64,7 +41,7 @@ def update_grid(area, period, lang):
         return header, empty_figure(t("empty.no_data", filters.lang), 240), ""
     first, last = trailing_months(filters.state.latest_month, GRID_MONTHS)
     frame = quality.reporting_grid(con, filters.scope, filters.area, first, last)
-    return header, grid_figure(frame, filters.lang, t("empty.no_data", filters.lang)), caption(filters, as_of=last)
+    return header, figures.reporting_grid(frame, filters.lang, t("empty.no_data", filters.lang)), caption(filters, as_of=last)
 
 
 @callback(Output(ids.DQ_RATES, "rowData"), Output(ids.DQ_RATES, "columnDefs"),

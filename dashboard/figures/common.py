@@ -34,9 +34,16 @@ def empty_figure(message: str, height: int = 320) -> go.Figure:
     return base_layout(fig, height)
 
 
-def unique_labels(names, qualifiers) -> list[str]:
-    """Axis labels that tell places apart: a name shared by several (城关镇 is in many districts)
-    gets its qualifier (the district, else the code) in brackets; categories would merge them."""
+def unique_labels(names, qualifiers, codes=None) -> list[str]:
+    """Labels that tell places or facilities apart: a name shared by several (城关镇 is in many
+    districts; 新村社区卫生服务站 in many townships) gets its qualifier (the district or township)
+    in brackets, and one still shared after that its code too; categories would merge them."""
     names, qualifiers = [str(n) for n in names], [str(q) for q in qualifiers]
     repeated = {n for n, times in Counter(names).items() if times > 1}
-    return [f"{n}（{q}）" if n in repeated else n for n, q in zip(names, qualifiers)]
+    labels = [f"{n}（{q}）" if n in repeated else n for n, q in zip(names, qualifiers)]
+    if codes is None:
+        return labels
+    codes = [str(c) for c in codes]
+    still = {label for label, times in Counter(labels).items() if times > 1}
+    return [f"{n}（{q} · {c}）" if label in still else label
+            for label, n, q, c in zip(labels, names, qualifiers, codes)]

@@ -1,0 +1,37 @@
+"""Data-quality figures: the reporting grid."""
+from __future__ import annotations
+
+import pandas as pd
+import plotly.graph_objects as go
+
+from dashboard.figures.common import BAD, GOOD, base_layout, empty_figure, unique_labels
+from dashboard.i18n import t
+
+STATES = ("on_time", "late", "missing", "not_expected")
+COLOURS = {"on_time": GOOD, "late": "#f9a825", "missing": BAD, "not_expected": "#e0e0e0"}
+
+
+def reporting_grid(frame: pd.DataFrame, lang: str, empty_message: str) -> go.Figure:
+    """Facilities × months, each cell on time, late, missing or not expected (quality.reporting_grid).
+    A row is a facility (by code): facilities sharing a name get their township, then their code."""
+    if frame.empty:
+        return empty_figure(empty_message, 240)
+    facilities = frame.drop_duplicates("facility_code")
+    codes = list(facilities["facility_code"])
+    labels = dict(zip(codes, unique_labels(facilities["name"], facilities["township_name"], codes)))
+    months = sorted(frame["period"].unique())
+    lookup = {(r.facility_code, r.period): STATES.index(r.state) for r in frame.itertuples()}
+    z = [[lookup.get((f, m)) for m in months] for f in codes]
+    text = [[f"{labels[f]} {m}: {t('dq.state.' + STATES[lookup[(f, m)]], lang)}" if (f, m) in lookup else ""
+             for m in months] for f in codes]
+    scale = []
+    for n, state in enumerate(STATES):
+        scale += [[n / 4, COLOURS[state]], [(n + 1) / 4, COLOURS[state]]]
+    fig = go.Figure(go.Heatmap(z=z, x=months, y=[labels[f] for f in codes], text=text, hoverinfo="text",
+                               zmin=-0.5, zmax=3.5, colorscale=scale, showscale=False, xgap=1, ygap=1))
+    for state in STATES:
+        fig.add_trace(go.Scatter(x=[None], y=[None], mode="markers", name=t(f"dq.state.{state}", lang),
+                                 marker={"symbol": "square", "size": 10, "color": COLOURS[state]}))
+    fig.update_yaxes(autorange="reversed", type="category", tickfont={"size": 9})
+    fig.update_xaxes(type="category")
+    return base_layout(fig, max(260, 12 * len(codes) + 80))
