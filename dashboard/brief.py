@@ -229,22 +229,24 @@ def pdf(briefs: list[FacilityBrief], legs: list[float], lang: str, title: str) -
 
 
 def xlsx(briefs: list[FacilityBrief], legs: list[float], lang: str) -> bytes:
+    def who(b: FacilityBrief) -> dict:
+        # two facilities may share a name: every sheet carries the code beside it
+        return {t("col.facility", lang): b.record["name"], t("col.code", lang): b.code}
     sheets = {
-        t("sup.route", lang): pd.DataFrame([{t("sup.pdf.stop", lang): n + 1, t("col.facility", lang): b.record["name"],
-                                              t("col.code", lang): b.code, t("sup.pdf.leg", lang) + " (km)":
-                                              round(legs[n] / 1000, 2) if legs else None,
+        t("sup.route", lang): pd.DataFrame([{t("sup.pdf.stop", lang): n + 1, **who(b),
+                                              t("col.township", lang): b.record.get("township_name") or "",
+                                              t("sup.pdf.leg", lang) + " (km)": round(legs[n] / 1000, 2) if legs else None,
                                               t("sup.reasons", lang): "; ".join(b.reasons)}
                                              for n, b in enumerate(briefs)]),
-        t("sup.below", lang): pd.DataFrame([{t("col.facility", lang): b.record["name"], t("col.indicator", lang):
-                                              i["indicator"], t("col.value", lang): i["value"],
-                                              t("col.target", lang): i["target"], t("col.numerator", lang): i["numerator"],
+        t("sup.below", lang): pd.DataFrame([{**who(b), t("col.indicator", lang): i["indicator"],
+                                              t("col.value", lang): i["value"], t("col.target", lang): i["target"],
+                                              t("col.numerator", lang): i["numerator"],
                                               t("col.denominator", lang): i["denominator"]}
                                              for b in briefs for i in b.below]),
-        t("sup.questions", lang): pd.DataFrame([{t("col.facility", lang): b.record["name"], t("col.message", lang): q}
+        t("sup.questions", lang): pd.DataFrame([{**who(b), t("col.message", lang): q}
                                                  for b in briefs for q in b.questions]),
-        t("sup.findings", lang): pd.DataFrame([{t("col.facility", lang): b.record["name"], **f}
-                                                for b in briefs for f in b.findings]),
-        t("sup.checklist", lang): pd.DataFrame([{t("col.facility", lang): b.record["name"], t("sup.checklist", lang): c}
+        t("sup.findings", lang): pd.DataFrame([{**who(b), **f} for b in briefs for f in b.findings]),
+        t("sup.checklist", lang): pd.DataFrame([{**who(b), t("sup.checklist", lang): c}
                                                  for b in briefs for c in b.checklist]),
     }
     return xlsx_bytes(sheets)
@@ -255,7 +257,8 @@ def html(briefs: list[FacilityBrief], legs: list[float], lang: str, title: str) 
     parts = [f"<h1>{escape(title)}</h1>"]
     if legs:
         parts.append(f"<h2>{escape(t('sup.route', lang))}</h2><ol>")
-        parts += [f"<li>{escape(b.record['name'])} · {legs[n] / 1000:.1f} km</li>" for n, b in enumerate(briefs)]
+        parts += [f"<li>{escape(b.record['name'])} ({escape(b.code)}) · {escape(b.record.get('township_name') or '')}"
+                  f" · {legs[n] / 1000:.1f} km</li>" for n, b in enumerate(briefs)]
         parts.append(f"</ol><p>{escape(t('sup.pdf.total', lang))}: {sum(legs) / 1000:.1f} km</p>")
     for b in briefs:
         parts.append(f"<section><h2>{escape(b.record['name'])} ({escape(b.code)})</h2>")

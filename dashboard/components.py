@@ -132,3 +132,13 @@ def kpi(title: str, value: str, detail: str | None = None, status: str | None = 
 
 def empty(message: str):
     return dbc.Alert(message, color="light", className="mb-0 text-muted")
+
+
+def facility_options(frame) -> list[dict]:
+    """Dropdown options of facilities: "name · township", and the code where two would read alike
+    (stations of the same name in one township)."""
+    from collections import Counter
+    labels = [f"{n} · {township}" for n, township in zip(frame["name"], frame["township_name"])]
+    repeated = {label for label, times in Counter(labels).items() if times > 1}
+    return [{"label": f"{label} · {code}" if label in repeated else label, "value": code}
+            for label, code in zip(labels, frame["facility_code"])]

@@ -299,3 +299,12 @@ def test_titles_that_state_a_rule_read_it_where_the_numbers_were_judged(app):
     assert update_flags("all", "2026Q3", "en", None)[-1] == (
         "Outliers (last 24 months: modified z-score > 3.5 or beyond 3 SD)")
     assert show_limits("zh").startswith("每个文件不超过 20 MB，一次上传合计不超过 100 MB")
+
+
+def test_facility_choices_that_would_read_alike_carry_their_code():
+    import pandas as pd
+
+    from dashboard.components import facility_options
+    frame = pd.DataFrame({"facility_code": ["A1", "B1", "C1"], "name": ["新村站", "新村站", "新村站"],
+                          "township_name": ["甲街道", "甲街道", "乙镇"]})
+    assert [o["label"] for o in facility_options(frame)] == ["新村站 · 甲街道 · A1", "新村站 · 甲街道 · B1", "新村站 · 乙镇"]

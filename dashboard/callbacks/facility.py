@@ -9,7 +9,7 @@ from dash import Input, Output, State, callback, dcc, html, no_update
 
 from dashboard import data, ids
 from dashboard.callbacks.common import caption, indicator_choice
-from dashboard.components import column_defs, empty, indicator_info_href
+from dashboard.components import column_defs, empty, facility_options, indicator_info_href
 from dashboard.figures import facility as figures
 from dashboard.figures.common import empty_figure
 from dashboard.i18n import count, pct, period_name, stamp, t
@@ -206,7 +206,7 @@ def search_facilities(text, lang):
     if not text or len(text.strip()) < 1:
         return no_update
     frame = facility.search(data.cursor(), data.current_scope(), text)
-    return [{"label": f"{r.name} · {r.township_name}", "value": r.facility_code} for r in frame.itertuples()]
+    return facility_options(frame)
 
 
 @callback(Output(ids.URL, "href", allow_duplicate=True), Input(ids.SEARCH, "value"),

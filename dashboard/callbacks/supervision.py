@@ -15,7 +15,7 @@ from dash import Input, Output, State, callback, dcc, no_update
 from dashboard import auth, brief, data, ids
 from dashboard.callbacks.common import caption
 from dashboard.callbacks.shell import page_title
-from dashboard.components import column_defs
+from dashboard.components import column_defs, facility_options
 from dashboard.figures.common import FONT, empty_figure
 from dashboard.figures.coverage import basemap, view
 from dashboard.i18n import t
@@ -56,7 +56,7 @@ def update_ranking(area, period, lang, types, _saved):
     if _inspector() is None or filters.period is None:
         return header, [], [], t("empty.no_data", lang), []
     ranked = ranking_for(con, filters, types)
-    options = [{"label": f"{r.name} · {r.township_name}", "value": r.facility_code} for r in ranked.itertuples()]
+    options = facility_options(ranked)
     note = caption(filters)
     if len(ranked) > RANKING_ROWS_SHOWN:
         note = t("sup.ranking_capped", lang, shown=f"{RANKING_ROWS_SHOWN:,}", total=f"{len(ranked):,}") + " " + note
