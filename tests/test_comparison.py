@@ -180,3 +180,30 @@ def test_resources_against_an_outcome_is_one_call(con):
     assert answer.indicator["is_rate"] is True
     assert comparison.resources_against_outcome(con, EVERYTHING, areas.CITY, period, date(2026, 3, 31),
                                                 "nurses", "newborn_visit_rate") is None
+
+
+def test_a_count_target_is_per_facility_so_an_areas_is_times_its_reporting_facilities(tmp_path):
+    """健康教育讲座次数: 12 a year per facility, 3 a quarter. 2026Q1: 甲街道's centre held 3, its station
+    1 (4 against 2 × 3 = 6: missed, although 4 ≥ 3); 丙街道's centre 5 (against 3: met); 乙镇 sent no
+    lecture count (no target to judge). The city: 9 against 3 × 3 = 9, met."""
+    from warehouse.queries import overview
+    db = tiny_city(tmp_path)
+    load(db, monthly_file(tmp_path / "m.csv", [
+        row("F_CHC1", "2026-01", edu_lectures=1), row("F_CHC1", "2026-02", edu_lectures=1),
+        row("F_CHC1", "2026-03", edu_lectures=1), row("F_CHS1", "2026-02", edu_lectures=1),
+        row("F_CHC2", "2026-03", edu_lectures=5), row("F_THC1", "2026-03", births=2)]))
+    con = duckdb.connect(str(current_version_file(db)), read_only=True)
+    quarter = parse_period("2026Q1")
+    towns = comparison.township_indicators(con, EVERYTHING, areas.CITY, quarter)
+    lectures = towns[towns["indicator_code"] == "health_lectures"].set_index("township_name")
+    assert lectures.loc["甲街道", ["value", "target", "meets_target"]].tolist() == [4, 6, False]
+    assert lectures.loc["丙街道", ["value", "target", "meets_target"]].tolist() == [5, 3, True]
+    assert lectures.loc[["乙镇"], ["value", "target", "meets_target"]].isna().all(axis=None)
+    city = overview.area_indicator_values(con, EVERYTHING, areas.CITY, quarter).set_index("indicator_code")
+    assert city.loc["health_lectures", ["value", "target", "meets_target"]].tolist() == [9, 9, True]
+    districts = overview.subarea_indicator(con, EVERYTHING, areas.CITY, quarter, "health_lectures").set_index("code")
+    assert districts.loc["110101", ["value", "target", "meets_target"]].tolist() == [4, 6, False]
+    view = con.execute("SELECT value, target, meets_target FROM v_area_indicator_value WHERE indicator_code = "
+                       "'health_lectures' AND area_code = '110102001' AND period = '2026Q1'").fetchall()
+    assert view == [(5, 3, True)]
+    con.close()

@@ -76,8 +76,11 @@ class Entry:
 
     def area_rule(self, lang: str) -> str:
         if self.denominator is None:
-            return ("a count: the facilities' counts are summed; the target is set per facility"
-                    if lang == "en" else "计数：各机构的次数相加；目标按每个机构设定")
+            return ("a count: the facilities' counts are summed; the target is set per facility, so an area's "
+                    "target is that target × its facilities that reported the count in the period (met when they "
+                    "average at least the target)" if lang == "en"
+                    else "计数：各机构的次数相加；目标按每个机构设定，区域目标 = 单机构目标 × 该期上报此项的机构数"
+                         "（即平均每个机构达到目标）")
         return ("numerators and denominators are summed over the facilities first, then divided (never a mean of "
                 "rates); above 100% is shown as it is and flagged" if lang == "en"
                 else "先分别汇总各机构的分子和分母再相除（不对比率取平均）；超过 100% 照实显示并标记为数据质量问题")

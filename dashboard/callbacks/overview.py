@@ -148,7 +148,9 @@ def update_ranking(area, period, lang, indicator):
     spec = ranking.indicator
     name = spec["name_en"] if lang == "en" else spec["name_zh"]
     area_label = all_label(filters.scope, lang) if filters.area.code == "all" else filters.area.name
-    figure = figures.ranking(ranking.parts, name, spec["is_rate"], spec["target"], spec["value"], area_label, lang,
+    # a count's target is per facility, so each bar has its own (docs/indicators.md): no common line
+    figure = figures.ranking(ranking.parts, name, spec["is_rate"], spec["target"] if spec["is_rate"] else None,
+                             spec["value"], area_label, lang,
                              t("empty.period", lang, period=period_name(filters.period.label, lang)))
     level = t(f"level.{filters.area.child_level}", lang)
     return figure, t("ov.ranking", lang, level=level, indicator=name) + " · " + caption(filters)

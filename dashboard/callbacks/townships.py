@@ -114,7 +114,9 @@ def update_ranking(area, period, lang, indicator, selected):
     spec = ranking.indicator
     label = all_label(filters.scope, lang) if filters.area.code == "all" else filters.area.name
     name = spec["name_en"] if lang == "en" else spec["name_zh"]
-    figure = figures.ranking(ranking.parts, not spec["is_rate"], spec["target"], [(label, spec["value"])],
+    # a count's target is per facility, so each township has its own (docs/indicators.md): no common line
+    figure = figures.ranking(ranking.parts, not spec["is_rate"], spec["target"] if spec["is_rate"] else None,
+                             [(label, spec["value"])],
                              set(selected or []), t("empty.period", lang, period=period_name(filters.period.label, lang)))
     return figure, f"{name} · " + caption(filters)
 

@@ -36,16 +36,19 @@ def township_indicators(con: duckdb.DuckDBPyConnection, scope: Scope, area: Area
         WITH t AS ({sql}),
         parts AS (
             SELECT f.township_code, x.indicator_code, x.period,
-                   sum(x.numerator) AS numerator, sum(x.denominator) AS denominator
+                   sum(x.numerator) AS numerator, sum(x.denominator) AS denominator,
+                   count(DISTINCT x.facility_code) FILTER (WHERE x.numerator IS NOT NULL) AS reporting
             FROM facility_indicator_parts x JOIN v_facility f USING (facility_code)
             WHERE x.period_kind = ? AND x.period IN (?, ?) AND f.township_code IN (SELECT township_code FROM t)
             GROUP BY ALL
         )
         SELECT t.township_code, t.township_name, t.district_code, t.district_name, i.indicator_code,
-               i.name_zh AS indicator_zh, i.name_en AS indicator_en, i.direction, i.denominator IS NULL AS is_count, g.target,
+               i.name_zh AS indicator_zh, i.name_en AS indicator_en, i.direction, i.denominator IS NULL AS is_count,
+               area_target(g.target, i.denominator IS NOT NULL, cur.reporting) AS target,
                cur.numerator, cur.denominator,
                rate_value(cur.numerator, cur.denominator, i.denominator IS NOT NULL) AS value,
-               meets(rate_value(cur.numerator, cur.denominator, i.denominator IS NOT NULL), g.target, g.direction,
+               meets(rate_value(cur.numerator, cur.denominator, i.denominator IS NOT NULL),
+                     area_target(g.target, i.denominator IS NOT NULL, cur.reporting), g.direction,
                      i.denominator IS NOT NULL) AS meets_target,
                rate_value(prev.numerator, prev.denominator, i.denominator IS NOT NULL) AS previous_value
         FROM t

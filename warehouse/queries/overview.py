@@ -76,20 +76,26 @@ def street_coverage(con: duckdb.DuckDBPyConnection, scope: Scope, area: Area, as
 @per_version()
 def area_indicator_values(con: duckdb.DuckDBPyConnection, scope: Scope, area: Area,
                           period: Period) -> pd.DataFrame:
-    """Every registry indicator for the area and period: Σnumerator / Σdenominator over its facilities."""
+    """Every registry indicator for the area and period: Σnumerator / Σdenominator over its
+    facilities, against the area's target (`area_target`: a count's target times its facilities
+    that reported the count)."""
     sql, params = _facilities(scope, area)
     return con.execute(f"""
         WITH parts AS (
             SELECT x.indicator_code, sum(x.numerator) AS numerator, sum(x.denominator) AS denominator,
-                   count(DISTINCT x.facility_code) AS facilities
+                   count(DISTINCT x.facility_code) AS facilities,
+                   count(DISTINCT x.facility_code) FILTER (WHERE x.numerator IS NOT NULL) AS reporting
             FROM facility_indicator_parts x JOIN ({sql}) f USING (facility_code)
             WHERE x.period_kind = ? AND x.period = ?
             GROUP BY x.indicator_code
         )
         SELECT i.indicator_code, i.name_zh, i.name_en, i.category, c.name_zh AS category_zh,
-               c.name_en AS category_en, i.direction, t.target, p.numerator, p.denominator,
+               c.name_en AS category_en, i.direction,
+               area_target(t.target, i.denominator IS NOT NULL, p.reporting) AS target,
+               p.numerator, p.denominator,
                rate_value(p.numerator, p.denominator, i.denominator IS NOT NULL) AS value,
-               meets(rate_value(p.numerator, p.denominator, i.denominator IS NOT NULL), t.target, t.direction,
+               meets(rate_value(p.numerator, p.denominator, i.denominator IS NOT NULL),
+                     area_target(t.target, i.denominator IS NOT NULL, p.reporting), t.direction,
                      i.denominator IS NOT NULL)
                    AS meets_target,
                coalesce(p.facilities, 0) AS facilities
@@ -158,9 +164,12 @@ def subarea_indicator(con: duckdb.DuckDBPyConnection, scope: Scope, area: Area, 
         SELECT f.{key} AS code, any_value(f.{name}) AS name, sum(x.numerator) AS numerator,
                sum(x.denominator) AS denominator,
                rate_value(sum(x.numerator), sum(x.denominator), any_value(i.denominator) IS NOT NULL) AS value,
-               any_value(t.target) AS target,
+               area_target(any_value(t.target), any_value(i.denominator) IS NOT NULL,
+                           count(DISTINCT x.facility_code) FILTER (WHERE x.numerator IS NOT NULL)) AS target,
                meets(rate_value(sum(x.numerator), sum(x.denominator), any_value(i.denominator) IS NOT NULL),
-                     any_value(t.target), any_value(t.direction), any_value(i.denominator) IS NOT NULL) AS meets_target
+                     area_target(any_value(t.target), any_value(i.denominator) IS NOT NULL,
+                                 count(DISTINCT x.facility_code) FILTER (WHERE x.numerator IS NOT NULL)),
+                     any_value(t.direction), any_value(i.denominator) IS NOT NULL) AS meets_target
         FROM facility_indicator_parts x
         JOIN ({sql}) f USING (facility_code)
         JOIN indicator_registry i USING (indicator_code)

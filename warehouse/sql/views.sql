@@ -60,6 +60,13 @@ CREATE OR REPLACE MACRO rate_value(num, den, has_den) AS
 
 -- A rate above 100% (numerator above denominator) is stored and flagged on load, and is never
 -- judged against its target: NULL, like a value without a target (docs/data.md, rate_above_100).
+-- An area's target: a rate's is the indicator's own; a count's target is set per facility, so an
+-- area's is that target times its facilities that reported the count in the period (an area meets
+-- it when its reporting facilities average at least the target; none reporting: no target to
+-- judge; docs/indicators.md).
+CREATE OR REPLACE MACRO area_target(target, is_rate, reporting) AS
+    CASE WHEN is_rate THEN target WHEN reporting > 0 THEN target * reporting END;
+
 CREATE OR REPLACE MACRO meets(value, target, direction, is_rate) AS
     CASE WHEN direction = 'watch' OR target IS NULL OR value IS NULL THEN NULL
          WHEN is_rate AND value > 1 + 1e-9 THEN NULL
@@ -178,7 +185,8 @@ CREATE OR REPLACE VIEW v_area_indicator_value AS
 WITH summed AS (
     SELECT x.indicator_code, a.area_code, a.area_level, x.period_kind, x.period,
            sum(x.numerator) AS numerator, sum(x.denominator) AS denominator,
-           bool_or(x.has_denominator) AS has_denominator
+           bool_or(x.has_denominator) AS has_denominator,
+           count(DISTINCT x.facility_code) FILTER (WHERE x.numerator IS NOT NULL) AS reporting
     FROM facility_indicator_parts x
     JOIN facility_area a USING (facility_code)
     GROUP BY ALL
@@ -186,9 +194,9 @@ WITH summed AS (
 SELECT s.indicator_code, s.area_code, s.area_level, s.period_kind, s.period, s.numerator,
        s.denominator,
        rate_value(s.numerator, s.denominator, s.has_denominator) AS value,
-       t.target,
-       meets(rate_value(s.numerator, s.denominator, s.has_denominator), t.target, t.direction,
-             s.has_denominator) AS meets_target
+       area_target(t.target, s.has_denominator, s.reporting) AS target,
+       meets(rate_value(s.numerator, s.denominator, s.has_denominator),
+             area_target(t.target, s.has_denominator, s.reporting), t.direction, s.has_denominator) AS meets_target
 FROM summed s
 JOIN indicator_target t USING (indicator_code, period_kind);
 
