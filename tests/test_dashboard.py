@@ -102,9 +102,20 @@ def test_overview_tiles_show_the_warehouse_numbers(app, con):
     text = str(tiles)
     area = areas.resolve_area(con, EVERYTHING, "990104")
     assert count(overview.residents(con, EVERYTHING, area), "zh") in text
-    status = overview.milestone_status(con, EVERYTHING, area, 2026)
+    status = overview.milestone_for_period(con, EVERYTHING, area, parse_period("2026Q3"))
     assert pct(status["share"]) in text and f"还需 {status['needed']} 个中心达标" in text
     assert "新城区" in str(header)
+
+
+def test_the_overview_tiles_follow_the_period_selected(app):
+    """The sample city, 2026Q3 selected (data to October): the milestone as it stood on 2026-09-30
+    and September's reports, not October's; with 2026-10 selected, October's."""
+    from dashboard.callbacks.overview import update_tiles
+    text = str(update_tiles("all", "2026Q3", "zh")[1])
+    assert "截至 2026-09-30：21/25 个中心达标，目标 90%" in text
+    assert "2026年9月 月报" in text and "完整率 100.0% · 及时率 95.5%（应报 154）" in text
+    october = str(update_tiles("all", "2026-10", "zh")[1])
+    assert "2026年10月 月报" in october and "完整率 96.1% · 及时率 90.3%（应报 154）" in october
 
 
 @pytest.mark.parametrize("table", ["overview-indicators", "overview-overdue", "coverage-areas",

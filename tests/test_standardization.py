@@ -157,3 +157,18 @@ def test_the_trend_marks_each_milestone_as_the_warehouse_judges_it(db):
     assert marks[["year", "target_share", "share", "met"]].values.tolist() == [
         [2023, 0.2, 0.5, True], [2024, 0.4, 1.0, True], [2025, 0.6, 0.5, False], [2026, 0.9, 0.5, False]]
     assert str(marks["as_of"].iloc[-1])[:10] == "2026-04-30"
+
+
+def test_the_overviews_milestone_stands_as_at_the_end_of_the_period_selected(db):
+    """2025's milestone (60 %): on 2025-03-31 both centres counted (met); on 2025-09-30 甲街道's had
+    lost its standardization (2025-06-30): 1 of 2, one more needed, not over yet."""
+    from warehouse.periods import parse_period
+    from warehouse.queries import overview
+    con = connect(db)
+
+    def at(period):
+        status = overview.milestone_for_period(con, EVERYTHING, areas.CITY, parse_period(period))
+        return [status[k] for k in ("year", "as_of", "counted", "total", "met", "needed", "over")]
+    assert at("2025Q1") == [2025, date(2025, 3, 31), 2, 2, True, 0, False]
+    assert at("2025Q3") == [2025, date(2025, 9, 30), 1, 2, False, 1, False]
+    assert at("2026") == [2026, date(2026, 4, 30), 1, 2, False, 1, False]        # the data end in April

@@ -11,7 +11,7 @@ from dashboard.callbacks.shell import all_label, page_title
 from dashboard.components import column_defs, empty, indicator_info_href, kpi
 from dashboard.figures import overview as figures
 from dashboard.figures.common import empty_figure
-from dashboard.i18n import count, milestone_state, pct, period_name, t
+from dashboard.i18n import count, milestone_state, pct, period_name, stamp, t
 from dashboard.tables import Table, grid_rows
 from dashboard.tables import overview as shapes
 from warehouse.queries import overview
@@ -72,7 +72,7 @@ def update_tiles(area, period, lang):
         year = milestone["year"]
         state = milestone_state(milestone["on_track"], milestone["over"])
         detail = t("ov.milestone.detail", lang, counted=milestone["counted"], total=milestone["total"],
-                   target=pct(milestone["target_share"], 0)) + f" · {t(state, lang)}"
+                   target=pct(milestone["target_share"], 0), as_of=stamp(milestone["as_of"])) + f" · {t(state, lang)}"
         if milestone["needed"]:
             detail += " · " + t("ov.milestone.needed", lang, needed=milestone["needed"])
         tiles.append(kpi(t("ov.milestone", lang, year=year), pct(milestone["share"]), detail,
@@ -85,9 +85,10 @@ def update_tiles(area, period, lang):
                      "ok" if indicators["ok"] else "warn", link("/townships", filters),
                      tile_id="overview-tile-indicators"))
 
-    latest = filters.state.latest_month.strftime("%Y-%m")
-    reports = overview.reporting_status(con, scope, where, latest)
-    tiles.append(kpi(t("ov.reporting", lang, month=period_name(latest, lang)), pct(reports["completeness"]),
+    # the last month of the selected period that is loaded: the tile follows the period selector
+    month = min(filters.period.end.replace(day=1), filters.state.latest_month).strftime("%Y-%m")
+    reports = overview.reporting_status(con, scope, where, month)
+    tiles.append(kpi(t("ov.reporting", lang, month=period_name(month, lang)), pct(reports["completeness"]),
                      t("ov.reporting.detail", lang, completeness=pct(reports["completeness"]),
                        timeliness=pct(reports["timeliness"]), expected=reports["expected"]),
                      "ok" if reports["ok"] else "warn", link("/quality", filters), tile_id="overview-tile-reporting"))

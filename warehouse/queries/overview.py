@@ -251,10 +251,18 @@ def milestone_year(con: duckdb.DuckDBPyConnection, period: Period) -> int | None
 
 
 def milestone_for_period(con: duckdb.DuckDBPyConnection, scope: Scope, area: Area, period: Period) -> dict | None:
-    """`milestone_status` of the period's milestone (`milestone_year`), with its `year`."""
+    """The period's milestone (`milestone_year`) as it stood at the period's end (or at the data
+    horizon, when the period runs past it): counted / operating CHCs then, its target, `met`,
+    `needed`, `over` (the milestone's year had ended by then), `on_track` and `as_of`."""
+    from warehouse.queries.registry import milestones
+    from warehouse.queries.standardization import horizon, milestone_on
     year = milestone_year(con, period)
-    status = milestone_status(con, scope, area, year) if year else None
-    return {**status, "year": year} if status else None
+    if year is None:
+        return None
+    target = float(milestones(con).set_index("year").loc[year, "target_share"])
+    now = horizon(con)
+    status = milestone_on(con, scope, area, year, target, min(period.end, now) if now else period.end)
+    return {**status, "on_track": bool(status["met"])}
 
 
 def service_circle(con: duckdb.DuckDBPyConnection, scope: Scope, area: Area) -> dict | None:

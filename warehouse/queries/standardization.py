@@ -58,16 +58,21 @@ def milestones(con: duckdb.DuckDBPyConnection, scope: Scope, area: Area) -> pd.D
     rows = []
     for year, target in con.execute("SELECT year, target_share FROM milestone_schedule ORDER BY year").fetchall():
         year_end = date(year, 12, 31)
-        day = min(year_end, now) if now else year_end
-        chcs = counted_on(con, scope, area, day)
-        total, counted = len(chcs), int(chcs["counted"].sum()) if len(chcs) else 0
-        share = counted / total if total else None
-        rows.append({"year": year, "as_of": day, "over": now is not None and now >= year_end, "target_share": target,
-                     "counted": counted, "total": total, "share": share,
-                     "met": share is not None and share >= target - 1e-9,
-                     "needed": max(0, math.ceil(target * total - 1e-9) - counted) if total else 0})
+        rows.append(milestone_on(con, scope, area, year, target, min(year_end, now) if now else year_end))
     return pd.DataFrame(rows, columns=["year", "as_of", "over", "target_share", "counted", "total", "share", "met",
                                        "needed"])
+
+
+def milestone_on(con: duckdb.DuckDBPyConnection, scope: Scope, area: Area, year: int, target: float,
+                 day: date) -> dict:
+    """A year's milestone as it stood on `day`: counted / operating CHCs, the target, whether it is
+    met, how many more centers it needs, and `over`: the year had ended by then."""
+    chcs = counted_on(con, scope, area, day)
+    total, counted = len(chcs), int(chcs["counted"].sum()) if len(chcs) else 0
+    share = counted / total if total else None
+    return {"year": year, "as_of": day, "over": day >= date(year, 12, 31), "target_share": target,
+            "counted": counted, "total": total, "share": share, "met": share is not None and share >= target - 1e-9,
+            "needed": max(0, math.ceil(target * total - 1e-9) - counted) if total else 0}
 
 
 def current_milestone(frame: pd.DataFrame, now: date | None) -> dict | None:
