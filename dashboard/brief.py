@@ -136,13 +136,16 @@ def _value(item: dict) -> str:
     return count(item["value"]) if item["is_count"] else pct(item["value"])
 
 
-def _change(item: dict) -> str:
-    """The trend against the previous period, readable in black and white: ↑ / ↓ and the amount."""
+def _change(item: dict, lang: str) -> str:
+    """The trend against the previous period, readable in black and white: ↑ / ↓ and the amount, a
+    rate's in percentage points."""
     change = item.get("change")
     if change is None or change != change:
         return "—"
     arrow = "↑" if change > 0 else "↓" if change < 0 else "→"
-    return f"{arrow} {abs(change):,.0f}" if item["is_count"] else f"{arrow} {abs(change) * 100:.1f}"
+    if item["is_count"]:
+        return f"{arrow} {abs(change):,.0f}"
+    return f"{arrow} {abs(change) * 100:.1f} {'个百分点' if lang == 'zh' else 'pp'}"
 
 
 def _target(item: dict) -> str:
@@ -203,7 +206,7 @@ def pdf(briefs: list[FacilityBrief], legs: list[float], lang: str, title: str) -
         if b.below:
             rows = [[t("col.indicator", lang), t("col.value", lang), t("col.target", lang), t("col.change_previous", lang),
                      t("sup.pdf.numbers", lang)]]
-            rows += [[i["indicator"], _value(i), _target(i), _change(i),
+            rows += [[i["indicator"], _value(i), _target(i), _change(i, lang),
                       f"{count(i['numerator'])} / {count(i['denominator'])}" if not i["is_count"] else ""]
                      for i in b.below]
             story.append(table(rows, [62 * mm, 22 * mm, 20 * mm, 24 * mm, 42 * mm]))
@@ -266,7 +269,7 @@ def html(briefs: list[FacilityBrief], legs: list[float], lang: str, title: str) 
         parts.append(f"<h3>{escape(t('sup.below', lang))}</h3><table><tr><th>{escape(t('col.indicator', lang))}</th>"
                      f"<th>{escape(t('col.value', lang))}</th><th>{escape(t('col.target', lang))}</th>"
                      f"<th>{escape(t('col.change_previous', lang))}</th></tr>")
-        parts += [f"<tr><td>{escape(i['indicator'])}</td><td>{_value(i)}</td><td>{_target(i)}</td><td>{_change(i)}</td></tr>"
+        parts += [f"<tr><td>{escape(i['indicator'])}</td><td>{_value(i)}</td><td>{_target(i)}</td><td>{_change(i, lang)}</td></tr>"
                   for i in b.below]
         parts.append(f"</table><h3>{escape(t('sup.questions', lang))}</h3><ul>")
         parts += [f"<li>{escape(q)}</li>" for q in b.questions]

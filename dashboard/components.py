@@ -27,8 +27,19 @@ SCORE_STYLES = {"styleConditions": [
 # Side-by-side tables: each row says how its numbers are written.
 BY_ROW = {"function": "params.value == null ? '—' : (params.data.kind == 'pct' ? d3.format('.1%')(params.value) : "
                       "params.data.kind == 'dec' ? d3.format(',.1f')(params.value) : d3.format(',.0f')(params.value))"}
+
+
+def _change(points: str) -> dict:
+    """A change or a gap: a count's in its own units, a rate's in percentage points (not "%": 72% to
+    75% is +3 points), signed."""
+    return {"function": "params.value == null ? '—' : (params.data.is_count ? d3.format('+,.0f')(params.value)"
+                        f" : d3.format('+.1f')(params.value * 100) + ' {points}')"}
+
+
 FORMATTERS = {"pct": PERCENT, "int": INTEGER, "dec": DECIMAL, "rate_or_count": RATE_OR_COUNT, "scorecell": SCORE_CELL,
-              "scorecount": SCORE_COUNT, "byrow": BY_ROW}
+              "scorecount": SCORE_COUNT, "byrow": BY_ROW,
+              # kinds by language: column definitions are built without one
+              "change_zh": _change("个百分点"), "change_en": _change("pp")}
 
 
 def panel(title: str, body, caption_id: str | None = None, export_table: str | None = None,

@@ -182,6 +182,8 @@ def test_fac001_search_by_chinese_fragment_opens_the_profile(dash_duo, app):
     dash_duo.wait_for_contains_text(".page-title", "科创社区卫生服务中心", timeout=30)
     assert "/facility/990104004C1" in dash_duo.driver.current_url
     dash_duo.wait_for_contains_text("#facility-indicators-table", "72.3%", timeout=30)     # records_rate, 2026Q3
+    # its change against 2026Q2, in percentage points
+    dash_duo.wait_for_contains_text("#facility-indicators-table", "−6.9 个百分点", timeout=30)
     dash_duo.wait_for_element("#facility-calendar-graph .main-svg", timeout=30)
     assert dash_duo.get_logs() == []
 

@@ -319,3 +319,16 @@ def test_facility_choices_that_would_read_alike_carry_their_code():
     frame = pd.DataFrame({"facility_code": ["A1", "B1", "C1"], "name": ["新村站", "新村站", "新村站"],
                           "township_name": ["甲街道", "甲街道", "乙镇"]})
     assert [o["label"] for o in facility_options(frame)] == ["新村站 · 甲街道 · A1", "新村站 · 甲街道 · B1", "新村站 · 乙镇"]
+
+
+def test_gaps_and_changes_of_rates_are_percentage_points_in_the_grids(app):
+    """The overview's gap and the profile's changes use a signed formatter: a rate's in percentage
+    points (+3.2 个百分点 / +3.2 pp), a count's in its own units."""
+    from dashboard.callbacks.facility import update_indicators
+    from dashboard.callbacks.overview import update_indicator_table
+    _, defs, _ = update_indicator_table("all", "2026Q3", "en")
+    gap = next(d for d in defs if d["field"] == "gap")
+    assert "' pp'" in gap["valueFormatter"]["function"] and "'+.1f'" in gap["valueFormatter"]["function"]
+    _, defs, _ = update_indicators("all", "2026Q3", "zh", "990104004C1")
+    change = next(d for d in defs if d["field"] == "change_previous")
+    assert "' 个百分点'" in change["valueFormatter"]["function"]

@@ -181,3 +181,10 @@ def test_ranks_run_over_exactly_the_types_and_area_asked(con):
     west = supervision.ranked(con, EVERYTHING, areas.resolve_area(con, EVERYTHING, "110102"), period, day)
     assert west[["facility_code", "rank"]].values.tolist() == [["F_CHC2", 1]]
     assert len(supervision.ranked(con, EVERYTHING, areas.CITY, period, day, ["VC"])) == 4
+
+
+def test_changes_of_rates_are_written_in_percentage_points():
+    from dashboard.brief import _change
+    assert _change({"change": 0.032, "is_count": False}, "zh") == "↑ 3.2 个百分点"
+    assert _change({"change": -0.069, "is_count": False}, "en") == "↓ 6.9 pp"
+    assert _change({"change": -2.0, "is_count": True}, "zh") == "↓ 2"

@@ -20,8 +20,8 @@ def indicators(frame: pd.DataFrame, filters):
                ("value", t("col.value", lang), "rate_or_count"), ("numerator", t("col.numerator", lang), "int"),
                ("denominator", t("col.denominator", lang), "int"), ("target", t("col.target", lang), "rate_or_count"),
                ("meets", t("col.meets", lang), "text"),
-               ("change_previous", t("col.change_previous", lang), "rate_or_count"),
-               ("change_last_year", t("col.change_last_year", lang), "rate_or_count"),
+               ("change_previous", t("col.change_previous", lang), f"change_{lang}"),
+               ("change_last_year", t("col.change_last_year", lang), f"change_{lang}"),
                ("district_percentile", t("col.pct_district", lang), "pct"),
                ("city_percentile", t("col.pct_city", lang), "pct"), ("indicator_code", t("col.code", lang), "text")]
     return columns, frame

@@ -17,7 +17,7 @@ def indicators(frame: pd.DataFrame, filters):
     frame["meets"] = yes_no(frame["meets_target"], lang)
     columns = [("indicator_link", t("col.indicator", lang), "link"), ("category_name", t("col.category", lang), "text"),
                ("value", t("col.value", lang), "rate_or_count"), ("target", t("col.target", lang), "rate_or_count"),
-               ("gap", t("col.gap", lang), "rate_or_count"), ("meets", t("col.meets", lang), "text"),
+               ("gap", t("col.gap", lang), f"change_{lang}"), ("meets", t("col.meets", lang), "text"),
                ("numerator", t("col.numerator", lang), "int"), ("denominator", t("col.denominator", lang), "int"),
                ("indicator_code", t("col.code", lang), "text")]
     return columns, frame
