@@ -118,6 +118,9 @@ def column_defs(columns: list[tuple[str, str, str]]) -> list[dict]:
                         flex=2)
         if kind in FORMATTERS:
             spec.update(valueFormatter=FORMATTERS[kind], type="rightAligned", filter="agNumberColumnFilter")
+        if kind.startswith("change_"):
+            # "−10.9 个百分点" whole: a number is never cut
+            spec.update(minWidth=150 if kind == "change_zh" else 120)
         if kind in ("scorecell", "scorecount"):
             spec.update(cellStyle=SCORE_STYLES, minWidth=110,
                         tooltipValueGetter={"function": "params.data[params.colDef.field + '__num'] == null ? '' : "
