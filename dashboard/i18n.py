@@ -440,6 +440,7 @@ TEXT: dict[str, tuple[str, str]] = {
     "sup.ranking_capped": ("列出风险最高的 {shown} 家（共 {total} 家）。",
                            "The {shown} facilities with the highest risk are listed (of {total})."),
     "dq.count": ("共 {total} 条。", "{total} flags."),
+    "dq.count.one": ("共 1 条。", "1 flag."),
     "dq.count_capped": ("共 {total} 条，表中列出前 {shown} 条；导出包含全部。",
                         "{total} flags; the table lists the first {shown}, the export all of them."),
     "dq.check.outlier": ("异常值", "outlier"),

@@ -176,6 +176,21 @@ def test_outlier_against_the_facilitys_own_history_is_a_warning(tmp_path):
     assert [(w.code, w.measure, w.row) for w in result.warnings] == [("outlier", "outpatient_visits", 2)]
 
 
+def test_counts_that_vary_by_chance_are_not_outliers(tmp_path):
+    """A station's births (median 1) jump to 6, its referrals (median 25) to 45: Poisson noise
+    (the median under 20 is not judged; 20 is within 6·√25 = 30 of 25), no warning. Its outpatient
+    visits (median 1,000) jump to 3,000: a warning."""
+    db = tiny_city(tmp_path)
+    history = [{"facility_code": "F_CHS1", "period": f"2025-{m:02d}", "births": m % 2 + 1 - (m % 3 == 0),
+                "referrals_up": 25 + (m % 3) - 1, "outpatient_visits": 1000 + 10 * (m % 3)} for m in range(1, 13)]
+    load(db, monthly_file(tmp_path / "h.csv", history))
+    [result] = load(db, monthly_file(tmp_path / "m.csv", [{"facility_code": "F_CHS1", "period": "2026-01",
+                                                           "births": 6, "referrals_up": 45,
+                                                           "outpatient_visits": 3000}]))
+    assert result.status == "accepted"
+    assert [(w.code, w.measure) for w in result.warnings] == [("outlier", "outpatient_visits")]
+
+
 # --- every rejection reason: the whole file is rejected and nothing changes -----------------------
 
 REJECTIONS = {

@@ -115,4 +115,26 @@ def markdown(settings: Settings) -> str:
                   f"- 目标 target: {entry.target_text('zh')} ({entry.direction_text('zh')} · "
                   f"{entry.direction_text('en')})",
                   f"- 依据 specification: {entry.spec}", ""]
+    for lang in ("zh", "en"):
+        title, sentences = outlier_rule(settings, lang)
+        lines += [f"## {title}", "", *(f"- {sentence}" for sentence in sentences), ""]
     return "\n".join(lines)
+
+
+def outlier_rule(settings: Settings, lang: str) -> tuple[str, list[str]]:
+    """How the monthly values behind every indicator are judged unusual (load warnings and the
+    data-quality page), with the settings' values: a title and its sentences."""
+    q = settings.section("quality")
+    z, history, median, sd = (f"{q['outlier_z']:g}", q["outlier_min_history"], f"{q['outlier_min_median']:g}",
+                              f"{q['outlier_noise_sd']:g}")
+    if lang == "en":
+        return "When a monthly value is an outlier", [
+            f"Against the facility's own last 24 months: a modified z-score (0.6745·|x−median|/MAD) above {z}, "
+            f"with at least {history} months of history.",
+            f"Small counts are not judged: a series whose median is below {median} is left alone, and a value "
+            f"within max(3, half the median, {sd}·√median) of its median is never an outlier (a count's chance "
+            "variation is about √median)."]
+    return "异常值规则", [
+        f"与本机构近 24 个月比较：修正 z 分数（0.6745·|x−中位数|/MAD）大于 {z}，且至少有 {history} 个月的历史。",
+        f"小数字不判：中位数低于 {median} 的序列不判异常；与中位数相差不超过 max(3, 中位数的一半, {sd}×√中位数) "
+        "的值不算异常（计数的偶然波动约为 √中位数）。"]

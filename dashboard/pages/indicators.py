@@ -6,7 +6,7 @@ from dash import html
 
 from dashboard import data
 from dashboard.i18n import t
-from warehouse.dictionary import entries
+from warehouse.dictionary import entries, outlier_rule
 
 dash.register_page(__name__, path="/indicators", title="指标说明 Indicators · jiceng", order=8)
 
@@ -30,10 +30,15 @@ def layout(lang=None, code=None, **_):
             category = name
             cards.append(html.H5(name, className="mt-3 mb-2"))
         cards.append(card(entry, lang, anchored=entry is not asked))
+    title, sentences = outlier_rule(data.current_settings(), lang)
+    rule = dbc.Card(dbc.CardBody([html.H6(title, className="mb-2"),
+                                  *(html.P(sentence, className="small mb-1") for sentence in sentences)]),
+                    className="mt-3 mb-2", id="dictionary-outlier-rule")
     return html.Div([
         html.Div(t("nav.indicators", lang), className="page-title mb-1"),
         html.P(t("dict.intro", lang), className="small text-muted"),
         *cards,
+        rule,
     ])
 
 

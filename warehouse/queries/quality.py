@@ -94,9 +94,10 @@ def outliers(con: duckdb.DuckDBPyConnection, scope: Scope, area: Area) -> pd.Dat
     (0.6745·|x−median|/MAD) exceeds quality.outlier_z, or that lie beyond 3 standard deviations of
     the mean, among series of 6 months or more. MAD = 0: the mean absolute deviation stands in
     (|x−median| / (1.2533·MeanAD)); when that is 0 too the series is flat and nothing in it is an
-    outlier. A value within max(3, 10% of the median) of the median is never flagged: small counts
-    (TB patients, lectures) move by one or two all the time. Computed when a load publishes
-    (macro dq_outlier_of), most severe first."""
+    outlier. Counts that vary by chance are never flagged (macro beyond_noise: a series whose median
+    is below quality.outlier_min_median, a value within max(3, half the median,
+    quality.outlier_noise_sd·√median) of it). Computed when a load publishes (macro dq_outlier_of),
+    most severe first."""
     return _flags(con, "dq_outlier_table", scope, area, "x.score DESC, x.facility_code, x.measure, x.period")
 
 

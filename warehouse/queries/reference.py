@@ -39,9 +39,10 @@ def outliers_against_history(con: duckdb.DuckDBPyConnection, values: pd.DataFram
     24 months (0.6745·|x−median|/MAD) exceeds the threshold.
 
     When MAD is 0 the mean absolute deviation stands in (z = |x−median| / (1.2533·MeanAD)); when
-    that is 0 too, any change counts. A change smaller than max(3, half the median, 4·√median) is
-    never an outlier: small counts (births, lectures) are Poisson noise and would flag on every
-    move. Stock measures drift by design (populations, people under management), so a z-score
+    that is 0 too, any change counts. Counts that vary by chance are left alone (macro
+    `beyond_noise`: a median below quality.outlier_min_median is not judged; a change within
+    max(3, half the median, quality.outlier_noise_sd·√median) is never an outlier): small counts
+    (births, lectures, referrals) are Poisson noise and would flag on every move. Stock measures drift by design (populations, people under management), so a z-score
     against their own past flags every growing series; their month-to-month jumps are a
     consistency check of the data-quality page instead."""
     incoming = values.loc[values["value"].notna(), ["facility_code", "period", "measure", "value"]]
@@ -75,7 +76,7 @@ def outliers_against_history(con: duckdb.DuckDBPyConnection, values: pd.DataFram
                 FROM spread
             )
             SELECT facility_code, period, measure, x AS value, median, z FROM scored
-            WHERE z > $threshold AND abs(x - median) >= greatest(3, 0.5 * abs(median), 4 * sqrt(abs(median)))
+            WHERE z > $threshold AND beyond_noise(x, median)
             ORDER BY facility_code, period, measure
         """, {"min_history": min_history, "threshold": threshold}).df()
     finally:

@@ -375,6 +375,14 @@ CREATE OR REPLACE MACRO in_area(township_code, district_code, area_code) AS
 -- deviation stands in (|x−median| / (1.2533·MeanAD)); NULL when both are 0 (the caller says what a
 -- flat series means). Used at load (warehouse/queries/reference.py) and for the data-quality page
 -- (dq_outlier_of).
+-- Counts vary by chance, the more so the smaller they are (a Poisson count's standard deviation
+-- is √median): a series whose median is below quality.outlier_min_median is not judged, and a value
+-- within max(3, half the median, quality.outlier_noise_sd × √median) of its median is not unusual.
+-- Used at load (warehouse/queries/reference.py) and for the data-quality page (dq_outlier_of).
+CREATE OR REPLACE MACRO beyond_noise(x, median) AS
+    median >= setting_num('quality.outlier_min_median')
+    AND abs(x - median) >= greatest(3, 0.5 * abs(median), setting_num('quality.outlier_noise_sd') * sqrt(abs(median)));
+
 CREATE OR REPLACE MACRO modified_z(x, median, mad, mean_ad) AS
     CASE WHEN mad > 0 THEN 0.6745 * abs(x - median) / mad
          WHEN mean_ad > 0 THEN abs(x - median) / (1.253314 * mean_ad) END;
@@ -419,7 +427,7 @@ SELECT 'outlier:' || facility_code || ':' || measure || ':' || strftime(period, 
        CASE WHEN z > setting_num('quality.outlier_z') THEN 'outlier' ELSE 'extreme' END AS "check",
        facility_code, measure, strftime(period, '%Y-%m') AS period, value, median AS reference, z AS score
 FROM judged
-WHERE (z > setting_num('quality.outlier_z') OR extreme) AND abs(value - median) >= greatest(3, 0.1 * abs(median));
+WHERE (z > setting_num('quality.outlier_z') OR extreme) AND beyond_noise(value, median);
 
 -- `only_changed`: the flags of the facilities with a changed value (each flag is one facility's).
 CREATE OR REPLACE MACRO dq_consistency_of(only_changed) AS TABLE
