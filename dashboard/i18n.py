@@ -317,6 +317,11 @@ TEXT: dict[str, tuple[str, str]] = {
     "nav.townships": ("乡镇对比", "Townships"),
     "cmp.title": ("乡镇/街道对比", "Township comparison"),
     "cmp.scorecard.title": ("指标记分卡", "Scorecard"),
+    "cmp.score.percentile": ("综合得分 = 各指标在所比较乡镇/街道中的百分位（0 最差，100 最好）的加权平均",
+                             "Score = the weighted mean of each indicator's percentile among the townships compared "
+                             "(0 the worst, 100 the best)"),
+    "cmp.score.attainment": ("综合得分 = 各指标达到目标的程度（数值 ÷ 目标，最高 100%）的加权平均 × 100",
+                             "Score = the weighted mean of each indicator's value ÷ target (at most 100%) × 100"),
     "cmp.scorecard": ("指标记分卡（绿：达标；黄：差距在 {amber} 个百分点以内；红：差距更大；箭头：较上期）",
                       "Scorecard (green: met; amber: within {amber} points; red: further below; arrows: vs previous period)"),
     "cmp.score": ("综合得分", "Score"),

@@ -207,3 +207,20 @@ def test_a_count_target_is_per_facility_so_an_areas_is_times_its_reporting_facil
                        "'health_lectures' AND area_code = '110102001' AND period = '2026Q1'").fetchall()
     assert view == [(5, 3, True)]
     con.close()
+
+
+def test_the_percentile_score_separates_townships_that_meet_their_targets(con):
+    """2026Q1, all three townships meet the newborn-visit target (甲街道 36/40 = 0.90, 乙镇 4/4 and
+    丙街道 5/5 = 1.00): by attainment they score alike; by percentile 甲街道 is the worst of the three
+    on it (0), the others share the best two places (75 each). 甲街道's record coverage, the only
+    one reported, is 100: its score (0 + 100) / 2 = 50, third."""
+    long = comparison.township_indicators(con, EVERYTHING, areas.CITY, parse_period("2026Q1"))
+    cells, totals = comparison.scorecard(long, 0.10, 0.005, {}, "percentile")
+    newborn = cells[cells["indicator_code"] == "newborn_visit_rate"].set_index("township_name")["percentile"]
+    assert newborn.to_dict() == {"甲街道": 0.0, "乙镇": 75.0, "丙街道": 75.0}
+    totals = totals.set_index("township_code")
+    assert totals.loc["110101001", ["score", "rank"]].tolist() == [50.0, 3]
+    assert totals.loc[["110101002", "110102001"], "rank"].tolist() == [1, 1]
+    # the shipped settings score by percentile
+    _, shipped = comparison.township_scorecard(con, EVERYTHING, areas.CITY, parse_period("2026Q1"))
+    assert shipped.set_index("township_code").loc["110101001", "score"] == 50.0

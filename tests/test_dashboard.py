@@ -306,8 +306,9 @@ def test_titles_that_state_a_rule_read_it_where_the_numbers_were_judged(app):
     from dashboard.callbacks.quality import update_flags
     from dashboard.callbacks.townships import update_scorecard
     from dashboard.callbacks.upload import show_limits
-    assert update_scorecard("all", "2026Q3", "zh")[-1] == (
-        "指标记分卡（绿：达标；黄：差距在 10 个百分点以内；红：差距更大；箭头：较上期）")
+    scorecard = update_scorecard("all", "2026Q3", "zh")
+    assert scorecard[-1] == "指标记分卡（绿：达标；黄：差距在 10 个百分点以内；红：差距更大；箭头：较上期）"
+    assert scorecard[3].startswith("综合得分 = 各指标在所比较乡镇/街道中的百分位（0 最差，100 最好）的加权平均 · ")
     assert update_flags("all", "2026Q3", "en", None)[-1] == (
         "Outliers (last 24 months: modified z-score > 3.5 or beyond 3 SD)")
     assert show_limits("zh").startswith("每个文件不超过 20 MB，一次上传合计不超过 100 MB")

@@ -61,7 +61,8 @@ def update_scorecard(area, period, lang):
     con = data.cursor()
     filters = data.read_filters(con, area, period, lang)
     header = page_title(t("cmp.title", filters.lang), filters)
-    title = t("cmp.scorecard", filters.lang, amber=f"{100 * comparison.scorecard_rules(con)['amber_points']:g}")
+    rules = comparison.scorecard_rules(con)
+    title = t("cmp.scorecard", filters.lang, amber=f"{100 * rules['amber_points']:g}")
     if filters.period is None:
         return header, [], [], t("empty.no_data", filters.lang), title
     rows, columns, codes = scorecard_grid(con, filters)
@@ -69,7 +70,8 @@ def update_scorecard(area, period, lang):
             for spec in column_defs(columns)]
     for spec in defs[:2]:
         spec["pinned"] = "left"
-    return header, rows, defs, caption(filters), title
+    score_rule = t(f"cmp.score.{rules['score']}", filters.lang)
+    return header, rows, defs, f"{score_rule} · {caption(filters)}", title
 
 
 @callback(Output(ids.CMP_RANK_INDICATOR, "options"), Output(ids.CMP_RANK_INDICATOR, "value"),

@@ -62,13 +62,23 @@ def township_indicators(con: duckdb.DuckDBPyConnection, scope: Scope, area: Area
     """, [*params, period.kind, period.label, previous.label, period.kind, period.label, previous.label]).df()
 
 
-def scorecard(frame: pd.DataFrame, amber_points: float, steady_points: float, weights: dict) -> pd.DataFrame:
+SCORE_METHODS = ("percentile", "attainment")
+
+
+def scorecard(frame: pd.DataFrame, amber_points: float, steady_points: float, weights: dict,
+              method: str = "attainment") -> pd.DataFrame:
     """Colour, arrow and attainment of every cell, then each township's weighted score and rank.
 
     state: met | near (below target by at most `amber_points`, or that share of a count target)
     | far | none (no value) | watch (no target) | implausible (a rate above 100%). arrow: up | down | steady | none.
-    attainment = value / target capped at 1; score = 100 × Σ weight·attainment / Σ weight over
-    the township's indicators with a value and a target; rank 1 = highest score."""
+    The score, over the township's indicators with a value and a target (weight: `weights`, 1 when
+    not listed), by `method`:
+    - percentile: each indicator's percentile among the townships compared (0 = the worst value,
+      100 = the best, in the indicator's direction; equal values share their mean rank; one township
+      alone is 100); score = Σ weight·percentile / Σ weight. It separates townships that all meet
+      their targets.
+    - attainment: value / target capped at 1; score = 100 × Σ weight·attainment / Σ weight.
+    rank 1 = highest score."""
     cells = frame.copy()
     is_count = cells["is_count"].astype(bool)
     value, target, previous = (cells[c].astype(float) for c in ("value", "target", "previous_value"))
@@ -85,24 +95,44 @@ def scorecard(frame: pd.DataFrame, amber_points: float, steady_points: float, we
                                ["none", "up", "down"], "steady")
     judged = cells["state"].isin(["met", "near", "far"])
     cells["attainment"] = (cells["value"] / cells["target"]).clip(upper=1.0).where(judged)
+    cells["percentile"] = _percentiles(cells.assign(value=value.where(judged)))
     cells["weight"] = cells["indicator_code"].map(lambda code: float(weights.get(code, 1.0))).astype(float)
-    scored = cells[judged].assign(weighted=lambda f: f["attainment"] * f["weight"], met=lambda f: f["state"] == "met")
+    part = "percentile" if method == "percentile" else "attainment"
+    scale = 1.0 if method == "percentile" else 100.0
+    scored = cells[judged].assign(weighted=lambda f: f[part] * f["weight"], met=lambda f: f["state"] == "met")
     totals = scored.groupby("township_code").agg(weighted=("weighted", "sum"), weights=("weight", "sum"),
                                                  met=("met", "sum"), judged=("state", "size"))
-    totals["score"] = 100 * totals["weighted"] / totals["weights"]
+    totals["score"] = scale * totals["weighted"] / totals["weights"]
     totals["rank"] = totals["score"].rank(ascending=False, method="min").astype("Int64")
     return cells, totals[["score", "rank", "met", "judged"]].reset_index()
+
+
+def _percentiles(cells: pd.DataFrame) -> pd.Series:
+    """Each judged cell's percentile among the townships with a value for its indicator: 0 the
+    worst, 100 the best in the indicator's direction, ties sharing their mean rank."""
+    better_high = cells["direction"] != "lower"
+    signed = cells["value"].astype(float).where(better_high, -cells["value"].astype(float))
+    rank = signed.groupby(cells["indicator_code"]).rank(method="average")
+    count = signed.notna().groupby(cells["indicator_code"]).transform("sum")
+    return (100 * (rank - 1) / (count - 1)).where(count > 1, 100.0).where(signed.notna())
 
 
 def weights_setting(con: duckdb.DuckDBPyConnection) -> dict:
     return setting(con, "comparison.weights") or {}
 
 
+def score_method(con: duckdb.DuckDBPyConnection) -> str:
+    """How the township score is computed (settings comparison.score: percentile or attainment)."""
+    method = setting(con, "comparison.score") or "percentile"
+    return method if method in SCORE_METHODS else "percentile"
+
+
 def scorecard_rules(con: duckdb.DuckDBPyConnection) -> dict:
     """The rules the scorecard's cells are judged by, as the warehouse applies them (for the
-    page's legend): amber_points, steady_points, weights."""
+    page's legend): amber_points, steady_points, weights, the score's method."""
     return {"amber_points": float(setting(con, "comparison.amber_points")),
-            "steady_points": float(setting(con, "comparison.steady_points")), "weights": weights_setting(con)}
+            "steady_points": float(setting(con, "comparison.steady_points")), "weights": weights_setting(con),
+            "score": score_method(con)}
 
 
 def township_scorecard(con: duckdb.DuckDBPyConnection, scope: Scope, area: Area,
@@ -111,7 +141,7 @@ def township_scorecard(con: duckdb.DuckDBPyConnection, scope: Scope, area: Area,
     (`comparison.amber_points`, `steady_points`, `weights`): cells with state and arrow, and each
     township's score, rank and count met (`scorecard`)."""
     return scorecard(township_indicators(con, scope, area, period), setting(con, "comparison.amber_points"),
-                     setting(con, "comparison.steady_points"), weights_setting(con))
+                     setting(con, "comparison.steady_points"), weights_setting(con), score_method(con))
 
 
 @per_version()
