@@ -323,3 +323,35 @@ def test_sup001_rank_select_three_and_download_the_brief(dash_duo, app, monkeypa
     [name] = [f for f in os.listdir(dash_duo.download_path) if f.endswith(".pdf")]
     assert open(os.path.join(dash_duo.download_path, name), "rb").read(4) == b"%PDF"
     assert dash_duo.get_logs() == []
+
+
+PHONE_PAGES = {            # each page, and what shows once its callbacks have filled it
+    "/": "#overview-tile-milestone .kpi-value",
+    "/coverage": "#coverage-tile-total .kpi-value",
+    "/standardization": "#standardization-tile-milestone .kpi-value",
+    "/townships": "#townships-scorecard-table .ag-row",
+    "/quality": "#quality-consistency-table .ag-row",
+    "/supervision": "#supervision-ranking-table .ag-row",
+    "/facility/990104004C1": "#facility-indicators-table .ag-row",
+    "/indicators": "#indicator-records_rate",
+    "/upload": "#upload-history-table .ag-row",
+    "/admin/users": "#users-list-table .ag-row",
+}
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_phone001_no_page_scrolls_sideways_at_390_px(dash_duo, app, lang):
+    """At a phone's 390 × 844, no page is wider than the screen, in either language, once its
+    callbacks have filled it; the tiles' figures are on the screen."""
+    dash_duo.start_server(app, navigate=False)
+    dash_duo.driver.set_window_size(390, 844)
+    sign_in(dash_duo)
+    for path, filled in PHONE_PAGES.items():
+        dash_duo.driver.get(dash_duo.server_url + path + ("?lang=en" if lang == "en" else ""))
+        dash_duo.wait_for_element(filled, timeout=30)
+        width = dash_duo.driver.execute_script("return document.documentElement.scrollWidth")
+        assert width <= 390, (path, lang, width)
+        right = dash_duo.driver.execute_script(
+            "return Math.max(0, ...[...document.querySelectorAll('.kpi-value')].map(e => e.getBoundingClientRect().right))")
+        assert right <= 390, (path, lang, right)
+    assert dash_duo.get_logs() == []
