@@ -106,8 +106,12 @@ def grid(grid_id: str, height: int = 360, lang: str = "zh"):
     )
 
 
-def column_defs(columns: list[tuple[str, str, str]]) -> list[dict]:
-    """(field, header, kind) → AG Grid column definitions; numbers stay numbers so they sort."""
+def column_defs(columns: list[tuple[str, str, str]], data=None) -> list[dict]:
+    """(field, header, kind) → AG Grid column definitions; numbers stay numbers so they sort. With
+    the grid's `data` (a DataFrame or its rows), each number column is at least as wide as its
+    widest value (dashboard.widths): no number is ever cut."""
+    from dashboard.widths import number_widths
+    needed = number_widths(columns, data, FORMATTERS) if data is not None else {}
     defs = []
     for field, header, kind in columns:
         spec = {"field": field, "headerName": header, "headerTooltip": header,
@@ -118,9 +122,6 @@ def column_defs(columns: list[tuple[str, str, str]]) -> list[dict]:
                         flex=2)
         if kind in FORMATTERS:
             spec.update(valueFormatter=FORMATTERS[kind], type="rightAligned", filter="agNumberColumnFilter")
-        if kind.startswith("change_"):
-            # "−10.9 个百分点" whole: a number is never cut
-            spec.update(minWidth=150 if kind == "change_zh" else 120)
         if kind in ("scorecell", "scorecount"):
             spec.update(cellStyle=SCORE_STYLES, minWidth=110,
                         tooltipValueGetter={"function": "params.data[params.colDef.field + '__num'] == null ? '' : "
@@ -128,6 +129,8 @@ def column_defs(columns: list[tuple[str, str, str]]) -> list[dict]:
                                             "d3.format(',.0f')(params.data[params.colDef.field + '__den'] || 0)"})
         if kind == "link":
             spec.update(cellRenderer="markdown")
+        if field in needed:
+            spec["minWidth"] = max(spec.get("minWidth", 90), needed[field])
         defs.append({k: v for k, v in spec.items() if v is not None})
     return defs
 

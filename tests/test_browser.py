@@ -355,3 +355,30 @@ def test_phone001_no_page_scrolls_sideways_at_390_px(dash_duo, app, lang):
             "return Math.max(0, ...[...document.querySelectorAll('.kpi-value')].map(e => e.getBoundingClientRect().right))")
         assert right <= 390, (path, lang, right)
     assert dash_duo.get_logs() == []
+
+
+WIDE_PAGES = {             # pages with grids of numbers, and a grid to wait for
+    "/": "#overview-worst-table .ag-row",
+    "/coverage": "#coverage-area-table .ag-row",
+    "/quality": "#quality-outliers-table .ag-row",
+    "/townships": "#townships-scorecard-table .ag-row",
+    "/supervision": "#supervision-ranking-table .ag-row",
+    "/facility/990104004C1": "#facility-indicators-table .ag-row",
+}
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_wide001_no_number_is_cut_at_1400_px(dash_duo, app, lang):
+    """At 1,400 px no grid cell holding a number is narrower than its text (the city's 1,689,270
+    residents, the profile's −10.9 个百分点)."""
+    dash_duo.start_server(app, navigate=False)
+    dash_duo.driver.set_window_size(1400, 1000)
+    sign_in(dash_duo)
+    for path, filled in WIDE_PAGES.items():
+        dash_duo.driver.get(dash_duo.server_url + path + ("?lang=en" if lang == "en" else ""))
+        dash_duo.wait_for_element(filled, timeout=30)
+        cut = dash_duo.driver.execute_script(
+            "return [...document.querySelectorAll('.ag-cell.ag-right-aligned-cell')]"
+            ".filter(c => c.scrollWidth > c.clientWidth + 1).map(c => c.getAttribute('col-id') + ': ' + c.textContent)")
+        assert cut == [], (path, lang, cut[:5])
+    assert dash_duo.get_logs() == []

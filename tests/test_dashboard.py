@@ -334,3 +334,17 @@ def test_gaps_and_changes_of_rates_are_percentage_points_in_the_grids(app):
     _, defs, _ = update_indicators("all", "2026Q3", "zh", "990104004C1")
     change = next(d for d in defs if d["field"] == "change_previous")
     assert "' 个百分点'" in change["valueFormatter"]["function"]
+
+
+def test_number_columns_are_as_wide_as_their_widest_value():
+    """1,689,270 is nine narrow characters (9 × 8.5 px) plus the cell's 44 px; −10.9 个百分点 is six
+    narrow and four wide ones (6 × 8.5 + 4 × 14.5 + 44)."""
+    import pandas as pd
+
+    from dashboard.components import column_defs
+    from dashboard.widths import number_widths
+    frame = pd.DataFrame({"population": [1689270, 35000], "change": [-0.109, 0.02], "is_count": [False, False]})
+    columns = [("population", "常住人口", "int"), ("change", "较上期", "change_zh")]
+    assert number_widths(columns, frame, {"int", "change_zh"}) == {"population": 121, "change": 153}
+    assert [d["minWidth"] for d in column_defs(columns, frame)] == [121, 153]
+    assert [d.get("minWidth", 90) for d in column_defs(columns)] == [90, 90]          # no data: the defaults

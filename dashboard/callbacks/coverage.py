@@ -123,7 +123,7 @@ def update_area_table(area, period, lang, radius):
     columns, frame = TABLES["coverage-areas"].build(con, filters)
     if frame.empty:
         return [], column_defs(columns), t("empty.no_data", filters.lang)
-    return grid_rows(columns, frame), column_defs(columns), caption(filters, as_of=filters.as_of)
+    return grid_rows(columns, frame), column_defs(columns, frame), caption(filters, as_of=filters.as_of)
 
 
 @callback(Output(ids.COV_UNCOVERED_TABLE, "rowData"), Output(ids.COV_UNCOVERED_TABLE, "columnDefs"),
@@ -136,7 +136,7 @@ def update_uncovered(area, period, lang, radius):
     if frame.empty:
         radius = int(radius_m(con, filters))
         return [], column_defs(columns), t("empty.none_uncovered", filters.lang, radius=radius)
-    return grid_rows(columns, frame), column_defs(columns), caption(filters, as_of=filters.as_of)
+    return grid_rows(columns, frame), column_defs(columns, frame), caption(filters, as_of=filters.as_of)
 
 
 @callback(Output(ids.COV_SITE_DISTRICT, "options"), Output(ids.COV_SITE_DISTRICT, "value"),
@@ -173,5 +173,5 @@ def update_sites(area, period, lang, radius, site_district, sites):
     if frame.empty:
         return [], column_defs(columns), empty(t("empty.no_sites", lang)), caption(filters, as_of=filters.as_of)
     summary = t("cov.sites.summary", lang, count=len(frame), gained=count(frame["residents_gained"].sum(), lang))
-    return (grid_rows(columns, frame), column_defs(columns), html.Strong(summary),
+    return (grid_rows(columns, frame), column_defs(columns, frame), html.Strong(summary),
             caption(filters, as_of=filters.as_of))

@@ -126,9 +126,9 @@ def update_indicators(area, period, lang, code):
     if frame.empty:
         return [], column_defs(columns), t("fac.not_found", filters.lang)
     if frame["value"].isna().all():
-        return (grid_rows(columns + [("is_count", "", "bool")], frame), column_defs(columns),
+        return (grid_rows(columns + [("is_count", "", "bool")], frame), column_defs(columns, frame),
                 t("empty.period", filters.lang, period=period_name(filters.period.label, filters.lang)))
-    return grid_rows(columns + [("is_count", "", "bool")], frame), column_defs(columns), caption(filters)
+    return grid_rows(columns + [("is_count", "", "bool")], frame), column_defs(columns, frame), caption(filters)
 
 
 @callback(Output(ids.FAC_TREND_INFO, "href"), Input(ids.FAC_TREND_INDICATOR, "value"), Input(ids.LANG, "data"))
@@ -171,7 +171,7 @@ def update_reporting(area, period, lang, code):
     summary = " · ".join(f"{t(f'fac.calendar.{state}', filters.lang)} {int(states.get(state, 0))}"
                          for state in ("on_time", "late", "missing"))
     columns, frame = TABLES["facility-warnings"].build(con, filters)
-    return figure, summary, grid_rows(columns, frame), column_defs(columns)
+    return figure, summary, grid_rows(columns, frame), column_defs(columns, frame)
 
 
 @callback(Output(ids.FAC_HISTORY_TABLE, "rowData"), Output(ids.FAC_HISTORY_TABLE, "columnDefs"),
@@ -196,8 +196,8 @@ def update_history(area, period, lang, code):
                        ("standardized", t("fac.standardized", lang), "text"), ("counts", t("fac.counts", lang), "text"),
                        ("stars", t("fac.stars", lang), "text"), ("note", t("fac.note", lang), "text")]
     columns, frame = TABLES["facility-inspections"].build(con, filters)
-    return (grid_rows(history_columns, shown), column_defs(history_columns),
-            grid_rows(columns, frame), column_defs(columns), caption(filters, as_of=data.today()))
+    return (grid_rows(history_columns, shown), column_defs(history_columns, shown),
+            grid_rows(columns, frame), column_defs(columns, frame), caption(filters, as_of=data.today()))
 
 
 @callback(Output(ids.SEARCH, "options"), Input(ids.SEARCH, "search_value"), State(ids.LANG, "data"))

@@ -109,7 +109,7 @@ def update_indicator_table(area, period, lang):
     columns, frame = TABLES["overview-indicators"].build(con, filters)
     if frame["value"].isna().all():
         return [], column_defs(columns), t("empty.period", filters.lang, period=period_name(filters.period.label, filters.lang))
-    return grid_rows(columns + [("is_count", "", "bool")], frame), column_defs(columns), caption(filters)
+    return grid_rows(columns + [("is_count", "", "bool")], frame), column_defs(columns, frame), caption(filters)
 
 
 @callback(Output(ids.OV_TREND_GRAPH, "figure"), Output(ids.OV_TREND_CAPTION, "children"), *FILTERS)
@@ -166,4 +166,4 @@ def update_overdue(area, period, lang):
         return [], [], t("empty.no_data", filters.lang)
     columns, frame = TABLES["overview-overdue"].build(con, filters)
     message = caption(filters, as_of=data.today()) if len(frame) else t("empty.no_overdue", filters.lang)
-    return grid_rows(columns, frame), column_defs(columns), message
+    return grid_rows(columns, frame), column_defs(columns, frame), message

@@ -53,8 +53,8 @@ def update_rates(area, period, lang):
         return [], [], [], []
     rate_columns, rates = TABLES["quality-rates"].build(con, filters)
     missing_columns, missing = TABLES["quality-missing"].build(con, filters)
-    return (grid_rows(rate_columns, rates), column_defs(rate_columns),
-            grid_rows(missing_columns, missing), column_defs(missing_columns))
+    return (grid_rows(rate_columns, rates), column_defs(rate_columns, rates),
+            grid_rows(missing_columns, missing), column_defs(missing_columns, missing))
 
 
 # A province has thousands of flags; nobody checks them on one screen, and sending them all
@@ -81,7 +81,7 @@ def update_flags(area, period, lang, _version):
         note = (t("dq.count.one", filters.lang) if len(frame) == 1 else
                 t("dq.count", filters.lang, total=f"{len(frame):,}") if len(shown) == len(frame) else
                 t("dq.count_capped", filters.lang, total=f"{len(frame):,}", shown=f"{len(shown):,}"))
-        outputs += [grid_rows(columns, shown, helpers), column_defs(columns), note]
+        outputs += [grid_rows(columns, shown, helpers), column_defs(columns, shown), note]
     return (*outputs, title)
 
 

@@ -94,7 +94,7 @@ def update_trend(area, period, lang):
 def update_milestones(area, period, lang):
     con = data.cursor()
     columns, frame = TABLES["standardization-milestones"].build(con, data.read_filters(con, area, period, lang))
-    return grid_rows(columns, frame), column_defs(columns)
+    return grid_rows(columns, frame), column_defs(columns, frame)
 
 
 @callback(Output(ids.STD_PROJECTION, "children"), Output(ids.STD_COMPARE_TABLE, "rowData"),
@@ -106,7 +106,7 @@ def update_projection(area, period, lang):
     columns, frame = TABLES["standardization-compare"].build(con, filters)
     level = t(f"level.{'district' if filters.area.level == 'city' else 'township'}", filters.lang)
     return (lines or [html.Li(t("std.empty.no_chc", filters.lang))], grid_rows(columns, frame),
-            column_defs(columns),
+            column_defs(columns, frame),
             t("std.compare", filters.lang, level=level) + " · " + caption(filters, as_of=standardization.horizon(con)))
 
 
@@ -117,7 +117,7 @@ def update_gaps(area, period, lang):
     filters = data.read_filters(con, area, period, lang)
     columns, frame = TABLES["standardization-gaps"].build(con, filters)
     message = caption(filters, as_of=standardization.horizon(con)) if len(frame) else t("std.empty.no_gaps", filters.lang)
-    return grid_rows(columns, frame), column_defs(columns), message
+    return grid_rows(columns, frame), column_defs(columns, frame), message
 
 
 @callback(Output(ids.STD_STARS_GRAPH, "figure"), Output(ids.STD_LOST_TABLE, "rowData"),
@@ -128,4 +128,4 @@ def update_stars(area, period, lang):
     figure = figures.star_distribution(standardization.star_distribution(con, filters.scope, filters.area),
                                        filters.lang, t("empty.no_data", filters.lang))
     columns, frame = TABLES["standardization-lost"].build(con, filters)
-    return figure, grid_rows(columns, frame), column_defs(columns)
+    return figure, grid_rows(columns, frame), column_defs(columns, frame)

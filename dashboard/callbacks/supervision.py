@@ -62,7 +62,7 @@ def update_ranking(area, period, lang, types, _saved):
         note = t("sup.ranking_capped", lang, shown=f"{RANKING_ROWS_SHOWN:,}", total=f"{len(ranked):,}") + " " + note
         ranked = ranked.head(RANKING_ROWS_SHOWN).copy()
     columns, ranked = shapes.ranking(ranked, filters)
-    return (header, grid_rows(columns, ranked, helpers=("facility_code",)), column_defs(columns), note, options)
+    return (header, grid_rows(columns, ranked, helpers=("facility_code",)), column_defs(columns, ranked), note, options)
 
 
 def _codes(selected) -> list[str]:
@@ -105,7 +105,7 @@ def update_route(selected, lang, area, period, types):
     # the print view ranks as the screen does: the same area, period and types
     query = urlencode({"codes": ",".join(codes), "area": area or "all", "period": filters.period.label,
                        "types": ",".join(chosen_types(types)), "lang": lang})
-    return t("sup.selected", lang, n=len(codes)), fig, rows, column_defs(columns), f"/supervision/brief?{query}"
+    return t("sup.selected", lang, n=len(codes)), fig, rows, column_defs(columns, rows), f"/supervision/brief?{query}"
 
 
 @callback(Output(ids.SUP_DOWNLOAD, "data"), Output(ids.SUP_MESSAGE, "children"),

@@ -67,7 +67,7 @@ def update_scorecard(area, period, lang):
         return header, [], [], t("empty.no_data", filters.lang), title
     rows, columns, codes = scorecard_grid(con, filters)
     defs = [with_indicator_header(spec, codes[spec["field"]], filters.lang) if spec["field"] in codes else spec
-            for spec in column_defs(columns)]
+            for spec in column_defs(columns, rows)]
     for spec in defs[:2]:
         spec["pinned"] = "left"
     score_rule = t(f"cmp.score.{rules['score']}", filters.lang)
@@ -139,7 +139,7 @@ def update_side_by_side(area, period, lang, selected, per):
     names = {c[0]: c[1] for c in columns[1:]}
     series = comparison.township_series(con, filters.scope, list(names), 24, filters.state.latest_month)
     multiples = figures.small_multiples(series, registry.indicators(con), names, lang, t("empty.no_data", lang))
-    return (grid_rows(columns, frame, helpers=("kind",)), column_defs(columns), caption(filters), multiples)
+    return (grid_rows(columns, frame, helpers=("kind",)), column_defs(columns, frame), caption(filters), multiples)
 
 
 @callback(Output(ids.CMP_SCATTER, "figure"), Output(ids.CMP_SCATTER_CAPTION, "children"),

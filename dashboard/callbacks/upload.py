@@ -195,7 +195,7 @@ def history(lang, _polling_stopped, _rollback, batch):
     options = [{"label": f"{r.batch_id} · {r.file_name}", "value": int(r.batch_id)}
                for r in frame.itertuples() if r.status == t("up.batch.accepted", lang)
                and may_roll_back(user, r.loaded_by)]
-    return rows.where(rows.notna(), None).to_dict("records"), column_defs(columns), options, message
+    return rows.where(rows.notna(), None).to_dict("records"), column_defs(columns, rows), options, message
 
 
 @callback(Output(ids.UP_VERSIONS, "children"), Output(ids.UP_RESTORE_VERSION, "options"),

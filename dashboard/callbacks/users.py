@@ -65,7 +65,7 @@ def manage_users(lang, _add, _disable, _enable, _reset, username, display, role,
     columns = [("username", t("users.username", lang), "text"), ("display_name", t("users.display", lang), "text"),
                ("role", t("users.role", lang), "text"), ("districts", t("users.districts", lang), "text"),
                ("state", t("users.state", lang), "text")]
-    return (rows, column_defs(columns), [{"label": u.username, "value": u.username} for u in users],
+    return (rows, column_defs(columns, rows), [{"label": u.username, "value": u.username} for u in users],
             message if message is not None else no_update)
 
 
@@ -112,7 +112,7 @@ def audit_log(lang, _after_an_action, username, action, since, until, text):
     users = [{"label": u.username, "value": u.username} for u in store.list_users(actor=admin)]
     actions = [{"label": a, "value": a} for a in store.audit_actions(actor=admin)]
     caption = t("users.audit.caption", lang, shown=len(rows), limit=f"{AUDIT_EXPORT_LIMIT:,}")
-    return rows, column_defs(_audit_columns(lang)), caption, users, actions
+    return rows, column_defs(_audit_columns(lang), rows), caption, users, actions
 
 
 @callback(Output(ids.USERS_AUDIT_DOWNLOAD, "data"), Input(ids.USERS_AUDIT_XLSX, "n_clicks"),

@@ -1,0 +1,60 @@
+"""How wide a grid's number columns must be so that no number is ever cut ("1,689…"): each
+value written as the grid's formatter writes it (dashboard.components.FORMATTERS), measured in
+the grid's font, plus the cell's padding. Server-side, so the width holds whatever data arrives."""
+from __future__ import annotations
+
+import math
+
+import pandas as pd
+
+# The grid's 14 px font: a digit, comma, point or sign is about 8.5 px, a CJK character 14 px.
+NARROW_PX, WIDE_PX = 8.5, 14.5
+# Alpine's cell padding (17 px each side), the right-aligned cell's margin and a little room.
+PADDING_PX = 44
+
+
+def text_px(text: str) -> float:
+    return sum(WIDE_PX if ord(ch) >= 0x2E80 else NARROW_PX for ch in text)
+
+
+def _blank(value) -> bool:
+    return value is None or (isinstance(value, float) and math.isnan(value))
+
+
+def written(kind: str, value, row: dict, field: str) -> str:
+    """The cell's text, as the grid's formatter of `kind` writes it."""
+    if _blank(value):
+        return "—"
+    value = float(value)
+    is_count = bool(row.get("is_count"))
+    if kind == "int":
+        return f"{value:,.0f}"
+    if kind == "dec":
+        return f"{value:,.1f}"
+    if kind == "pct":
+        return f"{value:.1%}"
+    if kind == "rate_or_count":
+        return f"{value:,.0f}" if is_count else f"{value:.1%}"
+    if kind.startswith("change_"):
+        unit = " 个百分点" if kind == "change_zh" else " pp"
+        return f"{value:+,.0f}" if is_count else f"{value * 100:+.1f}{unit}"
+    if kind in ("scorecell", "scorecount"):
+        number = f"{value:.1%}" if kind == "scorecell" else f"{value:,.0f}"
+        return f"{number} {row.get(f'{field}__arrow') or ''}"
+    if kind == "byrow":
+        shape = row.get("kind")
+        return f"{value:.1%}" if shape == "pct" else f"{value:,.1f}" if shape == "dec" else f"{value:,.0f}"
+    return str(value)
+
+
+def number_widths(columns, data, kinds) -> dict[str, int]:
+    """The width each number column of `kinds` needs for its widest value in `data` (a DataFrame or
+    the grid's rows)."""
+    rows = data.to_dict("records") if isinstance(data, pd.DataFrame) else list(data or [])
+    widths = {}
+    for field, _, kind in columns:
+        if kind not in kinds or not rows:
+            continue
+        widest = max(text_px(written(kind, row.get(field), row, field)) for row in rows)
+        widths[field] = math.ceil(widest + PADDING_PX)
+    return widths
