@@ -45,7 +45,9 @@ def reasons(row, lang: str) -> list[str]:
     if row["worsening"]:
         found.append(t("sup.reason.worsening", lang, n=int(row["worsening"])))
     if row["data_quality"]:
-        found.append(t("sup.reason.dq", lang, late=int(row["late_or_missing"]), warnings=int(row["warnings"])))
+        late, warnings = int(row["late_or_missing"]), int(row["warnings"])
+        key = "sup.reason.dq" if late and warnings else "sup.reason.dq_late" if late else "sup.reason.dq_warnings"
+        found.append(t(key, lang, late=late, warnings=warnings))
     if row["overdue_rectifications"]:
         found.append(t("sup.reason.overdue", lang, n=int(row["overdue_rectifications"])))
     if row["open_rectifications"]:

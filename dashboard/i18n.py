@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import math
+import re
 from datetime import date, datetime
 
 LANGS = ("zh", "en")
@@ -191,6 +192,21 @@ TEXT: dict[str, tuple[str, str]] = {
     "users.scope": ("辖区", "Districts"),
     "users.at": ("时间", "Time"),
     "users.action": ("操作", "Action"),
+    # what the audit log's actions say (warehouse.accounts and dashboard.auth write the codes)
+    "audit.login": ("登录", "signed in"), "audit.logout": ("退出", "signed out"),
+    "audit.login_failed": ("登录失败", "sign-in failed"), "audit.login_throttled": ("登录尝试过多被暂停", "sign-in paused after too many tries"),
+    "audit.password_change": ("修改密码", "changed password"), "audit.user_password": ("设置密码", "password set"),
+    "audit.user_add": ("新增用户", "added a user"), "audit.user_disable": ("停用用户", "disabled a user"),
+    "audit.user_enable": ("启用用户", "enabled a user"), "audit.user_password_reset": ("重置密码", "reset a password"),
+    "audit.export": ("导出表格", "exported a table"), "audit.audit_export": ("导出操作日志", "exported the audit log"),
+    "audit.brief": ("生成督导简报", "made a visit brief"), "audit.dq_confirm": ("确认数据质量标记", "confirmed data-quality flags"),
+    "audit.refused": ("被拒绝的操作", "refused"), "audit.restore": ("恢复数据版本", "restored a version"),
+    "audit.rollback": ("撤回上报", "rolled back a load"), "audit.upload": ("上报数据", "loaded files"),
+    "audit.upload_started": ("开始检查上报文件", "started checking files"), "audit.visit_record": ("登记督导结果", "recorded a visit"),
+    # the six submission templates
+    "kind.admin_units": ("行政区划", "Admin units"), "kind.facilities": ("机构名录", "Facilities"),
+    "kind.standardization": ("标准化建设", "Standardization"), "kind.monthly_services": ("月度服务报表", "Monthly services"),
+    "kind.staffing": ("人员配置", "Staffing"), "kind.inspections": ("督导检查", "Inspections"),
     "users.detail": ("内容", "Detail"),
     "users.done": ("已完成。", "Done."),
     "users.password_once": ("用户 {username} 的初始密码（只显示这一次，请转交本人并提醒其修改）：",
@@ -445,7 +461,6 @@ TEXT: dict[str, tuple[str, str]] = {
     "sup.ranking_capped": ("列出风险最高的 {shown} 家（共 {total} 家）。",
                            "The {shown} facilities with the highest risk are listed (of {total})."),
     "dq.count": ("共 {total} 条。", "{total} flags."),
-    "dq.count.one": ("共 1 条。", "1 flag."),
     "dq.count_capped": ("共 {total} 条，表中列出前 {shown} 条；导出包含全部。",
                         "{total} flags; the table lists the first {shown}, the export all of them."),
     "dq.check.outlier": ("异常值", "outlier"),
@@ -470,6 +485,8 @@ TEXT: dict[str, tuple[str, str]] = {
     "sup.reason.below": ("{n} 项指标未达标（合计差 {shortfall} 个百分点）", "{n} indicators below target ({shortfall} points short in all)"),
     "sup.reason.worsening": ("{n} 项指标近 6 个月变差", "{n} indicators worse over 6 months"),
     "sup.reason.dq": ("近 6 个月 {late} 次迟报/漏报、{warnings} 条数据警告", "{late} late or missing reports, {warnings} data warnings in 6 months"),
+    "sup.reason.dq_late": ("近 6 个月 {late} 次迟报/漏报", "{late} late or missing reports in 6 months"),
+    "sup.reason.dq_warnings": ("近 6 个月 {warnings} 条数据警告", "{warnings} data warnings in 6 months"),
     "sup.reason.overdue": ("{n} 项整改逾期", "{n} rectifications overdue"),
     "sup.reason.open": ("{n} 项整改未完成", "{n} rectifications open"),
     "sup.reason.low_score": ("上次督导得分 {score}", "last inspection scored {score}"),
@@ -518,10 +535,24 @@ TEXT: dict[str, tuple[str, str]] = {
 }
 
 
+# English nouns after a count of one: "1 more centers needed" reads "1 more center needed".
+SINGULAR = {"centers": "center", "quarters": "quarter", "indicators": "indicator", "rectifications": "rectification",
+            "months": "month", "facilities": "facility", "reports": "report", "warnings": "warning", "flags": "flag",
+            "sites": "site", "rows": "row"}
+_ONE = re.compile(r"(?<![\d.,])1 ((?:more |late or missing |new |data )?)(" + "|".join(SINGULAR) + r")\b")
+
+
 def t(key: str, lang: str, **values) -> str:
     zh, en = TEXT[key]
     text = en if lang == "en" else zh
-    return text.format(**values) if values else text
+    text = text.format(**values) if values else text
+    return _ONE.sub(lambda m: f"1 {m.group(1)}{SINGULAR[m.group(2)]}", text) if lang == "en" and values else text
+
+
+def label(prefix: str, code, lang: str) -> str:
+    """A code's words (`prefix.code`), or the code itself when it has none."""
+    key = f"{prefix}.{code}"
+    return t(key, lang) if key in TEXT else str(code or "")
 
 
 def pct(value, digits: int = 1) -> str:

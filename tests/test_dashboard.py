@@ -348,3 +348,13 @@ def test_number_columns_are_as_wide_as_their_widest_value():
     assert number_widths(columns, frame, {"int", "change_zh"}) == {"population": 121, "change": 153}
     assert [d["minWidth"] for d in column_defs(columns, frame)] == [121, 153]
     assert [d.get("minWidth", 90) for d in column_defs(columns)] == [90, 90]          # no data: the defaults
+
+
+def test_english_says_one_of_a_thing_in_the_singular_and_codes_read_as_words():
+    from dashboard.i18n import label, t
+    assert t("ov.milestone.needed", "en", needed=1) == "1 more center needed"
+    assert t("ov.milestone.needed", "en", needed=21) == "21 more centers needed"
+    assert t("sup.reason.dq", "en", late=1, warnings=11) == "1 late or missing report, 11 data warnings in 6 months"
+    assert t("dq.count", "en", total="1") == "1 flag."
+    assert label("kind", "monthly_services", "zh") == "月度服务报表" and label("audit", "login", "en") == "signed in"
+    assert label("audit", "something_new", "zh") == "something_new"           # a code without words stays visible

@@ -188,3 +188,11 @@ def test_changes_of_rates_are_written_in_percentage_points():
     assert _change({"change": 0.032, "is_count": False}, "zh") == "↑ 3.2 个百分点"
     assert _change({"change": -0.069, "is_count": False}, "en") == "↓ 6.9 pp"
     assert _change({"change": -2.0, "is_count": True}, "zh") == "↓ 2"
+
+
+def test_a_reason_never_counts_zero_late_reports():
+    from dashboard.brief import reasons
+    row = {"below_target": 0, "shortfall": 0, "worsening": 0, "data_quality": 3, "late_or_missing": 0, "warnings": 3,
+           "overdue_rectifications": 0, "open_rectifications": 0, "low_score": 0, "last_score": None,
+           "months_since_visit": 0, "standardization": 0, "lost_standardization": False}
+    assert reasons(row, "zh") == ["近 6 个月 3 条数据警告"]

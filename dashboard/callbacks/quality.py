@@ -78,8 +78,7 @@ def update_flags(area, period, lang, _version):
     for columns, frame in (TABLES["quality-outliers"].build(con, filters),
                            TABLES["quality-consistency"].build(con, filters)):
         shown = frame.head(FLAG_ROWS_SHOWN)
-        note = (t("dq.count.one", filters.lang) if len(frame) == 1 else
-                t("dq.count", filters.lang, total=f"{len(frame):,}") if len(shown) == len(frame) else
+        note = (t("dq.count", filters.lang, total=f"{len(frame):,}") if len(shown) == len(frame) else
                 t("dq.count_capped", filters.lang, total=f"{len(frame):,}", shown=f"{len(shown):,}"))
         outputs += [grid_rows(columns, shown, helpers), column_defs(columns, shown), note]
     return (*outputs, title)

@@ -8,7 +8,7 @@ from dash import Input, Output, State, callback, ctx, dcc, html, no_update
 
 from dashboard import auth, data, ids, uploads
 from dashboard.components import column_defs
-from dashboard.i18n import t
+from dashboard.i18n import label, t
 from dashboard.workbook import xlsx_bytes
 from etl.problems import message_head
 from warehouse.actions import kept_versions, load_batches, restore_version, rollback_upload
@@ -186,6 +186,7 @@ def history(lang, _polling_stopped, _rollback, batch):
     frame = load_batches(data.cursor(), user.scope.district_list())
     frame["loaded_at"] = frame["loaded_at"].astype(str).str[:16]
     frame["status"] = frame["status"].map(lambda s: t(f"up.batch.{s}", lang))
+    frame["kind"] = frame["kind"].map(lambda k: label("kind", k, lang))
     columns = [("batch_id", t("col.batch", lang), "int"), ("file_name", t("col.file", lang), "text"),
                ("kind", t("col.kind", lang), "text"), ("loaded_at", t("col.loaded_at", lang), "text"),
                ("loaded_by", t("col.loaded_by", lang), "text"),

@@ -7,7 +7,7 @@ from dash import Input, Output, State, callback, ctx, dcc, html, no_update
 
 from dashboard import auth, data, ids
 from dashboard.components import column_defs
-from dashboard.i18n import t
+from dashboard.i18n import label, t
 from dashboard.tables import to_file
 from warehouse.accounts import AUDIT_EXPORT_LIMIT, AccountError, random_password
 from warehouse.queries import areas
@@ -81,6 +81,11 @@ def _audit_columns(lang):
             ("scope", t("users.scope", lang), "text"), ("remote_addr", "IP", "text")]
 
 
+def local_time(iso: str | None) -> str:
+    """'2026-11-25T19:50:58+00:00' as the bureau reads it: '2026-11-25 19:50:58' (the stored time)."""
+    return str(iso or "").replace("T", " ")[:19]
+
+
 def _audit_entries(admin, limit, username, action, since, until, text):
     """The filtered log; a date that is not one (typed by hand) filters nothing rather than failing."""
     dates = [d if isinstance(d, str) and _is_date(d) else None for d in (since, until)]
@@ -107,10 +112,10 @@ def audit_log(lang, _after_an_action, username, action, since, until, text):
     if admin is None:
         return [], [], None, [], []
     store = auth.accounts()
-    rows = [{**row, "at": row["at"].replace("T", " ")}
+    rows = [{**row, "at": local_time(row["at"]), "action": label("audit", row["action"], lang)}
             for row in _audit_entries(admin, AUDIT_SHOWN, username, action, since, until, text)]
     users = [{"label": u.username, "value": u.username} for u in store.list_users(actor=admin)]
-    actions = [{"label": a, "value": a} for a in store.audit_actions(actor=admin)]
+    actions = [{"label": label("audit", a, lang), "value": a} for a in store.audit_actions(actor=admin)]
     caption = t("users.audit.caption", lang, shown=len(rows), limit=f"{AUDIT_EXPORT_LIMIT:,}")
     return rows, column_defs(_audit_columns(lang), rows), caption, users, actions
 
@@ -126,7 +131,8 @@ def export_audit_log(_xlsx, _csv, lang, username, action, since, until, text):
         return no_update
     frame = pd.DataFrame(_audit_entries(admin, AUDIT_EXPORT_LIMIT, username, action, since, until, text),
                          columns=["id", "at", "username", "action", "detail", "scope", "remote_addr"])
-    frame["at"] = frame["at"].str.replace("T", " ")
+    frame["at"] = frame["at"].map(local_time)
+    frame["action"] = frame["action"].map(lambda a: label("audit", a, lang))
     fmt = "csv" if ctx.triggered_id == ids.USERS_AUDIT_CSV else "xlsx"
     auth.audit("audit_export", f"{len(frame)} entries ({fmt}); filters: user={username} action={action} "
                                f"from={since} to={until} text={text}"[:500])
