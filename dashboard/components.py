@@ -100,10 +100,17 @@ def grid(grid_id: str, height: int = 360, lang: str = "zh"):
     return dag.AgGrid(
         # no rows yet, not "no rows": the grid says 暂无数据 only once a query returned nothing
         id=grid_id, rowData=None, columnDefs=[],
-        defaultColDef={"sortable": True, "resizable": True, "filter": True, "minWidth": 90, "flex": 1},
+        # no inferred data types: a column of dates with one "—" would show that cell empty
+        defaultColDef={"sortable": True, "resizable": True, "filter": True, "minWidth": 90, "flex": 1,
+                       "cellDataType": False},
         dashGridOptions={"animateRows": False, "tooltipShowDelay": 300, "localeText": GRID_TEXT.get(lang, {})},
         style={"height": f"{height}px"}, className="ag-theme-alpine",
     )
+
+
+# Long text people came to read (why a facility ranks high, what a center lacks, what an inspector
+# found): wrapped in full, never cut with "…".
+WRAPPED = ("reasons", "lacks", "findings", "message")
 
 
 def column_defs(columns: list[tuple[str, str, str]], data=None) -> list[dict]:
@@ -120,6 +127,8 @@ def column_defs(columns: list[tuple[str, str, str]], data=None) -> list[dict]:
             spec.update(minWidth=190 if field in ("indicator", "indicator_link", "profile") else
                         150 if field in ("name", "findings") else 110,
                         flex=2)
+        if field in WRAPPED:
+            spec.update(wrapText=True, autoHeight=True, minWidth=260, flex=4, cellClass="cell-wrapped")
         if kind in FORMATTERS:
             spec.update(valueFormatter=FORMATTERS[kind], type="rightAligned", filter="agNumberColumnFilter")
         if kind in ("scorecell", "scorecount"):

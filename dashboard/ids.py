@@ -47,6 +47,8 @@ OV_RANK_CAPTION = "overview-ranking-caption"
 OV_RANK_INDICATOR = param("indicator")
 OV_RANK_INFO = "overview-ranking-info-link"
 OV_OVERDUE_TABLE = "overview-overdue-table"
+OV_LAGGING = "overview-lagging-div"
+OV_LAGGING_CAPTION = "overview-lagging-caption"
 OV_OVERDUE_CAPTION = "overview-overdue-caption"
 
 # coverage

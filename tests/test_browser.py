@@ -302,11 +302,15 @@ def test_sup001_rank_select_three_and_download_the_brief(dash_duo, app, monkeypa
     # the score counts rectifications due and months since the last visit up to today: the sample's day
     monkeypatch.setattr(data, "today", lambda: TODAY)
     dash_duo.start_server(app, navigate=False)
+    dash_duo.driver.set_window_size(1600, 1000)     # a desktop window: the ranking shows all its columns
     sign_in(dash_duo, "root", "/supervision")
     first = "#supervision-ranking-table .ag-row[row-index='0']"
     wait_grid_text(dash_duo, first, "科创社区卫生服务中心", caption="#supervision-ranking-caption")
     dash_duo.wait_for_contains_text(first, "144.9", timeout=30)                   # its risk score, 2026Q3
     dash_duo.wait_for_contains_text(first, "20 项指标未达标（合计差 352 个百分点）", timeout=30)     # its first reason
+    # the fourth, 光明街道's 滨河社区卫生服务站, was never visited: its last visit says so
+    dash_duo.wait_for_text_to_equal("#supervision-ranking-table .ag-row[row-index='3'] [col-id='last_visit_text']",
+                                    "—", timeout=30)
     boxes = dash_duo.driver.find_elements(By.CSS_SELECTOR, "#supervision-ranking-table .ag-row .ag-checkbox-input")
     for box in boxes[:3]:
         dash_duo.driver.execute_script("arguments[0].click();", box)

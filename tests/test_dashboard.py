@@ -358,3 +358,36 @@ def test_english_says_one_of_a_thing_in_the_singular_and_codes_read_as_words():
     assert t("dq.count", "en", total="1") == "1 flag."
     assert label("kind", "monthly_services", "zh") == "月度服务报表" and label("audit", "login", "en") == "signed in"
     assert label("audit", "something_new", "zh") == "something_new"           # a code without words stays visible
+
+
+def test_the_overview_names_the_facilities_to_look_at_first(app, monkeypatch):
+    """The sample city, 2026Q3, on the sample's day: 科创社区卫生服务中心 first (144.9), with its reasons
+    and a link to its profile; the caption links to the whole ranking."""
+    from dashboard.callbacks.overview import update_lagging
+
+    from factory import TODAY
+    monkeypatch.setattr(data, "today", lambda: TODAY)
+    items, link = update_lagging("all", "2026Q3", "zh")
+    first = items.children[0].children
+    assert first[1].children == "科创社区卫生服务中心" and first[1].href == "/facility/990104004C1"
+    assert first[2].children == " · 科创街道 · 144.9"
+    assert first[3].children.startswith("20 项指标未达标（合计差 352 个百分点）")
+    assert len(items.children) == 5 and link.href.startswith("/supervision?")
+
+
+def test_the_risk_ranking_shows_the_last_visit_and_how_the_score_is_made():
+    from types import SimpleNamespace
+
+    import pandas as pd
+
+    from dashboard.tables.supervision import ranking, score_rule
+    frame = pd.DataFrame([{"rank": 1, "facility_code": "A1", "name": "甲", "type": "CHC", "township_name": "甲街道",
+                           "score": 9.0, "last_visit": pd.Timestamp("2026-04-10"), **{k: 0 for k in (
+                               "below_target", "shortfall", "worsening", "data_quality", "late_or_missing", "warnings",
+                               "overdue_rectifications", "open_rectifications", "low_score", "months_since_visit",
+                               "standardization")}, "last_score": None, "lost_standardization": False}])
+    columns, shaped = ranking(frame, SimpleNamespace(lang="zh"))
+    assert shaped["last_visit_text"].tolist() == ["2026-04-10"] and columns[-1][1] == "上次督导"
+    assert score_rule({"below_target": 2.0, "overdue_rectifications": 4.0, "worsening": 0},
+                      ("below_target", "worsening", "overdue_rectifications"), "en") == (
+        "Risk score = 2×indicators below target + 4×overdue rectifications (settings supervision.weights)")

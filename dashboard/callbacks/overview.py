@@ -3,9 +3,10 @@ from __future__ import annotations
 
 from urllib.parse import urlencode
 
-from dash import Input, Output, callback
+import dash_bootstrap_components as dbc
+from dash import Input, Output, callback, dcc, html
 
-from dashboard import data, ids
+from dashboard import brief, data, ids
 from dashboard.callbacks.common import caption, indicator_choice
 from dashboard.callbacks.shell import all_label, page_title
 from dashboard.components import column_defs, empty, indicator_info_href, kpi
@@ -14,7 +15,7 @@ from dashboard.figures.common import empty_figure
 from dashboard.i18n import count, milestone_state, pct, period_name, stamp, t
 from dashboard.tables import Table, grid_rows
 from dashboard.tables import overview as shapes
-from warehouse.queries import overview
+from warehouse.queries import overview, supervision
 
 FILTERS = (Input(ids.AREA, "value"), Input(ids.PERIOD, "value"), Input(ids.LANG, "data"))
 
@@ -167,3 +168,31 @@ def update_overdue(area, period, lang):
     columns, frame = TABLES["overview-overdue"].build(con, filters)
     message = caption(filters, as_of=data.today()) if len(frame) else t("empty.no_overdue", filters.lang)
     return grid_rows(columns, frame), column_defs(columns, frame), message
+
+
+# The overview names this many facilities; the supervision page ranks them all.
+LAGGING_SHOWN = 5
+
+
+@callback(Output(ids.OV_LAGGING, "children"), Output(ids.OV_LAGGING_CAPTION, "children"), *FILTERS)
+def update_lagging(area, period, lang):
+    """The facilities furthest behind (below target, worsening, reports, overdue rectifications):
+    the top of the supervision ranking for the area and period, each with its reasons and a link."""
+    con = data.cursor()
+    filters = data.read_filters(con, area, period, lang)
+    lang = filters.lang
+    if filters.period is None:
+        return empty(t("empty.no_data", lang)), ""
+    ranked = supervision.ranked(con, filters.scope, filters.area, filters.period, data.today())
+    ranked = ranked[ranked["score"] > 0].head(LAGGING_SHOWN)
+    if ranked.empty:
+        return empty(t("ov.lagging.none", lang)), ""
+    joiner = "；" if lang == "zh" else "; "
+    items = [dbc.ListGroupItem([
+        html.Span(f"{row['rank']}. ", className="text-muted"),
+        dcc.Link(row["name"], href=f"/facility/{row['facility_code']}" + ("?lang=en" if lang == "en" else "")),
+        html.Span(f" · {row['township_name']} · {row['score']:.1f}", className="text-muted small"),
+        html.Div(joiner.join(brief.reasons(row, lang)[:3]), className="small"),
+    ]) for row in ranked.to_dict("records")]
+    return (dbc.ListGroup(items, flush=True, id="overview-lagging-list"),
+            dcc.Link(t("ov.lagging.caption", lang), href=link("/supervision", filters)))

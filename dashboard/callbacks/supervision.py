@@ -57,7 +57,7 @@ def update_ranking(area, period, lang, types, _saved):
         return header, [], [], t("empty.no_data", lang), []
     ranked = ranking_for(con, filters, types)
     options = facility_options(ranked)
-    note = caption(filters)
+    note = shapes.score_rule(supervision.weights(con), supervision.PARTS, lang) + " · " + caption(filters)
     if len(ranked) > RANKING_ROWS_SHOWN:
         note = t("sup.ranking_capped", lang, shown=f"{RANKING_ROWS_SHOWN:,}", total=f"{len(ranked):,}") + " " + note
         ranked = ranked.head(RANKING_ROWS_SHOWN).copy()

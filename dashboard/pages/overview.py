@@ -15,6 +15,8 @@ def layout(lang=None, indicator=None, **_):
     return html.Div([
         html.Div(id=ids.OV_HEADER),
         dbc.Row(id=ids.OV_TILES),
+        dbc.Row(dbc.Col(panel(t("ov.lagging", lang), html.Div(id=ids.OV_LAGGING), ids.OV_LAGGING_CAPTION),
+                        className="mb-3")),
         dbc.Row([
             dbc.Col(panel(t("ov.worst", lang), grid(ids.OV_WORST_TABLE, 330, lang), ids.OV_WORST_CAPTION,
                           "overview-indicators", lang), lg=7, className="mb-3"),
