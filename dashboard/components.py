@@ -81,6 +81,21 @@ def with_indicator_header(spec: dict, code: str, lang: str) -> dict:
                                               "infoTitle": t("dict.open", lang)}}
 
 
+# The words Dash's dropdown writes itself ("3 selected", "No options found"), in the page's language.
+DROPDOWN_LABELS = {
+    "zh": {"select_all": "全选", "deselect_all": "全不选", "selected_count": "已选 {num_selected} 项",
+           "search": "搜索", "clear_search": "清除搜索", "clear_selection": "清除选择", "no_options_found": "没有匹配的选项"},
+    "en": {"select_all": "Select all", "deselect_all": "Deselect all", "selected_count": "{num_selected} selected",
+           "search": "Search", "clear_search": "Clear search", "clear_selection": "Clear selection",
+           "no_options_found": "No options found"},
+}
+
+
+def dropdown(lang: str, **kwargs):
+    """A dropdown that speaks the page's language, its own words included."""
+    return dcc.Dropdown(labels=DROPDOWN_LABELS["en" if lang == "en" else "zh"], **kwargs)
+
+
 def export_buttons(table: str, lang: str):
     """Shown to roles that may export (the export itself checks again)."""
     from dashboard.session import current_user

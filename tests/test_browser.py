@@ -211,6 +211,8 @@ def test_cmp001_township_comparison_in_both_languages_with_exports(dash_duo, app
     dash_duo.wait_for_contains_text("#townships-scorecard-table", "科创街道", timeout=30)
     dash_duo.wait_for_contains_text("#townships-scorecard-table", "91.4%", timeout=30)   # its records_rate, 2026Q3
     dash_duo.wait_for_contains_text("#townships-side-table", "科创街道", timeout=30)
+    # the chooser's own words in Chinese, not "2 selected"
+    dash_duo.wait_for_contains_text(".dash-dropdown-value-count", "已选 2 项", timeout=30)
     # every indicator column's header leads with an ⓘ opening its dictionary entry
     info = dash_duo.wait_for_element("#townships-scorecard-table .ag-header a.indicator-info[href='/indicators?code=records_rate']",
                                      timeout=30)

@@ -7,7 +7,7 @@ import dash_bootstrap_components as dbc
 from dash import ALL, ClientsideFunction, Input, Output, State, callback, clientside_callback, ctx, html, no_update
 
 from dashboard import auth, data, ids
-from dashboard.components import empty
+from dashboard.components import DROPDOWN_LABELS, empty
 from dashboard.i18n import period_name, t
 from dashboard.layout import NAV_PAGES
 from warehouse.periods import KINDS, period_containing, periods_up_to
@@ -84,6 +84,7 @@ def sync_filters(search, kind, period_value, lang):
     Output(ids.AREA_LABEL, "children"), Output(ids.PERIOD_LABEL, "children"), Output(ids.PERIOD_KIND, "options"),
     Output(ids.LANG_LINK, "children"), Output(ids.USER, "children"), Output(ids.LOGOUT, "children"),
     Output(ids.SEARCH, "placeholder"),
+    Output(ids.SEARCH, "labels"), Output(ids.AREA, "labels"), Output(ids.PERIOD, "labels"),
     Input(ids.LANG, "data"),
 )
 def translate_shell(lang):
@@ -95,7 +96,8 @@ def translate_shell(lang):
               for _, _, _, permission in NAV_PAGES]
     return (t("product", lang), *labels, *styles, t("filter.area", lang), t("filter.period", lang),
             [{"label": t(f"filter.kind.{k}", lang), "value": k} for k in KINDS],
-            "English" if lang != "en" else "中文", who, t("nav.logout", lang), t("search.placeholder", lang))
+            "English" if lang != "en" else "中文", who, t("nav.logout", lang), t("search.placeholder", lang),
+            *[DROPDOWN_LABELS["en" if lang == "en" else "zh"]] * 3)
 
 
 clientside_callback(

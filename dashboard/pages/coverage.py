@@ -4,7 +4,7 @@ import dash_bootstrap_components as dbc
 from dash import dcc, html
 
 from dashboard import data, ids
-from dashboard.components import grid, panel
+from dashboard.components import dropdown, grid, panel
 from dashboard.figures.coverage import METRICS
 from dashboard.i18n import t
 from warehouse.geometry import DEFAULT_RADIUS_M, MAX_RADIUS_M, MIN_RADIUS_M
@@ -24,7 +24,7 @@ def layout(lang=None, metric=None, radius=None, site_district=None, sites=None, 
     default_radius = int(data.file_setting("coverage.radius_m", DEFAULT_RADIUS_M))
     controls = dbc.Row([
         dbc.Col([html.Label(t("cov.metric", lang), className="form-label small"),
-                 dcc.Dropdown(id=ids.COV_METRIC, clearable=False,
+                 dropdown(lang, id=ids.COV_METRIC, clearable=False,
                               value=metric if metric in METRICS else "covered_share",
                               options=[{"label": t(f"cov.metric.{m}", lang), "value": m} for m in METRICS])],
                 md=5),
@@ -37,9 +37,9 @@ def layout(lang=None, metric=None, radius=None, site_district=None, sites=None, 
     ], className="g-3")
     sites_controls = html.Div([
         html.Label(t("cov.sites.district", lang), className="small me-1"),
-        dcc.Dropdown(id=ids.COV_SITE_DISTRICT, value=site_district, clearable=True, style={"minWidth": "160px"}),
+        dropdown(lang, id=ids.COV_SITE_DISTRICT, value=site_district, clearable=True, style={"minWidth": "160px"}),
         html.Label(t("cov.sites.count", lang), className="small ms-2 me-1"),
-        dcc.Dropdown(id=ids.COV_SITE_COUNT, value=_int(sites, 3, 1, 10), clearable=False,
+        dropdown(lang, id=ids.COV_SITE_COUNT, value=_int(sites, 3, 1, 10), clearable=False,
                      options=[{"label": str(k), "value": k} for k in range(1, 11)], style={"width": "80px"}),
     ], className="d-flex align-items-center")
     return html.Div([

@@ -4,7 +4,7 @@ import dash_bootstrap_components as dbc
 from dash import dcc, html
 
 from dashboard import ids
-from dashboard.components import grid, panel, with_info_link
+from dashboard.components import dropdown, grid, panel, with_info_link
 from dashboard.i18n import t
 
 dash.register_page(__name__, path_template="/facility/<code>", title="机构档案 Facility · jiceng", order=5)
@@ -22,7 +22,7 @@ def layout(code=None, lang=None, trend=None, **_):
         dbc.Row(dbc.Col(panel(t("fac.indicators", lang), grid(ids.FAC_INDICATORS_TABLE, 420, lang),
                               ids.FAC_INDICATORS_CAPTION, "facility-indicators", lang), className="mb-3")),
         dbc.Row(dbc.Col(panel(t("fac.trend", lang), dcc.Graph(id=ids.FAC_TREND_GRAPH, **graph), ids.FAC_TREND_CAPTION,
-                              extra=with_info_link(dcc.Dropdown(id=ids.FAC_TREND_INDICATOR, value=trend,
+                              extra=with_info_link(dropdown(lang, id=ids.FAC_TREND_INDICATOR, value=trend,
                                                                 clearable=False, style={"minWidth": "260px"}),
                                                    ids.FAC_TREND_INFO, lang)), className="mb-3")),
         dbc.Row([

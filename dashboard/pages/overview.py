@@ -4,7 +4,7 @@ import dash_bootstrap_components as dbc
 from dash import dcc, html
 
 from dashboard import ids
-from dashboard.components import grid, panel, with_info_link
+from dashboard.components import dropdown, grid, panel, with_info_link
 from dashboard.i18n import t
 
 dash.register_page(__name__, path="/", title="总览 Overview · jiceng", order=0)
@@ -27,7 +27,7 @@ def layout(lang=None, indicator=None, **_):
             t("ov.ranking.indicator", lang),
             dcc.Graph(id=ids.OV_RANK_GRAPH, config={"displayModeBar": False}),
             ids.OV_RANK_CAPTION,
-            extra=with_info_link(dcc.Dropdown(id=ids.OV_RANK_INDICATOR, value=indicator, clearable=False,
+            extra=with_info_link(dropdown(lang, id=ids.OV_RANK_INDICATOR, value=indicator, clearable=False,
                                               style={"minWidth": "260px"}), ids.OV_RANK_INFO, lang),
         ), className="mb-3")),
         dbc.Row(dbc.Col(panel(t("ov.overdue_list", lang), grid(ids.OV_OVERDUE_TABLE, 300, lang), ids.OV_OVERDUE_CAPTION,

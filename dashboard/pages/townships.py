@@ -4,7 +4,7 @@ import dash_bootstrap_components as dbc
 from dash import dcc, html
 
 from dashboard import ids
-from dashboard.components import grid, panel, with_info_link
+from dashboard.components import dropdown, grid, panel, with_info_link
 from dashboard.i18n import t
 from warehouse.queries.comparison import MAX_COMPARED
 from warehouse.queries.comparison import SCATTER_RESOURCES as RESOURCES
@@ -18,7 +18,7 @@ def layout(lang=None, rank=None, compare=None, per=None, resource=None, outcome=
     graph = {"config": {"displayModeBar": False}}
     chosen = [c for c in (compare or "").split(",") if c][:MAX_COMPARED]
     side_controls = html.Div([
-        dcc.Dropdown(id=ids.CMP_SELECTED, multi=True, value=chosen, placeholder=t("cmp.side.pick", lang),
+        dropdown(lang, id=ids.CMP_SELECTED, multi=True, value=chosen, placeholder=t("cmp.side.pick", lang),
                      style={"minWidth": "320px"}),
         dbc.RadioItems(id=ids.CMP_PER, value=per if per in ("raw", "per10k") else "raw", inline=True,
                        options=[{"label": t("cmp.per.raw", lang), "value": "raw"},
@@ -26,11 +26,11 @@ def layout(lang=None, rank=None, compare=None, per=None, resource=None, outcome=
     ], className="d-flex gap-3 align-items-center flex-wrap")
     scatter_controls = html.Div([
         html.Label(t("cmp.resource", lang), className="small"),
-        dcc.Dropdown(id=ids.CMP_RESOURCE, clearable=False, value=resource if resource in RESOURCES else RESOURCES[0],
+        dropdown(lang, id=ids.CMP_RESOURCE, clearable=False, value=resource if resource in RESOURCES else RESOURCES[0],
                      options=[{"label": t(f"cmp.resource.{r}", lang), "value": r} for r in RESOURCES],
                      style={"minWidth": "200px"}),
         html.Label(t("cmp.outcome", lang), className="small"),
-        with_info_link(dcc.Dropdown(id=ids.CMP_OUTCOME, clearable=False, value=outcome, style={"minWidth": "220px"}),
+        with_info_link(dropdown(lang, id=ids.CMP_OUTCOME, clearable=False, value=outcome, style={"minWidth": "220px"}),
                        ids.CMP_OUTCOME_INFO, lang),
     ], className="d-flex gap-2 align-items-center flex-wrap")
     return html.Div([
@@ -42,7 +42,7 @@ def layout(lang=None, rank=None, compare=None, per=None, resource=None, outcome=
                               title_id=ids.CMP_SCORECARD_TITLE),
                         className="mb-3")),
         dbc.Row(dbc.Col(panel(t("cmp.ranking", lang), dcc.Graph(id=ids.CMP_RANK_GRAPH, **graph), ids.CMP_RANK_CAPTION,
-                              extra=with_info_link(dcc.Dropdown(id=ids.CMP_RANK_INDICATOR, value=rank,
+                              extra=with_info_link(dropdown(lang, id=ids.CMP_RANK_INDICATOR, value=rank,
                                                                 clearable=False, style={"minWidth": "240px"}),
                                                    ids.CMP_RANK_INFO, lang)), className="mb-3")),
         dbc.Row(dbc.Col(panel(t("cmp.side", lang), html.Div([

@@ -4,7 +4,7 @@ import dash_bootstrap_components as dbc
 from dash import dcc, html
 
 from dashboard import auth, ids
-from dashboard.components import grid, panel
+from dashboard.components import dropdown, grid, panel
 from dashboard.i18n import t
 from warehouse.permissions import upload_kinds
 from warehouse.roles import UPLOAD_KINDS
@@ -43,7 +43,7 @@ def layout(lang=None, **_):
         panel(t("up.history", lang), html.Div([
             grid(ids.UP_HISTORY, 300, lang),
             # kept but hidden for roles that roll back nothing: the history's callback reads them
-            html.Div([dcc.Dropdown(id=ids.UP_ROLLBACK_BATCH, placeholder=t("up.rollback.pick", lang),
+            html.Div([dropdown(lang, id=ids.UP_ROLLBACK_BATCH, placeholder=t("up.rollback.pick", lang),
                                    style={"minWidth": "260px"}),
                       dbc.Button(t("up.rollback", lang), id=ids.UP_ROLLBACK, color="danger", outline=True, size="sm")],
                      className="d-flex gap-2 align-items-center mt-2",
@@ -58,7 +58,7 @@ def versions_panel(lang: str):
     return panel(t("up.versions", lang), html.Div([
         html.Div(t("up.versions.help", lang), className="small text-muted mb-2"),
         html.Div(id=ids.UP_VERSIONS),
-        html.Div([dcc.Dropdown(id=ids.UP_RESTORE_VERSION, placeholder=t("up.restore.pick", lang),
+        html.Div([dropdown(lang, id=ids.UP_RESTORE_VERSION, placeholder=t("up.restore.pick", lang),
                                style={"minWidth": "260px"}),
                   dbc.Button(t("up.restore", lang), id=ids.UP_RESTORE, color="danger", outline=True, size="sm")],
                  className="d-flex gap-2 align-items-center mt-2 flex-wrap"),

@@ -4,7 +4,7 @@ import dash_bootstrap_components as dbc
 from dash import dcc, html
 
 from dashboard import auth, ids
-from dashboard.components import grid, panel
+from dashboard.components import dropdown, grid, panel
 from dashboard.i18n import t
 from warehouse.accounts import ROLES
 
@@ -19,13 +19,13 @@ def layout(lang=None, **_):
     form = dbc.Row([
         dbc.Col(dbc.Input(id=ids.USERS_NAME, placeholder=t("users.username", lang)), md=2),
         dbc.Col(dbc.Input(id=ids.USERS_DISPLAY, placeholder=t("users.display", lang)), md=2),
-        dbc.Col(dcc.Dropdown(id=ids.USERS_ROLE, value="bureau", clearable=False,
+        dbc.Col(dropdown(lang, id=ids.USERS_ROLE, value="bureau", clearable=False,
                              options=[{"label": t(f"role.{r}", lang), "value": r} for r in ROLES]), md=2),
-        dbc.Col(dcc.Dropdown(id=ids.USERS_DISTRICTS, multi=True, placeholder=t("users.districts", lang)), md=4),
+        dbc.Col(dropdown(lang, id=ids.USERS_DISTRICTS, multi=True, placeholder=t("users.districts", lang)), md=4),
         dbc.Col(dbc.Button(t("users.add", lang), id=ids.USERS_ADD, color="primary"), md=2),
     ], className="g-2")
     actions = html.Div([
-        dcc.Dropdown(id=ids.USERS_TARGET, placeholder=t("users.username", lang), style={"minWidth": "220px"}),
+        dropdown(lang, id=ids.USERS_TARGET, placeholder=t("users.username", lang), style={"minWidth": "220px"}),
         dbc.Button(t("users.disable", lang), id=ids.USERS_DISABLE, color="danger", outline=True, size="sm"),
         dbc.Button(t("users.enable", lang), id=ids.USERS_ENABLE, color="success", outline=True, size="sm"),
         dbc.Button(t("users.reset", lang), id=ids.USERS_RESET, color="secondary", outline=True, size="sm"),
@@ -43,8 +43,8 @@ def layout(lang=None, **_):
 
 def audit_filters(lang):
     return dbc.Row([
-        dbc.Col(dcc.Dropdown(id=ids.USERS_AUDIT_USER, placeholder=t("users.audit.user", lang)), md=2, xs=6),
-        dbc.Col(dcc.Dropdown(id=ids.USERS_AUDIT_ACTION, placeholder=t("users.audit.action", lang)), md=2, xs=6),
+        dbc.Col(dropdown(lang, id=ids.USERS_AUDIT_USER, placeholder=t("users.audit.user", lang)), md=2, xs=6),
+        dbc.Col(dropdown(lang, id=ids.USERS_AUDIT_ACTION, placeholder=t("users.audit.action", lang)), md=2, xs=6),
         dbc.Col(dbc.InputGroup([dbc.InputGroupText(t("users.audit.from", lang)),
                                 dbc.Input(id=ids.USERS_AUDIT_FROM, type="date")], size="sm"), md=2, xs=6),
         dbc.Col(dbc.InputGroup([dbc.InputGroupText(t("users.audit.to", lang)),
