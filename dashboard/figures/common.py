@@ -47,3 +47,25 @@ def unique_labels(names, qualifiers, codes=None) -> list[str]:
     still = {label for label, times in Counter(labels).items() if times > 1}
     return [f"{n}（{q} · {c}）" if label in still else label
             for label, n, q, c in zip(labels, names, qualifiers, codes)]
+
+
+def rate_range(values, *marks) -> list[float]:
+    """An axis for rates in a narrow band (most between 88% and 99%): from a little below the lowest
+    of the values, target and area line to a little above the highest, so differences show."""
+    known = [float(v) for v in [*values, *marks] if v is not None and v == v]
+    low, high = min(known), max(known)
+    pad = max(0.02, 0.08 * (high - low))
+    return [max(0.0, low - pad), high + pad]
+
+
+def ranked_values(x, y, colours, is_rate: bool, **trace):
+    """A ranking's trace: bars for counts (their length means something from 0); dots for rates
+    on a zoomed axis (rate_range), where bars from 0% would all look alike."""
+    if is_rate:
+        return go.Scatter(x=x, y=y, mode="markers+text", textposition="middle right",
+                          marker={"color": colours, "size": 11, "line": {"color": "white", "width": 1},
+                                  **({"opacity": trace.pop("opacity")} if "opacity" in trace else {})},
+                          cliponaxis=False, **trace)
+    opacity = trace.pop("opacity", None)
+    return go.Bar(x=x, y=y, orientation="h", marker={"color": colours, **({"opacity": opacity} if opacity else {})},
+                  textposition="auto", **trace)

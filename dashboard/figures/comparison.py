@@ -9,7 +9,15 @@ import pandas as pd
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
-from dashboard.figures.common import NEUTRAL, base_layout, empty_figure, judged_colours, unique_labels
+from dashboard.figures.common import (
+    NEUTRAL,
+    base_layout,
+    empty_figure,
+    judged_colours,
+    ranked_values,
+    rate_range,
+    unique_labels,
+)
 from dashboard.i18n import pct
 
 PALETTE = ["#1565c0", "#c62828", "#2e7d32", "#6a1b9a", "#ef6c00", "#00838f"]
@@ -22,10 +30,10 @@ def ranking(frame: pd.DataFrame, is_count: bool, target, reference: list[tuple[s
     frame = frame.dropna(subset=["value"]).sort_values("value")
     if frame.empty:
         return empty_figure(empty_message)
-    fig = go.Figure(go.Bar(
-        x=frame["value"], y=unique_labels(frame["township_name"], frame["district_name"]), orientation="h",
-        marker={"color": judged_colours(frame["meets_target"]),
-                "opacity": [1.0 if not selected or c in selected else 0.35 for c in frame["township_code"]]},
+    fig = go.Figure(ranked_values(
+        list(frame["value"]), unique_labels(frame["township_name"], frame["district_name"]),
+        judged_colours(frame["meets_target"]), not is_count,
+        opacity=[1.0 if not selected or c in selected else 0.35 for c in frame["township_code"]],
         customdata=frame[["numerator", "denominator", "district_name"]].fillna(0).to_numpy(),
         hovertemplate=("%{y} · %{customdata[2]}: %{x:" + (",.0f" if is_count else ".1%")
                        + "}<br>%{customdata[0]:,.0f} / %{customdata[1]:,.0f}<extra></extra>")))
@@ -37,7 +45,8 @@ def ranking(frame: pd.DataFrame, is_count: bool, target, reference: list[tuple[s
                           annotation_text=f"{label} {value:,.0f}" if is_count else f"{label} {pct(value)}",
                           annotation_position="bottom right")
     if not is_count:
-        fig.update_xaxes(tickformat=".0%")
+        fig.update_xaxes(tickformat=".0%",
+                         range=rate_range(frame["value"], target, *(value for _, value in reference)))
     return base_layout(fig, max(280, 22 * len(frame) + 60))
 
 

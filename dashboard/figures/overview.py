@@ -10,6 +10,8 @@ from dashboard.figures.common import (
     base_layout,
     empty_figure,
     judged_colours,
+    ranked_values,
+    rate_range,
     unique_labels,
 )
 from dashboard.i18n import count, pct, t
@@ -54,10 +56,10 @@ def ranking(frame: pd.DataFrame, indicator_name: str, is_rate: bool, target: flo
     frame = frame.sort_values("value")
     colours = judged_colours(frame["meets_target"])
     value_format = ".1%" if is_rate else ",.0f"
-    fig = go.Figure(go.Bar(
-        x=frame["value"], y=unique_labels(frame["name"], frame["code"]), orientation="h", marker_color=colours,
+    fig = go.Figure(ranked_values(
+        list(frame["value"]), unique_labels(frame["name"], frame["code"]), colours, is_rate,
         customdata=frame[["numerator", "denominator"]].fillna(0).to_numpy(),
-        text=[pct(v) if is_rate else count(v, lang) for v in frame["value"]], textposition="auto",
+        text=[pct(v) if is_rate else count(v, lang) for v in frame["value"]],
         hovertemplate=(f"%{{y}}: %{{x:{value_format}}}<br>{t('col.numerator', lang)} %{{customdata[0]:,.0f}}"
                        + (f" / {t('col.denominator', lang)} %{{customdata[1]:,.0f}}" if is_rate else "")
                        + "<extra></extra>")))
@@ -70,7 +72,7 @@ def ranking(frame: pd.DataFrame, indicator_name: str, is_rate: bool, target: flo
                       annotation_text=f"{area_label} {pct(area_value) if is_rate else count(area_value, lang)}",
                       annotation_position="bottom right")
     if is_rate:
-        fig.update_xaxes(tickformat=".0%")
+        fig.update_xaxes(tickformat=".0%", range=rate_range(frame["value"], target, area_value))
     base_layout(fig, max(260, 28 * len(frame) + 70))
     fig.update_layout(margin={"t": 34, "b": 10})
     return fig
