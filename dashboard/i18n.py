@@ -497,6 +497,7 @@ TEXT: dict[str, tuple[str, str]] = {
     "sup.reason.lost": ("近 12 个月失去标准化达标", "lost its standardization in the last 12 months"),
     "sup.reason.not_counted": ("尚未达到标准化建设要求", "not yet counted as standardized"),
     "sup.col.last_visit": ("上次督导", "Last visit"),
+    "sup.card.brief": ("督导简报", "Visit brief"),
     "sup.score_rule": ("风险分 = {terms}（设置 supervision.weights）", "Risk score = {terms} (settings supervision.weights)"),
     "sup.part.below_target": ("未达标指标数", "indicators below target"),
     "sup.part.shortfall": ("合计差距", "summed shortfall"),

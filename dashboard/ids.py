@@ -187,6 +187,7 @@ DQ_VERSION = "quality-version-store"
 SUP_HEADER = "supervision-header-div"
 SUP_TYPE = param("types")
 SUP_RANKING = "supervision-ranking-table"
+SUP_CARDS = "supervision-ranking-cards"
 SUP_RANKING_CAPTION = "supervision-ranking-caption"
 SUP_SELECTED = "supervision-selected-div"
 SUP_MAP = "supervision-route-graph"

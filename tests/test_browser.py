@@ -337,7 +337,7 @@ PHONE_PAGES = {            # each page, and what shows once its callbacks have f
     "/standardization": "#standardization-tile-milestone .kpi-value",
     "/townships": "#townships-scorecard-table .ag-row",
     "/quality": "#quality-consistency-table .ag-row",
-    "/supervision": "#supervision-ranking-table .ag-row",
+    "/supervision": "#supervision-ranking-cards .card",
     "/facility/990104004C1": "#facility-indicators-table .ag-row",
     "/indicators": "#indicator-records_rate",
     "/upload": "#upload-history-table .ag-row",
@@ -360,6 +360,12 @@ def test_phone001_no_page_scrolls_sideways_at_390_px(dash_duo, app, lang):
         right = dash_duo.driver.execute_script(
             "return Math.max(0, ...[...document.querySelectorAll('.kpi-value')].map(e => e.getBoundingClientRect().right))")
         assert right <= 390, (path, lang, right)
+        if path == "/supervision":
+            # the inspector on the road: the first facility's score and reasons on the screen, and its brief
+            card = dash_duo.find_element("#supervision-ranking-cards .card")
+            assert card.rect["x"] + card.rect["width"] <= 390
+            assert "科创社区卫生服务中心" in card.text and ("20 项指标未达标" in card.text or "20 indicators below" in card.text)
+            card.find_element(By.LINK_TEXT, "督导简报" if lang == "zh" else "Visit brief")
     assert dash_duo.get_logs() == []
 
 

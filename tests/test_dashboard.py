@@ -391,3 +391,20 @@ def test_the_risk_ranking_shows_the_last_visit_and_how_the_score_is_made():
     assert score_rule({"below_target": 2.0, "overdue_rectifications": 4.0, "worsening": 0},
                       ("below_target", "worsening", "overdue_rectifications"), "en") == (
         "Risk score = 2×indicators below target + 4×overdue rectifications (settings supervision.weights)")
+
+
+def test_a_ranking_cards_brief_opens_the_print_view_of_that_facility(app, sample_users):
+    """A phone's ranking card links to the print view of its facility, ranked as on the screen."""
+    from dashboard.callbacks.supervision import ranking_cards
+    from dashboard.tables.supervision import ranking
+    from warehouse.queries import supervision
+
+    from conftest import login
+    filters = data.read_filters(data.cursor(), "990104", "2026Q3", "zh")
+    ranked = supervision.ranked(data.cursor(), EVERYTHING, filters.area, filters.period, data.today(), ["CHC"])
+    _, shaped = ranking(ranked, filters)
+    [first, *_] = ranking_cards(shaped, filters, ["CHC"])
+    href = first.children.children[2].children[1].href
+    assert href.startswith("/supervision/brief?codes=990104004C1&area=990104&period=2026Q3&types=CHC&lang=zh")
+    page = login(app.server.test_client(), "root").get(href)
+    assert page.status_code == 200 and "科创社区卫生服务中心" in page.get_data(as_text=True)

@@ -10,7 +10,7 @@ from urllib.parse import urlencode
 
 import dash_bootstrap_components as dbc
 import plotly.graph_objects as go
-from dash import Input, Output, State, callback, dcc, no_update
+from dash import Input, Output, State, callback, dcc, html, no_update
 
 from dashboard import auth, brief, data, ids
 from dashboard.callbacks.common import caption
@@ -45,8 +45,33 @@ def ranking_for(con, filters, types) -> "supervision.pd.DataFrame":
     return supervision.ranked(con, filters.scope, filters.area, filters.period, data.today(), chosen_types(types))
 
 
+# A phone lists the first facilities of the ranking as cards.
+CARDS_SHOWN = 20
+
+
+def ranking_cards(shaped, filters, types) -> list:
+    """The first facilities of the shaped ranking as cards: rank, name (to the profile), score,
+    reasons and last visit, and the visit brief of that facility (the print view)."""
+    lang = filters.lang
+    cards = []
+    for row in shaped.head(CARDS_SHOWN).to_dict("records"):
+        query = urlencode({"codes": row["facility_code"], "area": filters.area.code, "period": filters.period.label,
+                           "types": ",".join(chosen_types(types)), "lang": lang})
+        cards.append(dbc.Card(dbc.CardBody([
+            html.Div([html.Span(f"{row['rank']}. ", className="text-muted"),
+                      dcc.Link(row["name"], href=f"/facility/{row['facility_code']}" + ("?lang=en" if lang == "en" else "")),
+                      html.Span(f" · {row['township_name']}", className="text-muted small"),
+                      html.Strong(f"{row['score']:.1f}", className="float-end")]),
+            html.Div(row["reasons"], className="small mt-1"),
+            html.Div([html.Span(f"{t('sup.col.last_visit', lang)} {row['last_visit_text']}", className="text-muted small"),
+                      html.A(t("sup.card.brief", lang), href=f"/supervision/brief?{query}", className="small float-end")]),
+        ], className="p-2"), className="mb-2"))
+    return cards
+
+
 @callback(Output(ids.SUP_HEADER, "children"), Output(ids.SUP_RANKING, "rowData"), Output(ids.SUP_RANKING, "columnDefs"),
           Output(ids.SUP_RANKING_CAPTION, "children"), Output(ids.SUP_REC_FACILITY, "options"),
+          Output(ids.SUP_CARDS, "children"),
           *FILTERS, Input(ids.SUP_TYPE, "value"), Input(ids.SUP_REC_MESSAGE, "children"))
 def update_ranking(area, period, lang, types, _saved):
     con = data.cursor()
@@ -54,7 +79,7 @@ def update_ranking(area, period, lang, types, _saved):
     lang = filters.lang
     header = page_title(t("sup.title", lang), filters)
     if _inspector() is None or filters.period is None:
-        return header, [], [], t("empty.no_data", lang), []
+        return header, [], [], t("empty.no_data", lang), [], []
     ranked = ranking_for(con, filters, types)
     options = facility_options(ranked)
     note = shapes.score_rule(supervision.weights(con), supervision.PARTS, lang) + " · " + caption(filters)
@@ -62,7 +87,8 @@ def update_ranking(area, period, lang, types, _saved):
         note = t("sup.ranking_capped", lang, shown=f"{RANKING_ROWS_SHOWN:,}", total=f"{len(ranked):,}") + " " + note
         ranked = ranked.head(RANKING_ROWS_SHOWN).copy()
     columns, ranked = shapes.ranking(ranked, filters)
-    return (header, grid_rows(columns, ranked, helpers=("facility_code",)), column_defs(columns, ranked), note, options)
+    return (header, grid_rows(columns, ranked, helpers=("facility_code",)), column_defs(columns, ranked), note, options,
+            ranking_cards(ranked, filters, types))
 
 
 def _codes(selected) -> list[str]:

@@ -43,7 +43,11 @@ def layout(lang=None, types=None, **_):
     ], className="g-2")
     return html.Div([
         html.Div(id=ids.SUP_HEADER),
-        panel(t("sup.ranking", lang), html.Div([ranking]), ids.SUP_RANKING_CAPTION,
+        # a phone shows the first facilities as cards (score, reasons, last visit, a brief each);
+        # a wider screen the whole ranking, to tick facilities for a route
+        panel(t("sup.ranking", lang), html.Div([html.Div(ranking, className="d-none d-sm-block"),
+                                                html.Div(id=ids.SUP_CARDS, className="d-sm-none")]),
+              ids.SUP_RANKING_CAPTION,
               extra=dcc.Checklist(id=ids.SUP_TYPE, value=chosen_types, inline=True, inputClassName="me-1",
                                   labelClassName="me-3",
                                   options=[{"label": t(f"type.short.{k}", lang), "value": k} for k in TYPES])),
