@@ -408,3 +408,19 @@ def test_a_ranking_cards_brief_opens_the_print_view_of_that_facility(app, sample
     assert href.startswith("/supervision/brief?codes=990104004C1&area=990104&period=2026Q3&types=CHC&lang=zh")
     page = login(app.server.test_client(), "root").get(href)
     assert page.status_code == 200 and "科创社区卫生服务中心" in page.get_data(as_text=True)
+
+
+def test_small_multiples_read_rates_in_percent_against_their_targets():
+    import pandas as pd
+
+    from dashboard.figures.comparison import small_multiples
+    indicators = pd.DataFrame({"indicator_code": ["records_rate", "health_lectures"], "name_zh": ["建档率", "讲座次数"],
+                               "name_en": ["Records", "Lectures"], "denominator": ["resident_population", None],
+                               "target": [0.9, 12]})
+    series = pd.DataFrame({"township_code": ["T1", "T1"], "indicator_code": ["records_rate", "health_lectures"],
+                           "period": ["2026-09", "2026-09"], "value": [0.91, 4.0]})
+    figure = small_multiples(series, indicators, {"T1": "甲街道"}, "zh", "")
+    layout = figure["layout"]
+    assert layout["yaxis"]["tickformat"] == ".0%" and "tickformat" not in layout["yaxis2"]
+    assert [(s["yref"], s["y0"]) for s in layout["shapes"]] == [("y", 0.9)]          # no common line for a count
+    assert layout["xaxis"]["tickformat"] == "%Y"

@@ -63,9 +63,21 @@ def small_multiples(series: pd.DataFrame, indicators: pd.DataFrame, names: dict,
     layout = copy.deepcopy(_multiples_layout(tuple(indicators[name]), math.ceil(len(codes) / cols), cols))
     traces = []
     by_indicator = dict(tuple(series.groupby("indicator_code", sort=False)))
+    is_rate = dict(zip(indicators["indicator_code"], indicators["denominator"].notna()))
+    targets = dict(zip(indicators["indicator_code"], indicators["target"]))
+    layout.setdefault("shapes", [])
     for n, code in enumerate(codes):
         part = by_indicator.get(code, series.iloc[:0])
         axis = "" if n == 0 else str(n + 1)
+        # a rate reads in percent, against its target; the years under every small chart
+        layout[f"xaxis{axis}"].update(showticklabels=True, tickformat="%Y", dtick="M12", tick0="2000-01-01",
+                                      tickfont={"size": 9})
+        if is_rate[code]:
+            layout[f"yaxis{axis}"].update(tickformat=".0%")
+            if targets[code] == targets[code] and targets[code] is not None:
+                layout["shapes"].append({"type": "line", "xref": f"x{axis} domain", "yref": f"y{axis}", "x0": 0, "x1": 1,
+                                         "y0": targets[code], "y1": targets[code],
+                                         "line": {"color": "#6d4c41", "width": 1, "dash": "dash"}})
         for township, line in part.groupby("township_code", sort=True):
             traces.append({
                 "type": "scatter", "x": (line["period"] + "-01").tolist(), "y": line["value"].tolist(),
@@ -73,7 +85,8 @@ def small_multiples(series: pd.DataFrame, indicators: pd.DataFrame, names: dict,
                 "line": {"color": PALETTE[list(names).index(township) % len(PALETTE)] if township in names else "#999",
                          "width": 1.5},
                 "name": names.get(township, township), "legendgroup": township, "showlegend": n == 0,
-                "hovertemplate": f"{names.get(township, township)} %{{x|%Y-%m}}: %{{y:.3g}}<extra></extra>"})
+                "hovertemplate": f"{names.get(township, township)} %{{x|%Y-%m}}: "
+                                 + ("%{y:.1%}" if is_rate[code] else "%{y:,.0f}") + "<extra></extra>"})
     return {"data": traces, "layout": layout}
 
 
