@@ -265,22 +265,28 @@ def html(briefs: list[FacilityBrief], legs: list[float], lang: str, title: str) 
         parts += [f"<li>{escape(b.record['name'])} ({escape(b.code)}) · {escape(b.record.get('township_name') or '')}"
                   f" · {legs[n] / 1000:.1f} km</li>" for n, b in enumerate(briefs)]
         parts.append(f"</ol><p>{escape(t('sup.pdf.total', lang))}: {sum(legs) / 1000:.1f} km</p>")
+    none = f"<p>{escape(t('sup.none', lang))}</p>"
     for b in briefs:
+        # every heading has its content, or says there is none (as the PDF does)
         parts.append(f"<section><h2>{escape(b.record['name'])} ({escape(b.code)})</h2>")
-        parts.append("<ul>" + "".join(f"<li>{escape(r)}</li>" for r in b.reasons) + "</ul>")
-        parts.append(f"<h3>{escape(t('sup.below', lang))}</h3><table><tr><th>{escape(t('col.indicator', lang))}</th>"
-                     f"<th>{escape(t('col.value', lang))}</th><th>{escape(t('col.target', lang))}</th>"
-                     f"<th>{escape(t('col.change_previous', lang))}</th></tr>")
-        parts += [f"<tr><td>{escape(i['indicator'])}</td><td>{_value(i)}</td><td>{_target(i)}</td><td>{_change(i, lang)}</td></tr>"
-                  for i in b.below]
-        parts.append(f"</table><h3>{escape(t('sup.questions', lang))}</h3><ul>")
-        parts += [f"<li>{escape(q)}</li>" for q in b.questions]
-        parts.append(f"</ul><h3>{escape(t('sup.findings', lang))}</h3><ul>")
-        parts += [f"<li>{escape(f['date'])} · {f['score']:.1f} · {escape(f['findings'])} · {escape(f['state'])}</li>"
-                  for f in b.findings]
-        parts.append(f"</ul><h3>{escape(t('sup.checklist', lang))}</h3><ul>")
-        parts += [f"<li>□ {escape(c)}</li>" for c in b.checklist]
-        parts.append("</ul></section>")
+        if b.reasons:
+            parts.append("<ul>" + "".join(f"<li>{escape(r)}</li>" for r in b.reasons) + "</ul>")
+        parts.append(f"<h3>{escape(t('sup.below', lang))}</h3>")
+        if b.below:
+            parts.append(f"<table><tr><th>{escape(t('col.indicator', lang))}</th><th>{escape(t('col.value', lang))}</th>"
+                         f"<th>{escape(t('col.target', lang))}</th><th>{escape(t('col.change_previous', lang))}</th></tr>")
+            parts += [f"<tr><td>{escape(i['indicator'])}</td><td>{_value(i)}</td><td>{_target(i)}</td>"
+                      f"<td>{_change(i, lang)}</td></tr>" for i in b.below]
+            parts.append("</table>")
+        else:
+            parts.append(none)
+        for title_key, items in (("sup.questions", [escape(q) for q in b.questions]),
+                                 ("sup.findings", [f"{escape(f['date'])} · {f['score']:.1f} · {escape(f['findings'])} · "
+                                                   f"{escape(f['state'])}" for f in b.findings]),
+                                 ("sup.checklist", [f"□ {escape(c)}" for c in b.checklist])):
+            parts.append(f"<h3>{escape(t(title_key, lang))}</h3>")
+            parts.append("<ul>" + "".join(f"<li>{item}</li>" for item in items) + "</ul>" if items else none)
+        parts.append("</section>")
     style = ("body{font-family:'WenQuanYi Micro Hei','Microsoft YaHei',sans-serif;max-width:800px;margin:auto;"
              "color:#000}table{border-collapse:collapse}td,th{border:1px solid #000;padding:2px 6px}"
              "section{page-break-before:always}")

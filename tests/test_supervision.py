@@ -196,3 +196,13 @@ def test_a_reason_never_counts_zero_late_reports():
            "overdue_rectifications": 0, "open_rectifications": 0, "low_score": 0, "last_score": None,
            "months_since_visit": 0, "standardization": 0, "lost_standardization": False}
     assert reasons(row, "zh") == ["近 6 个月 3 条数据警告"]
+
+
+def test_the_print_view_never_prints_an_empty_heading(con):
+    """F_CHC2 has no warnings and its visit found nothing: those headings say 无 instead of standing empty."""
+    from dashboard import brief
+    [made] = brief.build(con, EVERYTHING, ["F_CHC2"], parse_period("2026Q2"), pd.DataFrame(), "zh", date(2026, 11, 25))
+    made.questions = []
+    page = brief.html([made], [], "zh", "简报")
+    assert "<ul></ul>" not in page and "<table></table>" not in page
+    assert page.count("<p>无</p>") >= 1
