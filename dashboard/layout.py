@@ -22,17 +22,21 @@ NAV_PAGES = [
 
 
 def shell():
+    # on a phone the links and tools fold under a menu button (the filters below stay in reach)
     navbar = dbc.Navbar(dbc.Container([
         html.Span(id=ids.PRODUCT, className="navbar-brand"),
-        dbc.Nav([dbc.NavItem(dcc.Link(id=component_id, href=path, className="nav-link"))
-                 for component_id, path, _, _ in NAV_PAGES], navbar=True, className="me-auto"),
-        html.Div([
-            dcc.Dropdown(id=ids.SEARCH, options=[], searchable=True, clearable=True, className="shell-search"),
-            html.A(id=ids.LANG_LINK, className="btn btn-sm btn-outline-light", href="?lang=en"),
-            html.A(id=ids.USER, href="/account", className="shell-user"),
-            html.A(id=ids.LOGOUT, href="/logout", className="btn btn-sm btn-outline-light"),
-        ], className="shell-tools"),
-    ], fluid=True, className="shell-bar"), color="primary", dark=True, className="shell-navbar")
+        dbc.NavbarToggler(id=ids.NAV_TOGGLE, className="ms-auto"),
+        dbc.Collapse([
+            dbc.Nav([dbc.NavItem(dcc.Link(id=component_id, href=path, className="nav-link"))
+                     for component_id, path, _, _ in NAV_PAGES], navbar=True, className="me-auto"),
+            html.Div([
+                dcc.Dropdown(id=ids.SEARCH, options=[], searchable=True, clearable=True, className="shell-search"),
+                html.A(id=ids.LANG_LINK, className="btn btn-sm btn-outline-light", href="?lang=en"),
+                html.A(id=ids.USER, href="/account", className="shell-user"),
+                html.A(id=ids.LOGOUT, href="/logout", className="btn btn-sm btn-outline-light"),
+            ], className="shell-tools"),
+        ], id=ids.NAV_COLLAPSE, is_open=False, navbar=True, className="shell-collapse"),
+    ], fluid=True, className="shell-bar"), color="primary", dark=True, expand="md", className="shell-navbar")
     filters = html.Div(dbc.Container(html.Div([
         html.Label(id=ids.AREA_LABEL, htmlFor=ids.AREA, className="shell-label"),
         dcc.Dropdown(id=ids.AREA, clearable=False, searchable=True, className="shell-area"),

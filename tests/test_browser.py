@@ -8,6 +8,7 @@ import pytest
 from selenium.common.exceptions import TimeoutException
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
+from selenium.webdriver.support.ui import WebDriverWait
 
 from dashboard import data
 
@@ -366,6 +367,16 @@ def test_phone001_no_page_scrolls_sideways_at_390_px(dash_duo, app, lang):
             assert card.rect["x"] + card.rect["width"] <= 390
             assert "科创社区卫生服务中心" in card.text and ("20 项指标未达标" in card.text or "20 indicators below" in card.text)
             card.find_element(By.LINK_TEXT, "督导简报" if lang == "zh" else "Visit brief")
+    # the navigation folds under the menu button; a page opened from it folds it again
+    dash_duo.driver.get(dash_duo.server_url + "/" + ("?lang=en" if lang == "en" else ""))
+    dash_duo.wait_for_element("#overview-tile-milestone .kpi-value", timeout=30)
+    assert not dash_duo.find_element("#shell-nav-coverage-link").is_displayed()
+    dash_duo.find_element("#shell-nav-toggler").click()
+    WebDriverWait(dash_duo.driver, 30).until(lambda d: d.find_element(By.ID, "shell-nav-coverage-link").is_displayed())
+    dash_duo.find_element("#shell-nav-coverage-link").click()
+    dash_duo.wait_for_text_to_equal(".page-title", "覆盖地图" if lang == "zh" else "Coverage map", timeout=30)
+    WebDriverWait(dash_duo.driver, 30).until(
+        lambda d: not d.find_element(By.ID, "shell-nav-coverage-link").is_displayed())
     assert dash_duo.get_logs() == []
 
 

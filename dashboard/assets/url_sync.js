@@ -3,6 +3,12 @@
    restores them (the page is rendered again from the older URL). */
 window.dash_clientside = Object.assign({}, window.dash_clientside, {
     jiceng: {
+        // the phone's menu button opens and closes the navigation; opening another page closes it
+        toggleNav: function (clicks, pathname, isOpen) {
+            var ctx = window.dash_clientside.callback_context;
+            var trigger = ctx.triggered.length ? ctx.triggered[0].prop_id : "";
+            return trigger.indexOf("shell-nav-toggler") === 0 ? !isOpen : false;
+        },
         writeUrl: function (area, period, lang) {
             var ctx = window.dash_clientside.callback_context;
             var query = new URLSearchParams(window.location.search);

@@ -109,6 +109,13 @@ clientside_callback(
 )
 
 
+clientside_callback(
+    ClientsideFunction(namespace="jiceng", function_name="toggleNav"),
+    Output(ids.NAV_COLLAPSE, "is_open"),
+    Input(ids.NAV_TOGGLE, "n_clicks"), Input(ids.URL, "pathname"), State(ids.NAV_COLLAPSE, "is_open"),
+)
+
+
 def page_title(title: str, filters) -> list:
     """The heading of a page: its title, then the area and period it shows."""
     lang = filters.lang
