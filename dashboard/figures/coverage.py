@@ -120,7 +120,8 @@ def coverage_map(geojson: dict, metrics: pd.DataFrame, metric: str, points: pd.D
     fig.update_layout(
         map={**(tiles or basemap(None, None)), **view(geojson, points, height)}, height=height,
         margin={"l": 0, "r": 0, "t": 0, "b": 0}, font={"family": FONT},
-        legend={"orientation": "h", "yanchor": "bottom", "y": 0.0, "x": 0.0, "bgcolor": "rgba(255,255,255,0.85)"},
+        # the legend under the map, not on it (on a phone its rows covered a third of the map)
+        legend={"orientation": "h", "yanchor": "top", "y": -0.01, "x": 0.0, "bgcolor": "rgba(255,255,255,0)"},
         hoverlabel={"font": {"family": FONT}}, clickmode="event")
     return fig
 
