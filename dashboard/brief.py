@@ -147,7 +147,7 @@ def _change(item: dict, lang: str) -> str:
     arrow = "↑" if change > 0 else "↓" if change < 0 else "→"
     if item["is_count"]:
         return f"{arrow} {abs(change):,.0f}"
-    return f"{arrow} {abs(change) * 100:.1f} {'个百分点' if lang == 'zh' else 'pp'}"
+    return f"{arrow} {abs(change) * 100:.1f} {t('unit.points', lang)}"
 
 
 def _target(item: dict) -> str:

@@ -39,7 +39,7 @@ def _change(points: str) -> dict:
 FORMATTERS = {"pct": PERCENT, "int": INTEGER, "dec": DECIMAL, "rate_or_count": RATE_OR_COUNT, "scorecell": SCORE_CELL,
               "scorecount": SCORE_COUNT, "byrow": BY_ROW,
               # kinds by language: column definitions are built without one
-              "change_zh": _change("个百分点"), "change_en": _change("pp")}
+              "change_zh": _change(t("unit.points", "zh")), "change_en": _change(t("unit.points", "en"))}
 
 
 def panel(title: str, body, caption_id: str | None = None, export_table: str | None = None,

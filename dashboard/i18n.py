@@ -378,6 +378,7 @@ TEXT: dict[str, tuple[str, str]] = {
                    "aggregated, target and direction, the template column each count comes from, and the "
                    "national specification it follows. Targets and definitions are settings (config/settings.toml)."),
     "dict.formula": ("计算", "Formula"),
+    "unit.points": ("个百分点", "pp"),      # a change of a rate: 72% to 75% is +3 points, not +3%
     "dict.open": ("这个指标怎么算", "How this indicator is defined"),
     "dict.numerator": ("分子", "Numerator"),
     "dict.denominator": ("分母", "Denominator"),

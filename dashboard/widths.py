@@ -7,6 +7,8 @@ import math
 
 import pandas as pd
 
+from dashboard.i18n import t
+
 # The grid's 14 px font: a digit, comma, point or sign is about 8.5 px, a CJK character 14 px.
 NARROW_PX, WIDE_PX = 8.5, 14.5
 # Alpine's cell padding (17 px each side), the right-aligned cell's margin and a little room.
@@ -36,8 +38,8 @@ def written(kind: str, value, row: dict, field: str) -> str:
     if kind == "rate_or_count":
         return f"{value:,.0f}" if is_count else f"{value:.1%}"
     if kind.startswith("change_"):
-        unit = " 个百分点" if kind == "change_zh" else " pp"
-        return f"{value:+,.0f}" if is_count else f"{value * 100:+.1f}{unit}"
+        unit = t("unit.points", kind.removeprefix("change_"))
+        return f"{value:+,.0f}" if is_count else f"{value * 100:+.1f} {unit}"
     if kind in ("scorecell", "scorecount"):
         number = f"{value:.1%}" if kind == "scorecell" else f"{value:,.0f}"
         return f"{number} {row.get(f'{field}__arrow') or ''}"

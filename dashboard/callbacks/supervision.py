@@ -19,7 +19,7 @@ from dashboard.components import column_defs, facility_options
 from dashboard.figures.common import FONT, empty_figure
 from dashboard.figures.coverage import basemap, view
 from dashboard.i18n import t
-from dashboard.tables import grid_rows
+from dashboard.tables import facility_href, grid_rows
 from dashboard.tables import supervision as shapes
 from etl.loader import load_recorded_visit
 from warehouse.queries import areas, supervision
@@ -59,7 +59,7 @@ def ranking_cards(shaped, filters, types) -> list:
                            "types": ",".join(chosen_types(types)), "lang": lang})
         cards.append(dbc.Card(dbc.CardBody([
             html.Div([html.Span(f"{row['rank']}. ", className="text-muted"),
-                      dcc.Link(row["name"], href=f"/facility/{row['facility_code']}" + ("?lang=en" if lang == "en" else "")),
+                      dcc.Link(row["name"], href=facility_href(row["facility_code"], lang)),
                       html.Span(f" · {row['township_name']}", className="text-muted small"),
                       html.Strong(f"{row['score']:.1f}", className="float-end")]),
             html.Div(row["reasons"], className="small mt-1"),

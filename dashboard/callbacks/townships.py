@@ -33,10 +33,11 @@ TABLES = {
 }
 
 
-def scorecard_grid(con, filters) -> tuple[list[dict], list, dict[str, str]]:
-    """The scorecard's grid rows, columns and the indicator code of each indicator field. Shaping
-    300 townships × 24 indicators takes longer than their SQL, and every user of a version asks
-    the same: kept per version (keyed by what it depends on; the shaper reads only the language)."""
+def scorecard_grid(con, filters) -> tuple[list[dict], list[dict]]:
+    """The scorecard's grid rows and column definitions (each column as wide as its widest value,
+    each indicator header with its ⓘ, the names pinned). Shaping 300 townships × 24 indicators
+    takes longer than their SQL, and every user of a version asks the same: kept per version
+    (keyed by what it depends on; the shaper reads only the language)."""
     return _scorecard_grid(con, filters.scope, filters.area, filters.period, filters.lang)
 
 
@@ -45,7 +46,12 @@ def _scorecard_grid(con, scope, area, period, lang):
     answer = comparison.township_scorecard(con, scope, area, period)
     columns, frame = shapes.scorecard(answer, SimpleNamespace(lang=lang))
     codes = {field: code for code, field in shapes.indicator_fields(answer[0]).items()}
-    return grid_rows(columns, frame), columns, codes
+    rows = grid_rows(columns, frame)
+    defs = [with_indicator_header(spec, codes[spec["field"]], lang) if spec["field"] in codes else spec
+            for spec in column_defs(columns, rows)]
+    for spec in defs[:2]:
+        spec["pinned"] = "left"
+    return rows, defs
 
 
 @callback(Output(ids.CMP_RANK_INFO, "href"), Output(ids.CMP_OUTCOME_INFO, "href"),
@@ -65,11 +71,7 @@ def update_scorecard(area, period, lang):
     title = t("cmp.scorecard", filters.lang, amber=f"{100 * rules['amber_points']:g}")
     if filters.period is None:
         return header, [], [], t("empty.no_data", filters.lang), title
-    rows, columns, codes = scorecard_grid(con, filters)
-    defs = [with_indicator_header(spec, codes[spec["field"]], filters.lang) if spec["field"] in codes else spec
-            for spec in column_defs(columns, rows)]
-    for spec in defs[:2]:
-        spec["pinned"] = "left"
+    rows, defs = scorecard_grid(con, filters)
     score_rule = t(f"cmp.score.{rules['score']}", filters.lang)
     return header, rows, defs, f"{score_rule} · {caption(filters)}", title
 

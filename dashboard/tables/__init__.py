@@ -32,10 +32,15 @@ def name_column(frame: pd.DataFrame, lang: str, stem: str = "name") -> pd.Series
     return frame[f"{stem}_en"] if lang == "en" else frame[f"{stem}_zh"]
 
 
+def facility_href(code: str, lang: str) -> str:
+    """The address of a facility's profile, in the language of the page that links to it."""
+    return f"/facility/{code}{'?lang=en' if lang == 'en' else ''}"
+
+
 def profile_link(name: str, code: str, lang: str) -> str:
     """A markdown link to a facility's profile; brackets in names cannot break out of it."""
     label = str(name).replace("[", "(").replace("]", ")").replace("\\", "")
-    return f"[{label}](/facility/{code}{'?lang=en' if lang == 'en' else ''})"
+    return f"[{label}]({facility_href(code, lang)})"
 
 
 def profile_links(frame: pd.DataFrame, lang: str) -> list[str]:
@@ -51,6 +56,17 @@ def indicator_link(name: str, code: str, lang: str) -> str:
 
 def indicator_links(frame: pd.DataFrame, lang: str) -> list[str]:
     return [indicator_link(n, c, lang) for n, c in zip(frame["indicator"], frame["indicator_code"])]
+
+
+def with_indicator_names(frame: pd.DataFrame, lang: str) -> pd.DataFrame:
+    """A copy of an indicator table with what its shapers show: the name, its ⓘ link, the
+    category and whether it meets its target, in the page's language."""
+    frame = frame.copy()
+    frame["indicator"] = name_column(frame, lang)
+    frame["indicator_link"] = indicator_links(frame, lang)
+    frame["category_name"] = name_column(frame, lang, "category")
+    frame["meets"] = yes_no(frame["meets_target"], lang)
+    return frame
 
 
 # What a link column holds as plain text, in exports (a link's markdown means nothing in a file).

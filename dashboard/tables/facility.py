@@ -4,17 +4,13 @@ from __future__ import annotations
 import pandas as pd
 
 from dashboard.i18n import t
-from dashboard.tables import indicator_links, name_column, yes_no
+from dashboard.tables import name_column, with_indicator_names
 
 
 def indicators(frame: pd.DataFrame, filters):
     """Shapes facility.indicator_table."""
     lang = filters.lang
-    frame = frame.copy()
-    frame["indicator"] = name_column(frame, lang)
-    frame["indicator_link"] = indicator_links(frame, lang)
-    frame["category_name"] = name_column(frame, lang, "category")
-    frame["meets"] = yes_no(frame["meets_target"], lang)
+    frame = with_indicator_names(frame, lang)
     columns = [("category_name", t("col.category", lang), "text"),
                ("indicator_link", t("col.indicator", lang), "link"),
                ("value", t("col.value", lang), "rate_or_count"), ("numerator", t("col.numerator", lang), "int"),

@@ -4,17 +4,13 @@ from __future__ import annotations
 import pandas as pd
 
 from dashboard.i18n import t
-from dashboard.tables import indicator_links, name_column, profile_links, yes_no
+from dashboard.tables import profile_links, with_indicator_names
 
 
 def indicators(frame: pd.DataFrame, filters):
     """Shapes overview.judged_indicators (the furthest below target first)."""
     lang = filters.lang
-    frame = frame.copy()
-    frame["indicator"] = name_column(frame, lang)
-    frame["indicator_link"] = indicator_links(frame, lang)
-    frame["category_name"] = name_column(frame, lang, "category")
-    frame["meets"] = yes_no(frame["meets_target"], lang)
+    frame = with_indicator_names(frame, lang)
     columns = [("indicator_link", t("col.indicator", lang), "link"), ("category_name", t("col.category", lang), "text"),
                ("value", t("col.value", lang), "rate_or_count"), ("target", t("col.target", lang), "rate_or_count"),
                ("gap", t("col.gap", lang), f"change_{lang}"), ("meets", t("col.meets", lang), "text"),
