@@ -160,11 +160,24 @@ def _why_no_template(file: str, sheets: list[Sheet], all_templates) -> list[Prob
     return [Problem("no_template", file)]
 
 
+# The kinds whose validation adds to the reference: a registry names the codes the files after it
+# may use.
+REFERENCE_KINDS = frozenset({"admin_units", "facilities"})
+
+
+def read_reference(con, allowed_districts: frozenset[str] | None = None) -> Reference:
+    return Reference(ref_queries.known_areas(con), ref_queries.known_facilities(con),
+                     ref_queries.area_districts(con), ref_queries.facility_districts(con), allowed_districts,
+                     ref_queries.facility_dates(con))
+
+
 def validate_prepared(prepared: PreparedFile, con, settings: Settings, today: date,
-                      allowed_districts: frozenset[str] | None = None) -> list[Dataset]:
-    reference = Reference(ref_queries.known_areas(con), ref_queries.known_facilities(con),
-                          ref_queries.area_districts(con), ref_queries.facility_districts(con), allowed_districts,
-                          ref_queries.facility_dates(con))
+                      allowed_districts: frozenset[str] | None = None,
+                      reference: Reference | None = None) -> list[Dataset]:
+    """`reference`: what the warehouse knows, read once for the files of a load that add nothing
+    to it; read here when not given."""
+    if reference is None:
+        reference = read_reference(con, allowed_districts)
     reading = settings.section("reading")
     not_reported = frozenset(n.clean_text(m) for m in reading.get("not_reported", ()))
     footer_words = tuple(n.clean_text(w).replace(" ", "") for w in reading.get("footer_words", ()))
@@ -200,12 +213,13 @@ def outlier_warnings(con, prepared: PreparedFile, datasets: list[Dataset], setti
 
 
 def load_file(con, prepared: PreparedFile, settings: Settings, today: date,
-              loaded_by: str | None = None, allowed_districts: frozenset[str] | None = None) -> FileResult:
+              loaded_by: str | None = None, allowed_districts: frozenset[str] | None = None,
+              reference: Reference | None = None) -> FileResult:
     """Validate and write one file in one transaction; a file with any problem writes nothing."""
     # Rows are checked even when a header is wrong, so a clerk gets every problem at once; only a
     # file that could not be read, or that the uploader may not send, stops here.
     stop = any(p.code == "kind_not_allowed" for p in prepared.findings.problems)
-    datasets = [] if stop else validate_prepared(prepared, con, settings, today, allowed_districts)
+    datasets = [] if stop else validate_prepared(prepared, con, settings, today, allowed_districts, reference)
     findings = prepared.findings
     result = FileResult(prepared.path, prepared.kinds, "rejected", problems=findings.problems,
                         warnings=findings.warnings)
@@ -280,6 +294,7 @@ def _load_paths(paths, db, dry_run, forced_kind, settings, loaded_by, today, pro
     with WriterSession(db) as session, ThreadPoolExecutor(max_workers=1) as reader:
         settings_changed = schema.prepare(session.con, settings)
         upcoming = reader.submit(prepare, ordered[0], settings, forced_kind) if ordered else None
+        reference = None
         for index, _ in enumerate(progress(ordered) if progress else ordered):
             item = upcoming.result()
             if index + 1 < len(ordered):
@@ -287,7 +302,15 @@ def _load_paths(paths, db, dry_run, forced_kind, settings, loaded_by, today, pro
             for kind in item.kinds:
                 if allowed_kinds is not None and kind not in allowed_kinds:
                     item.findings.problems.append(Problem("kind_not_allowed", item.path.name, detail=kind))
-            results.append(load_file(session.con, item, settings, today, loaded_by, allowed_districts))
+            # a registry file is checked against a reference of its own (it adds to it as it goes);
+            # the files after it read the warehouse again, since it may know more codes now
+            adds_codes = bool(REFERENCE_KINDS.intersection(item.kinds))
+            if reference is None and not adds_codes:
+                reference = read_reference(session.con, allowed_districts)
+            results.append(load_file(session.con, item, settings, today, loaded_by, allowed_districts,
+                                     None if adds_codes else reference))
+            if adds_codes:
+                reference = None
         changed = settings_changed or any(r.status == "accepted" for r in results)
         if changed and not dry_run:
             session.publish()

@@ -152,16 +152,23 @@ def _fast_cell(column_type: str, raw):
     return None
 
 
-def _whole_column_of_counts(raws) -> list[int] | None:
-    """A column of plain non-negative whole numbers converted at once (int() in C), or None
-    when any cell needs the general parser (blank, 1,234, 12.5, -3, 1_000 ...)."""
+def _whole_column_of_counts(raws, blanks_allowed: bool) -> list[int | None] | None:
+    """A column of plain non-negative whole numbers converted at once (int() in C), empty cells
+    being None where the column may be blank, or None when any cell needs the general parser
+    (a blank in a required column, 1,234, 12.5, -3, 1_000, a not-reported mark ...)."""
     if set(map(type, raws)) != {str}:
         return None
     try:
         values = list(map(int, raws))
     except ValueError:
-        return None
-    if not values or min(values) < 0 or max(values) >= 10 ** 15 or "_" in "".join(raws):
+        if not blanks_allowed:
+            return None
+        try:
+            values = [int(raw) if raw else None for raw in raws]
+        except ValueError:
+            return None
+    present = [v for v in values if v is not None] if None in values else values
+    if not values or (present and (min(present) < 0 or max(present) >= 10 ** 15)) or "_" in "".join(raws):
         return None
     return values
 
@@ -172,7 +179,7 @@ def parse_column(ctx: SheetContext, column: Column, numbers: list[int], raws: li
     dates and codes repeat down a sheet); a bad cell's problem is collected as (row, problem)
     and its value is None, so the other checks still run and every problem is listed at once."""
     if column.type in ("count", "measure"):
-        values = _whole_column_of_counts(raws)
+        values = _whole_column_of_counts(raws, not column.required)
         if values is not None:
             return values
     values = []

@@ -1,4 +1,5 @@
 """Loading submissions: accepted forms, every rejection reason, idempotency, history."""
+import json
 from datetime import date
 
 import pytest
@@ -84,6 +85,18 @@ def test_blank_measure_means_not_reported_not_zero(tmp_path):
     load(db, monthly_file(tmp_path / "m.csv", [{**MONTH, "births": ""}]))
     assert "births" not in values(db)
     assert query(db, "SELECT count(*) FROM monthly_report") == [(1,)]
+
+
+def test_a_column_of_counts_with_blanks_keeps_each_value_and_each_blank(tmp_path):
+    db = tiny_city(tmp_path)
+    rows = [{**MONTH, "births": "", "newborn_visits": "0"}, {**MONTH, "facility_code": "F_CHC2", "births": "7"},
+            {**MONTH, "facility_code": "F_THC1", "births": " 12 ", "newborn_visits": ""}]
+    [result] = load(db, monthly_file(tmp_path / "m.csv", rows))
+    assert result.status == "accepted", [p.line() for p in result.problems]
+    assert query(db, "SELECT facility_code, measure, value FROM monthly_measure "
+                     "WHERE measure IN ('births', 'newborn_visits') ORDER BY ALL") == [
+        ("F_CHC1", "newborn_visits", 0.0), ("F_CHC2", "births", 7.0), ("F_CHC2", "newborn_visits", 8.0),
+        ("F_THC1", "births", 12.0)]
 
 
 def test_gcj02_coordinates_are_stored_as_wgs84(tmp_path):
@@ -281,3 +294,27 @@ def test_cli_exit_code_is_zero_only_when_every_file_was_accepted(tmp_path, capsy
     assert main(["load", "--db", str(db), str(bad)]) == 1
     out = capsys.readouterr().out
     assert "已拒绝 rejected" in out and "机构代码不存在" in out and "Unknown facility code" in out
+
+
+def test_a_registry_file_in_a_load_names_codes_for_the_files_after_it_only_when_accepted(tmp_path):
+    # the reference of known codes is read once per load and again after each registry file
+    db = tiny_city(tmp_path)
+    folder = tmp_path / "in"
+    folder.mkdir()
+    # a boundary file goes between the admin units and the facilities: it reads the reference first
+    ring = [[116.39, 39.89], [116.43, 39.89], [116.43, 39.92], [116.39, 39.89]]
+    (folder / "0_boundary.geojson").write_text(json.dumps({"type": "FeatureCollection", "features": [
+        {"type": "Feature", "properties": {"code": "110101001"}, "geometry": {"type": "Polygon", "coordinates": [ring]}}]}))
+    write_csv(folder / "a_new_station.csv", FACILITY_HEADER, [
+        ["F_NEW", "新站", "社区卫生服务站", "F_CHC1", "110101001", "政府办", 116.41, 39.91, 120, "", "2020-01-01", ""]])
+    write_csv(folder / "b_bad_station.csv", FACILITY_HEADER, [
+        ["F_BAD", "坏站", "社区卫生服务站", "F_CHC1", "110101001", "政府办", 116.41, 39.91, 120, "", "2099-01-01",
+         "2020-01-01"]])
+    monthly_file(folder / "c_month.csv", [MONTH])
+    monthly_file(folder / "d_new.csv", [{**MONTH, "facility_code": "F_NEW"}])
+    monthly_file(folder / "e_bad.csv", [{**MONTH, "facility_code": "F_BAD"}])
+    results = load(db, folder)
+    assert [(r.path.name, r.status) for r in results] == [
+        ("0_boundary.geojson", "accepted"), ("a_new_station.csv", "accepted"), ("b_bad_station.csv", "rejected"), ("c_month.csv", "accepted"),
+        ("d_new.csv", "accepted"), ("e_bad.csv", "rejected")]
+    assert [(p.code, p.value) for p in results[5].problems] == [("unknown_facility", "F_BAD")]

@@ -22,6 +22,9 @@ class TableSpec:
     # how a changed row is recorded in derived_change (warehouse/derived.py): the input's name and
     # the columns of its code and period; None: no derived table reads this table
     derived_input: tuple[str, str, str] | None = None
+    # a key column whose incoming range bounds the stored rows a write can match (exactly: a row
+    # with the same key has its value of it); months arrive in order, so the scans skip the rest
+    range_key: str | None = None
 
 
 TABLES = {
@@ -41,7 +44,7 @@ TABLES = {
         "inspector", "kind", "score", "findings", "rectify_by", "rectified_on")),
     "monthly_services": TableSpec("monthly_measure", ("facility_code", "period", "measure"),
                                   ("value",), blank_removes=True,
-                                  derived_input=("measure", "facility_code", "period")),
+                                  derived_input=("measure", "facility_code", "period"), range_key="period"),
 }
 
 
@@ -83,21 +86,28 @@ class FileBatch:
         self.con.execute(f"INSERT INTO incoming SELECT {', '.join(columns)} FROM incoming_frame")
         self.con.unregister("incoming_frame")
         key_match = " AND ".join(f"t.{k} = i.{k}" for k in spec.keys)
+        stored, in_range, bounds = spec.table, "true", []
+        if spec.range_key:
+            low, high = self.con.execute(
+                f"SELECT min({spec.range_key}), max({spec.range_key}) FROM incoming").fetchall()[0]
+            if low is not None and high is not None:
+                in_range, bounds = f"t.{spec.range_key} BETWEEN ? AND ?", [low, high]
+                stored = f"(SELECT * FROM {spec.table} t WHERE {in_range})"
         same_values = " AND ".join(f"t.{v} IS NOT DISTINCT FROM i.{v}" for v in spec.values)
         has_value = " OR ".join(f"i.{v} IS NOT NULL" for v in spec.values) if spec.blank_removes else "true"
         self.con.execute(f"""
             CREATE OR REPLACE TEMP TABLE changed AS
-            SELECT i.* FROM incoming i LEFT JOIN {spec.table} t ON {key_match}
+            SELECT i.* FROM incoming i LEFT JOIN {stored} t ON {key_match}
             WHERE (t.{spec.keys[0]} IS NULL AND ({has_value}))
-               OR (t.{spec.keys[0]} IS NOT NULL AND NOT ({same_values}))""")
+               OR (t.{spec.keys[0]} IS NOT NULL AND NOT ({same_values}))""", bounds)
         changed = self.con.execute("SELECT count(*) FROM changed").fetchall()[0][0]
         if changed:
             batch = self._batch()
             record_derived_change(self.con, spec, "changed")
-            key_in_changed = f"EXISTS (SELECT 1 FROM changed i WHERE {key_match})"
+            key_in_changed = f"{in_range} AND EXISTS (SELECT 1 FROM changed i WHERE {key_match})"
             self.con.execute(f"INSERT INTO {spec.table}_history SELECT t.*, ? FROM {spec.table} t "
-                             f"WHERE {key_in_changed}", [batch])
-            self.con.execute(f"DELETE FROM {spec.table} t WHERE {key_in_changed}")
+                             f"WHERE {key_in_changed}", [batch, *bounds])
+            self.con.execute(f"DELETE FROM {spec.table} t WHERE {key_in_changed}", bounds)
             if kind == "monthly_services":
                 # warnings about values that are now replaced describe nothing any more
                 self.con.execute("""DELETE FROM load_warning w WHERE EXISTS (

@@ -55,10 +55,14 @@ def outliers_against_history(con: duckdb.DuckDBPyConnection, values: pd.DataFram
             WITH i AS (
                 SELECT facility_code, CAST(period AS DATE) AS period, measure, CAST(value AS DOUBLE) AS x
                 FROM outlier_incoming
+            ), history AS (
+                -- bounded by the incoming months first, so the scan skips the older row groups
+                SELECT m.facility_code, m.period, m.measure, m.value FROM monthly_measure m
+                JOIN measure_registry r ON r.measure = m.measure AND r.kind = 'flow'
+                WHERE m.period >= CAST($first AS DATE) - INTERVAL 24 MONTH AND m.period < CAST($last AS DATE)
             ), past AS (
                 SELECT i.facility_code, i.period, i.measure, any_value(i.x) AS x, list(m.value) AS past
-                FROM i JOIN measure_registry r ON r.measure = i.measure AND r.kind = 'flow'
-                JOIN monthly_measure m
+                FROM i JOIN history m
                   ON m.facility_code = i.facility_code AND m.measure = i.measure
                  AND m.period < i.period AND m.period >= i.period - INTERVAL 24 MONTH
                 GROUP BY ALL
@@ -78,6 +82,7 @@ def outliers_against_history(con: duckdb.DuckDBPyConnection, values: pd.DataFram
             SELECT facility_code, period, measure, x AS value, median, z FROM scored
             WHERE z > $threshold AND beyond_noise(x, median)
             ORDER BY facility_code, period, measure
-        """, {"min_history": min_history, "threshold": threshold}).df()
+        """, {"min_history": min_history, "threshold": threshold,
+              "first": incoming["period"].min().date(), "last": incoming["period"].max().date()}).df()
     finally:
         con.unregister("outlier_incoming")

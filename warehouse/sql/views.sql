@@ -392,7 +392,8 @@ CREATE OR REPLACE MACRO modified_z(x, median, mad, mean_ad) AS
 CREATE OR REPLACE MACRO horizon_values(months, only_changed := false) AS TABLE
 SELECT m.facility_code, m.measure, m.period, m.value, h.latest_period AS last
 FROM monthly_measure m, data_horizon h
-WHERE m.period > h.latest_period - to_months(months) AND m.period <= h.latest_period
+-- the bounds as dates (not timestamps) become a filter of the scan, which skips older row groups
+WHERE m.period > CAST(h.latest_period - to_months(months) AS DATE) AND m.period <= h.latest_period
   AND (NOT only_changed OR m.facility_code IN (SELECT facility_code FROM changed_measure_facility));
 
 -- Data-quality flags of every facility at the data horizon (warehouse/queries/quality.py has the
@@ -465,7 +466,7 @@ checks AS (
     SELECT m.facility_code, m.measure, year(m.period) AS year, sum(m.value) AS total
     FROM monthly_measure m JOIN measure_registry r USING (measure), horizon h
     WHERE r.kind = 'flow' AND month(m.period) <= month(h.last)
-      AND year(m.period) BETWEEN year(h.last) - 3 AND year(h.last)
+      AND m.period >= make_date(year(h.last) - 3, 1, 1) AND m.period <= h.last
       AND (NOT only_changed OR m.facility_code IN (SELECT facility_code FROM changed_measure_facility))
     GROUP BY ALL
 ), years AS (
