@@ -147,6 +147,10 @@ TEXT: dict[str, tuple[str, str]] = {
     "cov.sites.legend": ("建议新站点", "Suggested site"),
     "cov.sites.summary": ("{count} 个新站点可新增覆盖 {gained} 人", "{count} new sites would cover {gained} more residents"),
     "cov.hover.standardized": ("标准化达标", "standardized"),
+    "cov.hover.facilities": ("运行机构", "operating facilities"),
+    "cov.by_township": ("机构与未覆盖点超过 {limit} 个，地图按街道乡镇显示（数量见悬停提示）；选择区县可看到每个机构。",
+                        "More than {limit} facilities and uncovered points: the map shows townships (counts on "
+                        "hover); choose a district to see each facility."),
     "cov.hover.open_profile": ("点击查看机构档案", "click to open the profile"),
     "cov.stars": ("{stars}星服务站", "{stars}-star stations"),
     "cov.no_stars": ("未评星服务站", "unrated stations"),

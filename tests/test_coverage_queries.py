@@ -9,7 +9,7 @@ from warehouse.queries.areas import CITY, resolve_area
 from warehouse.scope import Scope
 from warehouse.store import current_version_file
 
-from factory import load, tiny_city, write_csv
+from factory import TODAY, load, tiny_city, write_csv
 from warehouse_test_helpers import haversine_m
 
 EVERYTHING = Scope.everything()
@@ -107,3 +107,48 @@ def test_the_overview_residents_tile_and_where_site_suggestions_start(tmp_path):
     assert (status["residents"], status["centers"], round(status["per_center"])) == (35000, 3, 11667)
     assert coverage.neediest_district(con, EVERYTHING, 1200) == "110101"
     con.close()
+
+
+def _with_max_points(db, limit: int):
+    con = duckdb.connect(str(current_version_file(db)))
+    con.execute("UPDATE setting SET value = ? WHERE key = 'map.max_points'", [str(limit)])
+    return con
+
+
+def test_the_map_draws_each_point_up_to_the_limit(tmp_path):
+    # the tiny city at 1,200 m: 4 facilities and one uncovered community (二社区, 1,668 m away)
+    con = _with_max_points(tiny_city(tmp_path), 5)
+    layers = coverage.map_layers(con, EVERYTHING, CITY, 1200, TODAY)
+    assert not layers.by_township
+    assert layers.facilities["facility_code"].tolist() == ["F_CHC1", "F_CHC2", "F_CHS1", "F_THC1"]
+    assert layers.uncovered["name"].tolist() == ["二社区"]
+
+
+def test_past_the_limit_the_map_is_drawn_by_township_with_the_counts(tmp_path):
+    from dashboard.figures.coverage import coverage_map
+    con = _with_max_points(tiny_city(tmp_path), 4)
+    layers = coverage.map_layers(con, EVERYTHING, CITY, 1200, TODAY)
+    assert layers.by_township and layers.facilities is None and layers.uncovered is None
+    assert layers.metrics[["township_name", "facilities", "uncovered_communities"]].values.tolist() == [
+        ["甲街道", 2, 1], ["乙镇", 1, 0], ["丙街道", 1, 0]]
+    # no boundaries loaded: each township is one point at its communities' mean position
+    assert layers.metrics[["lon", "lat"]].round(3).values.tolist() == [[116.41, 39.9], [116.5, 39.95], [116.3, 39.9]]
+    figure = coverage_map(layers, "covered_share", coverage.suggest_sites(con, EVERYTHING, "110101", 1200, 0),
+                          "zh", "无数据")
+    assert [(trace.type, len(trace.lon)) for trace in figure.data] == [("scattermap", 3)]
+    assert [row[3:] for row in figure.data[0].customdata] == [[2, 1], [1, 0], [1, 0]]
+
+
+def test_a_map_drawn_by_township_with_boundaries_has_only_the_townships():
+    import pandas as pd
+
+    from dashboard.figures.coverage import coverage_map
+    ring = [[116.39, 39.89], [116.43, 39.89], [116.43, 39.92], [116.39, 39.89]]
+    geojson = {"type": "FeatureCollection", "features": [
+        {"type": "Feature", "id": "110101001", "properties": {}, "geometry": {"type": "Polygon", "coordinates": [ring]}}]}
+    metrics = pd.DataFrame([{"township_code": "110101001", "township_name": "甲街道", "population": 20000,
+                             "facilities": 2, "uncovered_communities": 1, "covered_share": 0.6}])
+    layers = coverage.MapLayers(geojson, metrics, None, None, 1)
+    figure = coverage_map(layers, "covered_share", pd.DataFrame(), "en", "no data")
+    assert [trace.type for trace in figure.data] == ["choroplethmap"]
+    assert [list(row) for row in figure.data[0].customdata] == [["甲街道", "60.0%", 20000, 2, 1]]

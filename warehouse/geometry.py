@@ -28,6 +28,9 @@ def clamp_radius(radius_m) -> float:
 
 # about 20 m: invisible at the zoom a township map is drawn at
 DISPLAY_TOLERANCE_DEGREES = 0.0002
+# a map of many townships (drawn by township only, queries.coverage.MapLayers) is seen from far
+# enough that ~200 m of outline detail is below a pixel
+OVERVIEW_TOLERANCE_DEGREES = 0.002
 
 
 def simplify_ring(ring: list, tolerance: float = DISPLAY_TOLERANCE_DEGREES) -> list:

@@ -88,14 +88,13 @@ def update_map(area, period, lang, metric, radius, site_district, sites):
             for key, value in figures.metric_layer(metrics, metric, filters.lang).items():
                 patch["data"][0][key] = value
             return patch, caption(filters, as_of=as_of)
-    communities = coverage.communities(con, scope, where, radius)
+    layers = coverage.map_layers(con, scope, where, radius, as_of)
     _, sites_frame = TABLES["coverage-sites"].build(con, filters)
     figure = figures.coverage_map(
-        coverage.boundaries(con, scope, where), coverage.township_metrics(con, scope, where, radius, as_of), metric,
-        coverage.facility_points(con, scope, where, as_of), communities[~communities["covered"]], sites_frame,
-        filters.lang, t("empty.no_data", filters.lang),
+        layers, metric, sites_frame, filters.lang, t("empty.no_data", filters.lang),
         tiles=figures.basemap(areas.setting(con, "map.tile_url"), areas.setting(con, "map.tile_attribution")))
-    return figure, caption(filters, as_of=as_of)
+    note = t("cov.by_township", filters.lang, limit=count(layers.max_points, filters.lang)) if layers.by_township else ""
+    return figure, " ".join(part for part in (note, caption(filters, as_of=as_of)) if part)
 
 
 @callback(Output(ids.URL, "href", allow_duplicate=True), Input(ids.COV_MAP, "clickData"),

@@ -70,17 +70,26 @@ def metric_layer(metrics: pd.DataFrame, metric: str, lang: str) -> dict:
     fmt, scale, _ = METRICS[metric]
     metric_name = t(f"cov.metric.{metric}", lang)
     shown = metrics.assign(text=[format_metric(v, metric, lang) for v in metrics[metric]])
+    columns = ["township_name", "text", "population", "facilities", "uncovered_communities"]
     return {"z": shown[metric].astype(float).round(6).tolist(), "colorscale": scale, "name": metric_name,
             "colorbar": {"title": {"text": metric_name, "side": "right"}, "thickness": 12, "len": 0.6,
                          "tickformat": ".0%" if fmt == "pct" else None},
-            "customdata": shown[["township_name", "text", "population"]].to_numpy().tolist(),
+            "customdata": shown[columns].to_numpy().tolist(),
             "hovertemplate": (f"<b>%{{customdata[0]}}</b><br>{metric_name}: %{{customdata[1]}}"
-                              f"<br>{t('col.population', lang)}: %{{customdata[2]:,}}<extra></extra>")}
+                              f"<br>{t('col.population', lang)}: %{{customdata[2]:,}}"
+                              f"<br>{t('cov.hover.facilities', lang)}: %{{customdata[3]:,}}"
+                              f"<br>{t('col.uncovered', lang)}: %{{customdata[4]:,}}<extra></extra>")}
 
 
-def coverage_map(geojson: dict, metrics: pd.DataFrame, metric: str, points: pd.DataFrame,
-                 uncovered: pd.DataFrame, sites: pd.DataFrame, lang: str, empty_message: str,
+def coverage_map(layers, metric: str, sites: pd.DataFrame, lang: str, empty_message: str,
                  height: int = 560, tiles: dict | None = None) -> go.Figure:
+    """`layers`: warehouse.queries.coverage.MapLayers. Drawn by township only, the map has no
+    facility or uncovered points (their counts are in the townships' hover)."""
+    geojson, metrics = layers.boundaries, layers.metrics
+    points = layers.facilities if layers.facilities is not None else pd.DataFrame()
+    uncovered = layers.uncovered if layers.uncovered is not None else pd.DataFrame()
+    if layers.by_township and not geojson.get("features"):
+        return _township_points(metrics, metric, sites, lang, empty_message, height, tiles)
     if not geojson.get("features") and points.empty:
         return empty_figure(empty_message, height)
     fig = go.Figure()
@@ -108,21 +117,46 @@ def coverage_map(geojson: dict, metrics: pd.DataFrame, metric: str, points: pd.D
             hovertemplate=(f"<b>%{{customdata[1]}}</b><br>{label} · %{{customdata[2]}}<br>"
                            f"{t('cov.hover.standardized', lang)}: %{{customdata[3]}}"
                            f"<br><i>{t('cov.hover.open_profile', lang)}</i><extra></extra>")))
-    if not sites.empty:
-        fig.add_trace(go.Scattermap(lon=sites["lon"], lat=sites["lat"], mode="markers", showlegend=False,
-                                    hoverinfo="skip", marker={"size": 22, "color": "#212121"}))
-        fig.add_trace(go.Scattermap(
-            lon=sites["lon"], lat=sites["lat"], mode="markers", name=t("cov.sites.legend", lang),
-            marker={"size": 16, "color": "#ffca28"},
-            customdata=sites[["rank", "name", "township_name", "residents_gained"]].to_numpy(),
-            hovertemplate=(f"#%{{customdata[0]}} <b>%{{customdata[1]}}</b> · %{{customdata[2]}}<br>"
-                           f"{t('col.gained', lang)}: %{{customdata[3]:,}}<extra></extra>")))
+    _add_sites(fig, sites, lang)
     fig.update_layout(
         map={**(tiles or basemap(None, None)), **view(geojson, points, height)}, height=height,
         margin={"l": 0, "r": 0, "t": 0, "b": 0}, font={"family": FONT},
         # the legend under the map, not on it (on a phone its rows covered a third of the map)
         legend={"orientation": "h", "yanchor": "top", "y": -0.01, "x": 0.0, "bgcolor": "rgba(255,255,255,0)"},
         hoverlabel={"font": {"family": FONT}}, clickmode="event")
+    return fig
+
+
+def _add_sites(fig: go.Figure, sites: pd.DataFrame, lang: str) -> None:
+    if sites.empty:
+        return
+    fig.add_trace(go.Scattermap(lon=sites["lon"], lat=sites["lat"], mode="markers", showlegend=False,
+                                hoverinfo="skip", marker={"size": 22, "color": "#212121"}))
+    fig.add_trace(go.Scattermap(
+        lon=sites["lon"], lat=sites["lat"], mode="markers", name=t("cov.sites.legend", lang),
+        marker={"size": 16, "color": "#ffca28"},
+        customdata=sites[["rank", "name", "township_name", "residents_gained"]].to_numpy(),
+        hovertemplate=(f"#%{{customdata[0]}} <b>%{{customdata[1]}}</b> · %{{customdata[2]}}<br>"
+                       f"{t('col.gained', lang)}: %{{customdata[3]:,}}<extra></extra>")))
+
+
+def _township_points(metrics: pd.DataFrame, metric: str, sites: pd.DataFrame, lang: str, empty_message: str,
+                     height: int, tiles: dict | None) -> go.Figure:
+    """Townships as points coloured by the metric, for an area drawn by township that has no
+    township boundaries loaded."""
+    placed = metrics.dropna(subset=["lon", "lat"])
+    if placed.empty:
+        return empty_figure(empty_message, height)
+    layer = metric_layer(placed, metric, lang)
+    fig = go.Figure(go.Scattermap(
+        lon=placed["lon"].round(5), lat=placed["lat"].round(5), mode="markers", name=layer["name"],
+        marker={"size": 14, "color": layer["z"], "colorscale": layer["colorscale"], "showscale": True,
+                "colorbar": layer["colorbar"]},
+        customdata=layer["customdata"], hovertemplate=layer["hovertemplate"]))
+    _add_sites(fig, sites, lang)
+    fig.update_layout(map={**(tiles or basemap(None, None)), **view({}, placed, height)}, height=height,
+                      margin={"l": 0, "r": 0, "t": 0, "b": 0}, font={"family": FONT},
+                      hoverlabel={"font": {"family": FONT}})
     return fig
 
 

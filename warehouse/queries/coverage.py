@@ -2,13 +2,20 @@
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass
 from datetime import date
 
 import duckdb
 import pandas as pd
 
 from warehouse.cache import per_version
-from warehouse.geometry import DEFAULT_RADIUS_M, MAX_RADIUS_M, simplify_geometry
+from warehouse.geometry import (
+    DEFAULT_RADIUS_M,
+    DISPLAY_TOLERANCE_DEGREES,
+    MAX_RADIUS_M,
+    OVERVIEW_TOLERANCE_DEGREES,
+    simplify_geometry,
+)
 from warehouse.queries.areas import Area, setting
 from warehouse.scope import Scope
 
@@ -117,7 +124,9 @@ def township_metrics(con: duckdb.DuckDBPyConnection, scope: Scope, area: Area, r
             SELECT * FROM township t WHERE in_area(t.township_code, t.district_code, ?) AND {condition}
         ), cov AS (
             SELECT township_code, sum(population) AS grid_population,
-                   coalesce(sum(population) FILTER (WHERE covered), 0) AS covered_population
+                   coalesce(sum(population) FILTER (WHERE covered), 0) AS covered_population,
+                   count(*) FILTER (WHERE NOT covered) AS uncovered_communities,
+                   avg(lon) AS lon, avg(lat) AS lat     -- where a township without a boundary is drawn
             FROM community_coverage(?) GROUP BY township_code
         ), fac AS (
             SELECT f.township_code, count(*) AS facilities,
@@ -140,6 +149,7 @@ def township_metrics(con: duckdb.DuckDBPyConnection, scope: Scope, area: Area, r
         SELECT t.township_code, t.township_name, t.township_level, t.district_code, t.district_name,
                t.population, coalesce(cov.covered_population, 0) AS covered_population,
                cov.covered_population / nullif(cov.grid_population, 0) AS covered_share,
+               coalesce(cov.uncovered_communities, 0) AS uncovered_communities, cov.lon, cov.lat,
                coalesce(fac.facilities, 0) AS facilities,
                coalesce(fac.facilities, 0) * 10000.0 / nullif(t.population, 0) AS facilities_per_10k,
                coalesce(fac.centers, 0) AS centers,
@@ -166,10 +176,42 @@ def has_boundaries(con: duckdb.DuckDBPyConnection, scope: Scope, area: Area) -> 
     """, [area.code, *params]).fetchall()[0][0]
 
 
+@dataclass(frozen=True)
+class MapLayers:
+    """What the coverage map draws for an area. Past `map.max_points` facilities and uncovered
+    points the map is drawn by township only (their counts are in `metrics`, shown on hover; a
+    township without a boundary as a point at its communities' mean position) with coarser
+    outlines, so a province's or the country's map stays light: `facilities` and `uncovered` are
+    then None."""
+    boundaries: dict
+    metrics: pd.DataFrame
+    facilities: pd.DataFrame | None
+    uncovered: pd.DataFrame | None
+    max_points: int
+
+    @property
+    def by_township(self) -> bool:
+        return self.facilities is None
+
+
+def map_layers(con: duckdb.DuckDBPyConnection, scope: Scope, area: Area, radius_m: float,
+               as_of: date) -> MapLayers:
+    """The coverage map's layers at the level of detail its size allows (`MapLayers`)."""
+    metrics = township_metrics(con, scope, area, radius_m, as_of)
+    max_points = int(setting(con, "map.max_points"))
+    points = int(metrics["facilities"].sum() + metrics["uncovered_communities"].sum()) if not metrics.empty else 0
+    if points > max_points:
+        return MapLayers(boundaries(con, scope, area, OVERVIEW_TOLERANCE_DEGREES), metrics, None, None, max_points)
+    nearby = communities(con, scope, area, radius_m)
+    return MapLayers(boundaries(con, scope, area), metrics, facility_points(con, scope, area, as_of),
+                     nearby[~nearby["covered"]], max_points)
+
+
 @per_version()
-def boundaries(con: duckdb.DuckDBPyConnection, scope: Scope, area: Area) -> dict:
+def boundaries(con: duckdb.DuckDBPyConnection, scope: Scope, area: Area,
+               tolerance: float = DISPLAY_TOLERANCE_DEGREES) -> dict:
     """The area's township boundaries as a GeoJSON FeatureCollection (feature id = township code),
-    simplified for display (warehouse.geometry)."""
+    simplified for display (warehouse.geometry) within `tolerance` degrees."""
     condition, params = scope.sql("t.district_code")
     rows = con.execute(f"""
         SELECT b.code, b.geometry FROM township_boundary b JOIN township t ON t.township_code = b.code
@@ -178,7 +220,7 @@ def boundaries(con: duckdb.DuckDBPyConnection, scope: Scope, area: Area) -> dict
     """, [area.code, *params]).fetchall()
     return {"type": "FeatureCollection",
             "features": [{"type": "Feature", "id": code, "properties": {"code": code},
-                          "geometry": simplify_geometry(json.loads(geometry))} for code, geometry in rows]}
+                          "geometry": simplify_geometry(json.loads(geometry), tolerance)} for code, geometry in rows]}
 
 
 @per_version()
