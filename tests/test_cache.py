@@ -53,3 +53,30 @@ def test_cached_query_functions_answer_each_scope_apart(tmp_path):
     nobody = overview.area_indicator_values(con, Scope(frozenset({"999999"})), areas.CITY, parse_period("2026-03"))
     assert not everything.empty
     assert everything["numerator"].notna().any() and not nobody["numerator"].notna().any()
+
+
+def test_the_filters_area_and_settings_are_a_query_once_per_version_and_a_setting_is_the_callers_own(tmp_path):
+    db = tiny_city(tmp_path)
+    con = Reader(db).cursor()
+    district = Scope(frozenset({"110101"}))
+    areas.resolve_area.cache_clear()
+    first = areas.resolve_area(con, district, "110101001")
+    statements = []
+    traced = _Tracing(con, statements)
+    assert areas.resolve_area(traced, district, "110101001") == first
+    assert areas.resolve_area(traced, district, "110102001") is None       # another district's township
+    assert len([s for s in statements if "township" in s]) == 1             # only the new question ran
+    pairs = areas.setting(con, "quality.pairs")
+    pairs.append(["x", "y"])
+    assert ["x", "y"] not in areas.setting(con, "quality.pairs")
+
+
+class _Tracing:
+    """A cursor that notes the SQL it runs (the cache's own version check included)."""
+
+    def __init__(self, con, statements):
+        self.con, self.statements = con, statements
+
+    def execute(self, sql, *args):
+        self.statements.append(sql)
+        return self.con.execute(sql, *args)

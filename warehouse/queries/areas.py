@@ -1,6 +1,7 @@
 """Areas, periods and the state of the data: what the filters of every page offer."""
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from datetime import date, datetime
 
@@ -46,8 +47,10 @@ def district_codes(con: duckdb.DuckDBPyConnection) -> frozenset[str] | None:
     return codes or None
 
 
+@per_version(maxsize=256)
 def resolve_area(con: duckdb.DuckDBPyConnection, scope: Scope, code: str | None) -> Area | None:
-    """The area a code names, if the scope allows it; the whole city (of the scope) for 'all'."""
+    """The area a code names, if the scope allows it; the whole city (of the scope) for 'all'.
+    Every callback of a page resolves its filters: kept per version, it is a query once."""
     if not code or code == "all":
         return CITY
     condition, params = scope.sql("district_code")
@@ -81,13 +84,18 @@ def data_state(con: duckdb.DuckDBPyConnection) -> DataState:
 def setting(con: duckdb.DuckDBPyConnection, key: str):
     """A setting as the warehouse holds it. A key the warehouse does not have yet (new code, data
     loaded before the key existed) falls back to the settings file until the next load applies it."""
-    import json
-
     from warehouse.settings import load_settings
-    rows = con.execute("SELECT value FROM setting WHERE key = ?", [key]).fetchall()
-    if rows:
-        return json.loads(rows[0][0])
+    stored = _stored_setting(con, key)
+    if stored is not None:
+        return json.loads(stored)     # parsed per call: a caller may change its list or table
     return load_settings().scalar_settings().get(key)
+
+
+@per_version(maxsize=256)
+def _stored_setting(con: duckdb.DuckDBPyConnection, key: str) -> str | None:
+    """Every callback reads a few settings: kept per version, each is a query once."""
+    rows = con.execute("SELECT value FROM setting WHERE key = ?", [key]).fetchall()
+    return rows[0][0] if rows else None
 
 
 def upload_limits(con: duckdb.DuckDBPyConnection) -> dict:
