@@ -20,7 +20,8 @@ SCORE_CELL = {"function": "params.value == null ? '—' : d3.format('.1%')(param
 SCORE_COUNT = {"function": "params.value == null ? '—' : d3.format(',.0f')(params.value) + ' ' + "
                            "(params.data[params.colDef.field + '__arrow'] || '')"}
 SCORE_STYLES = {"styleConditions": [
-    {"condition": f"params.data[params.colDef.field + '__state'] == '{state}'", "style": style}
+    # a row still loading (a grid fed block by block) has no data yet
+    {"condition": f"params.data != null && params.data[params.colDef.field + '__state'] == '{state}'", "style": style}
     for state, style in (("met", {"backgroundColor": "#e8f5e9", "color": "#1b5e20"}),
                          ("near", {"backgroundColor": "#fff8e1", "color": "#8d6e00"}),
                          ("far", {"backgroundColor": "#ffebee", "color": "#b71c1c"}))]}
@@ -112,9 +113,24 @@ GRID_TEXT = {"zh": {"noRowsToShow": "暂无数据", "loadingOoo": "加载中…"
 
 
 def grid(grid_id: str, height: int = 360, lang: str = "zh"):
-    return dag.AgGrid(
-        # no rows yet, not "no rows": the grid says 暂无数据 only once a query returned nothing
-        id=grid_id, rowData=None, columnDefs=[],
+    # no rows yet, not "no rows": the grid says 暂无数据 only once a query returned nothing
+    return dag.AgGrid(id=grid_id, rowData=None, **_grid_options(height, lang))
+
+
+def paged_grid(grid_id: str, height: int = 360, lang: str = "zh", columns: list[dict] | None = None):
+    """A grid whose rows come from the server a block at a time (dashboard/paging.py), sorted and
+    filtered there: for tables as long as a province's townships. Made by its callback with its
+    columns, once per choice of filters."""
+    from dashboard.paging import DEFAULT_BLOCK
+    options = _grid_options(height, lang)
+    options["dashGridOptions"].update(cacheBlockSize=DEFAULT_BLOCK, maxBlocksInCache=20)
+    options["columnDefs"] = columns or []
+    return dag.AgGrid(id=grid_id, rowModelType="infinite", **options)
+
+
+def _grid_options(height: int, lang: str) -> dict:
+    return dict(
+        columnDefs=[],
         # no inferred data types: a column of dates with one "—" would show that cell empty
         defaultColDef={"sortable": True, "resizable": True, "filter": True, "minWidth": 90, "flex": 1,
                        "cellDataType": False},
@@ -148,7 +164,7 @@ def column_defs(columns: list[tuple[str, str, str]], data=None) -> list[dict]:
             spec.update(valueFormatter=FORMATTERS[kind], type="rightAligned", filter="agNumberColumnFilter")
         if kind in ("scorecell", "scorecount"):
             spec.update(cellStyle=SCORE_STYLES, minWidth=110,
-                        tooltipValueGetter={"function": "params.data[params.colDef.field + '__num'] == null ? '' : "
+                        tooltipValueGetter={"function": "params.data == null || params.data[params.colDef.field + '__num'] == null ? '' : "
                                             "d3.format(',.0f')(params.data[params.colDef.field + '__num']) + ' / ' + "
                                             "d3.format(',.0f')(params.data[params.colDef.field + '__den'] || 0)"})
         if kind == "link":

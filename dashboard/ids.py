@@ -128,6 +128,7 @@ STD_LOST_TABLE = "standardization-lost-table"
 # township comparison
 CMP_HEADER = "townships-header-div"
 CMP_SCORECARD = "townships-scorecard-table"
+CMP_SCORECARD_HOLDER = "townships-scorecard-div"
 CMP_SCORECARD_CAPTION = "townships-scorecard-caption"
 CMP_SCORECARD_TITLE = "townships-scorecard-title"
 CMP_RANK_INDICATOR = param("rank")

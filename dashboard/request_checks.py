@@ -154,6 +154,66 @@ def either(*rules: Rule) -> Rule:
     return Rule(" or ".join(r.describe for r in rules), why_not, odd=odd, bad=bad)
 
 
+def rows_request() -> Rule:
+    """What a grid's infinite row model asks for (dashboard/paging.py): a block of rows, its sort
+    and the built-in text and number filters' model."""
+    from dashboard.paging import MAX_BLOCK, NUMBER_TYPES, TEXT_TYPES
+    sort_rule, field_rule = one_of("asc", "desc"), code()
+
+    def condition_why_not(condition) -> str | None:
+        if not isinstance(condition, dict):
+            return "a filter is not an object"
+        kind, types = condition.get("filterType"), {"text": TEXT_TYPES, "number": NUMBER_TYPES}
+        if kind not in types or condition.get("type") not in types[kind]:
+            return "a filter of a kind the grid does not send"
+        for key in ("filter", "filterTo"):
+            value = condition.get(key)
+            if kind == "number" and value is not None and (isinstance(value, bool) or not isinstance(value, (int, float))):
+                return f"a number filter's {key} is not a number"
+            if kind == "text" and value is not None and (not isinstance(value, str) or len(value) > 200):
+                return f"a text filter's {key} is not text"
+        return None
+
+    def why_not(value):
+        if value is None:
+            return None
+        if not isinstance(value, dict) or len(json.dumps(value, ensure_ascii=False)) > 20_000:
+            return "not a request for rows"
+        start, end = value.get("startRow"), value.get("endRow")
+        if not (_is_int(start) and _is_int(end) and 0 <= start <= end <= 10 ** 7 and end - start <= MAX_BLOCK):
+            return f"startRow and endRow are not a block of at most {MAX_BLOCK} rows"
+        sorts = value.get("sortModel") or []
+        if not isinstance(sorts, list) or len(sorts) > 50 or any(
+                not isinstance(s, dict) or field_rule.why_not(s.get("colId")) or s.get("colId") is None
+                or sort_rule.why_not(s.get("sort")) or s.get("sort") is None for s in sorts):
+            return "sortModel: not a list of columns and directions"
+        filters = value.get("filterModel") or {}
+        if not isinstance(filters, dict) or any(field_rule.why_not(column) for column in filters):
+            return "filterModel: not filters by column"
+        for model in filters.values():
+            parts = model.get("conditions") if isinstance(model, dict) and "conditions" in model else [model]
+            if not isinstance(parts, list) or not parts or len(parts) > 10:
+                return "filterModel: not a list of conditions"
+            if isinstance(model, dict) and "conditions" in model and model.get("operator") not in ("AND", "OR"):
+                return "filterModel: conditions joined by neither AND nor OR"
+            reason = next((r for r in map(condition_why_not, parts) if r), None)
+            if reason:
+                return f"filterModel: {reason}"
+        return None
+    block = {"startRow": 0, "endRow": 100, "sortModel": [], "filterModel": {}}
+    return Rule("a block of rows", why_not,
+                odd=(None, block, {**block, "startRow": 10 ** 7, "endRow": 10 ** 7},
+                     {**block, "sortModel": [{"colId": "zzz", "sort": "desc"}]},
+                     {**block, "filterModel": {"zzz": {"filterType": "number", "type": "inRange", "filter": 1}}},
+                     {**block, "filterModel": {"township_name": {"filterType": "text", "operator": "OR", "conditions": [
+                         {"filterType": "text", "type": "contains", "filter": "<script>"},
+                         {"filterType": "text", "type": "blank"}]}}}),
+                bad=("a", 12345, [block], {**block, "endRow": 100_000}, {**block, "startRow": -1},
+                     {**block, "sortModel": [{"colId": "a", "sort": "up"}]},
+                     {**block, "filterModel": {"a": {"filterType": "date", "type": "equals"}}},
+                     {**block, "filterModel": {"a": {"filterType": "number", "type": "equals", "filter": "1"}}}))
+
+
 CLICKS = whole(0, 10 ** 9)
 ROWS = json_value(200_000, list)
 FILE_NAME = text(255)
@@ -191,6 +251,7 @@ RULES = {
     ("supervision-record-findings-textarea", "value"): text(100_000),
     ("supervision-record-message-div", "children"): json_value(50_000),
     ("townships-initial-store", "data"): list_of(code(), 200),
+    ("townships-scorecard-table", "getRowsRequest"): rows_request(),
     ("upload-files-upload", "contents"): either(text(10 ** 10), list_of(text(10 ** 10), 100)),
     ("upload-files-upload", "filename"): either(FILE_NAME, list_of(FILE_NAME, 100)),
     ("upload-job-store", "data"): one_of("check", "load"),

@@ -209,6 +209,12 @@ def test_cmp001_township_comparison_in_both_languages_with_exports(dash_duo, app
 
     dash_duo.start_server(app, navigate=False)
     sign_in(dash_duo, "root", "/townships?compare=990104004,990102001")
+    # the best townships come first (a block of rows from the server); a filter asks the server again
+    dash_duo.wait_for_text_to_equal(
+        "#townships-scorecard-table .ag-pinned-left-cols-container .ag-row[row-index='0'] [col-id='township_name']",
+        "白马镇", timeout=30)
+    dash_duo.driver.execute_script("dash_ag_grid.getApi('townships-scorecard-table').setFilterModel("
+                                   "{township_name: {filterType: 'text', type: 'equals', filter: '科创街道'}})")
     dash_duo.wait_for_contains_text("#townships-scorecard-table", "科创街道", timeout=30)
     dash_duo.wait_for_contains_text("#townships-scorecard-table", "91.4%", timeout=30)   # its records_rate, 2026Q3
     dash_duo.wait_for_contains_text("#townships-side-table", "科创街道", timeout=30)
@@ -230,6 +236,17 @@ def test_cmp001_township_comparison_in_both_languages_with_exports(dash_duo, app
     dash_duo.find_element("#shell-lang-link").click()
     dash_duo.wait_for_text_to_equal(".page-title", "Township comparison", timeout=30)
     dash_duo.wait_for_contains_text("#townships-side-table", "Residents", timeout=30)
+    # the rows come from the server a block at a time: another area asks again, a header sorts there
+    dash_duo.driver.execute_script("dash_ag_grid.getApi('townships-scorecard-table').setFilterModel(null)")
+    choose(dash_duo, "shell-area-dropdown", "新城区")
+    rows = "#townships-scorecard-table .ag-center-cols-container .ag-row"
+    WebDriverWait(dash_duo.driver, 30).until(lambda d: len(d.find_elements(By.CSS_SELECTOR, rows)) == 6)
+    rank_header = "#townships-scorecard-table .ag-header-cell[col-id='rank'] .ag-header-cell-label"
+    first_rank = "#townships-scorecard-table .ag-center-cols-container .ag-row[row-index='0'] [col-id='rank']"
+    dash_duo.wait_for_text_to_equal(first_rank, "1", timeout=30)
+    dash_duo.find_element(rank_header).click()          # ascending: as it was
+    dash_duo.find_element(rank_header).click()          # descending
+    dash_duo.wait_for_text_to_equal(first_rank, "6", timeout=30)
     assert dash_duo.get_logs() == []
 
 

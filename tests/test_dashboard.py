@@ -288,7 +288,7 @@ def test_the_scorecards_indicator_headers_and_side_rows_open_their_dictionary_en
     component: sorting and filters stay AG Grid's own), and so does each indicator row of the side-by-side table; resources
     (residents, facilities) are not indicators and have none."""
     from dashboard.callbacks.townships import update_scorecard, update_side_by_side
-    _, _, defs, *_ = update_scorecard("all", "2026Q3", "en")
+    defs = update_scorecard("all", "2026Q3", "en")[1].columnDefs
     headers = {d["headerName"]: d.get("headerComponentParams", {}) for d in defs}
     assert headers["Health record coverage"] == {"innerHeaderComponent": "IndicatorHeaderName",
                                                  "infoHref": "/indicators?code=records_rate&lang=en",
@@ -308,7 +308,7 @@ def test_titles_that_state_a_rule_read_it_where_the_numbers_were_judged(app):
     from dashboard.callbacks.upload import show_limits
     scorecard = update_scorecard("all", "2026Q3", "zh")
     assert scorecard[-1] == "指标记分卡（绿：达标；黄：差距在 10 个百分点以内；红：差距更大；箭头：较上期）"
-    assert scorecard[3].startswith("综合得分 = 各指标在所比较乡镇/街道中的百分位（0 最差，100 最好）的加权平均 · ")
+    assert scorecard[2].startswith("综合得分 = 各指标在所比较乡镇/街道中的百分位（0 最差，100 最好）的加权平均 · ")
     assert update_flags("all", "2026Q3", "en", None)[-1] == (
         "Outliers (last 24 months: modified z-score > 3.5 or beyond 3 SD)")
     assert show_limits("zh").startswith("每个文件不超过 20 MB，一次上传合计不超过 100 MB")
@@ -424,3 +424,26 @@ def test_small_multiples_read_rates_in_percent_against_their_targets():
     assert layout["yaxis"]["tickformat"] == ".0%" and "tickformat" not in layout["yaxis2"]
     assert [(s["yref"], s["y0"]) for s in layout["shapes"]] == [("y", 0.9)]          # no common line for a count
     assert layout["xaxis"]["tickformat"] == "%Y"
+
+
+def test_the_scorecard_sends_a_block_of_townships_best_first_and_sorts_on_the_server(app):
+    from dashboard.callbacks.townships import scorecard_rows
+    first = scorecard_rows({"startRow": 0, "endRow": 5, "sortModel": [], "filterModel": {}}, "all", "2026Q3", "zh")
+    assert [(r["township_name"], r["rank"]) for r in first["rowData"]] == [
+        ("白马镇", 1), ("会展街道", 2), ("文化路街道", 3), ("南苑街道", 4), ("和平街道", 5)]
+    assert first["rowCount"] == 32
+    whole = scorecard_rows({"startRow": 0, "endRow": 100_000}, "all", "2026Q3", "zh")
+    assert len(whole["rowData"]) == 32           # every township of the sample: under one block
+    by_name = scorecard_rows({"startRow": 0, "endRow": 3, "sortModel": [{"colId": "township_name", "sort": "asc"}],
+                              "filterModel": {"district_name": {"filterType": "text", "type": "equals", "filter": "新城区"}}},
+                             "all", "2026Q3", "zh")
+    assert [(r["township_name"], r["district_name"]) for r in by_name["rowData"]] == [
+        ("会展街道", "新城区"), ("双龙街道", "新城区"), ("湖西街道", "新城区")]
+    assert by_name["rowCount"] == 6
+
+
+def test_the_scorecard_grid_asks_for_its_rows_a_block_at_a_time(app):
+    from dashboard.callbacks.townships import update_scorecard
+    _, grid, *_ = update_scorecard("all", "2026Q3", "zh")
+    assert grid.rowModelType == "infinite" and grid.dashGridOptions["cacheBlockSize"] == 100
+    assert not hasattr(grid, "rowData") or grid.rowData is None

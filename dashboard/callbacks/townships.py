@@ -5,10 +5,10 @@ from types import SimpleNamespace
 
 from dash import Input, Output, State, callback
 
-from dashboard import data, ids
+from dashboard import data, ids, paging
 from dashboard.callbacks.common import caption, indicator_choice
 from dashboard.callbacks.shell import all_label, page_title
-from dashboard.components import column_defs, indicator_info_href, with_indicator_header
+from dashboard.components import column_defs, empty, indicator_info_href, paged_grid, with_indicator_header
 from dashboard.figures import comparison as figures
 from dashboard.figures.common import empty_figure
 from dashboard.i18n import period_name, t
@@ -60,20 +60,35 @@ def info_links(rank, outcome, lang):
     return indicator_info_href(rank, lang), indicator_info_href(outcome, lang)
 
 
-@callback(Output(ids.CMP_HEADER, "children"), Output(ids.CMP_SCORECARD, "rowData"),
-          Output(ids.CMP_SCORECARD, "columnDefs"), Output(ids.CMP_SCORECARD_CAPTION, "children"),
-          Output(ids.CMP_SCORECARD_TITLE, "children"), *FILTERS)
+@callback(Output(ids.CMP_HEADER, "children"), Output(ids.CMP_SCORECARD_HOLDER, "children"),
+          Output(ids.CMP_SCORECARD_CAPTION, "children"), Output(ids.CMP_SCORECARD_TITLE, "children"), *FILTERS)
 def update_scorecard(area, period, lang):
+    """The scorecard's grid with its columns, caption and title. Its rows come in blocks
+    (`scorecard_rows`): a new grid for new filters asks for its first block itself, so no block
+    of the old filters can land in it."""
     con = data.cursor()
     filters = data.read_filters(con, area, period, lang)
     header = page_title(t("cmp.title", filters.lang), filters)
     rules = comparison.scorecard_rules(con)
     title = t("cmp.scorecard", filters.lang, amber=f"{100 * rules['amber_points']:g}")
     if filters.period is None:
-        return header, [], [], t("empty.no_data", filters.lang), title
-    rows, defs = scorecard_grid(con, filters)
+        return header, empty(t("empty.no_data", filters.lang)), t("empty.no_data", filters.lang), title
+    _, defs = scorecard_grid(con, filters)
     score_rule = t(f"cmp.score.{rules['score']}", filters.lang)
-    return header, rows, defs, f"{score_rule} · {caption(filters)}", title
+    return header, paged_grid(ids.CMP_SCORECARD, 460, filters.lang, defs), f"{score_rule} · {caption(filters)}", title
+
+
+@callback(Output(ids.CMP_SCORECARD, "getRowsResponse"), Input(ids.CMP_SCORECARD, "getRowsRequest"),
+          State(ids.AREA, "value"), State(ids.PERIOD, "value"), State(ids.LANG, "data"), prevent_initial_call=True)
+def scorecard_rows(request, area, period, lang):
+    """The block of scorecard rows the grid asks for, sorted and filtered on the server; by rank
+    unless a column is sorted: the first block is the best townships, never every one."""
+    con = data.cursor()
+    filters = data.read_filters(con, area, period, lang)
+    if filters.period is None:
+        return {"rowData": [], "rowCount": 0}
+    rows, _ = scorecard_grid(con, filters)
+    return paging.rows_block(rows, request, default_sort=("rank", "asc"))
 
 
 @callback(Output(ids.CMP_RANK_INDICATOR, "options"), Output(ids.CMP_RANK_INDICATOR, "value"),

@@ -37,7 +37,7 @@ def layout(lang=None, rank=None, compare=None, per=None, resource=None, outcome=
         dcc.Store(id=ids.CMP_INITIAL, data=chosen),
         html.Div(id=ids.CMP_HEADER),
         dbc.Row(dbc.Col(panel(t("cmp.scorecard.title", lang),
-                              grid(ids.CMP_SCORECARD, 460, lang),
+                              html.Div(id=ids.CMP_SCORECARD_HOLDER, style={"minHeight": "460px"}),
                               ids.CMP_SCORECARD_CAPTION, "townships-scorecard", lang, anchor="townships-scorecard-card",
                               title_id=ids.CMP_SCORECARD_TITLE),
                         className="mb-3")),
