@@ -243,6 +243,7 @@ RULES = {
     ("quality-version-store", "data"): either(whole(0, 10 ** 9), code()),
     ("supervision-ranking-table", "selectedRows"): ROWS,
     ("supervision-record-facility-dropdown", "value"): code(),
+    ("supervision-record-facility-dropdown", "search_value"): text(100),
     ("supervision-record-date-input", "value"): date(),
     ("supervision-record-rectify-input", "value"): date(),
     ("supervision-record-kind-dropdown", "value"): text(20),

@@ -1,5 +1,6 @@
 """The dashboard without a browser: layouts, filters, callbacks and exports against the sample warehouse."""
 import io
+import json
 import re
 
 import duckdb
@@ -447,3 +448,50 @@ def test_the_scorecard_grid_asks_for_its_rows_a_block_at_a_time(app):
     _, grid, *_ = update_scorecard("all", "2026Q3", "zh")
     assert grid.rowModelType == "infinite" and grid.dashGridOptions["cacheBlockSize"] == 100
     assert not hasattr(grid, "rowData") or grid.rowData is None
+
+
+def _callback_body(client, output_prefix: str, values: dict, changed: str) -> dict:
+    """A request for the app's callback whose output starts with `output_prefix`, inputs and state
+    from `values` ({(id, property): value}, None where not given)."""
+    [dep] = [d for d in client.get("/_dash-dependencies").get_json() if d["output"].startswith(output_prefix)]
+
+    def entry(item):
+        component = json.loads(item["id"]) if item["id"].startswith("{") else item["id"]
+        return {"id": component, "property": item["property"], "value": values.get((item["id"], item["property"]))}
+
+    def output(spec):
+        component, prop = spec.rsplit(".", 1)
+        return {"id": component, "property": prop.split("@")[0]}
+    several = dep["output"].startswith("..")
+    outputs = [output(o) for o in dep["output"][2:-2].split("...")] if several else output(dep["output"])
+    return {"output": dep["output"], "outputs": outputs, "inputs": [entry(i) for i in dep["inputs"]],
+            "state": [entry(s) for s in dep["state"]], "changedPropIds": [changed]}
+
+
+def test_the_visit_form_offers_the_first_facilities_and_finds_any_other_by_typing(app, sample_users):
+    from conftest import login
+    client = login(app.server.test_client(), "inspector")          # 青山县 only
+    search = ("supervision-record-facility-dropdown", "search_value")
+    chosen = ("supervision-record-facility-dropdown", "value")
+
+    def typed(text, value=None):
+        body = _callback_body(client, "supervision-record-facility-dropdown.options", {search: text, chosen: value},
+                              "supervision-record-facility-dropdown.search_value")
+        return client.post("/_dash-update-component", json=body).get_json()["response"][
+            "supervision-record-facility-dropdown"]["options"]
+    assert typed("石门") == [{"label": "石门镇卫生院 · 石门镇", "value": "990121004T1"}]
+    # the chosen one stays offered whatever is typed next; another district's facilities never are
+    assert typed("马庄", "990121004T1") == [{"label": "石门镇卫生院 · 石门镇", "value": "990121004T1"},
+                                           {"label": "马庄镇卫生院 · 马庄镇", "value": "990121010T1"}]
+    assert typed("新城") == []
+    filters = {("shell-area-dropdown", "value"): "all", ("shell-period-dropdown", "value"): "2026Q3",
+               ("shell-lang-store", "data"): "zh"}
+
+    def offered(user):
+        ranking = _callback_body(login(app.server.test_client(), user), "..supervision-header-div.children",
+                                 filters, "shell-area-dropdown.value")
+        response = login(app.server.test_client(), user).post("/_dash-update-component", json=ranking).get_json()
+        return (len(response["response"]["supervision-record-facility-dropdown"]["options"]),
+                len(response["response"]["supervision-ranking-table"]["rowData"]))
+    assert offered("inspector") == (20, 20)
+    assert offered("root") == (50, 154)

@@ -22,7 +22,7 @@ from dashboard.i18n import t
 from dashboard.tables import facility_href, grid_rows
 from dashboard.tables import supervision as shapes
 from etl.loader import load_recorded_visit
-from warehouse.queries import areas, supervision
+from warehouse.queries import areas, facility, supervision
 
 FILTERS = (Input(ids.AREA, "value"), Input(ids.PERIOD, "value"), Input(ids.LANG, "data"))
 
@@ -33,8 +33,11 @@ def _inspector():
 
 
 # The visit list of a whole province runs to thousands; nobody plans visits past the first few
-# hundred, and the page stays quick. The record form's facility list keeps every facility.
+# hundred, and the page stays quick.
 RANKING_ROWS_SHOWN = 500
+# The record form offers the first facilities of the ranking; any other of the user's facilities
+# is found by typing (a province's every facility would be megabytes in the page).
+VISIT_OPTIONS_SHOWN = 50
 
 
 def chosen_types(types) -> list[str]:
@@ -81,7 +84,7 @@ def update_ranking(area, period, lang, types, _saved):
     if _inspector() is None or filters.period is None:
         return header, [], [], t("empty.no_data", lang), [], []
     ranked = ranking_for(con, filters, types)
-    options = facility_options(ranked)
+    options = facility_options(ranked.head(VISIT_OPTIONS_SHOWN))
     note = shapes.score_rule(supervision.weights(con), supervision.PARTS, lang) + " · " + caption(filters)
     if len(ranked) > RANKING_ROWS_SHOWN:
         note = t("sup.ranking_capped", lang, shown=f"{RANKING_ROWS_SHOWN:,}", total=f"{len(ranked):,}") + " " + note
@@ -89,6 +92,21 @@ def update_ranking(area, period, lang, types, _saved):
     columns, ranked = shapes.ranking(ranked, filters)
     return (header, grid_rows(columns, ranked, helpers=("facility_code",)), column_defs(columns, ranked), note, options,
             ranking_cards(ranked, filters, types))
+
+
+@callback(Output(ids.SUP_REC_FACILITY, "options", allow_duplicate=True), Input(ids.SUP_REC_FACILITY, "search_value"),
+          State(ids.SUP_REC_FACILITY, "value"), prevent_initial_call=True)
+def find_visit_facility(text, chosen):
+    """The user's facilities whose name or code holds what was typed, the chosen one kept."""
+    if not text or not text.strip() or _inspector() is None:
+        return no_update
+    con = data.cursor()
+    scope = data.current_scope()
+    found = facility.search(con, scope, text, limit=VISIT_OPTIONS_SHOWN)
+    if chosen and chosen not in set(found["facility_code"]):
+        kept = facility.search(con, scope, chosen, limit=1)
+        found = supervision.pd.concat([kept[kept["facility_code"] == chosen], found], ignore_index=True)
+    return facility_options(found)
 
 
 def _codes(selected) -> list[str]:
