@@ -1,4 +1,5 @@
-"""`python -m dashboard [--db PATH] [--host HOST] [--port PORT]` serves the dashboard;
+"""`python -m dashboard [--db PATH] [--host HOST] [--port PORT] [--workers N]` serves the dashboard
+with gunicorn (`--debug`: Flask's development server);
 `python -m dashboard users add|list|disable|enable|passwd|ensure-admin` manages accounts."""
 from __future__ import annotations
 
@@ -91,15 +92,42 @@ def main(argv=None) -> int:
     parser.add_argument("--db", help="warehouse file (default: JICENG_DB or var/jiceng.duckdb)")
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, default=8050)
-    parser.add_argument("--debug", action="store_true")
+    parser.add_argument("--workers", type=int, default=default_workers(),
+                        help="gunicorn worker processes (default: one per core, at least 2)")
+    parser.add_argument("--debug", action="store_true", help="Flask's development server, reloading on changes")
     args = parser.parse_args(argv)
     if args.db:
         os.environ["JICENG_DB"] = args.db
     announce_admin(ensure_admin(Accounts(accounts_path(args.db))))
-    from dashboard.app import app
-    print(f"jiceng: http://{args.host}:{args.port}/")
-    app.run(host=args.host, port=args.port, debug=args.debug)
+    print(f"jiceng: http://{args.host}:{args.port}/", flush=True)
+    if args.debug:
+        from dashboard.app import app
+        app.run(host=args.host, port=args.port, debug=True)
+    else:
+        serve(args.host, args.port, args.workers)
     return 0
+
+
+def default_workers() -> int:
+    return max(2, os.cpu_count() or 1)
+
+
+def serve(host: str, port: int, workers: int) -> None:
+    """The production server (gunicorn): several worker processes, each with its own warehouse
+    reader and query cache, threads for the requests a page sends at once."""
+    from gunicorn.app.base import BaseApplication
+
+    class Server(BaseApplication):
+        def load_config(self):
+            for key, value in {"bind": f"{host}:{port}", "workers": max(1, workers), "worker_class": "gthread",
+                               "threads": 4, "timeout": 120, "accesslog": None}.items():
+                self.cfg.set(key, value)
+
+        def load(self):
+            from dashboard.app import server
+            return server
+
+    Server().run()
 
 
 if __name__ == "__main__":

@@ -144,3 +144,27 @@ def test_gunicorn_workers_answer_every_request_consistently_while_loads_loop(tmp
     assert loads["count"] >= 3 and loads["failed"] == 0
     assert results["values"] <= {(5, 10), (9, 10)}          # each answer from one whole version
     assert results["values"] == {(5, 10), (9, 10)}          # and the loads were seen without a restart
+
+
+def test_the_dashboard_command_serves_with_gunicorn_workers(tmp_path):
+    """`python -m dashboard` (what `make run` starts) is the production server, not Flask's."""
+    import requests
+    db = tiny_city(tmp_path)
+    port = free_port()
+    server = subprocess.Popen([sys.executable, "-m", "dashboard", "--db", str(db), "--port", str(port),
+                               "--workers", "2"], cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        answer = None
+        ready_by = time.time() + 60                      # two workers importing the app on a loaded machine
+        while time.time() < ready_by and answer is None:
+            try:
+                answer = requests.get(f"http://127.0.0.1:{port}/login", timeout=10)
+            except (requests.ConnectionError, requests.Timeout):
+                time.sleep(0.2)
+        assert answer is not None and answer.status_code == 200
+        assert answer.headers["Server"].startswith("gunicorn")
+    finally:
+        server.send_signal(signal.SIGTERM)
+        out, err = server.communicate(timeout=60)
+    assert "用户名 user: admin" in out                     # the first start made the administrator
+    assert "Booting worker" in err and "Traceback" not in err
