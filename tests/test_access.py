@@ -422,3 +422,21 @@ def test_a_wrong_proxy_count_stops_the_server_with_its_name(monkeypatch):
     monkeypatch.setenv("JICENG_TRUSTED_PROXIES", "all")
     with pytest.raises(SystemExit, match="JICENG_TRUSTED_PROXIES"):
         trust_proxies(flask.Flask("proxied"))
+
+
+def test_no_screen_response_of_any_callback_is_over_the_byte_cap(app):
+    """At the sample city, every callback's answer to an administrator (city scope) stays far
+    under 1 MB of JSON; file downloads (exports, briefs) are files, not screens, and the callbacks
+    that write (accounts, uploads, visits, confirmations) are left out: this sends made-up values."""
+    root = login(app.server.test_client(), "root")
+    sizes = {}
+    for output, trigger, body in forged_requests(root):
+        # a button's click (confirm, save, export), a file sent, the account and upload pages: writes or files
+        if trigger.endswith((".n_clicks", ".contents")) or any(word in output for word in ("download", "users-", "upload-")):
+            continue
+        response = root.post("/_dash-update-component", json=body)
+        assert response.status_code in (200, 204), (output, trigger)
+        sizes[output] = max(sizes.get(output, 0), len(response.get_data()))
+    largest = max(sizes, key=sizes.get)
+    assert sizes[largest] < 1_000_000, (largest, sizes[largest])
+    assert len(sizes) >= 40
