@@ -373,8 +373,7 @@ CREATE OR REPLACE MACRO in_area(township_code, district_code, area_code) AS
 -- Modified z-score of x against a series with this median, whose absolute deviations from it have
 -- this median (mad) and mean (mean_ad): 0.6745·|x−median|/MAD; when the MAD is 0 the mean absolute
 -- deviation stands in (|x−median| / (1.2533·MeanAD)); NULL when both are 0 (the caller says what a
--- flat series means). Used at load (warehouse/queries/reference.py) and for the data-quality page
--- (dq_outlier_of).
+-- flat series means).
 -- Counts vary by chance, the more so the smaller they are (a Poisson count's standard deviation
 -- is √median): a series whose median is below quality.outlier_min_median is not judged, and a value
 -- within max(3, half the median, quality.outlier_noise_sd × √median) of its median is not unusual.
