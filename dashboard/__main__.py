@@ -119,8 +119,10 @@ def serve(host: str, port: int, workers: int) -> None:
 
     class Server(BaseApplication):
         def load_config(self):
+            # no control socket: its one default path would be shared by every instance on the machine
             for key, value in {"bind": f"{host}:{port}", "workers": max(1, workers), "worker_class": "gthread",
-                               "threads": 4, "timeout": 120, "accesslog": None}.items():
+                               "threads": 4, "timeout": 120, "accesslog": None,
+                               "control_socket_disable": True}.items():
                 self.cfg.set(key, value)
 
         def load(self):
