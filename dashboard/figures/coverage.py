@@ -18,6 +18,8 @@ METRICS = {
     "gps_per_10k": ("dec", "Purples", True),
     "standardized_share": ("pct", "Greens", True),
 }
+# the colour bar and the legend are drawn under the map, within the figure's height
+UNDER_MAP_PX = 110
 TYPE_STYLE = {"CHC": ("#0d47a1", 14), "THC": ("#6a1b9a", 14), "VC": ("#757575", 7)}
 STAR_COLOURS = {1: "#b2dfdb", 2: "#80cbc4", 3: "#26a69a", 4: "#00897b", 5: "#004d40"}
 
@@ -72,7 +74,9 @@ def metric_layer(metrics: pd.DataFrame, metric: str, lang: str) -> dict:
     shown = metrics.assign(text=[format_metric(v, metric, lang) for v in metrics[metric]])
     columns = ["township_name", "text", "population", "facilities", "uncovered_communities"]
     return {"z": shown[metric].astype(float).round(6).tolist(), "colorscale": scale, "name": metric_name,
-            "colorbar": {"title": {"text": metric_name, "side": "right"}, "thickness": 12, "len": 0.6,
+            # under the map, not on it: on a phone a standing bar covered a fifth of the map
+            "colorbar": {"title": {"text": metric_name, "side": "top"}, "orientation": "h", "thickness": 10,
+                         "len": 0.5, "lenmode": "fraction", "x": 0.0, "xanchor": "left", "y": -0.02, "yanchor": "top",
                          "tickformat": ".0%" if fmt == "pct" else None},
             "customdata": shown[columns].to_numpy().tolist(),
             "hovertemplate": (f"<b>%{{customdata[0]}}</b><br>{metric_name}: %{{customdata[1]}}"
@@ -82,7 +86,7 @@ def metric_layer(metrics: pd.DataFrame, metric: str, lang: str) -> dict:
 
 
 def coverage_map(layers, metric: str, sites: pd.DataFrame, lang: str, empty_message: str,
-                 height: int = 560, tiles: dict | None = None) -> go.Figure:
+                 height: int = 660, tiles: dict | None = None) -> go.Figure:
     """`layers`: warehouse.queries.coverage.MapLayers. Drawn by township only, the map has no
     facility or uncovered points (their counts are in the townships' hover)."""
     geojson, metrics = layers.boundaries, layers.metrics
@@ -119,10 +123,11 @@ def coverage_map(layers, metric: str, sites: pd.DataFrame, lang: str, empty_mess
                            f"<br><i>{t('cov.hover.open_profile', lang)}</i><extra></extra>")))
     _add_sites(fig, sites, lang)
     fig.update_layout(
-        map={**(tiles or basemap(None, None)), **view(geojson, points, height)}, height=height,
+        map={**(tiles or basemap(None, None)), **view(geojson, points, height - UNDER_MAP_PX)}, height=height,
         margin={"l": 0, "r": 0, "t": 0, "b": 0}, font={"family": FONT},
         # the legend under the map, not on it (on a phone its rows covered a third of the map)
-        legend={"orientation": "h", "yanchor": "top", "y": -0.01, "x": 0.0, "bgcolor": "rgba(255,255,255,0)"},
+        # and under the colour bar (metric_layer)
+        legend={"orientation": "h", "yanchor": "top", "y": -0.15, "x": 0.0, "bgcolor": "rgba(255,255,255,0)"},
         hoverlabel={"font": {"family": FONT}}, clickmode="event")
     return fig
 
@@ -154,7 +159,7 @@ def _township_points(metrics: pd.DataFrame, metric: str, sites: pd.DataFrame, la
                 "colorbar": layer["colorbar"]},
         customdata=layer["customdata"], hovertemplate=layer["hovertemplate"]))
     _add_sites(fig, sites, lang)
-    fig.update_layout(map={**(tiles or basemap(None, None)), **view({}, placed, height)}, height=height,
+    fig.update_layout(map={**(tiles or basemap(None, None)), **view({}, placed, height - UNDER_MAP_PX)}, height=height,
                       margin={"l": 0, "r": 0, "t": 0, "b": 0}, font={"family": FONT},
                       hoverlabel={"font": {"family": FONT}})
     return fig
