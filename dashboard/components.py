@@ -132,8 +132,9 @@ def _grid_options(height: int, lang: str) -> dict:
     return dict(
         columnDefs=[],
         # no inferred data types: a column of dates with one "—" would show that cell empty
+        # a long header wraps onto a second line instead of ending in "…" (its full name is on hover too)
         defaultColDef={"sortable": True, "resizable": True, "filter": True, "minWidth": 90, "flex": 1,
-                       "cellDataType": False},
+                       "cellDataType": False, "wrapHeaderText": True, "autoHeaderHeight": True},
         dashGridOptions={"animateRows": False, "tooltipShowDelay": 300, "localeText": GRID_TEXT.get(lang, {})},
         style={"height": f"{height}px"}, className="ag-theme-alpine",
     )
@@ -147,8 +148,9 @@ WRAPPED = ("reasons", "lacks", "findings", "message")
 def column_defs(columns: list[tuple[str, str, str]], data=None) -> list[dict]:
     """(field, header, kind) → AG Grid column definitions; numbers stay numbers so they sort. With
     the grid's `data` (a DataFrame or its rows), each number column is at least as wide as its
-    widest value (dashboard.widths): no number is ever cut."""
-    from dashboard.widths import number_widths
+    widest value (dashboard.widths): no number is ever cut; and every column is as wide as its
+    header's longest word, which a wrapped header cannot break."""
+    from dashboard.widths import header_px, number_widths
     needed = number_widths(columns, data, FORMATTERS) if data is not None else {}
     defs = []
     for field, header, kind in columns:
@@ -169,8 +171,7 @@ def column_defs(columns: list[tuple[str, str, str]], data=None) -> list[dict]:
                                             "d3.format(',.0f')(params.data[params.colDef.field + '__den'] || 0)"})
         if kind == "link":
             spec.update(cellRenderer="markdown")
-        if field in needed:
-            spec["minWidth"] = max(spec.get("minWidth", 90), needed[field])
+        spec["minWidth"] = max(spec.get("minWidth", 90), needed.get(field, 0), header_px(header))
         defs.append({k: v for k, v in spec.items() if v is not None})
     return defs
 

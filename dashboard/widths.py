@@ -4,6 +4,7 @@ the grid's font, plus the cell's padding. Server-side, so the width holds whatev
 from __future__ import annotations
 
 import math
+import re
 
 import pandas as pd
 
@@ -13,6 +14,18 @@ from dashboard.i18n import t
 NARROW_PX, WIDE_PX = 8.5, 14.5
 # Alpine's cell padding (17 px each side), the right-aligned cell's margin and a little room.
 PADDING_PX = 44
+
+
+# A header's padding, its filter button and its sort arrow.
+HEADER_EXTRA_PX = 66
+# What a wrapped header cannot break: a run of letters, digits and signs (Chinese breaks anywhere).
+UNBREAKABLE = re.compile(r"[^\s\u2e80-\uffff]+")
+
+
+def header_px(header: str) -> int:
+    """The width a column needs for its header to wrap between words, never inside one."""
+    widest = max((text_px(word) for word in UNBREAKABLE.findall(header or "")), default=0)
+    return math.ceil(max(widest, 2 * WIDE_PX) + HEADER_EXTRA_PX)
 
 
 def text_px(text: str) -> float:

@@ -348,7 +348,18 @@ def test_number_columns_are_as_wide_as_their_widest_value():
     columns = [("population", "常住人口", "int"), ("change", "较上期", "change_zh")]
     assert number_widths(columns, frame, {"int", "change_zh"}) == {"population": 121, "change": 153}
     assert [d["minWidth"] for d in column_defs(columns, frame)] == [121, 153]
-    assert [d.get("minWidth", 90) for d in column_defs(columns)] == [90, 90]          # no data: the defaults
+    # no data: as wide as the headers need (two wide characters and the header's 66 px of buttons)
+    assert [d["minWidth"] for d in column_defs(columns)] == [95, 95]
+
+
+def test_a_header_wraps_between_words_never_inside_one():
+    """"communities" is eleven narrow characters (11 × 8.5 px) plus the header's padding, filter
+    button and sort arrow (66 px); Chinese breaks between any two characters."""
+    from dashboard.components import column_defs
+    from dashboard.widths import header_px
+    assert header_px("Uncovered communities") == 160 and header_px("居民健康档案建档率") == 95
+    [spec] = column_defs([("uncovered", "Uncovered communities", "int")])
+    assert spec["minWidth"] == 160
 
 
 def test_english_says_one_of_a_thing_in_the_singular_and_codes_read_as_words():
