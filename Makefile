@@ -33,11 +33,14 @@ test-all: load lint
 	$(PY) -m pytest -m "slow or not slow"
 
 # the province benchmark's table (docs/performance.md), the write path at each size of SCALE
-# (multiples of the province: `make bench SCALE="1 4 10"`), then the load test (docs/reliability.md)
+# (multiples of the province: `make bench SCALE="1 4 10"`), every page in a real browser at each
+# size of PAGES_SCALE (0: the sample city), then the load test (docs/reliability.md)
 SCALE ?= 1 4
+PAGES_SCALE ?= 0 1
 bench: setup
 	$(PY) -m benchmarks
 	$(PY) -m benchmarks writes $(foreach s,$(SCALE),--scale $(s))
+	$(PY) -m benchmarks browser $(foreach s,$(PAGES_SCALE),--scale $(s))
 	$(PY) -m benchmarks loadtest
 
 sample: setup

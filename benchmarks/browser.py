@@ -34,6 +34,7 @@ from __future__ import annotations
 import argparse
 import math
 import os
+import re
 import shutil
 import socket
 import statistics
@@ -43,6 +44,8 @@ import tempfile
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
+
+from selenium.common.exceptions import WebDriverException
 
 ROOT = Path(__file__).resolve().parent.parent
 USERNAME = "bench"
@@ -246,53 +249,60 @@ def console_errors(driver) -> list[str]:
     return [entry["message"] for entry in driver.get_log("browser") if entry["level"] == "SEVERE"]
 
 
-def measure_pages(driver, base: str, every_page: list[Page], repeats: int) -> list[Timing]:
-    timings = []
+def measure_pages(driver, base: str, every_page: list[Page], repeats: int, timings: list[Timing]) -> None:
+    """Into `timings` as it goes: if the server stops halfway, what was measured is still reported."""
     for page in every_page:
         timing = Timing(page)
+        timings.append(timing)
         console_errors(driver)                     # what earlier pages left is not this page's
         for _ in range(repeats):
             timing.from_link.append(visit_from_link(driver, base, page))
         for _ in range(repeats):
             timing.in_app.append(visit_in_app(driver, base, page))
         timing.console_errors = console_errors(driver)
-        print(f"   {page.path}: from its link {cell(timing.from_link)} s ({span(timing.from_link)}), "
-              f"in-app {cell(timing.in_app)} s ({span(timing.in_app)})", flush=True)
-        timings.append(timing)
-    return timings
+        print(f"   {page.path}: from its link {cell(timing.from_link)} ({span(timing.from_link)}), "
+              f"in-app {cell(timing.in_app)} ({span(timing.in_app)}) s", flush=True)
 
 
 # --- one size ----------------------------------------------------------------------------------
 
 def measure(work: Path, factor: float, repeats: int) -> dict:
     load_at_start = os.getloadavg()[0]
-    started = time.perf_counter()
     db = build_warehouse(work, factor)
     facts = warehouse_facts(db)
     add_bench_user(db)
     port = free_port()
     base = f"http://127.0.0.1:{port}"
-    server = start_dashboard(db, port, work / "dashboard.log")
+    log = work / "dashboard.log"
+    server = start_dashboard(db, port, log)
+    timings: list[Timing] = []
+    first_overview, stopped = None, None
     try:
         driver = start_browser()
         try:
             load_at_browsing = os.getloadavg()[0]
-            first_overview = log_in(driver, base)
-            timings = measure_pages(driver, base, pages(facts["facility"]), repeats)
             chromium = driver.capabilities.get("browserVersion", "?")
+            first_overview = log_in(driver, base)
+            measure_pages(driver, base, pages(facts["facility"]), repeats, timings)
+        except WebDriverException:
+            if server.poll() is None:
+                raise
+            stopped = f"the dashboard stopped (exit status {server.returncode}); its log ends: " \
+                      f"{log.read_text(errors='replace')[-1500:]}"
         finally:
             driver.quit()
     finally:
         stop(server)
     return {"factor": factor, "facts": facts, "first_overview": first_overview, "timings": timings,
-            "chromium": chromium, "prepared_s": time.perf_counter() - started,
-            "load": (load_at_start, load_at_browsing, os.getloadavg()[0])}
+            "chromium": chromium, "stopped": stopped, "load": (load_at_start, load_at_browsing, os.getloadavg()[0])}
 
 
 # --- report ------------------------------------------------------------------------------------
 
 def median(seconds: list) -> float | None:
     """The median visit; a time-out counts as the longest wait (None: the median timed out)."""
+    if not seconds:
+        return None
     middle = statistics.median([math.inf if s is None else s for s in seconds])
     return None if middle == math.inf else middle
 
@@ -308,7 +318,7 @@ def targets_for(factor: float) -> tuple[float, float] | None:
 
 def over(seconds: list, target: float | None) -> bool:
     middle = median(seconds)
-    return target is not None and (middle is None or middle > target)
+    return bool(seconds) and target is not None and (middle is None or middle > target)
 
 
 def report(results: list[dict], repeats: int) -> None:
@@ -323,25 +333,39 @@ def report(results: list[dict], repeats: int) -> None:
         print(f"   first overview after login: {first}")
         link_target, app_target = target or (None, None)
         target_text = "none stated" if target is None else f"≤ {link_target:g} s / ≤ {app_target:g} s"
-        print(f"   | {'page':<26} | {'from link':>9} | {'min–max':>11} | {'in-app':>8} | {'min–max':>11} "
+        names = [timing.page.path + ("" if timing.page.link_id else " †") for timing in r["timings"]]
+        width = max(len(name) for name in names + ["page"])
+        print(f"   | {'page':<{width}} | {'from link':>9} | {'min–max':>11} | {'in-app':>8} | {'min–max':>11} "
               f"| {'target link / in-app':<20} | {'console errors':>14} |")
-        print(f"   |{'-' * 28}|{'-' * 11}|{'-' * 13}|{'-' * 10}|{'-' * 13}|{'-' * 22}|{'-' * 16}|")
-        for timing in r["timings"]:
+        print(f"   |{'-' * (width + 2)}|{'-' * 11}|{'-' * 13}|{'-' * 10}|{'-' * 13}|{'-' * 22}|{'-' * 16}|")
+        for name, timing in zip(names, r["timings"]):
             marks = ", ".join(kind for kind, seconds, goal in (("link", timing.from_link, link_target),
                                                                 ("in-app", timing.in_app, app_target))
                               if over(seconds, goal))
-            name = timing.page.path + ("" if timing.page.link_id else " (in-page link)")
-            print(f"   | {name:<26} | {cell(timing.from_link):>9} | {span(timing.from_link):>11} "
+            print(f"   | {name:<{width}} | {cell(timing.from_link):>9} | {span(timing.from_link):>11} "
                   f"| {cell(timing.in_app):>8} | {span(timing.in_app):>11} | {target_text:<20} "
                   f"| {len(timing.console_errors):>14} |" + (f" OVER ({marks})" if marks else ""))
-        errors = sorted({message for timing in r["timings"] for message in timing.console_errors})
-        for message in errors[:10]:
-            print(f"   console: {message[:300]}")
+        print(f"   the overview in-app: from {OVERVIEW_FROM}; † no link in the top bar: in-app by the history push "
+              "of a dcc.Link, as the pages' links to it do; min–max+: some visits timed out")
+        for count, example in error_kinds([m for timing in r["timings"] for m in timing.console_errors])[:10]:
+            print(f"   console error × {count}: {example[:240]}")
+        if r["stopped"]:
+            print(f"   NOT FINISHED: {r['stopped']}")
+
+
+def error_kinds(messages: list[str]) -> list[tuple[int, str]]:
+    """Console errors counted by kind, most frequent first, with the first line of one of them: the
+    same error for another grid column or on another port is the same kind."""
+    kinds: dict[str, list[str]] = {}
+    for message in messages:
+        first_line = message.splitlines()[0]
+        kinds.setdefault(re.sub(r"\d+", "N", first_line), []).append(first_line)
+    return sorted(((len(lines), lines[0]) for lines in kinds.values()), reverse=True)
 
 
 def cell(seconds: list) -> str:
     middle = median(seconds)
-    return "time-out" if middle is None else f"{middle:.2f}"
+    return "—" if not seconds else "time-out" if middle is None else f"{middle:.2f}"
 
 
 def span(seconds: list) -> str:
@@ -369,5 +393,6 @@ def main(argv=None) -> int:
     finally:
         if not args.keep:
             shutil.rmtree(work, ignore_errors=True)
-    report(results, args.repeats)
-    return 0
+        if results:                  # the sizes measured before a failure are worth their table
+            report(results, args.repeats)
+    return 0 if all(not r["stopped"] for r in results) else 1
