@@ -455,6 +455,16 @@ TEXT: dict[str, tuple[str, str]] = {
     "dq.state.late": ("迟报", "late"),
     "dq.state.missing": ("未报", "missing"),
     "dq.state.not_expected": ("无需上报", "not expected"),
+    "dq.grid.by_township": ("机构超过 {limit} 个：每行一个街道乡镇，格内为按时上报的比例；选择区县可看到每个机构。",
+                            "More than {limit} facilities: a row per street or township, each cell the share of "
+                            "reports on time; choose a district to see each facility."),
+    "dq.grid.by_district": ("机构超过 {limit} 个：每行一个区县，格内为按时上报的比例；选择区县可看到其街道乡镇或机构。",
+                            "More than {limit} facilities: a row per district, each cell the share of reports on "
+                            "time; choose a district to see its townships or facilities."),
+    "dq.grid.on_time_share": ("按时上报率", "On time"),
+    "dq.grid.cell": ("{name} {month}：按时 {on_time}/{expected}，迟报 {late}，未报 {missing}",
+                     "{name} {month}: {on_time} of {expected} on time, {late} late, {missing} missing"),
+    "dq.grid.nothing_expected": ("{name} {month}：无需上报", "{name} {month}: nothing expected"),
     "dq.rates": ("完整率与及时率（所选期间）", "Completeness and timeliness (selected period)"),
     "dq.missing": ("{month} 未上报的机构", "Facilities missing {month}"),
     "dq.latest_month": ("最近一个月", "the latest month"),

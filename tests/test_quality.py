@@ -250,7 +250,7 @@ def test_the_reporting_grid_keeps_facilities_that_share_a_name_apart():
     township). Each keeps its own row and state; none is merged into another."""
     import pandas as pd
 
-    from dashboard.figures.quality import reporting_grid
+    from dashboard.figures.quality import facility_grid
     frame = pd.DataFrame([
         {"facility_code": "A1", "name": "新村站", "type": "CHS", "township_name": "甲街道", "period": "2026-05", "state": "late"},
         {"facility_code": "B1", "name": "新村站", "type": "CHS", "township_name": "乙镇", "period": "2026-05",
@@ -259,6 +259,36 @@ def test_the_reporting_grid_keeps_facilities_that_share_a_name_apart():
          "state": "on_time"},
         {"facility_code": "D1", "name": "丙站", "type": "CHS", "township_name": "丙街道", "period": "2026-05",
          "state": "missing"}])
-    heatmap = reporting_grid(frame, "zh", "").data[0]
+    heatmap = facility_grid(frame, "zh", "").data[0]
     assert list(heatmap.y) == ["新村站（甲街道 · A1）", "新村站（乙镇）", "新村站（甲街道 · C1）", "丙站"]
     assert [row[0] for row in heatmap.z] == [1, 2, 0, 2]           # late, missing, on time, missing
+
+
+@pytest.mark.parametrize("max_rows, level, expected, shares", [
+    (4, "facility", None, None),
+    (3, "township", [("甲街道", 2, 1, 1, 0), ("乙镇", 1, 0, 0, 1), ("丙街道", 1, 1, 0, 0)], [0.5, 0.0, 1.0]),
+    (2, "district", [("东城区", 3, 1, 1, 1), ("西城区", 1, 1, 0, 0)], [0.3333, 1.0]),
+])
+def test_the_reporting_grid_has_a_row_per_facility_while_they_fit_then_per_area(tmp_path, max_rows, level, expected,
+                                                                                  shares):
+    """The tiny city's four facilities in 2026-03 (deadline the 10th): F_CHC1 on time, F_CHS1 late,
+    F_THC1 missing, F_CHC2 on time."""
+    from dashboard.figures.quality import reporting_grid
+    db = tiny_city(tmp_path)
+    load(db, monthly_file(tmp_path / "m.csv", [
+        {"facility_code": "F_CHC1", "period": "2026-03", "submitted_on": "2026-04-05", "births": 3},
+        {"facility_code": "F_CHS1", "period": "2026-03", "submitted_on": "2026-04-25", "births": 1},
+        {"facility_code": "F_CHC2", "period": "2026-03", "submitted_on": "2026-04-03", "births": 2}]))
+    con = duckdb.connect(str(current_version_file(db)))
+    con.execute("UPDATE setting SET value = ? WHERE key = 'quality.grid_max_rows'", [str(max_rows)])
+    grid = quality.reporting_grid_at_detail(con, EVERYTHING, areas.CITY, "2026-03", "2026-03")
+    assert grid.level == level
+    if expected is None:
+        assert grid.cells[["facility_code", "state"]].values.tolist() == [
+            ["F_CHC1", "on_time"], ["F_CHS1", "late"], ["F_THC1", "missing"], ["F_CHC2", "on_time"]]
+        return
+    assert [tuple(r) for r in grid.cells[["name", "expected", "on_time", "late", "missing"]].values.tolist()] == expected
+    heatmap = reporting_grid(grid, "en", "").data[0]
+    assert [row[0] for row in heatmap.z] == shares
+    assert heatmap.text[0][0].endswith(f"{expected[0][2]} of {expected[0][1]} on time, {expected[0][3]} late, "
+                                       f"{expected[0][4]} missing")

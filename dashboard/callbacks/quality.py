@@ -40,8 +40,10 @@ def update_grid(area, period, lang):
     if filters.period is None:
         return header, empty_figure(t("empty.no_data", filters.lang), 240), ""
     first, last = trailing_months(filters.state.latest_month, GRID_MONTHS)
-    frame = quality.reporting_grid(con, filters.scope, filters.area, first, last)
-    return header, figures.reporting_grid(frame, filters.lang, t("empty.no_data", filters.lang)), caption(filters, as_of=last)
+    grid = quality.reporting_grid_at_detail(con, filters.scope, filters.area, first, last)
+    note = "" if grid.level == "facility" else t(f"dq.grid.by_{grid.level}", filters.lang, limit=f"{grid.max_rows:,}")
+    return (header, figures.reporting_grid(grid, filters.lang, t("empty.no_data", filters.lang)),
+            " ".join(part for part in (note, caption(filters, as_of=last)) if part))
 
 
 @callback(Output(ids.DQ_RATES, "rowData"), Output(ids.DQ_RATES, "columnDefs"),

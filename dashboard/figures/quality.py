@@ -11,7 +11,15 @@ STATES = ("on_time", "late", "missing", "not_expected")
 COLOURS = {"on_time": GOOD, "late": "#f9a825", "missing": BAD, "not_expected": "#e0e0e0"}
 
 
-def reporting_grid(frame: pd.DataFrame, lang: str, empty_message: str) -> go.Figure:
+def reporting_grid(grid, lang: str, empty_message: str) -> go.Figure:
+    """The reporting grid (warehouse.queries.quality.ReportingGrid): a row per facility, or per
+    township or district when the area has more facilities than fit."""
+    if grid.level == "facility":
+        return facility_grid(grid.cells, lang, empty_message)
+    return area_grid(grid.cells, lang, empty_message)
+
+
+def facility_grid(frame: pd.DataFrame, lang: str, empty_message: str) -> go.Figure:
     """Facilities × months, each cell on time, late, missing or not expected (quality.reporting_grid).
     A row is a facility (by code): facilities sharing a name get their township, then their code."""
     if frame.empty:
@@ -35,3 +43,36 @@ def reporting_grid(frame: pd.DataFrame, lang: str, empty_message: str) -> go.Fig
     fig.update_yaxes(autorange="reversed", type="category", tickfont={"size": 9})
     fig.update_xaxes(type="category")
     return base_layout(fig, max(260, 12 * len(codes) + 80))
+
+
+def area_grid(frame: pd.DataFrame, lang: str, empty_message: str) -> go.Figure:
+    """Townships or districts × months, each cell the share of the reports expected that came on
+    time (red none, green all; grey where nothing was expected), its counts on hover."""
+    if frame.empty:
+        return empty_figure(empty_message, 240)
+    rows = frame.drop_duplicates("code")
+    codes = list(rows["code"])
+    labels = dict(zip(codes, unique_labels(rows["name"], rows["district_name"], codes)))
+    months = sorted(frame["period"].unique())
+    cells = {(r.code, r.period): r for r in frame.itertuples()}
+
+    def share(code, month):
+        cell = cells.get((code, month))
+        return None if cell is None or not cell.expected else round(cell.on_time / cell.expected, 4)
+
+    def hover(code, month):
+        cell = cells.get((code, month))
+        if cell is None or not cell.expected:
+            return t("dq.grid.nothing_expected", lang, name=labels[code], month=month)
+        return t("dq.grid.cell", lang, name=labels[code], month=month, on_time=cell.on_time,
+                 expected=cell.expected, late=cell.late, missing=cell.missing)
+    fig = go.Figure(go.Heatmap(
+        z=[[share(c, m) for m in months] for c in codes], x=months, y=[labels[c] for c in codes],
+        text=[[hover(c, m) for m in months] for c in codes], hoverinfo="text", zmin=0, zmax=1,
+        colorscale=[[0, BAD], [0.8, COLOURS["late"]], [1, GOOD]], xgap=1, ygap=1,
+        colorbar={"title": {"text": t("dq.grid.on_time_share", lang), "side": "top"}, "orientation": "h",
+                  "thickness": 10, "len": 0.5, "x": 0, "xanchor": "left", "y": -0.02, "yanchor": "top",
+                  "tickformat": ".0%"}))
+    fig.update_yaxes(autorange="reversed", type="category", tickfont={"size": 9})
+    fig.update_xaxes(type="category")
+    return base_layout(fig, max(300, 14 * len(codes) + 140))

@@ -3,6 +3,8 @@ completeness and timeliness, outliers, internal consistency. Every flag has a st
 someone can confirm it as correct (then it stops counting against the facility)."""
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import duckdb
 import pandas as pd
 
@@ -37,6 +39,60 @@ def reporting_grid(con: duckdb.DuckDBPyConnection, scope: Scope, area: Area, fir
         LEFT JOIN v_submission_status s ON s.facility_code = f.facility_code AND s.period = m.period
         WHERE f.type IN (SELECT type FROM expected_types)
         ORDER BY f.district_code, f.township_code, f.facility_code, m.period
+    """, [*params, first, last]).df()
+
+
+GRID_LEVELS = {"township": ("township_code", "township_name"), "district": ("district_code", "district_name")}
+
+
+@dataclass(frozen=True)
+class ReportingGrid:
+    """The reporting grid at the finest level whose rows fit `quality.grid_max_rows`: a row per
+    facility (`cells` as `reporting_grid`), else per township or district (`cells`: code, name,
+    district_name, period, expected, on_time, late, missing; a month with nothing expected has
+    expected = 0)."""
+    level: str
+    cells: pd.DataFrame
+    max_rows: int
+
+
+def reporting_grid_at_detail(con: duckdb.DuckDBPyConnection, scope: Scope, area: Area, first: str,
+                             last: str) -> ReportingGrid:
+    max_rows = int(setting(con, "quality.grid_max_rows"))
+    sql, params = _facilities(scope, area)
+    counts = con.execute(f"""
+        SELECT count(*), count(DISTINCT township_code), count(DISTINCT district_code) FROM ({sql})
+        WHERE type IN (SELECT unnest(CAST(json((SELECT value FROM setting WHERE key = 'reporting.expected_types'))
+                                          AS VARCHAR[])))
+    """, params).fetchall()[0]
+    if counts[0] <= max_rows:
+        return ReportingGrid("facility", reporting_grid(con, scope, area, first, last), max_rows)
+    level = "township" if counts[1] <= max_rows else "district"
+    return ReportingGrid(level, reporting_grid_by(con, scope, area, first, last, level), max_rows)
+
+
+@per_version()
+def reporting_grid_by(con: duckdb.DuckDBPyConnection, scope: Scope, area: Area, first: str, last: str,
+                      level: str) -> pd.DataFrame:
+    """Township or district × month: the reports expected of its facilities, and how many came on
+    time, late or not at all (as `reporting_grid` judges each)."""
+    code, name = GRID_LEVELS[level]
+    sql, params = _facilities(scope, area)
+    return con.execute(f"""
+        WITH f AS ({sql}),
+        months AS (SELECT DISTINCT period FROM v_submission_status WHERE period BETWEEN ? AND ?),
+        expected_types AS (
+            SELECT unnest(CAST(json((SELECT value FROM setting WHERE key = 'reporting.expected_types')) AS VARCHAR[]))
+                AS type)
+        SELECT f.{code} AS code, any_value(f.{name}) AS name, any_value(f.district_name) AS district_name, m.period,
+               count(s.facility_code) AS expected, count(*) FILTER (WHERE s.timely) AS on_time,
+               count(*) FILTER (WHERE s.received AND NOT s.timely) AS late,
+               count(*) FILTER (WHERE s.facility_code IS NOT NULL AND NOT s.received) AS missing
+        FROM f CROSS JOIN months m
+        LEFT JOIN v_submission_status s ON s.facility_code = f.facility_code AND s.period = m.period
+        WHERE f.type IN (SELECT type FROM expected_types)
+        GROUP BY f.{code}, m.period
+        ORDER BY min(f.district_code), f.{code}, m.period
     """, [*params, first, last]).df()
 
 
