@@ -70,8 +70,9 @@ def area_grid(frame: pd.DataFrame, lang: str, empty_message: str) -> go.Figure:
         z=[[share(c, m) for m in months] for c in codes], x=months, y=[labels[c] for c in codes],
         text=[[hover(c, m) for m in months] for c in codes], hoverinfo="text", zmin=0, zmax=1,
         colorscale=[[0, BAD], [0.8, COLOURS["late"]], [1, GOOD]], xgap=1, ygap=1,
-        colorbar={"title": {"text": t("dq.grid.on_time_share", lang), "side": "top"}, "orientation": "h",
-                  "thickness": 10, "len": 0.5, "x": 0, "xanchor": "left", "y": -0.02, "yanchor": "top",
+        # above the grid, where the other charts have their legends: below it are the months
+        colorbar={"title": {"text": t("dq.grid.on_time_share", lang), "side": "right"}, "orientation": "h",
+                  "thickness": 10, "len": 0.5, "x": 0, "xanchor": "left", "y": 1.01, "yanchor": "bottom",
                   "tickformat": ".0%"}))
     fig.update_yaxes(autorange="reversed", type="category", tickfont={"size": 9})
     fig.update_xaxes(type="category")
