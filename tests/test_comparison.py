@@ -224,3 +224,18 @@ def test_the_percentile_score_separates_townships_that_meet_their_targets(con):
     # the shipped settings score by percentile
     _, shipped = comparison.township_scorecard(con, EVERYTHING, areas.CITY, parse_period("2026Q1"))
     assert shipped.set_index("township_code").loc["110101001", "score"] == 50.0
+
+
+def test_a_long_ranking_draws_its_ends_and_the_chosen_with_a_gap_for_the_rest():
+    import pandas as pd
+
+    from dashboard.figures.comparison import shown_ends
+    frame = pd.DataFrame({"township_code": [f"T{n:02d}" for n in range(45)], "label": [f"镇{n}" for n in range(45)],
+                          "value": [n / 100 for n in range(45)], "meets_target": True,
+                          "numerator": 1, "denominator": 1, "district_name": "区"})
+    shown, hidden = shown_ends(frame, {"T22"})
+    labels = list(shown["label"])
+    assert hidden == 4                                   # T20, T21, T23, T24
+    assert labels[:20] == [f"镇{n}" for n in range(20)] and labels[-20:] == [f"镇{n}" for n in range(25, 45)]
+    assert labels[20:23] == ["⋯", "镇22", "⋯⋯"]          # each gap its own category, so they stay apart
+    assert shown_ends(frame.head(40), set())[1] == 0

@@ -134,10 +134,11 @@ def update_ranking(area, period, lang, indicator, selected):
     label = all_label(filters.scope, lang) if filters.area.code == "all" else filters.area.name
     name = spec["name_en"] if lang == "en" else spec["name_zh"]
     # a count's target is per facility, so each township has its own (docs/indicators.md): no common line
-    figure = figures.ranking(ranking.parts, not spec["is_rate"], spec["target"] if spec["is_rate"] else None,
-                             [(label, spec["value"])],
-                             set(selected or []), t("empty.period", lang, period=period_name(filters.period.label, lang)))
-    return figure, f"{name} · " + caption(filters)
+    figure, hidden = figures.ranking(
+        ranking.parts, not spec["is_rate"], spec["target"] if spec["is_rate"] else None, [(label, spec["value"])],
+        set(selected or []), t("empty.period", lang, period=period_name(filters.period.label, lang)))
+    ends = t("cmp.ranking.ends", lang, shown=figures.ENDS_SHOWN, hidden=hidden) + " " if hidden else ""
+    return figure, f"{ends}{name} · " + caption(filters)
 
 
 @callback(Output(ids.CMP_SIDE_TABLE, "rowData"), Output(ids.CMP_SIDE_TABLE, "columnDefs"),

@@ -24,14 +24,17 @@ PALETTE = ["#1565c0", "#c62828", "#2e7d32", "#6a1b9a", "#ef6c00", "#00838f"]
 
 
 def ranking(frame: pd.DataFrame, is_count: bool, target, reference: list[tuple[str, float]], selected: set[str],
-            empty_message: str) -> go.Figure:
+            empty_message: str) -> tuple[go.Figure, int]:
     """One indicator across townships, best on top, coloured as the warehouse judged each
-    (`meets_target`); selected townships outlined; target and area lines."""
+    (`meets_target`); selected townships outlined; target and area lines. A long ranking shows
+    its ends (shown_ends); returns the figure and how many townships it leaves out."""
     frame = frame.dropna(subset=["value"]).sort_values("value")
     if frame.empty:
-        return empty_figure(empty_message)
+        return empty_figure(empty_message), 0
+    frame, hidden = shown_ends(frame.assign(label=unique_labels(frame["township_name"], frame["district_name"])),
+                               selected)
     fig = go.Figure(ranked_values(
-        list(frame["value"]), unique_labels(frame["township_name"], frame["district_name"]),
+        list(frame["value"]), list(frame["label"]),
         judged_colours(frame["meets_target"]), not is_count,
         opacity=[1.0 if not selected or c in selected else 0.35 for c in frame["township_code"]],
         customdata=frame[["numerator", "denominator", "district_name"]].fillna(0).to_numpy(),
@@ -47,7 +50,33 @@ def ranking(frame: pd.DataFrame, is_count: bool, target, reference: list[tuple[s
     if not is_count:
         fig.update_xaxes(tickformat=".0%",
                          range=rate_range(frame["value"], target, *(value for _, value in reference)))
-    return base_layout(fig, max(280, 22 * len(frame) + 60))
+    return base_layout(fig, max(280, 22 * len(frame) + 60)), hidden
+
+
+# A ranking longer than twice this shows its best and its worst this many (and the townships
+# chosen for comparison), with a "⋯" row where the others are: every township is in the scorecard.
+ENDS_SHOWN = 20
+GAP_LABEL = "⋯"
+
+
+def shown_ends(frame: pd.DataFrame, selected: set[str]) -> tuple[pd.DataFrame, int]:
+    """The rows a ranking draws, in its order, with a gap row ("⋯") wherever some were left out;
+    and how many were left out."""
+    if len(frame) <= 2 * ENDS_SHOWN:
+        return frame, 0
+    keep = [n < ENDS_SHOWN or n >= len(frame) - ENDS_SHOWN or code in selected
+            for n, code in enumerate(frame["township_code"])]
+    rows, previous, gaps = [], -1, 0
+    for n, (kept, row) in enumerate(zip(keep, frame.to_dict("records"))):
+        if not kept:
+            continue
+        if n > previous + 1:
+            gaps += 1        # each gap a category of its own ("⋯", "⋯⋯"), or the axis would merge them
+            rows.append({"label": GAP_LABEL * gaps, "value": None, "meets_target": None,
+                         "township_code": "", "numerator": None, "denominator": None, "district_name": ""})
+        rows.append(row)
+        previous = n
+    return pd.DataFrame(rows), keep.count(False)
 
 
 def small_multiples(series: pd.DataFrame, indicators: pd.DataFrame, names: dict, lang: str,
