@@ -126,11 +126,7 @@ def route(con, briefs: list[FacilityBrief]) -> tuple[list[FacilityBrief], list[f
     placed = [b for b in briefs if b.record.get("lon") is not None]
     if not placed:
         return briefs, []
-    start = supervision.bureau(con)
-    points = [(b.record["lon"], b.record["lat"]) for b in placed]
-    order = supervision.visiting_order(start, points)
-    stops = [start] + [points[i] for i in order] + [start]
-    legs = [supervision.distance_m(a, b) for a, b in zip(stops, stops[1:])]
+    order, legs = supervision.route_through(con, [(b.record["lon"], b.record["lat"]) for b in placed])
     return [placed[i] for i in order], legs
 
 

@@ -206,3 +206,13 @@ def test_the_print_view_never_prints_an_empty_heading(con):
     page = brief.html([made], [], "zh", "简报")
     assert "<ul></ul>" not in page and "<table></table>" not in page
     assert page.count("<p>无</p>") >= 1
+
+
+def test_the_route_is_planned_through_the_users_own_chosen_facilities_only(sample_db):
+    from warehouse.queries import supervision as queries
+    con = duckdb.connect(str(current_version_file(sample_db)), read_only=True)
+    codes = ["990102001C1", "990102002C1", "990102004C1", "990121004T1"]
+    stops, legs = queries.planned_route(con, Scope(frozenset({"990102"})), codes)
+    assert stops["facility_code"].tolist() == ["990102001C1", "990102002C1", "990102004C1"]   # not 青山县's
+    assert [round(leg) for leg in legs] == [1460, 1496, 2400, 4819]       # from the bureau and back
+    assert queries.planned_route(con, Scope(frozenset({"990103"})), codes)[1] == []

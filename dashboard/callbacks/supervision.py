@@ -124,14 +124,13 @@ def update_route(selected, lang, area, period, types):
     codes = _codes(selected)
     if not codes or _inspector() is None:
         return t("sup.pick", lang), empty_figure(t("sup.pick", lang), 300), [], [], "#"
-    briefs = brief.build(con, filters.scope, codes, filters.period, supervision.pd.DataFrame(), lang, data.today())
-    ordered, legs = brief.route(con, briefs)
+    ordered, legs = supervision.planned_route(con, filters.scope, codes)
     if not legs:       # none of them is the user's, or none has a location
         return t("sup.pick", lang), empty_figure(t("sup.pick", lang), 300), [], [], "#"
     start = supervision.bureau(con)
-    lons = [start[0]] + [b.record["lon"] for b in ordered] + [start[0]]
-    lats = [start[1]] + [b.record["lat"] for b in ordered] + [start[1]]
-    names = [t("sup.pdf.back", lang)] + [f"{n + 1}. {b.record['name']}" for n, b in enumerate(ordered)] + [""]
+    lons = [start[0]] + list(ordered["lon"]) + [start[0]]
+    lats = [start[1]] + list(ordered["lat"]) + [start[1]]
+    names = [t("sup.pdf.back", lang)] + [f"{n + 1}. {name}" for n, name in enumerate(ordered["name"])] + [""]
     fig = go.Figure(go.Scattermap(lon=lons, lat=lats, mode="lines+markers", hovertext=names, hoverinfo="text",
                                   marker={"size": [14] + [11] * len(ordered) + [14],
                                           "color": ["#212121"] + ["#c62828"] * len(ordered) + ["#212121"]},
@@ -140,8 +139,8 @@ def update_route(selected, lang, area, period, types):
     fig.update_layout(map={**basemap(areas.setting(con, "map.tile_url"), None),
                            **view({"features": []}, points, 300)}, height=300,
                       margin={"l": 0, "r": 0, "t": 0, "b": 0}, showlegend=False, font={"family": FONT})
-    rows = [{"stop": n + 1, "name": b.record["name"], "township": b.record.get("township_name"),
-             "km": round(legs[n] / 1000, 1)} for n, b in enumerate(ordered)]
+    rows = [{"stop": n + 1, "name": stop.name, "township": stop.township_name, "km": round(legs[n] / 1000, 1)}
+            for n, stop in enumerate(ordered.itertuples())]
     rows.append({"stop": None, "name": t("sup.pdf.back", lang), "township": "", "km": round(legs[-1] / 1000, 1)})
     rows.append({"stop": None, "name": t("sup.pdf.total", lang), "township": "", "km": round(sum(legs) / 1000, 1)})
     columns = [("stop", t("sup.pdf.stop", lang), "int"), ("name", t("col.facility", lang), "text"),

@@ -136,6 +136,30 @@ def ranked(con: duckdb.DuckDBPyConnection, scope: Scope, area: Area, period: Per
     return risk_ranking(parts[parts["type"].isin(chosen)], weights(con))
 
 
+def planned_route(con: duckdb.DuckDBPyConnection, scope: Scope, codes: list[str]) -> tuple[pd.DataFrame, list[float]]:
+    """The chosen facilities of the user's districts that have a location, in visiting order from
+    the bureau and back (`visiting_order`), with each leg's length (m): name, township and place
+    only, what the route's map and table show."""
+    condition, params = scope.sql("f.district_code")
+    stops = con.execute(f"""
+        SELECT f.facility_code, f.name, f.township_name, f.lon, f.lat FROM v_facility f
+        WHERE list_contains(?, f.facility_code) AND f.lon IS NOT NULL AND {condition}
+        ORDER BY list_position(?, f.facility_code)
+    """, [codes, *params, codes]).df()
+    if stops.empty:
+        return stops, []
+    order, legs = route_through(con, list(zip(stops["lon"], stops["lat"])))
+    return stops.iloc[order].reset_index(drop=True), legs
+
+
+def route_through(con: duckdb.DuckDBPyConnection, points: list[tuple[float, float]]) -> tuple[list[int], list[float]]:
+    """The visiting order of the points from the bureau and back, and each leg's length (m)."""
+    start = bureau(con)
+    order = visiting_order(start, points)
+    ends = [start] + [points[i] for i in order] + [start]
+    return order, [distance_m(a, b) for a, b in zip(ends, ends[1:])]
+
+
 def bureau(con) -> tuple[float, float]:
     return float(setting(con, "supervision.bureau_lon")), float(setting(con, "supervision.bureau_lat"))
 
