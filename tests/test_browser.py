@@ -61,7 +61,7 @@ def wait_grid_text(dash_duo, grid: str, text: str, caption: str):
 
 def choose(dash_duo, dropdown_id: str, label: str):
     """Pick an option of a dcc.Dropdown by its visible label (Dash 4 dropdown)."""
-    dash_duo.find_element(f"#{dropdown_id}").click()
+    dash_duo.wait_for_element(f"#{dropdown_id}", timeout=30).click()
     dash_duo.wait_for_element(".dash-dropdown-search, input.dash-dropdown-search-input, [role='listbox']", timeout=5)
     options = dash_duo.driver.find_elements(By.CSS_SELECTOR, "[role='option']")
     match = [o for o in options if o.text.strip().endswith(label)]
@@ -173,7 +173,8 @@ def test_auth002_admin_adds_a_user_and_sees_the_password_once(dash_duo, app):
 def test_fac001_search_by_chinese_fragment_opens_the_profile(dash_duo, app):
     dash_duo.start_server(app, navigate=False)
     sign_in(dash_duo, "root")
-    dash_duo.find_element("#shell-search-dropdown").click()
+    # a dropdown is drawn once its script has loaded, after the bar it sits in: wait for it
+    dash_duo.wait_for_element("#shell-search-dropdown", timeout=30).click()
     search = dash_duo.wait_for_element(".dash-dropdown-search", timeout=5)
     search.send_keys("科创社区卫生")
     dash_duo.wait_for_contains_text("[role='listbox']", "科创社区卫生服务中心", timeout=30)
