@@ -276,7 +276,7 @@ def test_up001_upload_a_valid_and_an_invalid_file(dash_duo, app, own_warehouse, 
                                                  "submitted_on": "2026-11-09", "edu_lectures": 2}])
     bad = monthly_file(tmp_path / "bad.csv", [{"facility_code": "990104001C1", "period": "2026-10", "births": 1},
                                               {"facility_code": "990102001C1", "period": "2026-13", "births": 1}])
-    dash_duo.find_element("#upload-files-upload input[type=file]").send_keys(f"{good}\n{bad}")
+    dash_duo.wait_for_element("#upload-files-upload input[type=file]", timeout=30).send_keys(f"{good}\n{bad}")
     # the check runs in a process of its own: the page shows its progress (which names the files),
     # then the report under its title
     dash_duo.wait_for_contains_text("#upload-report-div", "检查结果（尚未入库）", timeout=60)
