@@ -24,10 +24,7 @@ def facility_grid(frame: pd.DataFrame, lang: str, empty_message: str) -> go.Figu
     A row is a facility (by code): facilities sharing a name get their township, then their code."""
     if frame.empty:
         return empty_figure(empty_message, 240)
-    facilities = frame.drop_duplicates("facility_code")
-    codes = list(facilities["facility_code"])
-    labels = dict(zip(codes, unique_labels(facilities["name"], facilities["township_name"], codes)))
-    months = sorted(frame["period"].unique())
+    codes, labels, months = _rows_and_months(frame, "facility_code", "township_name")
     lookup = {(r.facility_code, r.period): STATES.index(r.state) for r in frame.itertuples()}
     z = [[lookup.get((f, m)) for m in months] for f in codes]
     text = [[f"{labels[f]} {m}: {t('dq.state.' + STATES[lookup[(f, m)]], lang)}" if (f, m) in lookup else ""
@@ -40,9 +37,7 @@ def facility_grid(frame: pd.DataFrame, lang: str, empty_message: str) -> go.Figu
     for state in STATES:
         fig.add_trace(go.Scatter(x=[None], y=[None], mode="markers", name=t(f"dq.state.{state}", lang),
                                  marker={"symbol": "square", "size": 10, "color": COLOURS[state]}))
-    fig.update_yaxes(autorange="reversed", type="category", tickfont={"size": 9})
-    fig.update_xaxes(type="category")
-    return base_layout(fig, max(260, 12 * len(codes) + 80))
+    return base_layout(_category_axes(fig), max(260, 12 * len(codes) + 80))
 
 
 def area_grid(frame: pd.DataFrame, lang: str, empty_message: str) -> go.Figure:
@@ -50,10 +45,7 @@ def area_grid(frame: pd.DataFrame, lang: str, empty_message: str) -> go.Figure:
     time (red none, green all; grey where nothing was expected), its counts on hover."""
     if frame.empty:
         return empty_figure(empty_message, 240)
-    rows = frame.drop_duplicates("code")
-    codes = list(rows["code"])
-    labels = dict(zip(codes, unique_labels(rows["name"], rows["district_name"], codes)))
-    months = sorted(frame["period"].unique())
+    codes, labels, months = _rows_and_months(frame, "code", "district_name")
     cells = {(r.code, r.period): r for r in frame.itertuples()}
 
     def share(code, month):
@@ -74,6 +66,18 @@ def area_grid(frame: pd.DataFrame, lang: str, empty_message: str) -> go.Figure:
         colorbar={"title": {"text": t("dq.grid.on_time_share", lang), "side": "right"}, "orientation": "h",
                   "thickness": 10, "len": 0.5, "x": 0, "xanchor": "left", "y": 1.01, "yanchor": "bottom",
                   "tickformat": ".0%"}))
+    return base_layout(_category_axes(fig), max(300, 14 * len(codes) + 140))
+
+
+def _rows_and_months(frame: pd.DataFrame, key: str, qualifier: str) -> tuple[list, dict, list]:
+    """A grid's rows in the frame's order (by code: two that share a name stay apart, labelled with
+    their qualifier, then their code) and its months in order."""
+    rows = frame.drop_duplicates(key)
+    codes = list(rows[key])
+    return codes, dict(zip(codes, unique_labels(rows["name"], rows[qualifier], codes))), sorted(frame["period"].unique())
+
+
+def _category_axes(fig: go.Figure) -> go.Figure:
     fig.update_yaxes(autorange="reversed", type="category", tickfont={"size": 9})
     fig.update_xaxes(type="category")
-    return base_layout(fig, max(300, 14 * len(codes) + 140))
+    return fig

@@ -22,24 +22,36 @@ def _facilities(scope: Scope, area: Area) -> tuple[str, list]:
             [area.code, *params])
 
 
-@per_version()
-def reporting_grid(con: duckdb.DuckDBPyConnection, scope: Scope, area: Area, first: str, last: str) -> pd.DataFrame:
-    """Facility × month from `first` to `last` ('YYYY-MM'): on_time | late | missing | not_expected."""
+# a facility of a type that reports monthly (settings: reporting.expected_types)
+EXPECTED_TYPE = ("list_contains(CAST(json((SELECT value FROM setting WHERE key = 'reporting.expected_types')) "
+                 "AS VARCHAR[]), f.type)")
+
+
+def _grid_cells(scope: Scope, area: Area, first: str, last: str) -> tuple[str, list]:
+    """Every facility of a type that reports (reporting.expected_types) × every month from `first`
+    to `last` ('YYYY-MM'), each judged on_time | late | missing | not_expected: the one rule both
+    the facility rows and the township and district rows of the grid count."""
     sql, params = _facilities(scope, area)
-    return con.execute(f"""
+    return f"""
         WITH f AS ({sql}),
-        months AS (SELECT DISTINCT period FROM v_submission_status WHERE period BETWEEN ? AND ?),
-        expected_types AS (
-            SELECT unnest(CAST(json((SELECT value FROM setting WHERE key = 'reporting.expected_types')) AS VARCHAR[]))
-                AS type)
-        SELECT f.facility_code, f.name, f.type, f.township_name, m.period,
+        months AS (SELECT DISTINCT period FROM v_submission_status WHERE period BETWEEN ? AND ?)
+        SELECT f.*, m.period,
                CASE WHEN s.facility_code IS NULL THEN 'not_expected'
                     WHEN s.timely THEN 'on_time' WHEN s.received THEN 'late' ELSE 'missing' END AS state
         FROM f CROSS JOIN months m
         LEFT JOIN v_submission_status s ON s.facility_code = f.facility_code AND s.period = m.period
-        WHERE f.type IN (SELECT type FROM expected_types)
-        ORDER BY f.district_code, f.township_code, f.facility_code, m.period
-    """, [*params, first, last]).df()
+        WHERE {EXPECTED_TYPE}
+    """, [*params, first, last]
+
+
+@per_version()
+def reporting_grid(con: duckdb.DuckDBPyConnection, scope: Scope, area: Area, first: str, last: str) -> pd.DataFrame:
+    """Facility × month from `first` to `last` ('YYYY-MM'): on_time | late | missing | not_expected."""
+    cells, params = _grid_cells(scope, area, first, last)
+    return con.execute(f"""
+        SELECT facility_code, name, type, township_name, period, state FROM ({cells})
+        ORDER BY district_code, township_code, facility_code, period
+    """, params).df()
 
 
 GRID_LEVELS = {"township": ("township_code", "township_name"), "district": ("district_code", "district_name")}
@@ -61,9 +73,8 @@ def reporting_grid_at_detail(con: duckdb.DuckDBPyConnection, scope: Scope, area:
     max_rows = int(setting(con, "quality.grid_max_rows"))
     sql, params = _facilities(scope, area)
     counts = con.execute(f"""
-        SELECT count(*), count(DISTINCT township_code), count(DISTINCT district_code) FROM ({sql})
-        WHERE type IN (SELECT unnest(CAST(json((SELECT value FROM setting WHERE key = 'reporting.expected_types'))
-                                          AS VARCHAR[])))
+        SELECT count(*), count(DISTINCT township_code), count(DISTINCT district_code) FROM ({sql}) f
+        WHERE {EXPECTED_TYPE}
     """, params).fetchall()[0]
     if counts[0] <= max_rows:
         return ReportingGrid("facility", reporting_grid(con, scope, area, first, last), max_rows)
@@ -75,25 +86,19 @@ def reporting_grid_at_detail(con: duckdb.DuckDBPyConnection, scope: Scope, area:
 def reporting_grid_by(con: duckdb.DuckDBPyConnection, scope: Scope, area: Area, first: str, last: str,
                       level: str) -> pd.DataFrame:
     """Township or district × month: the reports expected of its facilities, and how many came on
-    time, late or not at all (as `reporting_grid` judges each)."""
+    time, late or not at all (each judged as `reporting_grid` judges it)."""
     code, name = GRID_LEVELS[level]
-    sql, params = _facilities(scope, area)
+    cells, params = _grid_cells(scope, area, first, last)
     return con.execute(f"""
-        WITH f AS ({sql}),
-        months AS (SELECT DISTINCT period FROM v_submission_status WHERE period BETWEEN ? AND ?),
-        expected_types AS (
-            SELECT unnest(CAST(json((SELECT value FROM setting WHERE key = 'reporting.expected_types')) AS VARCHAR[]))
-                AS type)
-        SELECT f.{code} AS code, any_value(f.{name}) AS name, any_value(f.district_name) AS district_name, m.period,
-               count(s.facility_code) AS expected, count(*) FILTER (WHERE s.timely) AS on_time,
-               count(*) FILTER (WHERE s.received AND NOT s.timely) AS late,
-               count(*) FILTER (WHERE s.facility_code IS NOT NULL AND NOT s.received) AS missing
-        FROM f CROSS JOIN months m
-        LEFT JOIN v_submission_status s ON s.facility_code = f.facility_code AND s.period = m.period
-        WHERE f.type IN (SELECT type FROM expected_types)
-        GROUP BY f.{code}, m.period
-        ORDER BY min(f.district_code), f.{code}, m.period
-    """, [*params, first, last]).df()
+        SELECT {code} AS code, any_value({name}) AS name, any_value(district_name) AS district_name, period,
+               count(*) FILTER (WHERE state <> 'not_expected') AS expected,
+               count(*) FILTER (WHERE state = 'on_time') AS on_time,
+               count(*) FILTER (WHERE state = 'late') AS late,
+               count(*) FILTER (WHERE state = 'missing') AS missing
+        FROM ({cells})
+        GROUP BY {code}, period
+        ORDER BY min(district_code), {code}, period
+    """, params).df()
 
 
 @per_version()
