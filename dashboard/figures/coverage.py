@@ -122,13 +122,17 @@ def coverage_map(layers, metric: str, sites: pd.DataFrame, lang: str, empty_mess
                            f"{t('cov.hover.standardized', lang)}: %{{customdata[3]}}"
                            f"<br><i>{t('cov.hover.open_profile', lang)}</i><extra></extra>")))
     _add_sites(fig, sites, lang)
-    fig.update_layout(
-        map={**(tiles or basemap(None, None)), **view(geojson, points, height - UNDER_MAP_PX)}, height=height,
-        margin={"l": 0, "r": 0, "t": 0, "b": 0}, font={"family": FONT},
-        # the legend under the map, not on it (on a phone its rows covered a third of the map)
-        # and under the colour bar (metric_layer)
-        legend={"orientation": "h", "yanchor": "top", "y": -0.15, "x": 0.0, "bgcolor": "rgba(255,255,255,0)"},
-        hoverlabel={"font": {"family": FONT}}, clickmode="event")
+    return _map_layout(fig, view(geojson, points, height - UNDER_MAP_PX), height, tiles,
+                       # the legend under the map, not on it (on a phone its rows covered a third of
+                       # the map) and under the colour bar (metric_layer)
+                       legend={"orientation": "h", "yanchor": "top", "y": -0.15, "x": 0.0,
+                               "bgcolor": "rgba(255,255,255,0)"}, clickmode="event")
+
+
+def _map_layout(fig: go.Figure, place: dict, height: int, tiles: dict | None, **extra) -> go.Figure:
+    fig.update_layout(map={**(tiles or basemap(None, None)), **place}, height=height,
+                      margin={"l": 0, "r": 0, "t": 0, "b": 0}, font={"family": FONT},
+                      hoverlabel={"font": {"family": FONT}}, **extra)
     return fig
 
 
@@ -159,10 +163,7 @@ def _township_points(metrics: pd.DataFrame, metric: str, sites: pd.DataFrame, la
                 "colorbar": layer["colorbar"]},
         customdata=layer["customdata"], hovertemplate=layer["hovertemplate"]))
     _add_sites(fig, sites, lang)
-    fig.update_layout(map={**(tiles or basemap(None, None)), **view({}, placed, height - UNDER_MAP_PX)}, height=height,
-                      margin={"l": 0, "r": 0, "t": 0, "b": 0}, font={"family": FONT},
-                      hoverlabel={"font": {"family": FONT}})
-    return fig
+    return _map_layout(fig, view({}, placed, height - UNDER_MAP_PX), height, tiles)
 
 
 def _facility_groups(points: pd.DataFrame, lang: str):
