@@ -11,13 +11,15 @@ def radius_m(con, filters) -> float:
     return clamp_radius(filters.params.get("radius") or coverage.default_radius_m(con))
 
 
-def caption(filters, as_of=None) -> str:
+def caption(filters, as_of=None, note: str = "") -> str:
     """Under every chart and table: the data's period (or the date it is as of) and the time of
-    the latest load."""
+    the latest load, after a `note` on what is shown when there is one (drawn by area, left out)."""
     loaded = stamp(filters.state.loaded_at, with_time=True)
     if as_of is not None:
-        return t("caption.now", filters.lang, as_of=stamp(as_of), loaded=loaded)
-    return t("caption", filters.lang, period=period_name(filters.period.label, filters.lang), loaded=loaded)
+        text = t("caption.now", filters.lang, as_of=stamp(as_of), loaded=loaded)
+    else:
+        text = t("caption", filters.lang, period=period_name(filters.period.label, filters.lang), loaded=loaded)
+    return f"{note} {text}" if note else text
 
 
 def indicator_choice(con, lang: str, current: str | None) -> tuple[list[dict], str | None]:

@@ -94,7 +94,7 @@ def update_map(area, period, lang, metric, radius, site_district, sites):
         layers, metric, sites_frame, filters.lang, t("empty.no_data", filters.lang),
         tiles=figures.basemap(areas.setting(con, "map.tile_url"), areas.setting(con, "map.tile_attribution")))
     note = t("cov.by_township", filters.lang, limit=count(layers.max_points, filters.lang)) if layers.by_township else ""
-    return figure, " ".join(part for part in (note, caption(filters, as_of=as_of)) if part)
+    return figure, caption(filters, as_of=as_of, note=note)
 
 
 @callback(Output(ids.URL, "href", allow_duplicate=True), Input(ids.COV_MAP, "clickData"),

@@ -43,7 +43,7 @@ def update_grid(area, period, lang):
     grid = quality.reporting_grid_at_detail(con, filters.scope, filters.area, first, last)
     note = "" if grid.level == "facility" else t(f"dq.grid.by_{grid.level}", filters.lang, limit=f"{grid.max_rows:,}")
     return (header, figures.reporting_grid(grid, filters.lang, t("empty.no_data", filters.lang)),
-            " ".join(part for part in (note, caption(filters, as_of=last)) if part))
+            caption(filters, as_of=last, note=note))
 
 
 @callback(Output(ids.DQ_RATES, "rowData"), Output(ids.DQ_RATES, "columnDefs"),
