@@ -59,7 +59,7 @@ def test_the_filters_area_and_settings_are_a_query_once_per_version_and_a_settin
     db = tiny_city(tmp_path)
     con = Reader(db).cursor()
     district = Scope(frozenset({"110101"}))
-    areas.resolve_area.cache_clear()
+    areas._named_area.cache_clear()
     first = areas.resolve_area(con, district, "110101001")
     statements = []
     traced = _Tracing(con, statements)
