@@ -97,6 +97,15 @@ def dropdown(lang: str, **kwargs):
     return dcc.Dropdown(labels=DROPDOWN_LABELS["en" if lang == "en" else "zh"], **kwargs)
 
 
+def date_input(input_id: str, lang: str, placeholder: str | None = None):
+    """A date chosen from a calendar and shown as yyyy-mm-dd in either language (a browser's own
+    date field follows the browser's locale: mm/dd/yyyy on an English-set machine); weeks start on
+    Monday, months are named in the page's language. Its value is the `date` property, ISO."""
+    return dcc.DatePickerSingle(id=input_id, display_format="YYYY-MM-DD", clearable=True, first_day_of_week=1,
+                                month_format="MMMM YYYY" if lang == "en" else "YYYY年M月",
+                                placeholder=placeholder or "yyyy-mm-dd", className="date-input")
+
+
 def export_buttons(table: str, lang: str):
     """Shown to roles that may export (the export itself checks again)."""
     from dashboard.session import current_user
@@ -114,7 +123,13 @@ GRID_TEXT = {"zh": {"noRowsToShow": "暂无数据", "loadingOoo": "加载中…"
 
 def grid(grid_id: str, height: int = 360, lang: str = "zh"):
     # no rows yet, not "no rows": the grid says 暂无数据 only once a query returned nothing
-    return dag.AgGrid(id=grid_id, rowData=None, **_grid_options(height, lang))
+    options = _grid_options(height, lang)
+    # on a phone each row is a card of every column's header and value (assets: RowCard), so no
+    # value hides past the screen's edge; the card sets its own height once drawn
+    options["dashGridOptions"].update(isFullWidthRow={"function": "phoneCardRow(params)"},
+                                      fullWidthCellRenderer="RowCard")
+    options["className"] += " grid-cards"
+    return dag.AgGrid(id=grid_id, rowData=None, **options)
 
 
 def paged_grid(grid_id: str, height: int = 360, lang: str = "zh", columns: list[dict] | None = None):

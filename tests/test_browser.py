@@ -6,6 +6,7 @@ from urllib.parse import parse_qs, urlparse
 
 import pytest
 from selenium.common.exceptions import TimeoutException
+from selenium.webdriver.common.action_chains import ActionChains
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.support.ui import WebDriverWait
@@ -385,6 +386,18 @@ def test_phone001_no_page_scrolls_sideways_at_390_px(dash_duo, app, lang):
             assert card.rect["x"] + card.rect["width"] <= 390
             assert "科创社区卫生服务中心" in card.text and ("20 项指标未达标" in card.text or "20 indicators below" in card.text)
             card.find_element(By.LINK_TEXT, "督导简报" if lang == "zh" else "Visit brief")
+        if path.startswith("/facility/"):
+            # a grid's row is a card: records_rate, 2026Q3, with its numerator and denominator on the screen
+            card = dash_duo.find_element("#facility-indicators-table .row-card")
+            WebDriverWait(dash_duo.driver, 30).until(lambda d: "2,433" in card.text)
+            assert all(value in card.text for value in ("72.3%", "1,760", "2,433", "90.0%")), card.text
+            assert card.rect["x"] + card.rect["width"] <= 390
+        if path == "/townships":
+            # the scorecard keeps its table (白马镇 first, 2026Q3); the pinned name, its rank and score fit the screen
+            first = "#townships-scorecard-table .ag-row[row-index='0']"
+            rank, score = dash_duo.find_element(f"{first} [col-id='rank']"), dash_duo.find_element(f"{first} [col-id='score']")
+            assert rank.text == "1" and score.text == "83.8", (rank.text, score.text)
+            assert max(e.rect["x"] + e.rect["width"] for e in (rank, score)) <= 390
     # the navigation folds under the menu button; a page opened from it folds it again
     dash_duo.driver.get(dash_duo.server_url + "/" + ("?lang=en" if lang == "en" else ""))
     dash_duo.wait_for_element("#overview-tile-milestone .kpi-value", timeout=30)
@@ -422,4 +435,29 @@ def test_wide001_no_number_is_cut_at_1400_px(dash_duo, app, lang):
             "return [...document.querySelectorAll('.ag-cell.ag-right-aligned-cell')]"
             ".filter(c => c.scrollWidth > c.clientWidth + 1).map(c => c.getAttribute('col-id') + ': ' + c.textContent)")
         assert cut == [], (path, lang, cut[:5])
+    assert dash_duo.get_logs() == []
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_date001_dates_are_chosen_in_the_pages_language_and_read_yyyy_mm_dd(dash_duo, app, lang):
+    """A date field shows yyyy-mm-dd whatever the browser's locale (Chromium here is English), and
+    its calendar names the weekdays in the page's language, Monday first."""
+    dash_duo.start_server(app, navigate=False)
+    sign_in(dash_duo, path="/supervision" + ("?lang=en" if lang == "en" else ""))
+    field = dash_duo.wait_for_element("#supervision-record-date-input", timeout=30)
+    # the calendar opens from the field's box (a pointer press on it), brought to the middle of the window first
+    box = dash_duo.find_element("#supervision-record-date-input-wrapper")
+    dash_duo.driver.execute_script("arguments[0].scrollIntoView({block: 'center'});", box)
+    ActionChains(dash_duo.driver).move_to_element(box).click().perform()
+    WebDriverWait(dash_duo.driver, 30).until(
+        lambda d: d.find_elements(By.CSS_SELECTOR, ".dash-datepicker-calendar-wrapper th"))
+    weekdays = [e.text for e in dash_duo.driver.find_elements(By.CSS_SELECTOR, ".dash-datepicker-calendar-wrapper th")]
+    assert weekdays == (["一", "二", "三", "四", "五", "六", "日"] if lang == "zh" else
+                        ["Mo", "Tu", "We", "Th", "Fr", "Sa", "Su"])
+    [fifth] = [e for e in dash_duo.driver.find_elements(By.CSS_SELECTOR, ".dash-datepicker-calendar-date-inside")
+               if e.text == "5"]
+    ActionChains(dash_duo.driver).move_to_element(fifth).click().perform()
+    WebDriverWait(dash_duo.driver, 30).until(lambda d: field.get_attribute("value"))
+    value = field.get_attribute("value")
+    assert len(value) == 10 and value[4] == "-" and value[7] == "-" and value.endswith("-05"), value
     assert dash_duo.get_logs() == []

@@ -294,7 +294,7 @@ def test_the_scorecards_indicator_headers_and_side_rows_open_their_dictionary_en
     assert headers["Health record coverage"] == {"innerHeaderComponent": "IndicatorHeaderName",
                                                  "infoHref": "/indicators?code=records_rate&lang=en",
                                                  "infoTitle": "How this indicator is defined"}
-    assert headers["Street/township"] == {} and headers["Score"] == {}
+    assert headers["Street / township"] == {} and headers["Score"] == {}
     rows, _, _, _ = update_side_by_side("all", "2026Q3", "zh", ["990104004", "990102001"], "raw")
     labels = [r["metric_link"] for r in rows]
     assert labels[0] == "常住人口" and "[ⓘ](/indicators?code=records_rate) 居民健康档案建档率" in labels

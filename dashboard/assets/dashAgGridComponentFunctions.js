@@ -11,3 +11,56 @@ dagcomponentfuncs.IndicatorHeaderName = function (props) {
         React.createElement('span', {className: 'indicator-name'}, props.displayName)
     );
 };
+
+/* On a phone a grid's row is a card: every column's header and value, stacked, so no value hides
+   past the screen's right edge (components.grid sets isFullWidthRow to phoneCardRow). The card
+   measures itself once drawn and gives the grid its height: wrapped reasons take what they need. */
+var PHONE = window.matchMedia('(max-width: 575.98px)');
+var dagfuncs = (window.dashAgGridFunctions = window.dashAgGridFunctions || {});
+dagfuncs.phoneCardRow = function (params) {
+    return PHONE.matches && !!(params.rowNode && params.rowNode.data);
+};
+
+/* A link column holds markdown written by the server ("[name](/facility/…)", "[ⓘ](/indicators?…) name"):
+   its links become anchors (addresses of this site only), the rest stays text. */
+function markdownLinks(text) {
+    var parts = [], pattern = /\[([^\]]*)\]\(([^)\s]*)\)/g, last = 0, match, key = 0;
+    while ((match = pattern.exec(text)) !== null) {
+        if (match.index > last) { parts.push(text.slice(last, match.index)); }
+        var href = match[2].charAt(0) === '/' && match[2].charAt(1) !== '/' ? match[2] : null;
+        parts.push(href ? React.createElement('a', {href: href, key: 'a' + key++}, match[1]) : match[1]);
+        last = pattern.lastIndex;
+    }
+    if (last < text.length) { parts.push(text.slice(last)); }
+    return parts;
+}
+
+dagcomponentfuncs.RowCard = function (params) {
+    var box = React.useRef(null);
+    React.useEffect(function () {
+        var height = box.current ? Math.ceil(box.current.getBoundingClientRect().height) + 1 : 0;
+        if (height && Math.abs(height - (params.node.rowHeight || 0)) > 1 && params.node.setRowHeight) {
+            params.node.setRowHeight(height);
+            params.api.onRowHeightChanged();
+        }
+    });
+    var columns = params.api.getAllGridColumns().filter(function (column) {
+        return !column.getColDef().hide && column.getColDef().field;
+    });
+    // the card's title: the row's first link (the facility, the indicator), else its first column
+    var titled = columns.findIndex(function (column) { return column.getColDef().cellRenderer === 'markdown'; });
+    if (titled > 0) { columns.unshift(columns.splice(titled, 1)[0]); }
+    var items = columns.map(function (column, index) {
+        var def = column.getColDef();
+        var value = params.api.getCellValue({rowNode: params.node, colKey: column, useFormatter: true});
+        var shown = value === null || value === undefined || value === '' ? '—' : String(value);
+        var content = def.cellRenderer === 'markdown' ? markdownLinks(shown) : shown;
+        if (index === 0) {
+            return React.createElement('div', {className: 'row-card-title', key: def.field}, content);
+        }
+        return React.createElement('div', {className: 'row-card-item', key: def.field},
+            React.createElement('span', {className: 'row-card-label'}, def.headerName || def.field),
+            React.createElement('span', {className: 'row-card-value'}, content));
+    });
+    return React.createElement('div', {className: 'row-card', ref: box}, items);
+};

@@ -35,7 +35,7 @@ TABLES = {
 
 def scorecard_grid(con, filters) -> tuple[list[dict], list[dict]]:
     """The scorecard's grid rows and column definitions (each column as wide as its widest value,
-    each indicator header with its ⓘ, the names pinned). Shaping 300 townships × 24 indicators
+    each indicator header with its ⓘ, the name pinned). Shaping 300 townships × 24 indicators
     takes longer than their SQL, and every user of a version asks the same: kept per version
     (keyed by what it depends on; the shaper reads only the language)."""
     return _scorecard_grid(con, filters.scope, filters.area, filters.period, filters.lang)
@@ -49,8 +49,9 @@ def _scorecard_grid(con, scope, area, period, lang):
     rows = grid_rows(columns, frame)
     defs = [with_indicator_header(spec, codes[spec["field"]], lang) if spec["field"] in codes else spec
             for spec in column_defs(columns, rows)]
-    for spec in defs[:2]:
-        spec["pinned"] = "left"
+    # pinned at its own width (not a flexible share): on a phone the score and rank stay beside it
+    defs[0].update(pinned="left", width=defs[0]["minWidth"])
+    defs[0].pop("flex", None)
     return rows, defs
 
 

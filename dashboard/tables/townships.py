@@ -34,9 +34,10 @@ def scorecard(answer: tuple[pd.DataFrame, pd.DataFrame], filters):
     rows.index.name = "township_code"
     frame = rows.reset_index().merge(totals, on="township_code", how="left")
     name = "indicator_en" if lang == "en" else "indicator_zh"
-    columns = [("district_name", t("col.district", lang), "text"), ("township_name", t("col.township", lang), "text"),
-               ("score", t("cmp.score", lang), "dec"), ("rank", t("cmp.rank", lang), "int"),
-               ("met", t("cmp.met", lang), "int")]
+    # the name, then its rank and score: on a phone the pinned name and those two fill the screen
+    columns = [("township_name", t("col.township", lang), "text"), ("rank", t("cmp.rank", lang), "int"),
+               ("score", t("cmp.score", lang), "dec"), ("met", t("cmp.met", lang), "int"),
+               ("district_name", t("col.district", lang), "text")]
     columns += [(fields[code], label, "scorecount" if is_count else "scorecell")
                 for code, label, is_count in zip(indicators["indicator_code"], indicators[name], indicators["is_count"])]
     return columns, frame
