@@ -244,8 +244,8 @@ RULES = {
     ("supervision-ranking-table", "selectedRows"): ROWS,
     ("supervision-record-facility-dropdown", "value"): code(),
     ("supervision-record-facility-dropdown", "search_value"): text(100),
-    ("supervision-record-date-input", "value"): date(),
-    ("supervision-record-rectify-input", "value"): date(),
+    ("supervision-record-date-input", "date"): date(),
+    ("supervision-record-rectify-input", "date"): date(),
     ("supervision-record-kind-dropdown", "value"): text(20),
     ("supervision-record-score-input", "value"): number(-1e6, 1e6),
     # generous: the findings' own limit (a setting) is told on the page, in words
@@ -266,8 +266,8 @@ RULES = {
     ("users-target-dropdown", "value"): text(64),
     ("users-audit-user-dropdown", "value"): text(64),
     ("users-audit-action-dropdown", "value"): code(),
-    ("users-audit-from-input", "value"): date(),
-    ("users-audit-to-input", "value"): date(),
+    ("users-audit-from-input", "date"): date(),
+    ("users-audit-to-input", "date"): date(),
     ("users-audit-text-input", "value"): text(100),
     ("users-message-div", "children"): json_value(50_000),
     # the page controls ({"type": "param", "name": …}): settings of a page, kept in its address

@@ -64,7 +64,7 @@ FORGED = {
     ("supervision-ranking-table", "selectedRows"): [{"facility_code": f"{OTHER_DISTRICT}001C1"},
                                                    {"facility_code": f"{OTHER_DISTRICT}004C1"}],
     ("supervision-record-facility-dropdown", "value"): f"{OTHER_DISTRICT}001C1",
-    ("supervision-record-date-input", "value"): "2026-11-01",
+    ("supervision-record-date-input", "date"): "2026-11-01",
     ("supervision-record-score-input", "value"): 88,
     ("quality-outliers-table", "selectedRows"): [{"flag_key": f"outlier:{OTHER_DISTRICT}001C1:births:2026-09",
                                                  "facility_code": f"{OTHER_DISTRICT}001C1"}],

@@ -48,7 +48,7 @@ def audit_rows(client, user=None, action=None, since=None, until=None, text=None
     response = callback(client, AUDIT_OUTPUT, [
         ("shell-lang-store", "data", "zh"), ("users-message-div", "children", None),
         ("users-audit-user-dropdown", "value", user), ("users-audit-action-dropdown", "value", action),
-        ("users-audit-from-input", "value", since), ("users-audit-to-input", "value", until),
+        ("users-audit-from-input", "date", since), ("users-audit-to-input", "date", until),
         ("users-audit-text-input", "value", text)])
     return response["users-audit-table"]["rowData"]
 
@@ -86,8 +86,8 @@ def test_writes_are_logged_with_who_what_when_and_the_districts(app):
     exported = callback(root, "users-audit-download.data",
                         [("users-audit-xlsx-button", "n_clicks", None), ("users-audit-csv-button", "n_clicks", 1)],
                         [("shell-lang-store", "data", "zh"), ("users-audit-user-dropdown", "value", "root"),
-                         ("users-audit-action-dropdown", "value", "user_add"), ("users-audit-from-input", "value", None),
-                         ("users-audit-to-input", "value", None), ("users-audit-text-input", "value", None)],
+                         ("users-audit-action-dropdown", "value", "user_add"), ("users-audit-from-input", "date", None),
+                         ("users-audit-to-input", "date", None), ("users-audit-text-input", "value", None)],
                         trigger="users-audit-csv-button.n_clicks")
     text = base64.b64decode(exported["users-audit-download"]["data"]["content"]).decode("utf-8-sig")
     header, row = text.splitlines()

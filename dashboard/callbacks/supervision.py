@@ -190,8 +190,8 @@ def make_brief(con, filters, codes: list[str], fmt: str, types=None):
 
 
 @callback(Output(ids.SUP_REC_MESSAGE, "children"), Input(ids.SUP_REC_SAVE, "n_clicks"),
-          State(ids.SUP_REC_FACILITY, "value"), State(ids.SUP_REC_DATE, "value"), State(ids.SUP_REC_KIND, "value"),
-          State(ids.SUP_REC_SCORE, "value"), State(ids.SUP_REC_FINDINGS, "value"), State(ids.SUP_REC_RECTIFY, "value"),
+          State(ids.SUP_REC_FACILITY, "value"), State(ids.SUP_REC_DATE, "date"), State(ids.SUP_REC_KIND, "value"),
+          State(ids.SUP_REC_SCORE, "value"), State(ids.SUP_REC_FINDINGS, "value"), State(ids.SUP_REC_RECTIFY, "date"),
           State(ids.LANG, "data"), prevent_initial_call=True)
 def record_visit(_clicks, code, visit_date, kind, score, findings, rectify_by, lang):
     """A visit entered in the browser goes through the inspections template's validation and

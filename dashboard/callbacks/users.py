@@ -71,7 +71,7 @@ def manage_users(lang, _add, _disable, _enable, _reset, username, display, role,
 
 AUDIT_SHOWN = 200
 AUDIT_FILTERS = (Input(ids.USERS_AUDIT_USER, "value"), Input(ids.USERS_AUDIT_ACTION, "value"),
-                 Input(ids.USERS_AUDIT_FROM, "value"), Input(ids.USERS_AUDIT_TO, "value"),
+                 Input(ids.USERS_AUDIT_FROM, "date"), Input(ids.USERS_AUDIT_TO, "date"),
                  Input(ids.USERS_AUDIT_TEXT, "value"))
 
 

@@ -4,7 +4,7 @@ import dash_bootstrap_components as dbc
 from dash import dcc, html
 
 from dashboard import auth, data, ids
-from dashboard.components import dropdown, grid, panel
+from dashboard.components import date_input, dropdown, grid, panel
 from dashboard.i18n import t
 from warehouse.queries.supervision import VISITED_TYPES as TYPES
 
@@ -28,13 +28,13 @@ def layout(lang=None, types=None, **_):
     ], className="d-flex gap-2 align-items-center flex-wrap mb-3")
     record = dbc.Row([
         dbc.Col(dropdown(lang, id=ids.SUP_REC_FACILITY, placeholder=t("sup.record.facility", lang)), md=3),
-        dbc.Col(dbc.Input(id=ids.SUP_REC_DATE, type="date", placeholder=t("sup.record.date", lang)), md=2),
+        dbc.Col(date_input(ids.SUP_REC_DATE, lang, t("sup.record.date", lang)), md=2),
         dbc.Col(dropdown(lang, id=ids.SUP_REC_KIND, value="常规督导", clearable=False,
                              options=[{"label": t(f"inspection.{k}", lang), "value": v} for k, v in (
                                  ("routine", "常规督导"), ("special", "专项检查"), ("unannounced", "飞行检查"))]), md=2),
         dbc.Col(dbc.Input(id=ids.SUP_REC_SCORE, type="number", min=0, max=100,
                           placeholder=t("sup.record.score", lang)), md=1),
-        dbc.Col(dbc.Input(id=ids.SUP_REC_RECTIFY, type="date", placeholder=t("sup.record.rectify_by", lang)), md=2),
+        dbc.Col(date_input(ids.SUP_REC_RECTIFY, lang, t("sup.record.rectify_by", lang)), md=2),
         dbc.Col(dbc.Button(t("sup.record.save", lang), id=ids.SUP_REC_SAVE, color="success"), md=2),
         dbc.Col(dbc.Textarea(id=ids.SUP_REC_FINDINGS, placeholder=t("sup.record.findings", lang), className="mt-2",
                              maxLength=data.max_findings_chars()),

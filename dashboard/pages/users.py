@@ -4,7 +4,7 @@ import dash_bootstrap_components as dbc
 from dash import dcc, html
 
 from dashboard import auth, ids
-from dashboard.components import dropdown, grid, panel
+from dashboard.components import date_input, dropdown, grid, panel
 from dashboard.i18n import t
 from warehouse.accounts import ROLES
 
@@ -46,9 +46,9 @@ def audit_filters(lang):
         dbc.Col(dropdown(lang, id=ids.USERS_AUDIT_USER, placeholder=t("users.audit.user", lang)), md=2, xs=6),
         dbc.Col(dropdown(lang, id=ids.USERS_AUDIT_ACTION, placeholder=t("users.audit.action", lang)), md=2, xs=6),
         dbc.Col(dbc.InputGroup([dbc.InputGroupText(t("users.audit.from", lang)),
-                                dbc.Input(id=ids.USERS_AUDIT_FROM, type="date")], size="sm"), md=2, xs=6),
+                                date_input(ids.USERS_AUDIT_FROM, lang)], size="sm"), md=2, xs=6),
         dbc.Col(dbc.InputGroup([dbc.InputGroupText(t("users.audit.to", lang)),
-                                dbc.Input(id=ids.USERS_AUDIT_TO, type="date")], size="sm"), md=2, xs=6),
+                                date_input(ids.USERS_AUDIT_TO, lang)], size="sm"), md=2, xs=6),
         dbc.Col(dbc.Input(id=ids.USERS_AUDIT_TEXT, placeholder=t("users.audit.text", lang), debounce=True,
                           maxLength=100), md=4),
     ], className="g-2 mb-2")
