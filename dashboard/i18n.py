@@ -549,6 +549,7 @@ TEXT: dict[str, tuple[str, str]] = {
     "sup.pdf.stop": ("顺序", "Stop"),
     "sup.pdf.leg": ("距上一站", "From previous"),
     "sup.pdf.back": ("返回卫健局", "Back to the bureau"),
+    "sup.route.bureau": ("卫健局", "Bureau"),
     "sup.pdf.total": ("总里程", "Total"),
     "sup.pdf.rank": ("风险排名第 {rank}（{score} 分）", "risk rank {rank} (score {score})"),
     "sup.pdf.numbers": ("分子 / 分母", "Numerator / denominator"),

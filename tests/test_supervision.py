@@ -216,3 +216,21 @@ def test_the_route_is_planned_through_the_users_own_chosen_facilities_only(sampl
     assert stops["facility_code"].tolist() == ["990102001C1", "990102002C1", "990102004C1"]   # not 青山县's
     assert [round(leg) for leg in legs] == [1460, 1496, 2400, 4819]       # from the bureau and back
     assert queries.planned_route(con, Scope(frozenset({"990103"})), codes)[1] == []
+
+
+def test_route_figure_numbers_its_stops_and_names_them():
+    """The route is a plan anyone reads offline: a number in each stop's circle, in visiting order,
+    its name beside it, the bureau at both ends; a degree of longitude drawn cos(latitude) as
+    long as a degree of latitude (here at 30.075°N)."""
+    import pandas as pd
+
+    from dashboard.figures.supervision import route_figure
+    ordered = pd.DataFrame({"lon": [120.1, 120.2], "lat": [30.1, 30.2], "name": ["南湖站", "科创中心"]})
+    fig = route_figure(ordered, (120.0, 30.0), "zh")
+    line, bureau, stops, names = fig.data
+    assert list(line.x) == [120.0, 120.1, 120.2, 120.0] and list(line.y) == [30.0, 30.1, 30.2, 30.0]
+    assert list(bureau.text) == ["卫健局"] and list(stops.text) == ["1", "2"]
+    assert list(stops.hovertext) == ["1. 南湖站", "2. 科创中心"]
+    assert list(names.text) == ["南湖站", "科创中心"]
+    assert round(fig.layout.yaxis.scaleratio, 4) == 1.1556 and fig.layout.yaxis.scaleanchor == "x"
+    assert list(route_figure(ordered, (120.0, 30.0), "en").data[1].text) == ["Bureau"]

@@ -9,20 +9,19 @@ from pathlib import Path
 from urllib.parse import urlencode
 
 import dash_bootstrap_components as dbc
-import plotly.graph_objects as go
 from dash import Input, Output, State, callback, dcc, html, no_update
 
 from dashboard import auth, brief, data, ids
 from dashboard.callbacks.common import caption
 from dashboard.callbacks.shell import page_title
 from dashboard.components import column_defs, facility_options
-from dashboard.figures.common import FONT, empty_figure
-from dashboard.figures.coverage import basemap, view
+from dashboard.figures.common import empty_figure
+from dashboard.figures.supervision import route_figure
 from dashboard.i18n import t
 from dashboard.tables import facility_href, grid_rows
 from dashboard.tables import supervision as shapes
 from etl.loader import load_recorded_visit
-from warehouse.queries import areas, facility, supervision
+from warehouse.queries import facility, supervision
 
 FILTERS = (Input(ids.AREA, "value"), Input(ids.PERIOD, "value"), Input(ids.LANG, "data"))
 
@@ -127,18 +126,7 @@ def update_route(selected, lang, area, period, types):
     ordered, legs = supervision.planned_route(con, filters.scope, codes)
     if not legs:       # none of them is the user's, or none has a location
         return t("sup.pick", lang), empty_figure(t("sup.pick", lang), 300), [], [], "#"
-    start = supervision.bureau(con)
-    lons = [start[0]] + list(ordered["lon"]) + [start[0]]
-    lats = [start[1]] + list(ordered["lat"]) + [start[1]]
-    names = [t("sup.pdf.back", lang)] + [f"{n + 1}. {name}" for n, name in enumerate(ordered["name"])] + [""]
-    fig = go.Figure(go.Scattermap(lon=lons, lat=lats, mode="lines+markers", hovertext=names, hoverinfo="text",
-                                  marker={"size": [14] + [11] * len(ordered) + [14],
-                                          "color": ["#212121"] + ["#c62828"] * len(ordered) + ["#212121"]},
-                                  line={"width": 2, "color": "#1565c0"}))
-    points = supervision.pd.DataFrame({"lon": lons, "lat": lats})
-    fig.update_layout(map={**basemap(areas.setting(con, "map.tile_url"), None),
-                           **view({"features": []}, points, 300)}, height=300,
-                      margin={"l": 0, "r": 0, "t": 0, "b": 0}, showlegend=False, font={"family": FONT})
+    fig = route_figure(ordered, supervision.bureau(con), lang)
     rows = [{"stop": n + 1, "name": stop.name, "township": stop.township_name, "km": round(legs[n] / 1000, 1)}
             for n, stop in enumerate(ordered.itertuples())]
     rows.append({"stop": None, "name": t("sup.pdf.back", lang), "township": "", "km": round(legs[-1] / 1000, 1)})
