@@ -273,6 +273,9 @@ def test_up001_upload_a_valid_and_an_invalid_file(dash_duo, app, own_warehouse, 
     from factory import monthly_file, query
     dash_duo.start_server(app, navigate=False)
     sign_in(dash_duo, "east", "/upload")
+    # the blank templates by their names, not their codes
+    template = dash_duo.wait_for_element("a[href='/templates/monthly_services.xlsx']", timeout=30)
+    assert template.text == "月度服务报表"
     good = monthly_file(tmp_path / "good.csv", [{"facility_code": "990102001C1", "period": "2026-10",
                                                  "submitted_on": "2026-11-09", "edu_lectures": 2}])
     bad = monthly_file(tmp_path / "bad.csv", [{"facility_code": "990104001C1", "period": "2026-10", "births": 1},

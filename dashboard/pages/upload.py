@@ -19,7 +19,8 @@ def layout(lang=None, **_):
         return dbc.Alert(t("forbidden", lang), color="warning", className="mt-3")
     mine = upload_kinds(user)          # the templates this role may upload (the permission table)
     templates = [html.Span(t("up.templates", lang))] + [
-        html.A(kind, href=f"/templates/{kind}.xlsx", className="me-2", download=f"{kind}.xlsx")
+        html.A(t(f"kind.{kind}", lang), href=f"/templates/{kind}.xlsx", className="me-2", download=f"{kind}.xlsx",
+               title=f"{kind}.xlsx")
         for kind in UPLOAD_KINDS if kind in mine]
     return html.Div([
         html.Div(t("up.title", lang), className="page-title mb-2"),
