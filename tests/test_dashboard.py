@@ -506,3 +506,13 @@ def test_the_visit_form_offers_the_first_facilities_and_finds_any_other_by_typin
                 len(response["response"]["supervision-ranking-table"]["rowData"]))
     assert offered("inspector") == (20, 20)
     assert offered("root") == (50, 154)
+
+
+def test_a_wide_table_pins_its_name_column_and_a_narrow_one_does_not():
+    """Eight columns or more: the first name column stays in view (pinned); fewer: nothing pinned;
+    pin=False (a grid a phone shows as a table) never pins."""
+    from dashboard.components import column_defs
+    wide = [("category", "类别", "text"), ("indicator_link", "指标", "link")] + [(f"v{n}", f"值{n}", "int") for n in range(6)]
+    assert [d.get("pinned") for d in column_defs(wide)][:3] == [None, "left", None]
+    assert all("pinned" not in d for d in column_defs(wide[:7]))
+    assert all("pinned" not in d for d in column_defs(wide, pin=False))
