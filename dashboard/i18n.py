@@ -355,6 +355,7 @@ TEXT: dict[str, tuple[str, str]] = {
     "cmp.ranking.ends": ("图中为前 {shown} 名、后 {shown} 名及所选乡镇/街道，其余 {hidden} 个以“⋯”表示；记分卡列出全部，可按任一指标排序。",
                          "The best {shown}, the worst {shown} and the chosen ones; the other {hidden} are the “⋯” row. "
                          "The scorecard lists every one, sortable by any indicator."),
+    "cmp.ranking.all": ("显示全部", "Show all"),
     "cmp.side": ("并排比较（选 2-6 个街道/乡镇）", "Side by side (pick 2 to 6)"),
     "cmp.side.pick": ("选择要比较的街道/乡镇", "Pick streets/townships to compare"),
     "cmp.side.need": ("请选择 2-6 个街道/乡镇。", "Pick 2 to 6 streets/townships."),

@@ -137,6 +137,7 @@ CMP_RANK_CAPTION = "townships-ranking-caption"
 CMP_SELECTED = param("compare")
 CMP_INITIAL = "townships-initial-store"
 CMP_PER = param("per")
+CMP_RANK_ALL = param("ranking")
 CMP_SIDE_TABLE = "townships-side-table"
 CMP_SIDE_CAPTION = "townships-side-caption"
 CMP_MULTIPLES = "townships-multiples-graph"

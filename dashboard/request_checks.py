@@ -280,6 +280,7 @@ RULES = {
     ("param:resource", "value"): code(),
     ("param:metric", "value"): code(),
     ("param:per", "value"): code(),
+    ("param:ranking", "value"): list_of(one_of("all"), 1),
     ("param:site_district", "value"): code(),
     ("param:radius", "value"): number(0, 100_000),
     ("param:sites", "value"): whole(0, 1000),

@@ -239,3 +239,16 @@ def test_a_long_ranking_draws_its_ends_and_the_chosen_with_a_gap_for_the_rest():
     assert labels[:20] == [f"镇{n}" for n in range(20)] and labels[-20:] == [f"镇{n}" for n in range(25, 45)]
     assert labels[20:23] == ["⋯", "镇22", "⋯⋯"]          # each gap its own category, so they stay apart
     assert shown_ends(frame.head(40), set())[1] == 0
+
+
+def test_show_all_draws_every_township_of_a_long_ranking():
+    import pandas as pd
+
+    from dashboard.figures.comparison import ranking
+    frame = pd.DataFrame({"township_code": [f"T{n:02d}" for n in range(45)], "township_name": [f"镇{n}" for n in range(45)],
+                          "value": [n / 100 for n in range(45)], "meets_target": True,
+                          "numerator": 1, "denominator": 1, "district_name": "区"})
+    ends, hidden = ranking(frame, False, 0.8, [], set(), "—")
+    assert hidden == 5 and len(ends.data[0].y) == 41                 # 20 + "⋯" + 20
+    every, hidden = ranking(frame, False, 0.8, [], set(), "—", every=True)
+    assert hidden == 0 and len(every.data[0].y) == 45 and "⋯" not in every.data[0].y

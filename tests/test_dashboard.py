@@ -516,3 +516,12 @@ def test_a_wide_table_pins_its_name_column_and_a_narrow_one_does_not():
     assert [d.get("pinned") for d in column_defs(wide)][:3] == [None, "left", None]
     assert all("pinned" not in d for d in column_defs(wide[:7]))
     assert all("pinned" not in d for d in column_defs(wide, pin=False))
+
+
+def test_show_all_is_offered_only_where_a_ranking_is_cut(app):
+    """The sample city's 32 townships are drawn in full: no "show all" (a province's 328 are cut
+    to their ends, tests/test_comparison.py)."""
+    from dashboard.callbacks.townships import update_ranking
+    figure, caption, offer = update_ranking("all", "2026Q3", "zh", "records_rate", [], [])
+    assert offer == {"display": "none"} and "⋯" not in caption
+    assert len(figure.data[0].y) == 32

@@ -18,6 +18,7 @@ from warehouse.cache import per_version
 from warehouse.queries import areas, comparison, coverage, registry
 
 FILTERS = (Input(ids.AREA, "value"), Input(ids.PERIOD, "value"), Input(ids.LANG, "data"))
+HIDDEN = {"display": "none"}
 
 
 def _chosen(filters) -> list[str]:
@@ -122,24 +123,27 @@ def township_options(area, lang, current, initial):
 
 
 @callback(Output(ids.CMP_RANK_GRAPH, "figure"), Output(ids.CMP_RANK_CAPTION, "children"),
-          *FILTERS, Input(ids.CMP_RANK_INDICATOR, "value"), Input(ids.CMP_SELECTED, "value"))
-def update_ranking(area, period, lang, indicator, selected):
+          Output(ids.CMP_RANK_ALL, "style"), *FILTERS, Input(ids.CMP_RANK_INDICATOR, "value"), Input(ids.CMP_SELECTED, "value"),
+          Input(ids.CMP_RANK_ALL, "value"))
+def update_ranking(area, period, lang, indicator, selected, every=None):
     con = data.cursor()
     filters = data.read_filters(con, area, period, lang)
     lang = filters.lang
     ranking = comparison.township_ranking(con, filters.scope, filters.area, filters.period, indicator) \
         if filters.period is not None else None
     if ranking is None:
-        return empty_figure(t("empty.no_data", lang)), ""
+        return empty_figure(t("empty.no_data", lang)), "", HIDDEN
     spec = ranking.indicator
     label = all_label(filters.scope, lang) if filters.area.code == "all" else filters.area.name
     name = spec["name_en"] if lang == "en" else spec["name_zh"]
     # a count's target is per facility, so each township has its own (docs/indicators.md): no common line
     figure, hidden = figures.ranking(
         ranking.parts, not spec["is_rate"], spec["target"] if spec["is_rate"] else None, [(label, spec["value"])],
-        set(selected or []), t("empty.period", lang, period=period_name(filters.period.label, lang)))
+        set(selected or []), t("empty.period", lang, period=period_name(filters.period.label, lang)),
+        every="all" in (every or []))
     ends = t("cmp.ranking.ends", lang, shown=figures.ENDS_SHOWN, hidden=hidden) + " " if hidden else ""
-    return figure, f"{ends}{name} · " + caption(filters)
+    # "show all" is offered where the ranking is long enough to be cut
+    return figure, f"{ends}{name} · " + caption(filters), None if figures.is_long(ranking.parts) else HIDDEN
 
 
 @callback(Output(ids.CMP_SIDE_TABLE, "rowData"), Output(ids.CMP_SIDE_TABLE, "columnDefs"),

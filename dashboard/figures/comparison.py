@@ -24,15 +24,16 @@ PALETTE = ["#1565c0", "#c62828", "#2e7d32", "#6a1b9a", "#ef6c00", "#00838f"]
 
 
 def ranking(frame: pd.DataFrame, is_count: bool, target, reference: list[tuple[str, float]], selected: set[str],
-            empty_message: str) -> tuple[go.Figure, int]:
+            empty_message: str, every: bool = False) -> tuple[go.Figure, int]:
     """One indicator across townships, best on top, coloured as the warehouse judged each
     (`meets_target`); selected townships outlined; target and area lines. A long ranking shows
-    its ends (shown_ends); returns the figure and how many townships it leaves out."""
+    its ends (shown_ends) unless `every` one is asked for; returns the figure and how many
+    townships it leaves out."""
     frame = frame.dropna(subset=["value"]).sort_values("value")
     if frame.empty:
         return empty_figure(empty_message), 0
-    frame, hidden = shown_ends(frame.assign(label=unique_labels(frame["township_name"], frame["district_name"])),
-                               selected)
+    frame = frame.assign(label=unique_labels(frame["township_name"], frame["district_name"]))
+    frame, hidden = (frame, 0) if every else shown_ends(frame, selected)
     fig = go.Figure(ranked_values(
         list(frame["value"]), list(frame["label"]),
         judged_colours(frame["meets_target"]), not is_count,
@@ -59,10 +60,15 @@ ENDS_SHOWN = 20
 GAP_LABEL = "⋯"
 
 
+def is_long(frame: pd.DataFrame) -> bool:
+    """Whether a ranking of these townships draws only its ends (and so offers to show all)."""
+    return int(frame["value"].notna().sum()) > 2 * ENDS_SHOWN
+
+
 def shown_ends(frame: pd.DataFrame, selected: set[str]) -> tuple[pd.DataFrame, int]:
     """The rows a ranking draws, in its order, with a gap row ("⋯") wherever some were left out;
     and how many were left out."""
-    if len(frame) <= 2 * ENDS_SHOWN:
+    if not is_long(frame):
         return frame, 0
     keep = [n < ENDS_SHOWN or n >= len(frame) - ENDS_SHOWN or code in selected
             for n, code in enumerate(frame["township_code"])]

@@ -13,7 +13,7 @@ dash.register_page(__name__, path="/townships", title="乡镇对比 Townships ·
 
 
 
-def layout(lang=None, rank=None, compare=None, per=None, resource=None, outcome=None, **_):
+def layout(lang=None, rank=None, compare=None, per=None, resource=None, outcome=None, ranking=None, **_):
     lang = "en" if lang == "en" else "zh"
     graph = {"config": {"displayModeBar": False}}
     chosen = [c for c in (compare or "").split(",") if c][:MAX_COMPARED]
@@ -42,9 +42,15 @@ def layout(lang=None, rank=None, compare=None, per=None, resource=None, outcome=
                               title_id=ids.CMP_SCORECARD_TITLE),
                         className="mb-3")),
         dbc.Row(dbc.Col(panel(t("cmp.ranking", lang), dcc.Graph(id=ids.CMP_RANK_GRAPH, **graph), ids.CMP_RANK_CAPTION,
-                              extra=with_info_link(dropdown(lang, id=ids.CMP_RANK_INDICATOR, value=rank,
-                                                                clearable=False, style={"minWidth": "240px"}),
-                                                   ids.CMP_RANK_INFO, lang)), className="mb-3")),
+                              extra=html.Div([
+                                  with_info_link(dropdown(lang, id=ids.CMP_RANK_INDICATOR, value=rank, clearable=False,
+                                                          style={"minWidth": "240px"}), ids.CMP_RANK_INFO, lang),
+                                  # a long ranking draws its ends; every township on request
+                                  dcc.Checklist(id=ids.CMP_RANK_ALL, value=["all"] if ranking == "all" else [],
+                                                style={"display": "none"},     # until the ranking is known long
+                                                options=[{"label": t("cmp.ranking.all", lang), "value": "all"}],
+                                                inputClassName="me-1")],
+                                  className="d-flex gap-3 align-items-center flex-wrap")), className="mb-3")),
         dbc.Row(dbc.Col(panel(t("cmp.side", lang), html.Div([
             side_controls, html.Div(className="mb-2"), grid(ids.CMP_SIDE_TABLE, 420, lang),
             html.H6(t("cmp.multiples", lang), className="mt-3"), dcc.Graph(id=ids.CMP_MULTIPLES, **graph)]),
