@@ -313,8 +313,10 @@ def test_dq001_data_quality_page_in_english(dash_duo, app):
     dash_duo.wait_for_contains_text(outlier, "47.2", timeout=30)          # modified z-score
     # 城东区's own row (the first; its streets follow): 161 of 162 reports received, 154 on time, 2026Q3
     # (the grid has no caption: its column headers come with its rows)
-    rates = "#quality-rates-table .ag-row[row-index='0']"
-    wait_grid_text(dash_duo, rates, "城东区", caption="#quality-rates-table .ag-header")
+    # (a wide grid: its name column is pinned, a row's numbers are in the centre part)
+    name = "#quality-rates-table .ag-pinned-left-cols-container .ag-row[row-index='0']"
+    rates = "#quality-rates-table .ag-center-cols-container .ag-row[row-index='0']"
+    wait_grid_text(dash_duo, name, "城东区", caption="#quality-rates-table .ag-header")
     dash_duo.wait_for_contains_text(rates, "99.4%", timeout=30)           # completeness, 2026Q3
     dash_duo.wait_for_contains_text(rates, "95.1%", timeout=30)           # timeliness, 2026Q3
     assert dash_duo.get_logs() == []
