@@ -449,14 +449,22 @@ def test_date001_dates_are_chosen_in_the_pages_language_and_read_yyyy_mm_dd(dash
     its calendar names the weekdays in the page's language, Monday first."""
     dash_duo.start_server(app, navigate=False)
     sign_in(dash_duo, path="/supervision" + ("?lang=en" if lang == "en" else ""))
+    dash_duo.wait_for_element("#supervision-ranking-table .ag-row", timeout=60)     # the page has settled
     field = dash_duo.wait_for_element("#supervision-record-date-input", timeout=30)
-    # the calendar opens from the field's box (a pointer press on it), brought to the middle of the window first
-    box = dash_duo.find_element("#supervision-record-date-input-wrapper")
-    dash_duo.driver.execute_script("arguments[0].scrollIntoView({block: 'center'});", box)
-    ActionChains(dash_duo.driver).move_to_element(box).click().perform()
-    WebDriverWait(dash_duo.driver, 30).until(
-        lambda d: d.find_elements(By.CSS_SELECTOR, ".dash-datepicker-calendar-wrapper th"))
-    weekdays = [e.text for e in dash_duo.driver.find_elements(By.CSS_SELECTOR, ".dash-datepicker-calendar-wrapper th")]
+    weekday = ".dash-datepicker-calendar-wrapper th"
+
+    def calendar_open(driver) -> bool:
+        """The calendar opens from the field's box (a pointer press on it, in the middle of the
+        window); pressed again while a loaded machine has not opened it yet."""
+        if not driver.find_elements(By.CSS_SELECTOR, weekday):
+            box = driver.find_element(By.ID, "supervision-record-date-input-wrapper")
+            driver.execute_script("arguments[0].scrollIntoView({block: 'center'});", box)
+            ActionChains(driver).move_to_element(box).click().perform()
+            time.sleep(1)
+        return bool(driver.find_elements(By.CSS_SELECTOR, weekday))
+
+    WebDriverWait(dash_duo.driver, 60, poll_frequency=2).until(calendar_open)
+    weekdays = [e.text for e in dash_duo.driver.find_elements(By.CSS_SELECTOR, weekday)]
     assert weekdays == (["一", "二", "三", "四", "五", "六", "日"] if lang == "zh" else
                         ["Mo", "Tu", "We", "Th", "Fr", "Sa", "Su"])
     [fifth] = [e for e in dash_duo.driver.find_elements(By.CSS_SELECTOR, ".dash-datepicker-calendar-date-inside")
