@@ -166,12 +166,12 @@ PIN_FROM_COLUMNS = 8
 NAME_FIELDS = ("profile", "indicator_link", "metric_link", "name", "township_name")
 
 
-def column_defs(columns: list[tuple[str, str, str]], data=None, pin: bool = True) -> list[dict]:
+def column_defs(columns: list[tuple[str, str, str]], data=None) -> list[dict]:
     """(field, header, kind) → AG Grid column definitions; numbers stay numbers so they sort. With
     the grid's `data` (a DataFrame or its rows), each number column is at least as wide as its
     widest value (dashboard.widths): no number is ever cut; and every column is as wide as its
     header's longest word, which a wrapped header cannot break. A table of PIN_FROM_COLUMNS or more
-    pins its first name column (pin=False for a grid a phone shows as a table)."""
+    pins its first name column."""
     from dashboard.widths import header_px, number_widths
     needed = number_widths(columns, data, FORMATTERS) if data is not None else {}
     defs = []
@@ -196,7 +196,7 @@ def column_defs(columns: list[tuple[str, str, str]], data=None, pin: bool = True
         spec["minWidth"] = max(spec.get("minWidth", 90), needed.get(field, 0), header_px(header))
         defs.append({k: v for k, v in spec.items() if v is not None})
     named = [spec for spec in defs if spec["field"] in NAME_FIELDS]
-    if pin and named and len(defs) >= PIN_FROM_COLUMNS:
+    if named and len(defs) >= PIN_FROM_COLUMNS:
         named[0]["pinned"] = "left"
     return defs
 

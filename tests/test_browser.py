@@ -307,8 +307,10 @@ def test_dq001_data_quality_page_in_english(dash_duo, app):
     # 城东区, last 24 months: the planted spike alone (small counts' chance variation is not flagged)
     dash_duo.wait_for_text_to_equal("#quality-outliers-caption", "1 flag.", timeout=30)
     # the most severe: 和平社区卫生服务中心's outpatient visits of 2025-03, against its median of 5,822.5
-    outlier = "#quality-outliers-table .ag-row[row-index='0']"
-    dash_duo.wait_for_contains_text(outlier, "和平社区卫生服务中心", timeout=30)
+    # (its name pinned, its numbers in the grid's centre part)
+    outlier = "#quality-outliers-table .ag-center-cols-container .ag-row[row-index='0']"
+    dash_duo.wait_for_contains_text("#quality-outliers-table .ag-pinned-left-cols-container .ag-row[row-index='0']",
+                                    "和平社区卫生服务中心", timeout=30)
     dash_duo.wait_for_contains_text(outlier, "51,160.0", timeout=30)      # value
     dash_duo.wait_for_contains_text(outlier, "47.2", timeout=30)          # modified z-score
     # 城东区's own row (the first; its streets follow): 161 of 162 reports received, 154 on time, 2026Q3
@@ -397,6 +399,12 @@ def test_phone001_no_page_scrolls_sideways_at_390_px(dash_duo, app, lang):
             WebDriverWait(dash_duo.driver, 30).until(lambda d: "2,433" in card.text)
             assert all(value in card.text for value in ("72.3%", "1,760", "2,433", "90.0%")), card.text
             assert card.rect["x"] + card.rect["width"] <= 390
+        if path == "/quality":
+            # a flag's card keeps its tick box: ticking it selects the row, for 核实无误 below
+            tick = dash_duo.wait_for_element("#quality-outliers-table .row-card-tick", timeout=30)
+            dash_duo.driver.execute_script("arguments[0].click();", tick)
+            WebDriverWait(dash_duo.driver, 30).until(lambda d: d.execute_script(
+                "return dash_ag_grid.getApi('quality-outliers-table').getSelectedRows().length") == 1)
         if path == "/townships":
             # the scorecard keeps its table (白马镇 first, 2026Q3); the pinned name, its rank and score fit the screen
             first = "#townships-scorecard-table .ag-row[row-index='0']"

@@ -509,13 +509,11 @@ def test_the_visit_form_offers_the_first_facilities_and_finds_any_other_by_typin
 
 
 def test_a_wide_table_pins_its_name_column_and_a_narrow_one_does_not():
-    """Eight columns or more: the first name column stays in view (pinned); fewer: nothing pinned;
-    pin=False (a grid a phone shows as a table) never pins."""
+    """Eight columns or more: the first name column stays in view (pinned); fewer: nothing pinned."""
     from dashboard.components import column_defs
     wide = [("category", "类别", "text"), ("indicator_link", "指标", "link")] + [(f"v{n}", f"值{n}", "int") for n in range(6)]
     assert [d.get("pinned") for d in column_defs(wide)][:3] == [None, "left", None]
     assert all("pinned" not in d for d in column_defs(wide[:7]))
-    assert all("pinned" not in d for d in column_defs(wide, pin=False))
 
 
 def test_show_all_is_offered_only_where_a_ranking_is_cut(app):

@@ -37,26 +37,54 @@ function markdownLinks(text) {
 
 dagcomponentfuncs.RowCard = function (params) {
     var box = React.useRef(null);
+    // the row takes the card's height, measured again whenever it changes (the row's final width,
+    // a font arriving, a label wrapping): a height measured once cut the last lines off
     React.useEffect(function () {
-        var height = box.current ? Math.ceil(box.current.getBoundingClientRect().height) + 1 : 0;
-        if (height && Math.abs(height - (params.node.rowHeight || 0)) > 1 && params.node.setRowHeight) {
-            params.node.setRowHeight(height);
-            params.api.onRowHeightChanged();
-        }
-    });
+        var card = box.current;
+        if (!card) { return undefined; }
+        var fit = function () {
+            var height = Math.ceil(card.getBoundingClientRect().height) + 1;
+            if (height > 1 && Math.abs(height - (params.node.rowHeight || 0)) > 1 && params.node.setRowHeight) {
+                params.node.setRowHeight(height);
+                params.api.onRowHeightChanged();
+            }
+        };
+        fit();
+        if (!window.ResizeObserver) { return undefined; }
+        var watcher = new ResizeObserver(fit);
+        watcher.observe(card);
+        return function () { watcher.disconnect(); };
+    }, []);
     var columns = params.api.getAllGridColumns().filter(function (column) {
         return !column.getColDef().hide && column.getColDef().field;
     });
-    // the card's title: the row's first link (the facility, the indicator), else its first column
+    // the card's title: the row's first link (the facility, the indicator), else its name, else its first column
     var titled = columns.findIndex(function (column) { return column.getColDef().cellRenderer === 'markdown'; });
+    [/^name$/, /_name$/].forEach(function (named) {
+        if (titled < 0) { titled = columns.findIndex(function (column) { return named.test(column.getColDef().field); }); }
+    });
     if (titled > 0) { columns.unshift(columns.splice(titled, 1)[0]); }
+    // a grid whose rows are ticked (flags to confirm) keeps its tick box on the card
+    var selectable = !!params.api.getGridOption('rowSelection');
+    var ticked = React.useState(params.node.isSelected());
+    React.useEffect(function () {
+        if (!selectable) { return undefined; }
+        var follow = function () { ticked[1](params.node.isSelected()); };
+        params.node.addEventListener('rowSelected', follow);
+        return function () { params.node.removeEventListener('rowSelected', follow); };
+    }, [selectable]);
     var items = columns.map(function (column, index) {
         var def = column.getColDef();
         var value = params.api.getCellValue({rowNode: params.node, colKey: column, useFormatter: true});
         var shown = value === null || value === undefined || value === '' ? '—' : String(value);
         var content = def.cellRenderer === 'markdown' ? markdownLinks(shown) : shown;
         if (index === 0) {
-            return React.createElement('div', {className: 'row-card-title', key: def.field}, content);
+            var tick = selectable ? React.createElement('input', {
+                type: 'checkbox', className: 'form-check-input me-2 row-card-tick', checked: !!ticked[0],
+                'aria-label': def.headerName || def.field,
+                onChange: function (event) { params.node.setSelected(event.target.checked); }
+            }) : null;
+            return React.createElement('div', {className: 'row-card-title', key: def.field}, tick, content);
         }
         return React.createElement('div', {className: 'row-card-item', key: def.field},
             React.createElement('span', {className: 'row-card-label'}, def.headerName || def.field),

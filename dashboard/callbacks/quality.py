@@ -82,7 +82,7 @@ def update_flags(area, period, lang, _version):
         shown = frame.head(FLAG_ROWS_SHOWN)
         note = (t("dq.count", filters.lang, total=f"{len(frame):,}") if len(shown) == len(frame) else
                 t("dq.count_capped", filters.lang, total=f"{len(frame):,}", shown=f"{len(shown):,}"))
-        outputs += [grid_rows(columns, shown, helpers), column_defs(columns, shown, pin=False), note]
+        outputs += [grid_rows(columns, shown, helpers), column_defs(columns, shown), note]
     return (*outputs, title)
 
 

@@ -13,9 +13,8 @@ dash.register_page(__name__, path="/quality", title="数据质量 Data quality �
 
 def flags_grid(grid_id: str, lang: str):
     table = grid(grid_id, 340, lang)
-    # rows are ticked to confirm them: a phone keeps the table (a card has no tick box)
-    options = {k: v for k, v in table.dashGridOptions.items() if k not in ("isFullWidthRow", "fullWidthCellRenderer")}
-    table.dashGridOptions = {**options, "rowSelection": {"mode": "multiRow"}}
+    # rows are ticked to confirm them (on a phone, on their cards)
+    table.dashGridOptions = {**table.dashGridOptions, "rowSelection": {"mode": "multiRow"}}
     return table
 
 
