@@ -135,6 +135,7 @@ def install_brief(server) -> None:
 
     from dashboard import auth
     from dashboard.callbacks.supervision import make_brief
+    from dashboard.i18n import t
     from warehouse.queries.supervision import MAX_VISITS
 
     @server.route("/supervision/brief")
@@ -145,6 +146,8 @@ def install_brief(server) -> None:
         con = data.cursor()
         args = flask.request.args
         filters = data.read_filters(con, args.get("area"), args.get("period"), args.get("lang"))
+        if filters.period is None:      # nothing loaded yet: no ranking to brief on
+            return flask.Response(t("empty.no_data", filters.lang), status=404, mimetype="text/plain")
         codes = [c for c in args.get("codes", "").split(",") if c][:MAX_VISITS]
         types = [k for k in args.get("types", "").split(",") if k]
         content, _ = make_brief(con, filters, codes, "html", types)

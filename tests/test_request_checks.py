@@ -126,3 +126,30 @@ def test_the_rules_refuse_what_they_say():
         assert rule.why_not(good) is None and rule.why_not(bad), (component, prop)
     with pytest.raises(BadRequest, match="not a JSON object"):
         check([1], {})
+
+
+def test_before_the_first_file_no_callback_of_any_page_fails(app, tmp_path):
+    """A warehouse set up but holding no rows yet (no period, no horizon): every callback of every
+    page answers (tested by hand: the standardization and facility trends' captions gave 500)."""
+    import subprocess
+    import sys
+
+    from warehouse.accounts import Accounts, accounts_path
+
+    from conftest import PASSWORD
+    (tmp_path / "nothing").mkdir()
+    db = tmp_path / "empty.duckdb"
+    subprocess.run([sys.executable, "-m", "etl", "load", str(tmp_path / "nothing"), "--db", str(db)], check=True,
+                   capture_output=True)
+    Accounts(accounts_path(db)).add_user("root", PASSWORD, "admin", [])
+    fuzzed = data.warehouse_path()
+    data.configure(db)
+    try:
+        admin = login(app.server.test_client(), "root")
+        failed = {output: response.status_code for output, body in one_request_per_callback(admin)
+                  if (response := admin.post("/_dash-update-component", json=body)).status_code >= 500}
+        assert not failed
+        brief = admin.get("/supervision/brief?codes=990104004C1&area=all&period=2026Q3&types=CHC")
+        assert brief.status_code == 404 and "尚未载入" in brief.get_data(as_text=True)
+    finally:
+        data.configure(fuzzed)

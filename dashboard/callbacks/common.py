@@ -17,6 +17,8 @@ def caption(filters, as_of=None, note: str = "") -> str:
     loaded = stamp(filters.state.loaded_at, with_time=True)
     if as_of is not None:
         text = t("caption.now", filters.lang, as_of=stamp(as_of), loaded=loaded)
+    elif filters.period is None:        # nothing loaded yet: no period to name
+        text = t("empty.no_data", filters.lang)
     else:
         text = t("caption", filters.lang, period=period_name(filters.period.label, filters.lang), loaded=loaded)
     return f"{note} {text}" if note else text

@@ -152,6 +152,8 @@ def download_brief(_pdf, _xlsx, selected, area, period, lang, types):
         return no_update, dbc.Alert(t("sup.pick", lang), color="info")
     con = data.cursor()
     filters = data.read_filters(con, area, period, lang)
+    if filters.period is None:          # nothing loaded yet: no ranking to brief on
+        return no_update, dbc.Alert(t("empty.no_data", filters.lang), color="info")
     content, name = make_brief(con, filters, codes, "xlsx" if ctx.triggered_id == ids.SUP_XLSX else "pdf", types)
     if content is None:
         return no_update, dbc.Alert(t("sup.font_missing", filters.lang), color="danger")
