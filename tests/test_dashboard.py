@@ -523,3 +523,13 @@ def test_show_all_is_offered_only_where_a_ranking_is_cut(app):
     figure, caption, offer = update_ranking("all", "2026Q3", "zh", "records_rate", [], [])
     assert offer == {"display": "none"} and "⋯" not in caption
     assert len(figure.data[0].y) == 32
+
+
+def test_an_empty_charts_message_breaks_after_its_clauses():
+    """A chart's text does not wrap: the no-data message is broken where a reader pauses."""
+    from dashboard.figures.common import empty_figure
+    assert empty_figure("暂无数据：尚未载入任何上报数据。请在“数据上报”页上传，或运行 python -m etl load 载入。").layout.annotations[0].text \
+        == "暂无数据：<br>尚未载入任何上报数据。<br>请在“数据上报”页上传，<br>或运行 python -m etl load 载入。"
+    assert empty_figure("No data yet: nothing has been loaded. Upload files, or run it.").layout.annotations[0].text \
+        == "No data yet:<br>nothing has been loaded.<br>Upload files,<br>or run it."
+    assert empty_figure("请先在排名表中勾选机构。").layout.annotations[0].text == "请先在排名表中勾选机构。"

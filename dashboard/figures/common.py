@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import re
 from collections import Counter
 
 import pandas as pd
@@ -27,11 +28,18 @@ def base_layout(fig: go.Figure, height: int = 320, **extra) -> go.Figure:
 
 def empty_figure(message: str, height: int = 320) -> go.Figure:
     fig = go.Figure()
-    fig.add_annotation(text=message, showarrow=False, x=0.5, y=0.5, xref="paper", yref="paper",
+    # a chart's text does not wrap by itself: a long message is broken after its clauses, or a
+    # half-width chart (or a phone) cuts both its ends off
+    fig.add_annotation(text=clause_lines(message), showarrow=False, x=0.5, y=0.5, xref="paper", yref="paper",
                        font={"size": 14, "color": "#6c757d"})
     fig.update_xaxes(visible=False)
     fig.update_yaxes(visible=False)
     return base_layout(fig, height)
+
+
+def clause_lines(message: str) -> str:
+    """The message with a line break after each sentence or clause (。，：; ". ", ", ", ": ")."""
+    return re.sub(r"(?<=[。，：])(?!$)|(?<=[.,:]) (?=\S)", "<br>", message)
 
 
 def unique_labels(names, qualifiers, codes=None) -> list[str]:
