@@ -641,3 +641,27 @@ def milestone_state(met: bool, over: bool) -> str:
     if over:
         return "status.met" if met else "status.missed"
     return "status.on_track" if met else "status.at_risk"
+
+
+def when(day, lang: str) -> str:
+    quarter = (day.month - 1) // 3 + 1
+    return f"{day.year}年第{quarter}季度" if lang == "zh" else f"{day.year} Q{quarter}"
+
+
+def projection_sentence(p, lang: str) -> str:
+    """One district's (or township's) projection in words."""
+    values = {"name": p.name, "year": p.target_year, "target": pct(p.target_share, 0), "counted": p.counted,
+              "total": p.total, "needed": p.needed, "pace": f"{p.pace_per_year:+g}"}
+    if p.needed == 0:
+        text = t("std.sentence.reached", lang, **{k: values[k] for k in ("name", "year", "target", "counted", "total")})
+    elif p.reached_on is None:
+        text = t("std.sentence.never", lang, **{k: values[k] for k in ("name", "year", "target", "needed")})
+    elif p.quarters_late:
+        text = t("std.sentence.late", lang, when=when(p.reached_on, lang), late=p.quarters_late, **values)
+    else:
+        text = t("std.sentence.on_time", lang, when=when(p.reached_on, lang), **values)
+    if p.final_share != p.target_share and p.final_needed:
+        final = (f"；{pct(p.final_share, 0)}：" if lang == "zh" else f"; {pct(p.final_share, 0)}: ") + (
+            when(p.final_reached_on, lang) if p.final_reached_on else ("无法达到" if lang == "zh" else "never"))
+        text = text.rstrip("。.") + final + ("。" if lang == "zh" else ".")
+    return text

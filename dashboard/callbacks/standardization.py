@@ -9,7 +9,7 @@ from dashboard.callbacks.shell import page_title
 from dashboard.components import column_defs, empty, kpi
 from dashboard.figures import overview as overview_figures
 from dashboard.figures import standardization as figures
-from dashboard.i18n import milestone_state, pct, stamp, t
+from dashboard.i18n import milestone_state, pct, projection_sentence, stamp, t
 from dashboard.tables import Table, grid_rows
 from dashboard.tables import standardization as shapes
 from warehouse.queries import overview, standardization
@@ -24,30 +24,6 @@ TABLES = {
     "standardization-gaps": Table(lambda con, f: standardization.gap_list(con, f.scope, f.area), shapes.gaps),
     "standardization-lost": Table(lambda con, f: standardization.lost_stars(con, f.scope, f.area), shapes.lost),
 }
-
-
-def when(day, lang: str) -> str:
-    quarter = (day.month - 1) // 3 + 1
-    return f"{day.year}年第{quarter}季度" if lang == "zh" else f"{day.year} Q{quarter}"
-
-
-def sentence(p, lang: str) -> str:
-    """One district's (or township's) projection in words."""
-    values = {"name": p.name, "year": p.target_year, "target": pct(p.target_share, 0), "counted": p.counted,
-              "total": p.total, "needed": p.needed, "pace": f"{p.pace_per_year:+g}"}
-    if p.needed == 0:
-        text = t("std.sentence.reached", lang, **{k: values[k] for k in ("name", "year", "target", "counted", "total")})
-    elif p.reached_on is None:
-        text = t("std.sentence.never", lang, **{k: values[k] for k in ("name", "year", "target", "needed")})
-    elif p.quarters_late:
-        text = t("std.sentence.late", lang, when=when(p.reached_on, lang), late=p.quarters_late, **values)
-    else:
-        text = t("std.sentence.on_time", lang, when=when(p.reached_on, lang), **values)
-    if p.final_share != p.target_share and p.final_needed:
-        final = (f"；{pct(p.final_share, 0)}：" if lang == "zh" else f"; {pct(p.final_share, 0)}: ") + (
-            when(p.final_reached_on, lang) if p.final_reached_on else ("无法达到" if lang == "zh" else "never"))
-        text = text.rstrip("。.") + final + ("。" if lang == "zh" else ".")
-    return text
 
 
 @callback(Output(ids.STD_HEADER, "children"), Output(ids.STD_TILES, "children"), *FILTERS)
@@ -102,7 +78,7 @@ def update_milestones(area, period, lang):
 def update_projection(area, period, lang):
     con = data.cursor()
     filters = data.read_filters(con, area, period, lang)
-    lines = [html.Li(sentence(p, filters.lang)) for p in standardization.projections(con, filters.scope, filters.area)]
+    lines = [html.Li(projection_sentence(p, filters.lang)) for p in standardization.projections(con, filters.scope, filters.area)]
     columns, frame = TABLES["standardization-compare"].build(con, filters)
     level = t(f"level.{'district' if filters.area.level == 'city' else 'township'}", filters.lang)
     return (lines or [html.Li(t("std.empty.no_chc", filters.lang))], grid_rows(columns, frame),
