@@ -1,6 +1,8 @@
 """`python -m dashboard [--db PATH] [--host HOST] [--port PORT] [--workers N]` serves the dashboard
 with gunicorn (`--debug`: Flask's development server);
-`python -m dashboard users add|list|disable|enable|passwd|ensure-admin` manages accounts."""
+`python -m dashboard users add|list|disable|enable|passwd|ensure-admin` manages accounts;
+`python -m dashboard bulletin --area CODE --period 2026-10 --out DIR` writes the monthly bulletin
+(docs/bulletin.md)."""
 from __future__ import annotations
 
 import argparse
@@ -51,6 +53,51 @@ def users_command(args) -> int:
     return 0
 
 
+def bulletin_command(argv: list[str]) -> int:
+    """The bulletin of an area and period as .docx, .pdf and .json (its figures, the warehouse
+    version and the rules' digest it was made from), for a scheduler or by hand. Run by the
+    operator: every district is in scope."""
+    import json
+    from datetime import date
+    from pathlib import Path
+
+    from dashboard import bulletin
+    from warehouse.derived import rules_digest
+    from warehouse.scope import Scope
+    from warehouse.store import Reader, current_version_file
+    parser = argparse.ArgumentParser(prog="python -m dashboard bulletin",
+                                     description="月度通报 monthly bulletin: .docx, .pdf and its figures (.json)")
+    parser.add_argument("--db", help="warehouse file (default: JICENG_DB or var/jiceng.duckdb)")
+    parser.add_argument("--area", required=True, help="a district code, or all")
+    parser.add_argument("--period", required=True, help="a month (2026-10) or a quarter (2026Q3)")
+    parser.add_argument("--out", required=True, help="folder the files are written to")
+    parser.add_argument("--number", default="×", help="the bulletin's number in its document number")
+    parser.add_argument("--today", type=date.fromisoformat, default=date.today(),
+                        help="the issue date, and the day rectifications are overdue by (default: today)")
+    args = parser.parse_args(argv)
+    try:
+        reader = Reader(args.db)
+        con = reader.cursor()
+        parts, facts, _ = bulletin.compose(con, Scope.everything(), args.area, args.period, args.number, args.today)
+    except (ValueError, FileNotFoundError, RuntimeError) as refused:
+        print(f"bulletin: {refused}", file=sys.stderr)
+        return 2
+    out = Path(args.out)
+    out.mkdir(parents=True, exist_ok=True)
+    stem = f"通报_{facts.area.code}_{facts.period.label}"
+    (out / f"{stem}.docx").write_bytes(bulletin.docx(parts))
+    try:
+        (out / f"{stem}.pdf").write_bytes(bulletin.pdf(parts))
+    except FileNotFoundError as no_font:
+        print(f"bulletin: PDF skipped: {no_font}", file=sys.stderr)
+    record = {"area": facts.area.code, "period": facts.period.label, "issued_on": args.today.isoformat(),
+              "warehouse_version": current_version_file(reader.path).name, "rules_digest": rules_digest(con),
+              "text": bulletin.plain_text(parts)}
+    (out / f"{stem}.json").write_text(json.dumps(record, ensure_ascii=False, indent=1), encoding="utf-8")
+    print(f"bulletin: {out / stem}.docx, .pdf, .json")
+    return 0
+
+
 def _warehouse_districts(db) -> frozenset[str] | None:
     """The districts of the warehouse beside the accounts, when there is one."""
     from warehouse.queries.areas import district_codes
@@ -87,6 +134,9 @@ def main(argv=None) -> int:
             sub.add_parser(action).add_argument("username")
         sub.add_parser("ensure-admin")
         return users_command(parser.parse_args(argv[1:]))
+
+    if argv[:1] == ["bulletin"]:
+        return bulletin_command(argv[1:])
 
     parser = argparse.ArgumentParser(prog="python -m dashboard", description="jiceng dashboard 基层卫生监测")
     parser.add_argument("--db", help="warehouse file (default: JICENG_DB or var/jiceng.duckdb)")

@@ -66,8 +66,9 @@ SCORE_METHODS = ("percentile", "attainment")
 
 
 def scorecard(frame: pd.DataFrame, amber_points: float, steady_points: float, weights: dict,
-              method: str = "attainment") -> pd.DataFrame:
-    """Colour, arrow and attainment of every cell, then each township's weighted score and rank.
+              method: str = "attainment", key: str = "township_code") -> pd.DataFrame:
+    """Colour, arrow and attainment of every cell, then each township's (or, by `key`, each
+    facility's: the monthly bulletin's ranking) weighted score and rank.
 
     state: met | near (below target by at most `amber_points`, or that share of a count target)
     | far | none (no value) | watch (no target) | implausible (a rate above 100%). arrow: up | down | steady | none.
@@ -100,7 +101,7 @@ def scorecard(frame: pd.DataFrame, amber_points: float, steady_points: float, we
     part = "percentile" if method == "percentile" else "attainment"
     scale = 1.0 if method == "percentile" else 100.0
     scored = cells[judged].assign(weighted=lambda f: f[part] * f["weight"], met=lambda f: f["state"] == "met")
-    totals = scored.groupby("township_code").agg(weighted=("weighted", "sum"), weights=("weight", "sum"),
+    totals = scored.groupby(key).agg(weighted=("weighted", "sum"), weights=("weight", "sum"),
                                                  met=("met", "sum"), judged=("state", "size"))
     totals["score"] = scale * totals["weighted"] / totals["weights"]
     totals["rank"] = totals["score"].rank(ascending=False, method="min").astype("Int64")
