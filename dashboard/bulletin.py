@@ -286,6 +286,8 @@ def docx(parts: list[Block]) -> bytes:
         elif b.kind == "table":
             table = document.add_table(rows=1, cols=len(b.header))
             table.style = "Table Grid"
+            table.autofit = False
+            widths = column_widths(b, Cm(15.6))
             header = table.rows[0]
             # the header row repeats at the top of every page the table runs onto
             header._tr.get_or_add_trPr().append(OxmlElement("w:tblHeader"))
@@ -295,6 +297,11 @@ def docx(parts: list[Block]) -> bytes:
                 cells = table.add_row().cells
                 for cell, text in zip(cells, row):
                     font(cell.paragraphs[0].add_run(text), "仿宋_GB2312", 10.5)
+            # each column as wide as its text needs (Word reads the cells' widths, others the grid's)
+            for column, width in zip(table.columns, widths):
+                column.width = int(width)
+                for cell in column.cells:
+                    cell.width = int(width)
         else:
             paragraph(b.text)
     _page_numbers(section, OxmlElement, qn)
@@ -327,7 +334,7 @@ def column_widths(table: Block, total: float) -> list[float]:
         return sum(2 if ord(ch) >= 0x2E80 else 1 for ch in text)
     need = [max([length(h) for h in [head]] + [length(row[n]) for row in table.rows]) for n, head in
             enumerate(table.header)]
-    need = [min(n, 40) + 3 for n in need]          # + the cell's padding
+    need = [min(n, 30) + 5 for n in need]          # + the cell's padding
     return [total * n / sum(need) for n in need]
 
 
