@@ -16,6 +16,7 @@ NAV_PAGES = [
     (ids.NAV_QUALITY, "/quality", "nav.quality", "read"),
     (ids.NAV_INDICATORS, "/indicators", "nav.indicators", "read"),
     (ids.NAV_SUPERVISION, "/supervision", "nav.supervision", "supervise"),
+    (ids.NAV_BULLETIN, "/bulletin", "nav.bulletin", "bulletin"),
     (ids.NAV_UPLOAD, "/upload", "nav.upload", "upload"),
     (ids.NAV_USERS, "/admin/users", "nav.users", "manage_users"),
 ]

@@ -365,6 +365,7 @@ PHONE_PAGES = {            # each page, and what shows once its callbacks have f
     "/townships": "#townships-scorecard-table .ag-row",
     "/quality": "#quality-consistency-table .ag-row",
     "/supervision": "#supervision-ranking-cards .card",
+    "/bulletin": "#bulletin-preview-div .bulletin-title",
     "/facility/990104004C1": "#facility-indicators-table .ag-row",
     "/indicators": "#indicator-records_rate",
     "/upload": "#upload-history-table .ag-row",

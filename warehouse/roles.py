@@ -17,6 +17,7 @@ ACTIONS = {
     "export": "any table's xlsx/csv export",
     **{f"upload_{kind}": f"upload {kind} files" for kind in UPLOAD_KINDS},
     "supervise": "supervision preparation: ranking, route, brief",
+    "bulletin": "the monthly bulletin (通报): preview, make and download, for one's districts",
     "record_visit": "record a supervision visit in the browser",
     "confirm_flags": "mark data-quality flags of one's districts as checked",
     "rollback_own": "roll back a file one loaded oneself",

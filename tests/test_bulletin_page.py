@@ -1,0 +1,103 @@
+"""The 通报 page through the server, as each role sends it: the preview, making a bulletin (kept
+with its record), the history and downloading a kept one — only within the user's districts."""
+import base64
+import json
+import shutil
+
+import pytest
+
+from benchmarks.callbacks import input_entry, outputs_of
+from dashboard import data
+from warehouse import bulletins
+from warehouse.scope import Scope
+
+from conftest import login
+
+EAST = "990102"        # 城东区: the bureau user "east"'s district
+OTHER = "990104"       # 新城区
+
+
+@pytest.fixture(scope="module")
+def app(sample_db, sample_users, tmp_path_factory):
+    """A copy of the sample warehouse: the bulletins made here are kept beside it."""
+    from dashboard.app import app
+    copy = tmp_path_factory.mktemp("bulletin_page") / "sample"
+    shutil.copytree(sample_db.parent, copy, symlinks=True)
+    data.configure(copy / sample_db.name)
+    yield app
+    data.configure(sample_db)
+
+
+def call(client, output: str, values: dict, trigger: str):
+    """The callback whose outputs include `output`, sent as the browser would with `values`."""
+    [dep] = [d for d in client.get("/_dash-dependencies").get_json()
+             if output in d["output"] and trigger.split(".")[0] in json.dumps(d["inputs"])]
+    outputs = outputs_of(dep["output"])
+    body = {"output": dep["output"], "outputs": outputs if dep["output"].startswith("..") else outputs[0],
+            "changedPropIds": [trigger],
+            "inputs": [input_entry(i, values, {}) for i in dep["inputs"]],
+            "state": [input_entry(s, values, {}) for s in dep["state"]]}
+    return client.post("/_dash-update-component", json=body)
+
+
+def values(area, period, extra=None):
+    return {("shell-area-dropdown", "value"): area, ("shell-period-dropdown", "value"): period,
+            ("shell-lang-store", "data"): "zh", ("bulletin-number-input", "value"): "12",
+            ("bulletin-docx-button", "n_clicks"): 1, ("bulletin-pdf-button", "n_clicks"): None,
+            ("bulletin-made-store", "data"): None, ("bulletin-history-docx-button", "n_clicks"): 1,
+            ("bulletin-history-pdf-button", "n_clicks"): None, **(extra or {})}
+
+
+def test_a_bureau_user_makes_their_districts_bulletin_and_gets_the_kept_file_back(app):
+    east = login(app.server.test_client(), "east")
+    preview = call(east, "bulletin-preview-div.children", values(EAST, "2026Q3"), "shell-area-dropdown.value")
+    assert preview.status_code == 200, preview.get_data(as_text=True)[:300]
+    text = json.dumps(preview.get_json(), ensure_ascii=False)
+    assert "关于2026年第3季度基层医疗卫生机构工作情况的通报" in text and "完整率99.4%" in text
+    made = call(east, "bulletin-download.data", values(EAST, "2026Q3"), "bulletin-docx-button.n_clicks").get_json()
+    download = made["response"]["bulletin-download"]["data"]
+    assert download["filename"] == f"通报_{EAST}_2026Q3.docx"
+    docx = base64.b64decode(download["content"])
+    bulletin_id = made["response"]["bulletin-made-store"]["data"]
+    [record] = [r for r in bulletins.history(data.warehouse_path(), Scope(frozenset({EAST}))) if r["id"] == bulletin_id]
+    assert (record["area"], record["period"], record["number"], record["made_by"], record["districts"]) == (
+        EAST, "2026Q3", "12", "east", [EAST])
+    assert record["warehouse_version"].endswith(".duckdb") and "完整率99.4%" in record["text"]
+    # the history lists it, and hands back the very file kept then
+    history = call(east, "bulletin-history-table.rowData", values(EAST, "2026Q3"), "bulletin-made-store.data").get_json()
+    assert bulletin_id in json.dumps(history)
+    again = call(east, "bulletin-download.data", values(EAST, "2026Q3", {
+        ("bulletin-history-dropdown", "value"): bulletin_id}), "bulletin-history-docx-button.n_clicks").get_json()
+    assert base64.b64decode(again["response"]["bulletin-download"]["data"]["content"]) == docx
+
+
+def test_another_districts_bulletin_is_neither_listed_nor_handed_out(app):
+    root = login(app.server.test_client(), "root")
+    made = call(root, "bulletin-download.data", values(OTHER, "2026-09"), "bulletin-docx-button.n_clicks").get_json()
+    other_id = made["response"]["bulletin-made-store"]["data"]
+    east = login(app.server.test_client(), "east")
+    history = call(east, "bulletin-history-table.rowData", values(EAST, "2026Q3"), "bulletin-made-store.data")
+    assert other_id not in history.get_data(as_text=True)
+    refused = call(east, "bulletin-download.data", values(EAST, "2026Q3", {
+        ("bulletin-history-dropdown", "value"): other_id}), "bulletin-history-docx-button.n_clicks").get_json()
+    assert "bulletin-download" not in refused["response"]
+    assert "没有这份通报" in json.dumps(refused["response"], ensure_ascii=False)
+    # a forged area of another district is not east's bulletin to make: the area falls back to theirs
+    forged = call(east, "bulletin-download.data", values(OTHER, "2026-09"), "bulletin-docx-button.n_clicks").get_json()
+    assert forged["response"]["bulletin-download"]["data"]["filename"] != f"通报_{OTHER}_2026-09.docx"
+
+
+def test_roles_without_the_permission_get_nothing(app):
+    planner = login(app.server.test_client(), "planner")
+    assert planner.get("/bulletin").status_code == 200               # the page says so, in words
+    made = call(planner, "bulletin-download.data", values("990103", "2026-09"), "bulletin-docx-button.n_clicks")
+    response = made.get_json()["response"]
+    assert "bulletin-download" not in response and "无权" in json.dumps(response, ensure_ascii=False)
+
+
+def test_a_township_or_a_year_gets_a_plain_refusal_not_a_bulletin(app):
+    east = login(app.server.test_client(), "east")
+    for area, period, words in ((f"{EAST}001", "2026Q3", "请在上方选择区县"), (EAST, "2026", "请在上方选择月或季度")):
+        made = call(east, "bulletin-download.data", values(area, period), "bulletin-docx-button.n_clicks").get_json()
+        assert "bulletin-download" not in made["response"]
+        assert words in json.dumps(made["response"], ensure_ascii=False)
