@@ -41,6 +41,7 @@ bench: setup
 	$(PY) -m benchmarks
 	$(PY) -m benchmarks writes $(foreach s,$(SCALE),--scale $(s))
 	$(PY) -m benchmarks browser $(foreach s,$(PAGES_SCALE),--scale $(s))
+	$(PY) -m benchmarks bulletin
 	$(PY) -m benchmarks loadtest
 
 sample: setup
