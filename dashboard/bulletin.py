@@ -71,7 +71,7 @@ def blocks(facts: BulletinFacts, settings: dict, number: str, issued_on: date) -
     out = [Block("number", fill(settings["document_number"], year=issued_on.year, number=number)),
            Block("title", fill(s["title"], period=period, area=area)),
            Block("recipients", settings["recipients"]),
-           Block("heading", "一、总体情况")]
+           Block("heading", s["heading_overall"])]
     counts = {k: facts.facilities.get(k, 0) for k in ("CHC", "CHS", "THC", "VC")}
     overall = [fill(s["facilities"], period_end=f"{facts.period.end:%Y年%-m月%-d日}", area=area, **counts)]
     r = facts.reporting
@@ -98,12 +98,12 @@ def blocks(facts: BulletinFacts, settings: dict, number: str, issued_on: date) -
     overall.append(fill(s["overdue"], count=len(overdue)) if len(overdue) else s["overdue_none"])
     out += [Block("paragraph", text) for text in overall]
 
-    out.append(Block("heading", "二、排名"))
+    out.append(Block("heading", s["heading_ranking"]))
     ranking = facts.ranking
     out.append(Block("paragraph", fill(s["ranking"], count=len(ranking))))
     out.append(ranking_table(ranking, BELOW_SHOWN))
 
-    out.append(Block("heading", "三、表扬与通报"))
+    out.append(Block("heading", s["heading_praise"]))
     none = s["none"]
     deadline = settings["deadline_day"]
     out += [Block("paragraph", fill(s["praised"], names=names(facts.praised, none))),
@@ -119,13 +119,13 @@ def blocks(facts: BulletinFacts, settings: dict, number: str, issued_on: date) -
                                 f"{o.rectify_by:%Y-%m-%d}", str(int(o.days_overdue))]
                                for o in overdue.itertuples()]))
 
-    out.append(Block("heading", "四、下一步要求"))
+    out.append(Block("heading", s["heading_next"]))
     out += [Block("paragraph", f"{n}. {text}") for n, text in enumerate(requirements(facts, settings), start=1)]
 
     out.append(Block("signature", f"{settings['issuer']}\n{issued_on:%Y年%-m月%-d日}"))
-    out.append(Block("annex", "附件1：机构综合排名及未达标指标"))
+    out.append(Block("annex", s["annex_ranking"]))
     out.append(ranking_table(ranking, None))
-    out.append(Block("annex", "附件2：服务指标完成情况"))
+    out.append(Block("annex", s["annex_indicators"]))
     out.append(indicator_table(facts))
     return out
 

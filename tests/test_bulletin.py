@@ -93,6 +93,12 @@ def test_overall_figures_and_requirements_by_hand(tiny):
     assert "2026年3月月报迟报（超过次月10日）：丙街道社区卫生服务中心（丙街道，3月）。" in text
     assert "2. 2026年3月月报有1家迟报、1家未报，请各单位于每月10日前按时、完整上报。" in text
     assert "督导发现的问题均未超过整改期限。" in text
+    assert "截至2026年3月31日，全市运行中的社区卫生服务中心2个、社区卫生服务站1个、乡镇卫生院1个。" in text
+    # two CHCs, neither assessed: 0 of 2 against 2026's 90 %, so both are needed (ceil 1.8)
+    assert "标准化建设：截至2026年3月31日，0个中心计入达标，占运行中心（2个）的0.0%，2026年目标为90%，尚差2个中心。" in text
+    # at 1,200 m (tests/test_coverage_queries.py): 27,000 of 35,000; urban 22,000 / 30,000; rural 5,000 / 5,000
+    assert "15分钟服务圈覆盖常住人口的77.1%（城镇73.3%，目标95%；农村100.0%，目标85%）。" in text
+    assert "1. 标准化建设距2026年目标90%尚差2个中心，请相关单位对照标准逐项整改，加快推进达标。" in text
     assert "×卫基层通〔2026〕5号" in text and "1\t甲街道社区卫生服务中心\t中心\t甲街道\t100.0\t↑1\t1/1\t—" in text
 
 

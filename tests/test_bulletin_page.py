@@ -10,6 +10,7 @@ from benchmarks.callbacks import input_entry, outputs_of
 from dashboard import data
 from warehouse import bulletins
 from warehouse.scope import Scope
+from warehouse.store import current_version_file
 
 from conftest import login
 
@@ -101,3 +102,23 @@ def test_a_township_or_a_year_gets_a_plain_refusal_not_a_bulletin(app):
         made = call(east, "bulletin-download.data", values(area, period), "bulletin-docx-button.n_clicks").get_json()
         assert "bulletin-download" not in made["response"]
         assert words in json.dumps(made["response"], ensure_ascii=False)
+
+
+def test_a_kept_bulletin_outlives_a_resubmission(app, tmp_path):
+    """Made, then a September report of 城东区 resubmitted (a new warehouse version): the kept
+    bulletin's file is handed back unchanged, and its record names the version it was made from."""
+    from factory import load, monthly_file
+    east = login(app.server.test_client(), "east")
+    made = call(east, "bulletin-download.data", values(EAST, "2026-09"), "bulletin-docx-button.n_clicks").get_json()
+    bulletin_id = made["response"]["bulletin-made-store"]["data"]
+    kept = base64.b64decode(made["response"]["bulletin-download"]["data"]["content"])
+    before = call(east, "bulletin-preview-div.children", values(EAST, "2026-09"), "shell-area-dropdown.value")
+    assert "2026年9月月报应报54份，已报54份" in before.get_data(as_text=True)
+    results = load(data.warehouse_path(), monthly_file(tmp_path / "resubmitted.csv", [
+        {"facility_code": "990102001C1", "period": "2026-09", "submitted_on": "2026-11-20", "edu_lectures": 99}]))
+    assert [r.status for r in results] == ["accepted"], [r.problems for r in results]
+    again = call(east, "bulletin-download.data", values(EAST, "2026-09", {
+        ("bulletin-history-dropdown", "value"): bulletin_id}), "bulletin-history-docx-button.n_clicks").get_json()
+    assert base64.b64decode(again["response"]["bulletin-download"]["data"]["content"]) == kept
+    [record] = [r for r in bulletins.history(data.warehouse_path(), Scope(frozenset({EAST}))) if r["id"] == bulletin_id]
+    assert record["warehouse_version"] != current_version_file(data.warehouse_path()).name
