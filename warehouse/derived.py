@@ -1,14 +1,15 @@
 """The derived tables every page reads, kept up to date as a writer session publishes.
 
-Four tables hold answers that would cost too much per request (docs/architecture.md): the
-indicator parts of every facility and period, the data-quality flags, and the community-facility
-distances. Their rules are the `*_of(only_changed)` macros of sql/views.sql. A writer session's
+Five tables hold answers that would cost too much per request (docs/architecture.md): the
+indicator parts of every facility and period, their rollup by township, the data-quality flags,
+and the community-facility distances. Their rules are the `*_of(only_changed)` macros of sql/views.sql. A writer session's
 changes to their inputs are recorded in `derived_change` as they are written (warehouse/ingest.py),
 and publishing recomputes only what those changes touch:
 
 | table | recomputed for | in full when |
 |---|---|---|
 | facility_indicator_parts_table | the facility-years with a changed month | rules changed |
+| township_indicator_parts_table | the changed periods, all townships | rules changed, or a facility changed |
 | dq_outlier_table, dq_consistency_table | the facilities with a changed month | rules changed, or the data horizon moved (every flag is judged against it) |
 | community_facility_distance | the changed community points and facilities | rules changed |
 
@@ -40,6 +41,11 @@ TABLES = {
         ("facility_indicator_months_of", "facility_indicator_quarters_years_of"), ("measure",),
         "(t.facility_code, t.period_kind, t.period) IN (SELECT (facility_code, period_kind, period) "
         "FROM changed_facility_period)", order="ORDER BY period_kind, period"),
+    # the township rollup of those parts (after them: it sums them)
+    "township_indicator_parts_table": Derived(
+        ("township_indicator_parts_of",), ("measure", "facility"),
+        "EXISTS (SELECT 1 FROM changed_facility) OR (t.period_kind, t.period) IN "
+        "(SELECT (period_kind, period) FROM changed_facility_period)", order="ORDER BY period_kind, period"),
     "dq_outlier_table": Derived(
         ("dq_outlier_of",), ("measure",), "t.facility_code IN (SELECT facility_code FROM changed_measure_facility)"),
     "dq_consistency_table": Derived(

@@ -106,3 +106,10 @@ def _stored_setting(con: duckdb.DuckDBPyConnection, key: str) -> str | None:
 def upload_limits(con: duckdb.DuckDBPyConnection) -> dict:
     """The size limits uploads are checked against (upload.max_mb per file, max_total_mb in all), MB."""
     return {"max_mb": float(setting(con, "upload.max_mb")), "max_total_mb": float(setting(con, "upload.max_total_mb"))}
+
+
+def townships_in(scope: Scope, area: Area) -> tuple[str, list]:
+    """The townships of an area the scope allows, as SQL to splice and its parameters."""
+    condition, params = scope.sql("district_code")
+    return (f"SELECT * FROM township WHERE in_area(township_code, district_code, ?) AND {condition}",
+            [area.code, *params])

@@ -14,33 +14,24 @@ import pandas as pd
 
 from warehouse.cache import per_version
 from warehouse.periods import Period
-from warehouse.queries.areas import Area, setting
+from warehouse.queries.areas import Area, setting, townships_in
 from warehouse.scope import Scope
 
 # Townships compared side by side at most (the page's picker, its URL and its export).
 MAX_COMPARED = 6
 
-def _townships(scope: Scope, area: Area) -> tuple[str, list]:
-    condition, params = scope.sql("district_code")
-    return (f"SELECT * FROM township WHERE in_area(township_code, district_code, ?) AND {condition}",
-            [area.code, *params])
-
-
 @per_version()
 def township_indicators(con: duckdb.DuckDBPyConnection, scope: Scope, area: Area, period: Period) -> pd.DataFrame:
     """One row per township × indicator: numerator, denominator, value, target, whether it meets
     the target (`meets()`), and the value of the previous period (for the arrows)."""
-    sql, params = _townships(scope, area)
+    sql, params = townships_in(scope, area)
     previous = period.previous()
     return con.execute(f"""
         WITH t AS ({sql}),
-        parts AS (
-            SELECT f.township_code, x.indicator_code, x.period,
-                   sum(x.numerator) AS numerator, sum(x.denominator) AS denominator,
-                   count(DISTINCT x.facility_code) FILTER (WHERE x.numerator IS NOT NULL) AS reporting
-            FROM facility_indicator_parts x JOIN v_facility f USING (facility_code)
-            WHERE x.period_kind = ? AND x.period IN (?, ?) AND f.township_code IN (SELECT township_code FROM t)
-            GROUP BY ALL
+        parts AS (      -- the township rollup (township_indicator_parts_table), not every facility's parts
+            SELECT x.township_code, x.indicator_code, x.period, x.numerator, x.denominator, x.reporting
+            FROM township_indicator_parts_table x
+            WHERE x.period_kind = ? AND x.period IN (?, ?) AND x.township_code IN (SELECT township_code FROM t)
         )
         SELECT t.township_code, t.township_name, t.district_code, t.district_name, i.indicator_code,
                i.name_zh AS indicator_zh, i.name_en AS indicator_en, i.direction, i.denominator IS NULL AS is_count,
@@ -152,7 +143,7 @@ def township_resources(con: duckdb.DuckDBPyConnection, scope: Scope, area: Area,
     area, 15-minute coverage and the share of CHCs/THCs counted as standardized."""
     from warehouse.queries.coverage import township_metrics
     metrics = township_metrics(con, scope, area, radius_m, as_of)
-    sql, params = _townships(scope, area)
+    sql, params = townships_in(scope, area)
     extra = con.execute(f"""
         WITH t AS ({sql}),
         staff AS (

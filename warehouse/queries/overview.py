@@ -9,7 +9,7 @@ import pandas as pd
 
 from warehouse.cache import per_version
 from warehouse.periods import Period
-from warehouse.queries.areas import Area
+from warehouse.queries.areas import Area, townships_in
 from warehouse.scope import Scope
 
 # Facilities of an area the scope allows: `{facilities}` is spliced as a subquery.
@@ -78,15 +78,15 @@ def area_indicator_values(con: duckdb.DuckDBPyConnection, scope: Scope, area: Ar
                           period: Period) -> pd.DataFrame:
     """Every registry indicator for the area and period: Σnumerator / Σdenominator over its
     facilities, against the area's target (`area_target`: a count's target times its facilities
-    that reported the count)."""
-    sql, params = _facilities(scope, area)
+    that reported the count). Summed from the township rollup (township_indicator_parts_table):
+    a city reads a row per township, not per facility."""
+    sql, params = townships_in(scope, area)
     return con.execute(f"""
         WITH parts AS (
             SELECT x.indicator_code, sum(x.numerator) AS numerator, sum(x.denominator) AS denominator,
-                   count(DISTINCT x.facility_code) AS facilities,
-                   count(DISTINCT x.facility_code) FILTER (WHERE x.numerator IS NOT NULL) AS reporting
-            FROM facility_indicator_parts x JOIN ({sql}) f USING (facility_code)
-            WHERE x.period_kind = ? AND x.period = ?
+                   sum(x.facilities) AS facilities, sum(x.reporting) AS reporting
+            FROM township_indicator_parts_table x
+            WHERE x.period_kind = ? AND x.period = ? AND x.township_code IN (SELECT township_code FROM ({sql}))
             GROUP BY x.indicator_code
         )
         SELECT i.indicator_code, i.name_zh, i.name_en, i.category, c.name_zh AS category_zh,
@@ -104,7 +104,7 @@ def area_indicator_values(con: duckdb.DuckDBPyConnection, scope: Scope, area: Ar
         JOIN indicator_target t ON t.indicator_code = i.indicator_code AND t.period_kind = ?
         LEFT JOIN parts p ON p.indicator_code = i.indicator_code
         ORDER BY c.sort_order, i.sort_order
-    """, [*params, period.kind, period.label, period.kind]).df()
+    """, [period.kind, period.label, *params, period.kind]).df()
 
 
 def judged_indicators(con: duckdb.DuckDBPyConnection, scope: Scope, area: Area, period: Period) -> pd.DataFrame:

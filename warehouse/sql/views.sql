@@ -260,6 +260,23 @@ SELECT DISTINCT code FROM derived_change WHERE input = 'point';
 CREATE OR REPLACE VIEW changed_facility AS
 SELECT DISTINCT code AS facility_code FROM derived_change WHERE input = 'facility';
 
+-- The rollup a district's or the city's indicators read (hundreds of rows, not every facility's):
+-- per township, indicator and period, the sums of the facilities' numerators and denominators,
+-- how many facilities have a row and how many reported the numerator. Additive, so any set of
+-- townships sums to the same as its facilities do. `only_changed`: the changed periods, or every
+-- period when a facility changed (it may have moved township).
+CREATE OR REPLACE MACRO township_indicator_parts_of(only_changed) AS TABLE
+SELECT f.township_code, x.indicator_code, x.period_kind, x.period,
+       sum(x.numerator) AS numerator, sum(x.denominator) AS denominator,
+       count(*) AS facilities, count(*) FILTER (WHERE x.numerator IS NOT NULL) AS reporting
+FROM facility_indicator_parts_table x JOIN facility f USING (facility_code)
+WHERE NOT only_changed OR EXISTS (SELECT 1 FROM changed_facility)
+   OR (x.period_kind, x.period) IN (SELECT (period_kind, period) FROM changed_facility_period)
+GROUP BY f.township_code, x.indicator_code, x.period_kind, x.period;
+
+CREATE OR REPLACE TABLE township_indicator_parts_table AS
+SELECT * FROM township_indicator_parts_of(false) WITH NO DATA;
+
 CREATE OR REPLACE MACRO community_facility_distance_of(only_changed) AS TABLE
 WITH pts AS (
     SELECT code, lon, lat, code IN (SELECT code FROM changed_point) AS changed FROM admin_unit
