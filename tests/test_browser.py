@@ -215,9 +215,17 @@ def test_cmp001_township_comparison_in_both_languages_with_exports(dash_duo, app
     dash_duo.wait_for_text_to_equal(
         "#townships-scorecard-table .ag-pinned-left-cols-container .ag-row[row-index='0'] [col-id='township_name']",
         "白马镇", timeout=30)
-    dash_duo.driver.execute_script("dash_ag_grid.getApi('townships-scorecard-table').setFilterModel("
-                                   "{township_name: {filterType: 'text', type: 'equals', filter: '科创街道'}})")
-    dash_duo.wait_for_contains_text("#townships-scorecard-table", "科创街道", timeout=30)
+    filter_model = ("dash_ag_grid.getApi('townships-scorecard-table').setFilterModel("
+                    "{township_name: {filterType: 'text', type: 'equals', filter: '%s'}})")
+    dash_duo.driver.execute_script(filter_model % "科创街道")
+    try:
+        dash_duo.wait_for_contains_text("#townships-scorecard-table", "科创街道", timeout=30)
+    except TimeoutException:
+        # once in a fresh clone's run on a loaded machine the grid kept "加载中…" after the filter's
+        # block arrived (the infinite row model's race, noted for the read path): asked again once
+        dash_duo.driver.execute_script(filter_model % "")
+        dash_duo.driver.execute_script(filter_model % "科创街道")
+        dash_duo.wait_for_contains_text("#townships-scorecard-table", "科创街道", timeout=30)
     dash_duo.wait_for_contains_text("#townships-scorecard-table", "91.4%", timeout=30)   # its records_rate, 2026Q3
     dash_duo.wait_for_contains_text("#townships-side-table", "科创街道", timeout=30)
     # the chooser's own words in Chinese, not "2 selected"
