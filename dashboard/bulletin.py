@@ -1,6 +1,6 @@
 """The monthly bulletin (月度通报) as a document: its blocks worded from the warehouse's figures
 (`warehouse.queries.bulletin.facts`) with the sentences of the settings (`bulletin.sentences`),
-then written as .docx (officials edit before issuing), PDF, or HTML for the page's preview.
+then written as .docx (officials edit before issuing) or PDF; the 通报 page previews the blocks.
 
 Every sentence is a template of the settings filled with figures; a sentence whose rule does not
 hold is left out (docs/bulletin.md). The document is in Chinese, as a bureau issues it."""
@@ -14,7 +14,7 @@ from html import escape
 
 import pandas as pd
 
-from dashboard.i18n import period_name, projection_sentence, t
+from dashboard.i18n import pct, period_name, projection_sentence, t
 from warehouse.queries.bulletin import BulletinFacts
 
 LANG = "zh"
@@ -34,10 +34,6 @@ def fill(template: str, **values) -> str:
     """The template with each {name} replaced by its value; an unknown name stays as written
     (a template can name only plain values: no attribute or index access)."""
     return re.sub(r"\{(\w+)\}", lambda m: str(values[m.group(1)]) if m.group(1) in values else m.group(0), template)
-
-
-def pct(value, digits: int = 1) -> str:
-    return "—" if value is None or pd.isna(value) else f"{value * 100:.{digits}f}%"
 
 
 def names(frame: pd.DataFrame | None, none: str) -> str:
@@ -213,22 +209,6 @@ def plain_text(parts: list[Block]) -> str:
         else:
             lines.append(b.text)
     return "\n".join(lines)
-
-
-def html(parts: list[Block]) -> str:
-    """The page's preview: every text escaped (names and findings come from the submissions)."""
-    out = []
-    for b in parts:
-        if b.kind == "table":
-            head = "".join(f"<th>{escape(h)}</th>" for h in b.header)
-            body = "".join("<tr>" + "".join(f"<td>{escape(c)}</td>" for c in row) + "</tr>" for row in b.rows)
-            out.append(f'<table class="table table-sm table-bordered bulletin-table"><thead><tr>{head}</tr></thead>'
-                       f"<tbody>{body}</tbody></table>")
-        else:
-            tag = {"title": "h4", "heading": "h5", "annex": "h6"}.get(b.kind, "p")
-            text = "<br>".join(escape(line) for line in b.text.split("\n"))
-            out.append(f'<{tag} class="bulletin-{b.kind}">{text}</{tag}>')
-    return "\n".join(out)
 
 
 def docx(parts: list[Block]) -> bytes:

@@ -64,6 +64,7 @@ def test_a_bureau_user_makes_their_districts_bulletin_and_gets_the_kept_file_bac
     assert (record["area"], record["period"], record["number"], record["made_by"], record["districts"]) == (
         EAST, "2026Q3", "12", "east", [EAST])
     assert record["warehouse_version"].endswith(".duckdb") and "完整率99.4%" in record["text"]
+    assert len(record["rules_digest"]) == 64
     # the history lists it, and hands back the very file kept then
     history = call(east, "bulletin-history-table.rowData", values(EAST, "2026Q3"), "bulletin-made-store.data").get_json()
     assert bulletin_id in json.dumps(history)

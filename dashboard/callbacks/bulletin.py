@@ -13,6 +13,7 @@ from dashboard.callbacks.shell import page_title
 from dashboard.components import column_defs, empty
 from dashboard.i18n import period_name, stamp, t
 from warehouse import bulletins
+from warehouse.derived import rules_digest
 
 FILTERS = (Input(ids.AREA, "value"), Input(ids.PERIOD, "value"), Input(ids.LANG, "data"))
 PLACEHOLDER_NUMBER = "×"
@@ -89,7 +90,8 @@ def make(_docx, _pdf, number, area, period, lang):
     record = {"area": facts.area.code, "area_name": facts.area.name, "period": facts.period.label,
               "number": (number or "").strip(), "made_by": user.username,
               "districts": _districts(facts.area, filters.scope),
-              "warehouse_version": bulletin_version(), "text": bulletin.plain_text(parts)}
+              "warehouse_version": bulletin_version(), "rules_digest": rules_digest(con),
+              "text": bulletin.plain_text(parts)}
     bulletin_id = bulletins.keep(data.warehouse_path(), record, files, datetime.now())
     auth.audit("bulletin", f"{bulletin_id}: {facts.area.code} {facts.period.label}")
     name = f"通报_{facts.area.code}_{facts.period.label}.{fmt}"
