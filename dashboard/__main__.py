@@ -98,6 +98,18 @@ def bulletin_command(argv: list[str]) -> int:
     return 0
 
 
+def bring_up_to_date(db) -> bool:
+    """A warehouse made by an older version of this code gets this version's views, registry and
+    derived tables (what `python -m etl apply-settings` does) before it is served: its pages would
+    otherwise ask for tables it does not have yet. Nothing happens when it is current, or when
+    there is no warehouse yet. True when a new version was published."""
+    from etl.loader import apply_settings
+    from warehouse.store import current_version_file, db_path
+    if current_version_file(db_path(db)) is None:
+        return False
+    return apply_settings(db)
+
+
 def _warehouse_districts(db) -> frozenset[str] | None:
     """The districts of the warehouse beside the accounts, when there is one."""
     from warehouse.queries.areas import district_codes
@@ -149,6 +161,9 @@ def main(argv=None) -> int:
     if args.db:
         os.environ["JICENG_DB"] = args.db
     announce_admin(ensure_admin(Accounts(accounts_path(args.db))))
+    if bring_up_to_date(args.db):
+        print("jiceng: the warehouse was brought up to date with this version (views, settings, derived tables)",
+              flush=True)
     print(f"jiceng: http://{args.host}:{args.port}/", flush=True)
     if args.debug:
         from dashboard.app import app

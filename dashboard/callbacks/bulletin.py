@@ -35,10 +35,16 @@ def _compose(con, filters, number: str):
     return bulletin.compose(con, filters.scope, filters.area.code, filters.period.label, number, data.today())
 
 
-def preview(parts: list) -> list:
-    """The bulletin's blocks as the page shows them (Dash escapes every text)."""
+def preview(parts: list, lang: str) -> list:
+    """The bulletin's blocks as the page shows them (Dash escapes every text). The annexes' tables
+    (every facility, every indicator: hundreds of rows for a province) are in the files only."""
     shown = []
+    after_annex = False
     for b in parts:
+        if b.kind == "table" and after_annex:
+            shown.append(html.P(t("bul.annex_in_files", lang, rows=len(b.rows)), className="text-muted small"))
+            continue
+        after_annex = b.kind == "annex"
         if b.kind == "table":
             shown.append(dbc.Table([html.Thead(html.Tr([html.Th(h) for h in b.header])),
                                     html.Tbody([html.Tr([html.Td(c) for c in row]) for row in b.rows])],
@@ -61,7 +67,7 @@ def update_preview(area, period, lang):
     header = page_title(t("bul.title", filters.lang), filters)
     if isinstance(made, str):
         return header, empty(t(made, filters.lang))
-    return header, preview(made[0])
+    return header, preview(made[0], filters.lang)
 
 
 @callback(Output(ids.BUL_DOWNLOAD, "data"), Output(ids.BUL_MESSAGE, "children"), Output(ids.BUL_MADE, "data"),

@@ -16,6 +16,7 @@ from datetime import date
 import duckdb
 import pandas as pd
 
+from warehouse.cache import per_version
 from warehouse.periods import Period
 from warehouse.queries import comparison, overview
 from warehouse.queries.areas import Area, setting
@@ -186,9 +187,11 @@ def indicator_values(con: duckdb.DuckDBPyConnection, scope: Scope, area: Area, p
              "is_count": r.indicator_code in counts} for r in frame.itertuples()]
 
 
+@per_version(maxsize=16)
 def facts(con: duckdb.DuckDBPyConnection, scope: Scope, area: Area, period: Period, today: date) -> BulletinFacts:
     """The bulletin of an area for a month or a quarter, as of `today` for rectifications. Ranks
-    change against the same kind of period before; falling indicators end at its last month."""
+    change against the same kind of period before; falling indicators end at its last month.
+    Kept per version (the page previews it, then makes it): the object is shared, never changed."""
     from warehouse.periods import parse_period
     from warehouse.queries.standardization import horizon, projections
     types = ranked_types(con)
