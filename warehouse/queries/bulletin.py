@@ -197,17 +197,19 @@ def facts(con: duckdb.DuckDBPyConnection, scope: Scope, area: Area, period: Peri
     types = ranked_types(con)
     name_count = int(setting(con, "bulletin.name_count"))
     praise_count = int(setting(con, "bulletin.praise_count"))
-    # this period and the ones before it, as many as bulletin.consecutive_periods
+    # this period and the ones before it, as many as bulletin.consecutive_periods (the one before
+    # at least: the change of rank)
+    consecutive = max(int(setting(con, "bulletin.consecutive_periods")), 1)
     rankings = [facility_ranking(con, scope, area, period, types)]
     earlier = period
-    for _ in range(max(int(setting(con, "bulletin.consecutive_periods")), 2) - 1):
+    for _ in range(max(consecutive, 2) - 1):
         earlier = earlier.previous()
         rankings.append(facility_ranking(con, scope, area, earlier, types))
     ranking = rankings[0].merge(rankings[1][["facility_code", "rank"]].rename(columns={"rank": "previous_rank"}),
                                 on="facility_code", how="left")
     ranking["change"] = ranking["previous_rank"] - ranking["rank"]      # + climbed, − fell
     worst = _worst(ranking, name_count)
-    lagging = set(worst).intersection(*(_worst(older, name_count) for older in rankings[1:]))
+    lagging = set(worst).intersection(*(_worst(older, name_count) for older in rankings[1:consecutive]))
     now = horizon(con)
     return BulletinFacts(
         area=area, period=period, as_of=min(period.end, now) if now else period.end,
