@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import io
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from html import escape
 
@@ -138,6 +138,13 @@ def bulletin_settings(con) -> dict:
     return values
 
 
+def areas_of(con, scope) -> list[str]:
+    """The names of the districts a scope covers, in code order."""
+    from warehouse.queries.areas import area_options
+    options = area_options(con, scope)
+    return list(options.loc[options["level"] == "district", "name"])
+
+
 def compose(con, scope, area_code: str, period_label: str, number: str, today: date):
     """The bulletin of an area (a district, or 'all') for a month (2026-10) or quarter (2026Q3):
     (blocks, facts, settings). ValueError names what is wrong with the area or the period."""
@@ -150,6 +157,9 @@ def compose(con, scope, area_code: str, period_label: str, number: str, today: d
     area = resolve_area(con, scope, area_code)
     if area is None or area.level == "township":
         raise ValueError(f"区域应为区县代码或 all / the area must be a district code or 'all': {area_code!r}")
+    if area.level == "city" and scope.districts is not None:
+        # a user of some districts: "all" is theirs, named as they are, never 全市
+        area = replace(area, name="、".join(areas_of(con, scope)))
     settings = bulletin_settings(con)
     facts = bulletin.facts(con, scope, area, period, today)
     return blocks(facts, settings, number, today), facts, settings

@@ -84,9 +84,14 @@ def test_another_districts_bulletin_is_neither_listed_nor_handed_out(app):
         ("bulletin-history-dropdown", "value"): other_id}), "bulletin-history-docx-button.n_clicks").get_json()
     assert "bulletin-download" not in refused["response"]
     assert "没有这份通报" in json.dumps(refused["response"], ensure_ascii=False)
-    # a forged area of another district is not east's bulletin to make: the area falls back to theirs
+    # a forged area of another district is not east's bulletin to make: the area falls back to theirs,
+    # named as theirs (城东区), never 全市
     forged = call(east, "bulletin-download.data", values(OTHER, "2026-09"), "bulletin-docx-button.n_clicks").get_json()
-    assert forged["response"]["bulletin-download"]["data"]["filename"] != f"通报_{OTHER}_2026-09.docx"
+    assert forged["response"]["bulletin-download"]["data"]["filename"] == "通报_all_2026-09.docx"
+    [mine] = [r for r in bulletins.history(data.warehouse_path(), Scope(frozenset({EAST})))
+              if r["id"] == forged["response"]["bulletin-made-store"]["data"]]
+    assert mine["area_name"] == "城东区" and "城东区运行中的社区卫生服务中心9个" in mine["text"]
+    assert "全市" not in mine["text"]
 
 
 def test_roles_without_the_permission_get_nothing(app):
