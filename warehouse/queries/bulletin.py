@@ -33,40 +33,24 @@ def ranked_types(con: duckdb.DuckDBPyConnection) -> tuple[str, ...]:
 
 def facility_indicators(con: duckdb.DuckDBPyConnection, scope: Scope, area: Area, period: Period,
                         types: tuple[str, ...]) -> pd.DataFrame:
-    """One row per facility × indicator, shaped as `comparison.township_indicators` (numerator,
-    denominator, value, target, `meets_target`, previous value), for the operating facilities of
-    the given types at the period's end. A count's target is the facility's own."""
+    """One row per facility × indicator, judged as the township scorecard's cells
+    (`comparison.judged_cells_sql`), for the operating facilities of the given types at the
+    period's end. A count's target is the facility's own (reported: 1, else 0)."""
     sql, params = overview._facilities(scope, area)
     previous = period.previous()
     return con.execute(f"""
-        WITH f AS (
+        WITH units AS (
             SELECT * FROM ({sql}) f
             WHERE f.type IN (SELECT unnest(?::VARCHAR[])) AND operating_on(f.opened_on, f.closed_on, ?)
         ),
         parts AS (
             SELECT x.facility_code, x.indicator_code, x.period, x.numerator, x.denominator
             FROM facility_indicator_parts x
-            WHERE x.period_kind = ? AND x.period IN (?, ?) AND x.facility_code IN (SELECT facility_code FROM f)
+            WHERE x.period_kind = ? AND x.period IN (?, ?) AND x.facility_code IN (SELECT facility_code FROM units)
         )
-        SELECT f.facility_code, f.name, f.type, f.township_name, f.district_code, f.district_name,
-               i.indicator_code, i.name_zh AS indicator_zh, i.name_en AS indicator_en, i.direction,
-               i.denominator IS NULL AS is_count,
-               area_target(g.target, i.denominator IS NOT NULL, CASE WHEN cur.numerator IS NULL THEN 0 ELSE 1 END)
-                   AS target,
-               cur.numerator, cur.denominator,
-               rate_value(cur.numerator, cur.denominator, i.denominator IS NOT NULL) AS value,
-               meets(rate_value(cur.numerator, cur.denominator, i.denominator IS NOT NULL),
-                     area_target(g.target, i.denominator IS NOT NULL, CASE WHEN cur.numerator IS NULL THEN 0 ELSE 1 END),
-                     g.direction, i.denominator IS NOT NULL) AS meets_target,
-               rate_value(prev.numerator, prev.denominator, i.denominator IS NOT NULL) AS previous_value
-        FROM f
-        CROSS JOIN indicator_registry i
-        JOIN indicator_target g ON g.indicator_code = i.indicator_code AND g.period_kind = ?
-        LEFT JOIN parts cur ON cur.facility_code = f.facility_code AND cur.indicator_code = i.indicator_code
-             AND cur.period = ?
-        LEFT JOIN parts prev ON prev.facility_code = f.facility_code AND prev.indicator_code = i.indicator_code
-             AND prev.period = ?
-        ORDER BY f.district_code, f.township_code, f.facility_code, i.sort_order
+        SELECT u.facility_code, u.name, u.type, u.township_name, u.district_code, u.district_name,
+               {comparison.judged_cells_sql("facility_code", "CASE WHEN cur.numerator IS NULL THEN 0 ELSE 1 END")}
+        ORDER BY u.district_code, u.township_code, u.facility_code, i.sort_order
     """, [*params, list(types), period.end, period.kind, period.label, previous.label, period.kind,
           period.label, previous.label]).df()
 

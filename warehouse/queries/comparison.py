@@ -20,6 +20,30 @@ from warehouse.scope import Scope
 # Townships compared side by side at most (the page's picker, its URL and its export).
 MAX_COMPARED = 6
 
+def judged_cells_sql(key: str, reporting: str = "cur.reporting") -> str:
+    """The select list and joins that judge every unit × indicator of a scorecard: numerator,
+    denominator, value, target (`area_target`, `reporting`: how many of the unit's facilities
+    reported), whether it meets it (`meets()`) and the previous period's value. It reads two CTEs:
+    `units` (one row per `key`) and `parts` (key, indicator_code, period, numerator, denominator,
+    reporting), and takes three parameters: the period's kind, its label, the previous label."""
+    return f"""
+               i.indicator_code, i.name_zh AS indicator_zh, i.name_en AS indicator_en, i.direction,
+               i.denominator IS NULL AS is_count,
+               area_target(g.target, i.denominator IS NOT NULL, {reporting}) AS target,
+               cur.numerator, cur.denominator,
+               rate_value(cur.numerator, cur.denominator, i.denominator IS NOT NULL) AS value,
+               meets(rate_value(cur.numerator, cur.denominator, i.denominator IS NOT NULL),
+                     area_target(g.target, i.denominator IS NOT NULL, {reporting}), g.direction,
+                     i.denominator IS NOT NULL) AS meets_target,
+               rate_value(prev.numerator, prev.denominator, i.denominator IS NOT NULL) AS previous_value
+        FROM units u
+        CROSS JOIN indicator_registry i
+        JOIN indicator_target g ON g.indicator_code = i.indicator_code AND g.period_kind = ?
+        LEFT JOIN parts cur ON cur.{key} = u.{key} AND cur.indicator_code = i.indicator_code AND cur.period = ?
+        LEFT JOIN parts prev ON prev.{key} = u.{key} AND prev.indicator_code = i.indicator_code
+             AND prev.period = ?"""
+
+
 @per_version()
 def township_indicators(con: duckdb.DuckDBPyConnection, scope: Scope, area: Area, period: Period) -> pd.DataFrame:
     """One row per township × indicator: numerator, denominator, value, target, whether it meets
@@ -27,29 +51,14 @@ def township_indicators(con: duckdb.DuckDBPyConnection, scope: Scope, area: Area
     sql, params = townships_in(scope, area)
     previous = period.previous()
     return con.execute(f"""
-        WITH t AS ({sql}),
+        WITH units AS ({sql}),
         parts AS (      -- the township rollup (township_indicator_parts_table), not every facility's parts
             SELECT x.township_code, x.indicator_code, x.period, x.numerator, x.denominator, x.reporting
             FROM township_indicator_parts_table x
-            WHERE x.period_kind = ? AND x.period IN (?, ?) AND x.township_code IN (SELECT township_code FROM t)
+            WHERE x.period_kind = ? AND x.period IN (?, ?) AND x.township_code IN (SELECT township_code FROM units)
         )
-        SELECT t.township_code, t.township_name, t.district_code, t.district_name, i.indicator_code,
-               i.name_zh AS indicator_zh, i.name_en AS indicator_en, i.direction, i.denominator IS NULL AS is_count,
-               area_target(g.target, i.denominator IS NOT NULL, cur.reporting) AS target,
-               cur.numerator, cur.denominator,
-               rate_value(cur.numerator, cur.denominator, i.denominator IS NOT NULL) AS value,
-               meets(rate_value(cur.numerator, cur.denominator, i.denominator IS NOT NULL),
-                     area_target(g.target, i.denominator IS NOT NULL, cur.reporting), g.direction,
-                     i.denominator IS NOT NULL) AS meets_target,
-               rate_value(prev.numerator, prev.denominator, i.denominator IS NOT NULL) AS previous_value
-        FROM t
-        CROSS JOIN indicator_registry i
-        JOIN indicator_target g ON g.indicator_code = i.indicator_code AND g.period_kind = ?
-        LEFT JOIN parts cur ON cur.township_code = t.township_code AND cur.indicator_code = i.indicator_code
-             AND cur.period = ?
-        LEFT JOIN parts prev ON prev.township_code = t.township_code AND prev.indicator_code = i.indicator_code
-             AND prev.period = ?
-        ORDER BY t.district_code, t.township_code, i.sort_order
+        SELECT u.township_code, u.township_name, u.district_code, u.district_name, {judged_cells_sql("township_code")}
+        ORDER BY u.district_code, u.township_code, i.sort_order
     """, [*params, period.kind, period.label, previous.label, period.kind, period.label, previous.label]).df()
 
 
