@@ -62,9 +62,8 @@ def bulletin_command(argv: list[str]) -> int:
     from pathlib import Path
 
     from dashboard import bulletin
-    from warehouse.derived import rules_digest
     from warehouse.scope import Scope
-    from warehouse.store import Reader, current_version_file
+    from warehouse.store import Reader
     parser = argparse.ArgumentParser(prog="python -m dashboard bulletin",
                                      description="月度通报 monthly bulletin: .docx, .pdf and its figures (.json)")
     parser.add_argument("--db", help="warehouse file (default: JICENG_DB or var/jiceng.duckdb)")
@@ -84,15 +83,12 @@ def bulletin_command(argv: list[str]) -> int:
         return 2
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
-    stem = f"通报_{facts.area.code}_{facts.period.label}"
-    (out / f"{stem}.docx").write_bytes(bulletin.docx(parts))
-    try:
-        (out / f"{stem}.pdf").write_bytes(bulletin.pdf(parts))
-    except FileNotFoundError as no_font:
-        print(f"bulletin: PDF skipped: {no_font}", file=sys.stderr)
-    record = {"area": facts.area.code, "period": facts.period.label, "issued_on": args.today.isoformat(),
-              "warehouse_version": current_version_file(reader.path).name, "rules_digest": rules_digest(con),
-              "text": bulletin.plain_text(parts)}
+    stem = bulletin.file_stem(facts.area.code, facts.period.label)
+    for fmt, content in bulletin.documents(parts).items():
+        (out / f"{stem}.{fmt}").write_bytes(content)
+    if not (out / f"{stem}.pdf").exists():
+        print("bulletin: PDF skipped: no CJK font (install fonts-wqy-microhei or set JICENG_PDF_FONT)", file=sys.stderr)
+    record = bulletin.record(con, facts, parts, reader.path, issued_on=args.today.isoformat())
     (out / f"{stem}.json").write_text(json.dumps(record, ensure_ascii=False, indent=1), encoding="utf-8")
     print(f"bulletin: {out / stem}.docx, .pdf, .json")
     return 0

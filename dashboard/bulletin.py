@@ -165,6 +165,31 @@ def compose(con, scope, area_code: str, period_label: str, number: str, today: d
     return blocks(facts, settings, number, today), facts, settings
 
 
+def file_stem(area_code: str, period_label: str) -> str:
+    return f"通报_{area_code}_{period_label}"
+
+
+def documents(parts: list[Block]) -> dict[str, bytes]:
+    """The bulletin as .docx and, when a CJK font is installed, as PDF (keys: docx, pdf)."""
+    files = {"docx": docx(parts)}
+    try:
+        files["pdf"] = pdf(parts)
+    except FileNotFoundError:           # no CJK font on this machine: the Word file is still made
+        pass
+    return files
+
+
+def record(con, facts: BulletinFacts, parts: list[Block], warehouse, **extra) -> dict:
+    """What a bulletin is kept with: its area and period, the warehouse version and the digest of
+    the rules it was computed from, and its whole text (and whatever the caller adds)."""
+    from warehouse.derived import rules_digest
+    from warehouse.store import current_version_file, db_path
+    version = current_version_file(db_path(warehouse))
+    return {"area": facts.area.code, "area_name": facts.area.name, "period": facts.period.label, **extra,
+            "warehouse_version": version.name if version is not None else None,
+            "rules_digest": rules_digest(con), "text": plain_text(parts)}
+
+
 def requirements(facts: BulletinFacts, settings: dict) -> list[str]:
     """四、下一步要求: a sentence for each rule that holds (docs/bulletin.md), else the closing one."""
     s = settings["sentences"]

@@ -13,7 +13,6 @@ from dashboard.callbacks.shell import page_title
 from dashboard.components import column_defs, empty
 from dashboard.i18n import period_name, stamp, t
 from warehouse import bulletins
-from warehouse.derived import rules_digest
 
 FILTERS = (Input(ids.AREA, "value"), Input(ids.PERIOD, "value"), Input(ids.LANG, "data"))
 PLACEHOLDER_NUMBER = "×"
@@ -85,22 +84,15 @@ def make(_docx, _pdf, number, area, period, lang):
     if isinstance(made, str):
         return no_update, dbc.Alert(t(made, filters.lang), color="info"), no_update
     parts, facts, _ = made
-    files = {"docx": bulletin.docx(parts)}
-    try:
-        files["pdf"] = bulletin.pdf(parts)
-    except FileNotFoundError:          # no CJK font on this server: the Word file is still made
-        pass
+    files = bulletin.documents(parts)
     fmt = "pdf" if ctx.triggered_id == ids.BUL_PDF else "docx"
     if fmt not in files:
         return no_update, dbc.Alert(t("sup.font_missing", filters.lang), color="danger"), no_update
-    record = {"area": facts.area.code, "area_name": facts.area.name, "period": facts.period.label,
-              "number": (number or "").strip(), "made_by": user.username,
-              "districts": _districts(facts.area, filters.scope),
-              "warehouse_version": bulletin_version(), "rules_digest": rules_digest(con),
-              "text": bulletin.plain_text(parts)}
+    record = bulletin.record(con, facts, parts, data.warehouse_path(), number=(number or "").strip(),
+                             made_by=user.username, districts=_districts(facts.area, filters.scope))
     bulletin_id = bulletins.keep(data.warehouse_path(), record, files, datetime.now())
     auth.audit("bulletin", f"{bulletin_id}: {facts.area.code} {facts.period.label}")
-    name = f"通报_{facts.area.code}_{facts.period.label}.{fmt}"
+    name = f"{bulletin.file_stem(facts.area.code, facts.period.label)}.{fmt}"
     return dcc.send_bytes(files[fmt], name), dbc.Alert(t("bul.made", filters.lang, name=name), color="success"), \
         bulletin_id
 
@@ -110,12 +102,6 @@ def _districts(area, scope) -> list[str] | None:
     if area.level == "district":
         return [area.code]
     return scope.district_list()
-
-
-def bulletin_version() -> str | None:
-    from warehouse.store import current_version_file
-    current = current_version_file(data.warehouse_path())
-    return current.name if current is not None else None
 
 
 @callback(Output(ids.BUL_HISTORY, "rowData"), Output(ids.BUL_HISTORY, "columnDefs"),
@@ -153,4 +139,4 @@ def download_issued(_docx, _pdf, chosen, lang):
         return no_update, dbc.Alert(t("bul.not_found", lang), color="warning")
     content, record = found
     auth.audit("bulletin_download", f"{record['id']}.{fmt}")
-    return dcc.send_bytes(content, f"通报_{record['area']}_{record['period']}.{fmt}"), None
+    return dcc.send_bytes(content, f"{bulletin.file_stem(record['area'], record['period'])}.{fmt}"), None
