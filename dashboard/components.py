@@ -125,7 +125,7 @@ def grid(grid_id: str, height: int = 360, lang: str = "zh"):
     # no rows yet, not "no rows": the grid says 暂无数据 only once a query returned nothing
     options = _grid_options(height, lang)
     # on a phone each row is a card of every column's header and value (assets: RowCard), so no
-    # value hides past the screen's edge; the card sets its own height once drawn
+    # value hides past the screen's edge; the card sets the row's height to its own
     options["dashGridOptions"].update(isFullWidthRow={"function": "phoneCardRow(params)"},
                                       fullWidthCellRenderer="RowCard")
     options["className"] += " grid-cards"

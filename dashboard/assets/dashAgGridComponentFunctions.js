@@ -14,7 +14,8 @@ dagcomponentfuncs.IndicatorHeaderName = function (props) {
 
 /* On a phone a grid's row is a card: every column's header and value, stacked, so no value hides
    past the screen's right edge (components.grid sets isFullWidthRow to phoneCardRow). The card
-   measures itself once drawn and gives the grid its height: wrapped reasons take what they need. */
+   measures itself whenever its size changes and gives the grid its height: wrapped reasons take
+   what they need. */
 var PHONE = window.matchMedia('(max-width: 575.98px)');
 var dagfuncs = (window.dashAgGridFunctions = window.dashAgGridFunctions || {});
 dagfuncs.phoneCardRow = function (params) {
