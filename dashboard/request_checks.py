@@ -14,6 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from warehouse.actions import MAX_NOTE_CHARS
+from warehouse.queries.coverage import AREA_KINDS, SITE_CANDIDATES
 
 CODE = re.compile(r"[0-9A-Za-z_.:-]*")       # area, facility, indicator and template codes, batch versions
 MAX_LIST = 1000                               # selected rows, chosen areas: more than a page ever sends
@@ -287,6 +288,8 @@ RULES = {
     ("param:site_district", "value"): code(),
     ("param:radius", "value"): number(0, 100_000),
     ("param:sites", "value"): whole(0, 1000),
+    ("param:site_kind", "value"): one_of(*AREA_KINDS),
+    ("param:site_candidates", "value"): one_of(*SITE_CANDIDATES),
 }
 EXPORT_BUTTON_KEYS = {"type": code(16), "table": code(), "format": one_of("xlsx", "csv")}
 

@@ -42,7 +42,7 @@ def secrets_of_other_district(sample_db):
 
 PARAMS = {"indicator": "records_rate", "trend": "records_rate", "rank": "records_rate", "outcome": "records_rate",
           "resource": "gps_per_10k", "per": "per10k", "ranking": ["all"], "types": ["CHC", "CHS"], "compare": [f"{OTHER_DISTRICT}001", f"{OTHER_DISTRICT}002"], "metric": "covered_share", "radius": 1200, "site_district": OTHER_DISTRICT,
-          "sites": 3}
+          "sites": 3, "site_kind": "rural", "site_candidates": "points"}
 FORGED = {
     ("shell-url-location", "search"): f"?area={OTHER_DISTRICT}&period=2026Q3",
     ("shell-area-dropdown", "value"): OTHER_DISTRICT,

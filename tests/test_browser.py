@@ -134,9 +134,24 @@ def test_cov002_district_area_in_english_with_site_suggestions(dash_duo, app):
     dash_duo.start_server(app, navigate=False)
     sign_in(dash_duo, path="/coverage?area=990104&lang=en&sites=2")
     dash_duo.wait_for_element(".maplibregl-canvas", timeout=20)
-    dash_duo.wait_for_text_to_equal("#coverage-sites-summary", "2 new sites would cover 18,390 more residents",
+    dash_duo.wait_for_contains_text("#coverage-sites-summary", "2 new sites would cover 18,390 more residents",
                                     timeout=30)
     dash_duo.wait_for_text_to_equal(".page-title", "Coverage map")
+    assert dash_duo.get_logs() == []
+
+
+def test_cov003_a_rural_site_plan_shared_by_url(dash_duo, app):
+    """青山县's plan of five village sites, opened from its address: the controls show it, the
+    summary states it against the rural target, and changing the count goes back to the address."""
+    dash_duo.start_server(app, navigate=False)
+    sign_in(dash_duo, path="/coverage?area=990121&lang=en&sites=5&site_kind=rural")
+    dash_duo.wait_for_contains_text("#coverage-sites-summary", "5 new sites would cover 22,006 more rural residents",
+                                    timeout=30)
+    dash_duo.wait_for_contains_text("#coverage-sites-summary", "Rural residents covered: 53.2% → 65.4% (target 85%")
+    dash_duo.wait_for_contains_text("#coverage-sites-summary", "20 sites reach the rural target")
+    assert "Rural (villages)" in dash_duo.find_element('[id*="site_kind"]').text
+    dash_duo.wait_for_element("#coverage-sites-table .ag-row", timeout=30)
+    assert query_of(dash_duo).get("site_kind") == "rural"
     assert dash_duo.get_logs() == []
 
 

@@ -198,7 +198,9 @@ def _map_request(metric: str, changed: str) -> dict:
               ("shell-lang-store", "data", "zh"), (metric_id, "value", metric),
               ({"type": "param", "name": "radius"}, "value", 1200),
               ({"type": "param", "name": "site_district"}, "value", None),
-              ({"type": "param", "name": "sites"}, "value", 3)]
+              ({"type": "param", "name": "sites"}, "value", 3),
+              ({"type": "param", "name": "site_kind"}, "value", "all"),
+              ({"type": "param", "name": "site_candidates"}, "value", "points")]
     return {"output": '..coverage-map-graph.figure...coverage-map-caption.children..',
             "outputs": [{"id": "coverage-map-graph", "property": "figure"},
                         {"id": "coverage-map-caption", "property": "children"}],

@@ -17,7 +17,9 @@ from warehouse.queries import areas, coverage
 
 FILTERS = (Input(ids.AREA, "value"), Input(ids.PERIOD, "value"), Input(ids.LANG, "data"))
 RADIUS = Input(ids.COV_RADIUS, "value")
-SITES = (Input(ids.COV_SITE_DISTRICT, "value"), Input(ids.COV_SITE_COUNT, "value"))
+SITES = (Input(ids.COV_SITE_DISTRICT, "value"), Input(ids.COV_SITE_COUNT, "value"),
+         Input(ids.COV_SITE_KIND, "value"), Input(ids.COV_SITE_CANDIDATES, "value"))
+SITE_PARAMS = tuple(site.component_id["name"] for site in SITES)     # their names in the URL, in that order
 
 
 def planned_district(filters) -> str | None:
@@ -27,15 +29,30 @@ def planned_district(filters) -> str | None:
 
 def site_count(filters) -> int:
     try:
-        return min(max(int(filters.params.get("sites") or 3), 1), 10)
+        return min(max(int(filters.params.get("sites") or 3), 1), coverage.MAX_SITES)
     except (TypeError, ValueError):
         return 3
 
 
-def suggested_sites(con, filters):
+def site_option(filters, name: str, choices: tuple[str, ...]) -> str:
+    """A plan option as sent (the URL, its control); anything else is read as the first choice."""
+    value = filters.params.get(name)
+    return value if isinstance(value, str) and value in choices else choices[0]
+
+
+def plan_arguments(con, filters) -> tuple | None:
+    """The arguments of coverage.suggest_sites and site_plan for the filters (None: no district)."""
     district = planned_district(filters)
-    return coverage.suggest_sites(con, filters.scope, district, radius_m(con, filters),
-                                  site_count(filters)) if district else None
+    if not district:
+        return None
+    return (filters.scope, district, radius_m(con, filters), site_count(filters),
+            site_option(filters, "site_kind", coverage.AREA_KINDS),
+            site_option(filters, "site_candidates", coverage.SITE_CANDIDATES))
+
+
+def suggested_sites(con, filters):
+    plan = plan_arguments(con, filters)
+    return coverage.suggest_sites(con, *plan) if plan else None
 
 
 TABLES = {
@@ -75,8 +92,8 @@ def update_summary(area, period, lang, radius):
 
 @callback(Output(ids.COV_MAP, "figure"), Output(ids.COV_MAP_CAPTION, "children"),
           *FILTERS, Input(ids.COV_METRIC, "value"), RADIUS, *SITES)
-def update_map(area, period, lang, metric, radius, site_district, sites):
-    con, filters = read(area, period, lang, radius=radius, site_district=site_district, sites=sites)
+def update_map(area, period, lang, metric, radius, *site_values):
+    con, filters = read(area, period, lang, radius=radius, **dict(zip(SITE_PARAMS, site_values)))
     metric = metric if metric in figures.METRICS else "covered_share"
     radius = radius_m(con, filters)
     scope, where, as_of = filters.scope, filters.area, filters.as_of
@@ -161,16 +178,46 @@ def site_districts(area, lang, radius, current):
 @callback(Output(ids.COV_SITES_TABLE, "rowData"), Output(ids.COV_SITES_TABLE, "columnDefs"),
           Output(ids.COV_SITES_SUMMARY, "children"), Output(ids.COV_SITES_CAPTION, "children"),
           *FILTERS, RADIUS, *SITES)
-def update_sites(area, period, lang, radius, site_district, sites):
-    con, filters = read(area, period, lang, radius=radius, site_district=site_district, sites=sites)
+def update_sites(area, period, lang, radius, *site_values):
+    con, filters = read(area, period, lang, radius=radius, **dict(zip(SITE_PARAMS, site_values)))
     lang = filters.lang
     if not filters.state.has_registry:
         return [], [], empty(t("empty.no_data", lang)), ""
     columns, frame = TABLES["coverage-sites"].build(con, filters)
-    if planned_district(filters) is None:
+    plan = plan_arguments(con, filters)
+    if plan is None:
         return [], column_defs(columns), empty(t("empty.choose_district", lang)), ""
+    *_, kind, candidates = plan
+    summary = plan_summary(coverage.site_plan(con, *plan), kind, candidates, lang)
     if frame.empty:
-        return [], column_defs(columns), empty(t("empty.no_sites", lang)), caption(filters, as_of=filters.as_of)
-    summary = t("cov.sites.summary", lang, count=len(frame), gained=count(frame["residents_gained"].sum(), lang))
-    return (grid_rows(columns, frame), column_defs(columns, frame), html.Strong(summary),
-            caption(filters, as_of=filters.as_of))
+        return [], column_defs(columns), summary, caption(filters, as_of=filters.as_of)
+    return grid_rows(columns, frame), column_defs(columns, frame), summary, caption(filters, as_of=filters.as_of)
+
+
+def plan_summary(plan: dict, kind: str, candidates: str, lang: str):
+    """coverage.site_plan in words: residents gained, each share before → after against its
+    target, and how many sites the target of the plan's kind needs."""
+    if plan["sites"]:
+        headline = html.Strong(t(f"cov.sites.summary.{kind}", lang, count=plan["sites"],
+                                 gained=count(plan["residents_gained"], lang)))
+    else:
+        headline = empty(t("cov.sites.clinics_count_already" if candidates == "clinics" else "empty.no_sites", lang))
+    shares = [t("cov.sites.share", lang, part=t(f"cov.{part}", lang), before=pct(plan[part]["before"]),
+                after=pct(plan[part]["after"]), target=pct(plan[part]["target"], 0),
+                state=t("cov.sites.met" if plan[part]["met"] else "cov.sites.unmet", lang))
+              for part in ("urban", "rural") if plan[part] is not None]
+    judged = plan["judged"]
+    if not judged:
+        needed = t("cov.sites.no_residents_of_kind", lang)
+    else:
+        target = t("cov.sites.target.both" if len(judged) == 2 else f"cov.sites.target.{judged[0]}", lang)
+        if plan["needed"] == 0:
+            needed = t("cov.sites.met_now", lang, target=target)
+        elif plan["needed"] is not None:
+            needed = t("cov.sites.needed.one" if plan["needed"] == 1 else "cov.sites.needed", lang,
+                       count=plan["needed"], target=target)
+        else:
+            reached = pct(plan["reached"][judged[0]]) if len(judged) == 1 else t("cov.sites.list", lang).join(
+                f"{t(f'cov.sites.part.{part}', lang)} {pct(plan['reached'][part])}" for part in judged)
+            needed = t("cov.sites.unreachable", lang, target=target, reached=reached)
+    return html.Div([html.Div(headline, className="mb-1"), *(html.Div(share) for share in shares), html.Div(needed)])

@@ -8,6 +8,7 @@ from dashboard.components import dropdown, grid, panel
 from dashboard.figures.coverage import METRICS
 from dashboard.i18n import t
 from warehouse.geometry import DEFAULT_RADIUS_M, MAX_RADIUS_M, MIN_RADIUS_M
+from warehouse.queries.coverage import AREA_KINDS, MAX_SITES, SITE_CANDIDATES
 
 dash.register_page(__name__, path="/coverage", title="覆盖地图 Coverage · jiceng", order=1)
 
@@ -15,11 +16,17 @@ dash.register_page(__name__, path="/coverage", title="覆盖地图 Coverage · j
 def _int(value, default, low, high):
     try:
         return min(max(int(float(value)), low), high)
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, OverflowError):      # OverflowError: ?sites=inf
         return default
 
 
-def layout(lang=None, metric=None, radius=None, site_district=None, sites=None, **_):
+def _labelled(label: str, control):
+    return html.Div([html.Label(label, className="small me-1 text-nowrap"), control],
+                    className="d-flex align-items-center")
+
+
+def layout(lang=None, metric=None, radius=None, site_district=None, sites=None, site_kind=None, site_candidates=None,
+           **_):
     lang = "en" if lang == "en" else "zh"
     default_radius = int(data.file_setting("coverage.radius_m", DEFAULT_RADIUS_M))
     controls = dbc.Row([
@@ -36,12 +43,20 @@ def layout(lang=None, metric=None, radius=None, site_district=None, sites=None, 
                  html.Small(t("cov.radius.help", lang), className="text-muted")], md=7),
     ], className="g-3")
     sites_controls = html.Div([
-        html.Label(t("cov.sites.district", lang), className="small me-1"),
-        dropdown(lang, id=ids.COV_SITE_DISTRICT, value=site_district, clearable=True, style={"minWidth": "160px"}),
-        html.Label(t("cov.sites.count", lang), className="small ms-2 me-1"),
-        dropdown(lang, id=ids.COV_SITE_COUNT, value=_int(sites, 3, 1, 10), clearable=False,
-                     options=[{"label": str(k), "value": k} for k in range(1, 11)], style={"width": "80px"}),
-    ], className="d-flex align-items-center")
+        _labelled(t("cov.sites.district", lang), dropdown(lang, id=ids.COV_SITE_DISTRICT, value=site_district,
+                                                          clearable=True, style={"minWidth": "140px"})),
+        _labelled(t("cov.sites.kind", lang), dropdown(
+            lang, id=ids.COV_SITE_KIND, value=site_kind if site_kind in AREA_KINDS else AREA_KINDS[0],
+            clearable=False, searchable=False, style={"minWidth": "170px"},
+            options=[{"label": t(f"cov.sites.kind.{kind}", lang), "value": kind} for kind in AREA_KINDS])),
+        _labelled(t("cov.sites.candidates", lang), dropdown(
+            lang, id=ids.COV_SITE_CANDIDATES, clearable=False, searchable=False, style={"minWidth": "190px"},
+            value=site_candidates if site_candidates in SITE_CANDIDATES else SITE_CANDIDATES[0],
+            options=[{"label": t(f"cov.sites.candidates.{kind}", lang), "value": kind} for kind in SITE_CANDIDATES])),
+        _labelled(t("cov.sites.count", lang), dropdown(
+            lang, id=ids.COV_SITE_COUNT, value=_int(sites, 3, 1, MAX_SITES), clearable=False, searchable=False,
+            options=[{"label": str(k), "value": k} for k in range(1, MAX_SITES + 1)], style={"width": "80px"})),
+    ], className="d-flex align-items-center flex-wrap gap-2")
     return html.Div([
         html.Div(id=ids.COV_HEADER),
         dbc.Card(dbc.CardBody(controls), className="mb-3"),

@@ -30,13 +30,16 @@ def uncovered(frame: pd.DataFrame, filters):
 
 
 def sites(frame: pd.DataFrame | None, filters):
-    """Shapes coverage.suggest_sites (None: no district chosen, an empty table)."""
+    """Shapes coverage.suggest_sites (None: no district chosen, an empty table): each site with
+    the residents it gains and, so far in the plan, the gains and the district's covered shares."""
     lang = filters.lang
     columns = [("rank", t("col.rank", lang), "int"), ("name", t("col.site", lang), "text"),
                ("township_name", t("col.township", lang), "text"),
                ("residents_gained", t("col.gained", lang), "int"),
                ("communities_gained", t("col.gained_communities", lang), "int"),
-               ("cumulative_gained", t("col.cumulative", lang), "int"), ("code", t("col.code", lang), "text")]
+               ("cumulative_gained", t("col.cumulative", lang), "int"),
+               ("urban_share", t("col.urban_share_after", lang), "pct"),
+               ("rural_share", t("col.rural_share_after", lang), "pct"), ("code", t("col.code", lang), "text")]
     if frame is None:
         return columns, pd.DataFrame(columns=[c[0] for c in columns])
     return columns, frame

@@ -1,6 +1,7 @@
 """Coverage map (覆盖地图): the 15-minute service circle, township metrics and next-site suggestions."""
 from __future__ import annotations
 
+import heapq
 import json
 from dataclasses import dataclass
 from datetime import date
@@ -247,44 +248,153 @@ def facility_points(con: duckdb.DuckDBPyConnection, scope: Scope, area: Area, as
     """, [area.code, *params, as_of]).df()
 
 
-def suggest_sites(con: duckdb.DuckDBPyConnection, scope: Scope, district_code: str, radius_m: float,
-                  count: int) -> pd.DataFrame:
-    """Greedy maximum coverage: the community points of a district where one new station would
-    cover the most residents not covered today, each pick removing what it covers."""
-    radius_m = _radius(radius_m)
-    condition, params = scope.sql("t.district_code")
-    pairs = con.execute(f"""
-        WITH pts AS (
-            SELECT c.* FROM community_coverage(?) c JOIN township t USING (township_code)
-            WHERE t.district_code = ? AND {condition}
-        ), uncovered AS (SELECT * FROM pts WHERE NOT covered)
-        SELECT s.code AS site, u.code AS community, u.population
-        FROM pts s JOIN uncovered u
-          ON u.lat BETWEEN s.lat - ? / 110000.0 AND s.lat + ? / 110000.0
-         AND haversine_m(s.lon, s.lat, u.lon, u.lat) <= ?
-    """, [radius_m, district_code, *params, radius_m, radius_m, radius_m]).fetchall()
-    reach: dict[str, dict[str, int]] = {}
-    for site, community, population in pairs:
-        reach.setdefault(site, {})[community] = population
-    picks, covered = [], set()
-    for _ in range(count):
-        gains = {site: sum(p for c, p in reached.items() if c not in covered) for site, reached in reach.items()}
-        best = max(sorted(gains), key=lambda s: gains[s], default=None)
-        if best is None or gains[best] <= 0:
-            break
-        newly = [c for c in reach[best] if c not in covered]
+# -- site planning (docs/domain.md §6, "Planning new sites") ---------------------------------------
+
+AREA_KINDS = ("all", "urban", "rural")          # whose coverage a plan raises
+SITE_CANDIDATES = ("points", "clinics")         # where its sites may be
+MAX_SITES = 20
+
+# The points each area kind counts: urban residents live at community points, rural at villages.
+_KIND_LEVELS = {"all": ["community", "village"], "urban": ["community"], "rural": ["village"]}
+
+_SITE_COLUMNS = ["rank", "code", "name", "township_name", "lon", "lat", "residents_gained", "communities_gained",
+                 "cumulative_gained", "urban_share", "rural_share"]
+
+
+def _greedy_order(reach: dict[str, list[str]], weight: dict[str, int]):
+    """Greedy maximum coverage: yields (site, points it newly covers), each pick the site whose
+    points not yet covered weigh the most (ties: the lower code), until no site adds weight.
+    A site's gain only shrinks as others cover its points, so it is recounted only when it comes
+    to the top of the heap (lazy greedy): a stale gain goes back in, a current one is the largest."""
+    covered: set[str] = set()
+    heap = [(-sum(weight[p] for p in points), site) for site, points in reach.items()]
+    heapq.heapify(heap)
+    while heap:
+        listed, site = heapq.heappop(heap)
+        gain = sum(weight[p] for p in reach[site] if p not in covered)
+        if gain <= 0:
+            continue
+        if gain != -listed:
+            heapq.heappush(heap, (-gain, site))
+            continue
+        newly = [p for p in reach[site] if p not in covered]
         covered.update(newly)
-        picks.append((len(picks) + 1, best, gains[best], len(newly)))
-    columns = ["rank", "code", "name", "township_name", "lon", "lat", "residents_gained",
-               "communities_gained", "cumulative_gained"]
-    if not picks:
-        return pd.DataFrame(columns=columns)
-    chosen = pd.DataFrame(picks, columns=["rank", "code", "residents_gained", "communities_gained"])
-    places = con.execute("""
-        SELECT a.code, a.name, t.township_name, a.lon, a.lat
-        FROM admin_unit a JOIN township t ON t.township_code = a.parent_code
-        WHERE list_contains(?, a.code)
-    """, [chosen["code"].tolist()]).df()
-    result = chosen.merge(places, on="code")
-    result["cumulative_gained"] = result["residents_gained"].cumsum()
-    return result.sort_values("rank")[columns].reset_index(drop=True)
+        yield site, newly
+
+
+@per_version(maxsize=32)
+def _site_plan_steps(con: duckdb.DuckDBPyConnection, scope: Scope, district_code: str, radius_m: float,
+                     area_kind: str, candidates: str) -> tuple[pd.DataFrame, tuple]:
+    """Every greedy pick (`_SITE_COLUMNS`) until no candidate site covers one more resident of the
+    kind, and the district's (urban residents, covered, rural residents, covered) before the plan.
+    A pick's gain counts the kind's residents only, but its shares after count every point it
+    covers: a station covers its neighbours whatever their kind."""
+    if area_kind not in AREA_KINDS or candidates not in SITE_CANDIDATES:
+        raise ValueError(f"unknown site plan option: {area_kind}, {candidates}")
+    radius_m = _radius(radius_m)
+    levels = _KIND_LEVELS[area_kind]
+    condition, params = scope.sql("t.district_code")
+    points = f"""pts AS (
+            SELECT c.code, c.name, c.level, coalesce(c.population, 0) AS population, c.lon, c.lat, c.covered,
+                   t.township_name
+            FROM community_coverage(?) c JOIN township t USING (township_code)
+            WHERE t.district_code = ? AND {condition}
+        )"""
+    points_params = [radius_m, district_code, *params]
+    if candidates == "clinics":
+        # an operating village clinic, upgraded to a station where it stands; operating today, as
+        # community_coverage counts facilities
+        clinic_condition, clinic_params = scope.sql("f.district_code")
+        sites = f"""
+            SELECT f.facility_code AS code, f.name, f.township_name, f.lon, f.lat FROM v_facility f
+            WHERE f.district_code = ? AND {clinic_condition} AND f.type = 'VC'
+              AND operating_on(f.opened_on, f.closed_on, current_date) AND f.lon IS NOT NULL AND f.lat IS NOT NULL"""
+        sites_params = [district_code, *clinic_params]
+    else:
+        sites, sites_params = "SELECT code, name, township_name, lon, lat FROM pts WHERE list_contains(?, level)", [levels]
+    # the lat/lon box keeps haversine_m to the pairs that can be within the radius: 110 km per
+    # degree of latitude is less than the true 111 km, and a degree of longitude is measured at
+    # a latitude 0.1° (11 km) further from the equator, where it is shorter: the box is never too small
+    pairs = con.execute(f"""
+        WITH {points}, sites AS ({sites})
+        SELECT s.code AS site, s.name, s.township_name, s.lon, s.lat, p.code AS point, p.population, p.level
+        FROM sites s JOIN pts p
+          ON NOT p.covered
+         AND p.lat BETWEEN s.lat - ? / 110000.0 AND s.lat + ? / 110000.0
+         AND abs(p.lon - s.lon) <= ? / (110000.0 * cos(radians(least(89, abs(s.lat) + 0.1))))
+         AND haversine_m(s.lon, s.lat, p.lon, p.lat) <= ?
+        ORDER BY site, point
+    """, [*points_params, *sites_params, radius_m, radius_m, radius_m, radius_m]).df()
+    before = con.execute(f"""
+        WITH {points}
+        SELECT coalesce(sum(population) FILTER (WHERE level = 'community'), 0),
+               coalesce(sum(population) FILTER (WHERE level = 'community' AND covered), 0),
+               coalesce(sum(population) FILTER (WHERE level = 'village'), 0),
+               coalesce(sum(population) FILTER (WHERE level = 'village' AND covered), 0)
+        FROM pts
+    """, points_params).fetchall()[0]
+    population = dict(zip(pairs["point"], pairs["population"].astype(int)))
+    urban = set(pairs.loc[pairs["level"] == "community", "point"])
+    of_kind = set(pairs.loc[pairs["level"].isin(levels), "point"])
+    weight = {p: population[p] if p in of_kind else 0 for p in population}
+    reach = {site: group["point"].tolist() for site, group in pairs.groupby("site", sort=True)}
+    urban_population, urban_covered, rural_population, rural_covered = map(int, before)
+    rows = []
+    for rank, (site, newly) in enumerate(_greedy_order(reach, weight), start=1):
+        urban_covered += sum(population[p] for p in newly if p in urban)
+        rural_covered += sum(population[p] for p in newly if p not in urban)
+        rows.append({"rank": rank, "code": site, "residents_gained": sum(weight[p] for p in newly),
+                     "communities_gained": sum(p in of_kind for p in newly),
+                     "urban_share": urban_covered / urban_population if urban_population else None,
+                     "rural_share": rural_covered / rural_population if rural_population else None})
+    places = pairs[["site", "name", "township_name", "lon", "lat"]].drop_duplicates("site").rename(columns={"site": "code"})
+    steps = pd.DataFrame(rows, columns=["rank", "code", "residents_gained", "communities_gained", "urban_share",
+                                        "rural_share"]).merge(places, on="code", how="left")
+    steps["cumulative_gained"] = steps["residents_gained"].cumsum()
+    return steps[_SITE_COLUMNS], (urban_population, int(before[1]), rural_population, int(before[3]))
+
+
+def suggest_sites(con: duckdb.DuckDBPyConnection, scope: Scope, district_code: str, radius_m: float,
+                  count: int, area_kind: str = "all", candidates: str = "points") -> pd.DataFrame:
+    """Greedy maximum coverage: the `count` sites of a district where a new station would cover
+    the most residents of the area kind (all, urban: community points, rural: village points) not
+    covered today, each pick removing what it covers. Candidate sites: the community/village
+    points of the kind ('points'), or the operating village clinics ('clinics'). Each row: the
+    kind's residents and points gained, their running sum, and the district's urban and rural
+    covered shares after the pick."""
+    steps, _ = _site_plan_steps(con, scope, district_code, float(radius_m), area_kind, candidates)
+    return steps.head(max(int(count), 0)).reset_index(drop=True)
+
+
+def site_plan(con: duckdb.DuckDBPyConnection, scope: Scope, district_code: str, radius_m: float,
+              count: int, area_kind: str = "all", candidates: str = "points") -> dict:
+    """What the plan of `suggest_sites` (same arguments) reaches against the 15-minute circle's
+    targets (coverage.urban_target, rural_target) in the district:
+    - `sites`: the sites picked (at most `count`), `residents_gained`: the kind's residents they cover;
+    - `urban`, `rural`: {before, after, target, met} (None: the district has no such residents);
+    - `judged`: the parts whose target the plan is for (the kind's; both for 'all'), those with residents;
+    - `needed`: the fewest greedy sites (the same order, continued past `count`) after which every
+      judged part meets its target: 0 when met today, None when no number of these candidates
+      reaches it (or nothing is judged); `reached`: each judged part's share after `needed` sites,
+      or after every site that gains (not reachable)."""
+    steps, (urban_population, urban_covered, rural_population, rural_covered) = _site_plan_steps(
+        con, scope, district_code, float(radius_m), area_kind, candidates)
+    before = {"urban": urban_covered / urban_population if urban_population else None,
+              "rural": rural_covered / rural_population if rural_population else None}
+    targets = {part: float(setting(con, f"coverage.{part}_target")) for part in ("urban", "rural")}
+
+    def shares_after(sites: int) -> dict:
+        return before if sites == 0 else {part: steps[f"{part}_share"].iloc[sites - 1] for part in ("urban", "rural")}
+
+    planned = min(max(int(count), 0), len(steps))
+    after = shares_after(planned)
+    parts = {part: None if before[part] is None else {
+        "before": before[part], "after": float(after[part]), "target": targets[part],
+        "met": bool(after[part] >= targets[part])} for part in ("urban", "rural")}
+    judged = tuple(part for part in (("urban", "rural") if area_kind == "all" else (area_kind,))
+                   if before[part] is not None)
+    needed = next((sites for sites in range(len(steps) + 1)
+                   if all(shares_after(sites)[part] >= targets[part] for part in judged)), None) if judged else None
+    final = shares_after(len(steps) if needed is None else needed)
+    return {"sites": planned, "residents_gained": int(steps["residents_gained"].head(planned).sum()), **parts,
+            "judged": judged, "needed": needed, "reached": {part: float(final[part]) for part in judged}}
