@@ -178,7 +178,9 @@ def column_defs(columns: list[tuple[str, str, str]], data=None) -> list[dict]:
     for field, header, kind in columns:
         spec = {"field": field, "headerName": header, "headerTooltip": header,
                 "tooltipField": field if kind == "text" else None}
-        if kind in ("text", "link"):
+        if kind == "township":
+            spec.update(cellRenderer="TownshipLink", tooltipField=field)
+        if kind in ("text", "link", "township"):
             spec.update(minWidth=190 if field in ("indicator", "indicator_link", "profile") else
                         150 if field in ("name", "findings") else 110,
                         flex=2)

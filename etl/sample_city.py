@@ -361,6 +361,32 @@ class Generator:
         self.city.facilities.append(row)
         return row
 
+    def plan_station(self, opens: date = date(2027, 6, 1), walk_m: float = 1200):
+        """A station under construction: its opening date is in the future, so it is a planned
+        facility (docs/domain.md section 6, coverage over time). It stands at the most populous
+        community of a new-urban street that no facility reaches within the walk today, and is
+        drawn after everything random, so the rest of the city is as it was without it."""
+        def metres(a, b):
+            dy = (a["lat"] - b["lat"]) * 110540
+            dx = (a["lon"] - b["lon"]) * 111320 * math.cos(math.radians(a["lat"]))
+            return math.hypot(dx, dy)
+        reached = [f for f in self.city.facilities if f["closed_on"] is None]
+        uncovered = [c for code, plan in sorted(self.township_district.items()) if plan.kind == "new_urban"
+                     for c in self.communities[code] if all(metres(c, f) > walk_m for f in reached)]
+        if not uncovered:
+            return
+        community = max(uncovered, key=lambda c: (c["population"], c["code"]))
+        township_code = community["parent_code"]
+        centers = [f for f in self.city.facilities if f["township_code"] == township_code and f["type"] == "CHC"]
+        if not centers:
+            return
+        township = next(a for a in self.city.admin if a["code"] == township_code)
+        stations = sum(f["township_code"] == township_code and f["type"] == "CHS" for f in self.city.facilities)
+        station = self._facility(f"{township_code}S{stations + 1:02d}", f"{community['name']}卫生服务站", "CHS",
+                                 centers[0]["facility_code"], township, self.township_district[township_code],
+                                 community["lon"], community["lat"], opens)
+        station["building_area_m2"] = 160
+
     # --- catchments and monthly services --------------------------------------------------------
     def assign_catchments(self):
         reporting = [f for f in self.city.facilities if f["type"] in ("CHC", "CHS", "THC")]
@@ -637,6 +663,7 @@ def build_city(scale: float = 1.0, seed: int = 42, density: float = 1.0) -> City
     generator.build_monthly()
     generator.build_staffing()
     generator.build_inspections()
+    generator.plan_station()
     return generator.city
 
 

@@ -40,7 +40,7 @@ def secrets_of_other_district(sample_db):
     return [OTHER_DISTRICT, "新城区"] + names
 
 
-PARAMS = {"indicator": "records_rate", "trend": "records_rate", "rank": "records_rate", "outcome": "records_rate",
+PARAMS = {"indicator": "records_rate", "trend": "records_rate", "indicator_trend": "records_rate", "rank": "records_rate", "outcome": "records_rate",
           "resource": "gps_per_10k", "per": "per10k", "ranking": ["all"], "types": ["CHC", "CHS"], "compare": [f"{OTHER_DISTRICT}001", f"{OTHER_DISTRICT}002"], "metric": "covered_share", "radius": 1200, "site_district": OTHER_DISTRICT,
           "sites": 3, "site_kind": "rural", "site_candidates": "points"}
 FORGED = {
@@ -58,6 +58,7 @@ FORGED = {
     ("_pages_location", "search"): f"?area={OTHER_DISTRICT}",
     ("shell-url-location", "pathname"): f"/facility/{OTHER_DISTRICT}001C1",
     ("facility-code-store", "data"): f"{OTHER_DISTRICT}001C1",
+    ("township-code-store", "data"): f"{OTHER_DISTRICT}001",
     ("shell-search-dropdown", "search_value"): "新城",
     ("shell-search-dropdown", "value"): f"{OTHER_DISTRICT}001C1",
     ("townships-initial-store", "data"): [f"{OTHER_DISTRICT}001", f"{OTHER_DISTRICT}002"],
@@ -74,7 +75,9 @@ EXPORTS = [{"type": "export", "table": table, "format": fmt}
                          "coverage-sites", "facility-indicators", "facility-warnings", "facility-inspections",
                          "standardization-milestones", "standardization-compare", "standardization-gaps",
                          "standardization-lost", "townships-scorecard", "townships-side", "quality-rates",
-                         "quality-missing", "quality-outliers", "quality-consistency")
+                         "quality-missing", "quality-outliers", "quality-consistency",
+                         "township-indicators", "township-coverage-trend", "township-facilities", "township-gaps",
+                         "township-findings")
            for fmt in ("xlsx", "csv")]
 
 

@@ -206,6 +206,26 @@ def test_fac001_search_by_chinese_fragment_opens_the_profile(dash_duo, app):
     assert dash_duo.get_logs() == []
 
 
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_tp001_a_township_name_in_a_grid_opens_its_profile(dash_duo, app, lang):
+    """新城区's uncovered communities: 花园社区 of 科创街道 first; its township's name opens 科创街道's
+    profile, whose indicator grid ranks it among the district's 6 and the city's 32 townships."""
+    dash_duo.start_server(app, navigate=False)
+    english = lang == "en"
+    sign_in(dash_duo, "root", "/coverage?area=990104&period=2026Q3" + ("&lang=en" if english else ""))
+    wait_grid_text(dash_duo, "#coverage-uncovered-table", "花园社区", "#coverage-uncovered-caption")
+    link = dash_duo.driver.find_element(By.CSS_SELECTOR, "#coverage-uncovered-table a[href^='/township/990104004']")
+    assert link.text == "科创街道"
+    dash_duo.driver.execute_script("arguments[0].click();", link)
+    dash_duo.wait_for_contains_text(".page-title", "科创街道", timeout=30)
+    assert urlparse(dash_duo.driver.current_url).path == "/township/990104004"
+    assert ("lang" in query_of(dash_duo)) == english
+    wait_tile(dash_duo, "township-tile-residents", "54,264", timeout=30)
+    wait_grid_text(dash_duo, "#township-indicators-table", " / 32", "#township-indicators-caption")
+    dash_duo.wait_for_contains_text("#township-header-div", "/6" if not english else "of 6", timeout=30)
+    assert dash_duo.get_logs() == []
+
+
 def test_std001_standardization_page_in_both_languages(dash_duo, app):
     dash_duo.start_server(app, navigate=False)
     sign_in(dash_duo, "root", "/standardization")
@@ -390,6 +410,7 @@ PHONE_PAGES = {            # each page, and what shows once its callbacks have f
     "/supervision": "#supervision-ranking-cards .card",
     "/bulletin": "#bulletin-preview-div .bulletin-title",
     "/facility/990104004C1": "#facility-indicators-table .ag-row",
+    "/township/990104002": "#township-tile-residents .kpi-value",
     "/indicators": "#indicator-records_rate",
     "/upload": "#upload-history-table .ag-row",
     "/admin/users": "#users-list-table .ag-row",

@@ -384,7 +384,9 @@ def test_the_overview_names_the_facilities_to_look_at_first(app, monkeypatch):
     items, link = update_lagging("all", "2026Q3", "zh")
     first = items.children[0].children
     assert first[1].children == "科创社区卫生服务中心" and first[1].href == "/facility/990104004C1"
-    assert first[2].children == " · 科创街道 · 144.9"
+    township = first[2].children[1]
+    assert (township.children, township.href) == ("科创街道", "/township/990104004")
+    assert first[2].children[0] + township.children + first[2].children[2] == " · 科创街道 · 144.9"
     assert first[3].children.startswith("20 项指标未达标（合计差 352 个百分点）")
     assert len(items.children) == 5 and link.href.startswith("/supervision?")
 

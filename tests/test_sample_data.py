@@ -1,6 +1,7 @@
 """The sample city loads cleanly and tells the stories the pages are built to show."""
 import csv
 import json
+from datetime import date
 from pathlib import Path
 
 import openpyxl
@@ -20,7 +21,10 @@ def db(sample_db):
 
 def test_the_city_has_the_size_the_pages_expect(db):
     counts = dict(query(db, "SELECT type, count(*) FROM facility GROUP BY type"))
-    assert counts == {"CHC": 25, "CHS": 120, "THC": 10, "VC": 30}
+    assert counts == {"CHC": 25, "CHS": 121, "THC": 10, "VC": 30}
+    # one of the stations is under construction: it opens 2027-06-01 (a planned facility)
+    assert query(db, "SELECT facility_code, opened_on FROM facility WHERE opened_on > DATE '2026-11-26'") == [
+        ("990104004S06", date(2027, 6, 1))]
     assert query(db, "SELECT count(*) FROM admin_unit WHERE level IN ('street', 'town')") == [(32,)]
     assert 380 <= query(db, "SELECT count(*) FROM admin_unit WHERE level IN ('community', 'village')")[0][0] <= 420
     assert query(db, "SELECT count(*) FROM township_boundary") == [(32,)]

@@ -78,7 +78,8 @@ dagcomponentfuncs.RowCard = function (params) {
         var def = column.getColDef();
         var value = params.api.getCellValue({rowNode: params.node, colKey: column, useFormatter: true});
         var shown = value === null || value === undefined || value === '' ? '—' : String(value);
-        var content = def.cellRenderer === 'markdown' ? markdownLinks(shown) : shown;
+        var content = def.cellRenderer === 'markdown' ? markdownLinks(shown)
+            : def.cellRenderer === 'TownshipLink' ? townshipLink(shown, params.data.township_code, 'township') : shown;
         if (index === 0) {
             var tick = selectable ? React.createElement('input', {
                 type: 'checkbox', className: 'form-check-input me-2 row-card-tick', checked: !!ticked[0],
@@ -92,4 +93,17 @@ dagcomponentfuncs.RowCard = function (params) {
             React.createElement('span', {className: 'row-card-value'}, content));
     });
     return React.createElement('div', {className: 'row-card', ref: box}, items);
+};
+
+/* A township's name (a column of kind "township"): a link to its profile, from the row's
+   township_code, in the page's language; the cell's value stays the name, so sorting, filters
+   and exports see the name. */
+function townshipLink(name, code, key) {
+    if (!code || name === null || name === undefined || name === '') { return name; }
+    var english = new URLSearchParams(window.location.search).get('lang') === 'en';
+    var href = '/township/' + encodeURIComponent(code) + (english ? '?lang=en' : '');
+    return React.createElement('a', {href: href, key: key}, String(name));
+}
+dagcomponentfuncs.TownshipLink = function (params) {
+    return townshipLink(params.value, params.data && params.data.township_code, 'township');
 };

@@ -9,6 +9,7 @@ from dashboard.callbacks import (  # noqa: F401
     shell,
     standardization,
     supervision,
+    township,
     townships,
     upload,
     users,

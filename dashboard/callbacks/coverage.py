@@ -61,6 +61,8 @@ TABLES = {
     "coverage-uncovered": Table(lambda con, f: coverage.communities(con, f.scope, f.area, radius_m(con, f)),
                                 shapes.uncovered),
     "coverage-sites": Table(suggested_sites, shapes.sites),
+    "coverage-trend": Table(lambda con, f: coverage.coverage_over_time(con, f.scope, f.area, radius_m(con, f),
+                                                                       data.today()), shapes.trend),
 }
 
 
@@ -112,6 +114,14 @@ def update_map(area, period, lang, metric, radius, *site_values):
         tiles=figures.basemap(areas.setting(con, "map.tile_url"), areas.setting(con, "map.tile_attribution")))
     note = t("cov.by_township", filters.lang, limit=count(layers.max_points, filters.lang)) if layers.by_township else ""
     return figure, caption(filters, as_of=as_of, note=note)
+
+
+@callback(Output(ids.COV_TREND_GRAPH, "figure"), Output(ids.COV_TREND_CAPTION, "children"), *FILTERS, RADIUS)
+def update_trend(area, period, lang, radius):
+    con, filters = read(area, period, lang, radius=radius)
+    trend = TABLES["coverage-trend"].fetch(con, filters)
+    figure = figures.coverage_trend(trend, filters.lang, t("empty.no_data", filters.lang), filters.state.first_month)
+    return figure, caption(filters, as_of=data.today(), note=t("cov.trend.help", filters.lang))
 
 
 @callback(Output(ids.URL, "href", allow_duplicate=True), Input(ids.COV_MAP, "clickData"),

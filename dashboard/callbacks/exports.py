@@ -11,13 +11,15 @@ from dashboard.callbacks.facility import TABLES as FACILITY
 from dashboard.callbacks.overview import TABLES as OVERVIEW
 from dashboard.callbacks.quality import TABLES as QUALITY
 from dashboard.callbacks.standardization import TABLES as STANDARDIZATION
+from dashboard.callbacks.township import TABLES as TOWNSHIP
 from dashboard.callbacks.townships import TABLES as TOWNSHIPS
 from dashboard.data import Filters
 from dashboard.tables import Table, to_file
 from warehouse.cache import per_version
 
 # Every exportable table, by the key its buttons carry: the same Table the page shows.
-TABLES: dict[str, Table] = {**OVERVIEW, **COVERAGE, **STANDARDIZATION, **TOWNSHIPS, **QUALITY, **FACILITY}
+TABLES: dict[str, Table] = {**OVERVIEW, **COVERAGE, **STANDARDIZATION, **TOWNSHIPS, **QUALITY, **FACILITY,
+                           **TOWNSHIP}
 
 
 @callback(
@@ -37,6 +39,8 @@ def export_table(clicks, area, period, lang, param_values, pathname):
         params["compare"] = ",".join(str(c) for c in params["compare"])
     if (pathname or "").startswith("/facility/"):
         params["facility"] = pathname.rsplit("/", 1)[-1]
+    if (pathname or "").startswith("/township/"):
+        params["township"] = pathname.rsplit("/", 1)[-1]
     con = data.cursor()
     filters = data.read_filters(con, area, period, lang, params)
     if filters.period is None:

@@ -13,7 +13,7 @@ from dashboard.components import column_defs, empty, facility_options, indicator
 from dashboard.figures import facility as figures
 from dashboard.figures.common import empty_figure
 from dashboard.i18n import count, pct, period_name, stamp, t
-from dashboard.tables import Table, grid_rows
+from dashboard.tables import Table, grid_rows, township_href
 from dashboard.tables import facility as shapes
 from warehouse.queries import areas, facility, registry
 
@@ -61,8 +61,9 @@ def update_header(area, period, lang, code):
     if record.get("star_rating"):
         badges.append(dbc.Badge("★" * int(record["star_rating"]), color="warning", text_color="dark"))
     header = [html.Div([html.Span(record["name"], className="page-title me-2"), *badges]),
-              html.Div(f"{record['facility_code']} · {record['township_name']} · {record['district_name']}",
-                       className="page-subtitle")]
+              html.Div([f"{record['facility_code']} · ",
+                        dcc.Link(record["township_name"], href=township_href(record["township_code"], lang)),
+                        f" · {record['district_name']}"], className="page-subtitle")]
     facts = []
     if record.get("parent_code"):
         facts.append((t("fac.parent", lang), dcc.Link(record["parent_name"] or record["parent_code"],

@@ -13,7 +13,7 @@ from dashboard.components import column_defs, empty, indicator_info_href, kpi
 from dashboard.figures import overview as figures
 from dashboard.figures.common import empty_figure
 from dashboard.i18n import count, milestone_state, pct, period_name, stamp, t
-from dashboard.tables import Table, facility_href, grid_rows
+from dashboard.tables import Table, facility_href, grid_rows, township_href
 from dashboard.tables import overview as shapes
 from warehouse.queries import overview, supervision
 
@@ -191,7 +191,8 @@ def update_lagging(area, period, lang):
     items = [dbc.ListGroupItem([
         html.Span(f"{row['rank']}. ", className="text-muted"),
         dcc.Link(row["name"], href=facility_href(row["facility_code"], lang)),
-        html.Span(f" · {row['township_name']} · {row['score']:.1f}", className="text-muted small"),
+        html.Span([" · ", dcc.Link(row["township_name"], href=township_href(row["township_code"], lang)),
+                   f" · {row['score']:.1f}"], className="text-muted small"),
         html.Div(joiner.join(brief.reasons(row, lang)[:3]), className="small"),
     ]) for row in ranked.to_dict("records")]
     return (dbc.ListGroup(items, flush=True, id="overview-lagging-list"),

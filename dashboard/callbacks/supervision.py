@@ -18,7 +18,7 @@ from dashboard.components import column_defs, facility_options
 from dashboard.figures.common import empty_figure
 from dashboard.figures.supervision import route_figure
 from dashboard.i18n import t
-from dashboard.tables import facility_href, grid_rows
+from dashboard.tables import facility_href, grid_rows, township_href
 from dashboard.tables import supervision as shapes
 from etl.loader import load_recorded_visit
 from warehouse.queries import facility, supervision
@@ -62,7 +62,8 @@ def ranking_cards(shaped, filters, types) -> list:
         cards.append(dbc.Card(dbc.CardBody([
             html.Div([html.Span(f"{row['rank']}. ", className="text-muted"),
                       dcc.Link(row["name"], href=facility_href(row["facility_code"], lang)),
-                      html.Span(f" · {row['township_name']}", className="text-muted small"),
+                      html.Span([" · ", dcc.Link(row["township_name"], href=township_href(row["township_code"], lang))],
+                                className="text-muted small"),
                       html.Strong(f"{row['score']:.1f}", className="float-end")]),
             html.Div(row["reasons"], className="small mt-1"),
             html.Div([html.Span(f"{t('sup.col.last_visit', lang)} {row['last_visit_text']}", className="text-muted small"),

@@ -7,7 +7,7 @@ import math
 import pandas as pd
 import plotly.graph_objects as go
 
-from dashboard.figures.common import FONT, empty_figure
+from dashboard.figures.common import FONT, TARGET, base_layout, empty_figure
 from dashboard.i18n import count, number, pct, t
 
 METRICS = {
@@ -185,3 +185,58 @@ def _facility_groups(points: pd.DataFrame, lang: str):
     frame = points[points["type"] == "VC"]
     if not frame.empty:
         yield t("type.VC", lang), frame, *TYPE_STYLE["VC"]
+
+
+# the trend's lines: (field, label key, colour); urban and rural carry their target
+TREND_LINES = (("covered_share", "cov.total", "#1565c0"), ("urban_share", "cov.urban", "#00838f"),
+               ("rural_share", "cov.rural", "#6a1b9a"), ("street_share", "cov.trend.streets", "#ef6c00"))
+
+
+def coverage_trend(trend: dict, lang: str, empty_message: str, view_from=None) -> go.Figure:
+    """Coverage month by month (warehouse.queries.coverage.coverage_over_time): the shares above,
+    residents per CHC/THC below; the planned scenario dashed after today's month, the urban and
+    rural targets dotted. The view starts at `view_from` (the first month of service data); a
+    double click shows every month since the first facility opened."""
+    from plotly.subplots import make_subplots
+    months = trend["months"]
+    if months.empty:
+        return empty_figure(empty_message)
+    fig = make_subplots(rows=2, cols=1, shared_xaxes=True, row_heights=[0.68, 0.32], vertical_spacing=0.06)
+    x_of = {scenario: pd.to_datetime(frame["month"]) for scenario, frame in months.groupby("scenario")}
+    for scenario, frame in months.groupby("scenario"):
+        planned = scenario == "planned"
+        x = x_of[scenario]
+        suffix = f"（{t('cov.trend.planned', lang)}）" if planned and lang == "zh" else \
+            f" ({t('cov.trend.planned', lang)})" if planned else ""
+        for field, label, colour in TREND_LINES:
+            if frame[field].isna().all():
+                continue
+            fig.add_trace(go.Scatter(
+                x=x, y=frame[field], mode="lines", name=t(label, lang) + suffix, legendgroup=field + scenario,
+                line={"color": colour, "width": 2, "dash": "dash" if planned else "solid", "shape": "hv"},
+                hovertemplate="%{x|%Y-%m}: %{y:.1%}<extra>" + t(label, lang) + suffix + "</extra>"), row=1, col=1)
+        fig.add_trace(go.Scatter(
+            x=x, y=frame["residents_per_center"], mode="lines", name=t("cov.metric.residents_per_center", lang) + suffix,
+            legendgroup="per_center" + scenario, showlegend=False,
+            line={"color": TARGET, "width": 2, "dash": "dash" if planned else "solid", "shape": "hv"},
+            hovertemplate="%{x|%Y-%m}: %{y:,.0f}<extra>" + t("cov.metric.residents_per_center", lang) + "</extra>"),
+            row=2, col=1)
+    start, end = pd.to_datetime(months["month"]).min(), pd.to_datetime(months["month"]).max()
+    for part, colour in (("urban", "#00838f"), ("rural", "#6a1b9a")):
+        if months[f"{part}_share"].isna().all():
+            continue
+        target = trend[f"{part}_target"]
+        fig.add_trace(go.Scatter(
+            x=[start, end], y=[target, target], mode="lines", hoverinfo="skip",
+            name=t("cov.trend.target", lang, part=t(f"cov.{part}", lang), target=pct(target, 0)),
+            line={"color": colour, "width": 1, "dash": "dot"}), row=1, col=1)
+    fig.update_yaxes(range=[0, 1.05], tickformat=".0%", row=1, col=1)
+    fig.update_yaxes(title_text=t("cov.trend.per_center_axis", lang), title_font={"size": 11}, rangemode="tozero",
+                     row=2, col=1)
+    if view_from is not None and pd.Timestamp(view_from) > start:
+        fig.update_xaxes(range=[pd.Timestamp(view_from), end + pd.Timedelta(days=15)])
+        # the lower chart scaled to the months in view, not to the early years of few centers
+        shown = months.loc[pd.to_datetime(months["month"]) >= pd.Timestamp(view_from), "residents_per_center"]
+        if shown.notna().any():
+            fig.update_yaxes(range=[0, float(shown.max()) * 1.15], row=2, col=1)
+    return base_layout(fig, 420)

@@ -30,15 +30,17 @@ def location(lon, lat, name: str, geometry: str | None, tiles: dict | None = Non
     return fig
 
 
-def trend(series: pd.DataFrame, name: str, is_count: bool, lang: str, empty_message: str) -> go.Figure:
-    """Monthly values with the target and the district; months without a report and flagged values marked."""
+def trend(series: pd.DataFrame, name: str, is_count: bool, lang: str, empty_message: str,
+          own_label: str | None = None) -> go.Figure:
+    """Monthly values with the target and the district; months without a report and flagged values
+    marked. `own_label` names the line of the place itself (the facility by default)."""
     if series.empty or series["value"].isna().all():
         return empty_figure(empty_message)
     x = pd.to_datetime(series["period"] + "-01")
     fmt = ",.0f" if is_count else ".1%"
     fig = go.Figure()
     fig.add_trace(go.Scatter(
-        x=x, y=series["value"], mode="lines+markers", name=t("fac.trend.facility", lang),
+        x=x, y=series["value"], mode="lines+markers", name=own_label or t("fac.trend.facility", lang),
         line={"color": NEUTRAL}, marker={"size": 4},
         customdata=series[["numerator", "denominator"]].fillna(0).to_numpy(),
         hovertemplate=f"%{{x|%Y-%m}}: %{{y:{fmt}}} (%{{customdata[0]:,.0f}}/%{{customdata[1]:,.0f}})<extra></extra>"))

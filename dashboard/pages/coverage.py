@@ -63,6 +63,8 @@ def layout(lang=None, metric=None, radius=None, site_district=None, sites=None, 
         dbc.Row(id=ids.COV_SUMMARY),
         dbc.Card([dcc.Graph(id=ids.COV_MAP, config={"displaylogo": False, "scrollZoom": True}),
                   html.Small(id=ids.COV_MAP_CAPTION, className="text-muted px-3 pb-2")], className="mb-3"),
+        dbc.Row(dbc.Col(panel(t("cov.trend", lang), dcc.Graph(id=ids.COV_TREND_GRAPH, config={"displayModeBar": False}),
+                              ids.COV_TREND_CAPTION, "coverage-trend", lang), className="mb-3")),
         dbc.Row([
             dbc.Col(panel(t("cov.table", lang), grid(ids.COV_TABLE, 340, lang), ids.COV_TABLE_CAPTION, "coverage-areas",
                           lang), lg=7, className="mb-3"),

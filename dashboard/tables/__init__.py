@@ -4,7 +4,8 @@ the same rows for the same filters.
 A table is a `Table`: the one warehouse call that answers it (`fetch`, declared beside the
 page's callbacks) and a shaper (`shape`, in `dashboard/tables/<page>.py`) that takes the call's
 DataFrame — never a connection — and returns (columns, frame): columns are (field, header, kind)
-with kind text | int | pct | dec | link | rate_or_count | scorecell | scorecount | byrow. Shapers
+with kind text | int | pct | dec | link | township | rate_or_count | scorecell | scorecount | byrow
+(`township`: a township's name, drawn as a link to its profile from the row's township_code). Shapers
 name, translate and order; the numbers and their states come from the warehouse."""
 from __future__ import annotations
 
@@ -45,6 +46,11 @@ def profile_link(name: str, code: str, lang: str) -> str:
 
 def profile_links(frame: pd.DataFrame, lang: str) -> list[str]:
     return [profile_link(n, c, lang) for n, c in zip(frame["name"], frame["facility_code"])]
+
+
+def township_href(code: str, lang: str) -> str:
+    """The address of a street's or town's profile, in the language of the page that links to it."""
+    return f"/township/{code}{'?lang=en' if lang == 'en' else ''}"
 
 
 def indicator_link(name: str, code: str, lang: str) -> str:
@@ -92,7 +98,10 @@ SCORE_KINDS = ("scorecell", "scorecount")
 
 
 def grid_rows(columns: Columns, frame: pd.DataFrame, helpers: tuple[str, ...] = ()) -> list[dict]:
-    """Rows for AG Grid: the shown columns, plus helper fields formatters read (`x__state`, `kind`)."""
+    """Rows for AG Grid: the shown columns, plus helper fields formatters read (`x__state`, `kind`)
+    and the township code a township column links with."""
+    if any(c[2] == "township" for c in columns) and "township_code" in frame.columns:
+        helpers = (*helpers, "township_code")
     fields = [c[0] for c in columns] + [h for h in frame.columns if h in helpers or any(
         str(h).startswith(f"{c[0]}__") for c in columns if c[2] in SCORE_KINDS)]
     table = frame[list(dict.fromkeys(fields))]

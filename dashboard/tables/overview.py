@@ -28,7 +28,7 @@ def overdue(frame: pd.DataFrame, filters):
     for col in ("visit_date", "rectify_by"):
         frame[col] = frame[col].astype(str)
     columns = [("profile", t("col.facility", lang), "link"), ("type_name", t("col.type", lang), "text"),
-               ("township_name", t("col.township", lang), "text"), ("visit_date", t("col.visit_date", lang), "text"),
+               ("township_name", t("col.township", lang), "township"), ("visit_date", t("col.visit_date", lang), "text"),
                ("score", t("col.score", lang), "dec"), ("findings", t("col.findings", lang), "text"),
                ("rectify_by", t("col.rectify_by", lang), "text"),
                ("days_overdue", t("col.days_overdue", lang), "int"),

@@ -24,7 +24,8 @@ def milestones(frame: pd.DataFrame, filters):
 def compare(frame: pd.DataFrame, filters):
     """Shapes standardization.comparison_to_milestone."""
     lang = filters.lang
-    columns = [("name", t("col.name", lang), "text"), ("counted", t("std.col.counted", lang), "int"),
+    frame = frame.assign(township_code=frame["code"] if filters.area.level != "city" else None)
+    columns = [("name", t("col.name", lang), "township"), ("counted", t("std.col.counted", lang), "int"),
                ("total", t("std.col.total", lang), "int"), ("share", t("std.col.share", lang), "pct"),
                ("target_share", t("std.col.target", lang), "pct"), ("needed", t("std.col.needed", lang), "int"),
                ("code", t("col.code", lang), "text")]
@@ -56,7 +57,7 @@ def gaps(frame: pd.DataFrame, filters):
     frame["lacks"] = ["；".join(f) if lang == "zh" else "; ".join(f) for f in found]
     frame["lack_count"] = [len(f) for f in found]
     frame["profile"] = profile_links(frame, lang)
-    columns = [("profile", t("col.facility", lang), "link"), ("township_name", t("col.township", lang), "text"),
+    columns = [("profile", t("col.facility", lang), "link"), ("township_name", t("col.township", lang), "township"),
                ("district_name", t("col.district", lang), "text"), ("lack_count", t("std.col.lack_count", lang), "int"),
                ("lacks", t("std.col.lacks", lang), "text"), ("facility_code", t("col.code", lang), "text")]
     return columns, frame
@@ -69,6 +70,6 @@ def lost(frame: pd.DataFrame, filters):
     frame["change"] = [f"{'★' * int(a)} → {'★' * int(b)}" for a, b in zip(frame["previous"], frame["star_rating"])]
     frame["assessed_on"] = frame["assessed_on"].astype(str)
     frame["profile"] = profile_links(frame, lang)
-    columns = [("profile", t("col.facility", lang), "link"), ("township_name", t("col.township", lang), "text"),
+    columns = [("profile", t("col.facility", lang), "link"), ("township_name", t("col.township", lang), "township"),
                ("change", t("std.col.from_to", lang), "text"), ("assessed_on", t("std.col.date", lang), "text")]
     return columns, frame

@@ -18,7 +18,7 @@ def ranking(frame: pd.DataFrame, filters):
     frame["profile"] = profile_links(frame, lang)
     frame["last_visit_text"] = frame["last_visit"].map(lambda d: "—" if pd.isna(d) else str(pd.Timestamp(d).date()))
     columns = [("rank", t("cmp.rank", lang), "int"), ("profile", t("col.facility", lang), "link"),
-               ("type_name", t("col.type", lang), "text"), ("township_name", t("col.township", lang), "text"),
+               ("type_name", t("col.type", lang), "text"), ("township_name", t("col.township", lang), "township"),
                ("score", t("sup.col.score", lang), "dec"), ("reasons", t("sup.col.reasons", lang), "text"),
                ("last_visit_text", t("sup.col.last_visit", lang), "text")]
     return columns, frame

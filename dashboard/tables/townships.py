@@ -35,7 +35,7 @@ def scorecard(answer: tuple[pd.DataFrame, pd.DataFrame], filters):
     frame = rows.reset_index().merge(totals, on="township_code", how="left")
     name = "indicator_en" if lang == "en" else "indicator_zh"
     # the name, then its rank and score: on a phone the pinned name and those two fill the screen
-    columns = [("township_name", t("col.township", lang), "text"), ("rank", t("cmp.rank", lang), "int"),
+    columns = [("township_name", t("col.township", lang), "township"), ("rank", t("cmp.rank", lang), "int"),
                ("score", t("cmp.score", lang), "dec"), ("met", t("cmp.met", lang), "int"),
                ("district_name", t("col.district", lang), "text")]
     columns += [(fields[code], label, "scorecount" if is_count else "scorecell")

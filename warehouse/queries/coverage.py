@@ -398,3 +398,159 @@ def site_plan(con: duckdb.DuckDBPyConnection, scope: Scope, district_code: str, 
     final = shares_after(len(steps) if needed is None else needed)
     return {"sites": planned, "residents_gained": int(steps["residents_gained"].head(planned).sum()), **parts,
             "judged": judged, "needed": needed, "reached": {part: float(final[part]) for part in judged}}
+
+
+# -- coverage over time ---------------------------------------------------------------------------
+# Coverage changes only when a facility opens or closes, so each month's figures are running sums
+# of openings and closings: a point (a community, a township, a center) counts from the first month
+# whose reference day falls in one of its covered spans. A month's reference day is its last day,
+# and today for the current month: a facility opening later this month is not operating yet.
+
+_FOREVER = date(9999, 12, 31)
+
+# A community is covered while any facility within the radius operates (a township while any of
+# its qualifying centers does): the operating spans [opened, closed) of `spans(key, start, end)`
+# merged into disjoint covered spans (gaps and islands), so overlapping facilities count it once.
+_MERGED_SPANS = """
+    ordered AS (
+        SELECT *, max("end") OVER (PARTITION BY key ORDER BY start, "end"
+                                   ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING) AS reached
+        FROM spans
+    ), islands AS (
+        SELECT *, sum(CASE WHEN reached IS NULL OR start > reached THEN 1 ELSE 0 END)
+                      OVER (PARTITION BY key ORDER BY start, "end" ROWS UNBOUNDED PRECEDING) AS island
+        FROM ordered
+    ), merged AS (
+        SELECT key, min(start) AS start, max("end") AS "end" FROM islands GROUP BY key, island
+    )"""
+
+
+def _add_months(month: date, months: int) -> date:
+    index = month.year * 12 + month.month - 1 + months
+    return date(index // 12, index % 12 + 1, 1)
+
+
+def _reference_month(day: date, today: date) -> date:
+    """The first month whose reference day is on or after `day`."""
+    month = date(day.year, day.month, 1)
+    return _add_months(month, 1) if (month.year, month.month) == (today.year, today.month) and day > today else month
+
+
+class _Months:
+    """The months of a trend, `first` to `last`, with their reference days up to `today`."""
+
+    def __init__(self, first: date, last: date, today: date):
+        self.first, self.today = first, today
+        self.count = (last.year - first.year) * 12 + last.month - first.month + 1
+
+    def index(self, day: date) -> int:
+        """The first month (counted from `first`) whose reference day is on or after `day`."""
+        if day >= _FOREVER:
+            return self.count
+        month = _reference_month(day, self.today)
+        return max(0, (month.year - self.first.year) * 12 + month.month - self.first.month)
+
+    def running_sum(self, spans: list[tuple]) -> list[float]:
+        """Σ weight of the spans (start, end, weight) whose [start, end) holds each month's reference day."""
+        change = [0.0] * (self.count + 1)
+        for start, end, weight in spans:
+            change[min(self.index(start), self.count)] += weight
+            change[min(self.index(end), self.count)] -= weight
+        totals, running = [], 0.0
+        for step in change[:-1]:
+            running += step
+            totals.append(running)
+        return totals
+
+
+@per_version()
+def coverage_trend(con: duckdb.DuckDBPyConnection, scope: Scope, area: Area, radius_m: float,
+                   today: date) -> pd.DataFrame:
+    """The area's coverage month by month, from the month its first facility opened to today's
+    month (`scenario` 'actual'), then on to the last planned opening (a facility whose opening date
+    is after today) as `scenario` 'planned', whose first row repeats today's month: the 15-minute
+    circle's covered residents and shares (total, urban, rural; as `coverage_table`), the streets
+    and towns with an operating government-run CHC/THC (as `overview.street_coverage`) and the
+    residents per operating CHC/THC (as `overview.residents_per_center`). A planned facility never
+    counts in an actual month: it is not operating on the month's reference day."""
+    radius_m = _radius(radius_m)
+    condition, params = scope.sql("t.district_code")
+    in_area = f"in_area(t.township_code, t.district_code, ?) AND {condition}"
+    communities_spans = con.execute(f"""
+        WITH pts AS (
+            SELECT c.code, c.population, c.level = 'community' AS urban
+            FROM admin_unit c JOIN township t ON t.township_code = c.parent_code
+            WHERE c.level IN ('community', 'village') AND c.lon IS NOT NULL AND c.lat IS NOT NULL
+              AND {in_area}
+        ), spans AS (
+            SELECT d.code AS key, coalesce(d.opened_on, DATE '0001-01-01') AS start,
+                   coalesce(d.closed_on, DATE '9999-12-31') AS "end"
+            FROM community_facility_distance d
+            WHERE d.distance_m <= ? AND d.code IN (SELECT code FROM pts)
+        ), {_MERGED_SPANS}
+        SELECT m.start, m."end", p.population, p.urban FROM merged m JOIN pts p ON p.code = m.key
+    """, [area.code, *params, radius_m]).fetchall()
+    total, urban_total, rural_total = con.execute(f"""
+        SELECT coalesce(sum(c.population), 0), coalesce(sum(c.population) FILTER (WHERE c.level = 'community'), 0),
+               coalesce(sum(c.population) FILTER (WHERE c.level = 'village'), 0)
+        FROM admin_unit c JOIN township t ON t.township_code = c.parent_code
+        WHERE c.level IN ('community', 'village') AND c.lon IS NOT NULL AND c.lat IS NOT NULL AND {in_area}
+    """, [area.code, *params]).fetchall()[0]
+    townships_spans = con.execute(f"""
+        WITH spans AS (
+            SELECT t.township_code AS key, coalesce(f.opened_on, DATE '0001-01-01') AS start,
+                   coalesce(f.closed_on, DATE '9999-12-31') AS "end"
+            FROM township t JOIN facility f ON f.township_code = t.township_code AND f.ownership = 'government'
+                 AND f.type = CASE WHEN t.township_level = 'town' THEN 'THC' ELSE 'CHC' END
+            WHERE {in_area}
+        ), {_MERGED_SPANS}
+        SELECT start, "end", 1 FROM merged
+    """, [area.code, *params]).fetchall()
+    townships, residents = con.execute(f"SELECT count(*), coalesce(sum(population), 0) FROM township t WHERE {in_area}",
+                                       [area.code, *params]).fetchall()[0]
+    facilities = con.execute(f"""
+        SELECT f.opened_on, coalesce(f.opened_on, DATE '0001-01-01'), coalesce(f.closed_on, DATE '9999-12-31'),
+               f.type IN ('CHC', 'THC')
+        FROM facility f JOIN township t USING (township_code) WHERE {in_area}
+    """, [area.code, *params]).fetchall()
+    columns = ["month", "scenario", "covered_population", "covered_share", "urban_share", "rural_share",
+               "streets_covered", "streets", "street_share", "centers", "residents_per_center"]
+    opened = [row[0] for row in facilities if row[0] is not None]
+    if not opened:
+        return pd.DataFrame(columns=columns)
+    current = date(today.year, today.month, 1)
+    first = min(date(min(opened).year, min(opened).month, 1), current)
+    last = max([current, *(_reference_month(day, today) for day in opened if day > today)])
+    months = _Months(first, last, today)
+    covered = months.running_sum([(s, e, p) for s, e, p, _ in communities_spans])
+    covered_urban = months.running_sum([(s, e, p) for s, e, p, urban in communities_spans if urban])
+    covered_rural = months.running_sum([(s, e, p) for s, e, p, urban in communities_spans if not urban])
+    streets = months.running_sum(townships_spans)
+    centers = months.running_sum([(s, e, 1) for _, s, e, center in facilities if center])
+    rows = []
+    for index in range(months.count):
+        month = _add_months(first, index)
+        if month < current or last == current:
+            scenarios = ["actual"]
+        else:
+            scenarios = ["actual", "planned"] if month == current else ["planned"]
+        for scenario in scenarios:
+            rows.append({
+                "month": month, "scenario": scenario, "covered_population": int(covered[index]),
+                "covered_share": covered[index] / total if total else None,
+                "urban_share": covered_urban[index] / urban_total if urban_total else None,
+                "rural_share": covered_rural[index] / rural_total if rural_total else None,
+                "streets_covered": int(streets[index]), "streets": int(townships),
+                "street_share": streets[index] / townships if townships else None,
+                "centers": int(centers[index]),
+                "residents_per_center": residents / centers[index] if centers[index] else None})
+    return pd.DataFrame(rows, columns=columns)
+
+
+def coverage_over_time(con: duckdb.DuckDBPyConnection, scope: Scope, area: Area, radius_m: float,
+                       today: date) -> dict:
+    """The coverage trend (`coverage_trend`) with the targets its lines are judged against
+    (settings coverage.urban_target, rural_target)."""
+    return {"months": coverage_trend(con, scope, area, radius_m, today),
+            "urban_target": float(setting(con, "coverage.urban_target")),
+            "rural_target": float(setting(con, "coverage.rural_target"))}

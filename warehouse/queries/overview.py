@@ -294,7 +294,7 @@ def reporting_status(con: duckdb.DuckDBPyConnection, scope: Scope, area: Area, m
 def missing_reports(con: duckdb.DuckDBPyConnection, scope: Scope, area: Area, month_label: str) -> pd.DataFrame:
     sql, params = _facilities(scope, area)
     return con.execute(f"""
-        SELECT f.facility_code, f.name, f.type, f.township_name, f.district_name
+        SELECT f.facility_code, f.name, f.type, f.township_code, f.township_name, f.district_name
         FROM v_submission_status s JOIN ({sql}) f USING (facility_code)
         WHERE s.period = ? AND NOT s.received
         ORDER BY f.district_code, f.township_code, f.facility_code
@@ -305,7 +305,7 @@ def overdue_rectifications(con: duckdb.DuckDBPyConnection, scope: Scope, area: A
     """Inspection findings whose rectification deadline has passed and that are not rectified."""
     sql, params = _facilities(scope, area)
     return con.execute(f"""
-        SELECT f.facility_code, f.name, f.type, f.township_name, i.visit_date, i.score, i.findings,
+        SELECT f.facility_code, f.name, f.type, f.township_code, f.township_name, i.visit_date, i.score, i.findings,
                i.rectify_by, datediff('day', i.rectify_by, ?::DATE) AS days_overdue
         FROM inspection i JOIN ({sql}) f USING (facility_code)
         WHERE i.rectify_by < ? AND i.rectified_on IS NULL

@@ -12,7 +12,7 @@ from warehouse.cache import per_version
 from warehouse.queries.areas import Area, setting
 from warehouse.scope import Scope
 
-FLAG_COLUMNS = ["flag_key", "check", "facility_code", "name", "township_name", "measure", "measure_zh", "measure_en",
+FLAG_COLUMNS = ["flag_key", "check", "facility_code", "name", "township_code", "township_name", "measure", "measure_zh", "measure_en",
                 "period", "value", "reference", "score", "confirmed", "note"]
 
 
@@ -141,7 +141,7 @@ def _flags(con: duckdb.DuckDBPyConnection, table: str, scope: Scope, area: Area,
     sql, params = _facilities(scope, area)
     frame = con.execute(f"""
         WITH f AS ({sql})
-        SELECT x.flag_key, x."check", x.facility_code, f.name, f.township_name, x.measure,
+        SELECT x.flag_key, x."check", x.facility_code, f.name, f.township_code, f.township_name, x.measure,
                coalesce(m.name_zh, x.measure) AS measure_zh, coalesce(m.name_en, x.measure) AS measure_en,
                x.period, x.value, x.reference, x.score
         FROM {table} x JOIN f USING (facility_code) LEFT JOIN measure_registry m ON m.measure = x.measure

@@ -204,7 +204,7 @@ def gap_list(con: duckdb.DuckDBPyConnection, scope: Scope, area: Area) -> pd.Dat
                    setting_num('standards.chc_area_old_town_m2') AS old_town,
                    setting_num('standards.tcm_share_min') AS tcm_min
         )
-        SELECT c.facility_code, c.name, c.township_name, c.district_name, l.assessed_on,
+        SELECT c.facility_code, c.name, c.township_code, c.township_name, c.district_name, l.assessed_on,
                NOT coalesce(l.gov_premises, false) AS lacks_premises,
                NOT coalesce(l.gov_equipment, false) AS lacks_equipment,
                NOT coalesce(l.standardized, false) AS lacks_standardization,
@@ -257,7 +257,8 @@ def lost_stars(con: duckdb.DuckDBPyConnection, scope: Scope, area: Area) -> pd.D
                    lag(a.star_rating) OVER (PARTITION BY a.facility_code ORDER BY a.assessed_on) AS previous
             FROM standardization_assessment a WHERE a.star_rating IS NOT NULL
         )
-        SELECT f.facility_code, f.name, f.township_name, f.district_name, r.assessed_on, r.previous, r.star_rating
+        SELECT f.facility_code, f.name, f.township_code, f.township_name, f.district_name, r.assessed_on, r.previous,
+               r.star_rating
         FROM rated r JOIN v_facility f USING (facility_code)
         WHERE r.star_rating < r.previous AND in_area(f.township_code, f.district_code, ?) AND {condition}
         ORDER BY r.assessed_on DESC, f.facility_code

@@ -84,7 +84,7 @@ def risk_parts(con: duckdb.DuckDBPyConnection, scope: Scope, area: Area, period:
             SELECT a.facility_code, arg_max(a.gov_premises AND a.gov_equipment AND a.standardized, a.assessed_on) AS counted
             FROM standardization_assessment a WHERE a.assessed_on <= ?::DATE - INTERVAL 12 MONTH GROUP BY ALL
         )
-        SELECT f.facility_code, f.name, f.type, f.township_name, f.district_name, f.lon, f.lat,
+        SELECT f.facility_code, f.name, f.type, f.township_code, f.township_name, f.district_name, f.lon, f.lat,
                coalesce(b.below_target, 0) AS below_target, coalesce(b.shortfall, 0) AS shortfall,
                coalesce(w.worsening, 0) AS worsening,
                coalesce(r.late_or_missing, 0) + coalesce(wa.warnings, 0) AS data_quality,
