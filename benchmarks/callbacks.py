@@ -17,7 +17,8 @@ WRITES = ("quality-message-div.children", "supervision-record-message-div.childr
           "upload-token-store.data", "upload-report-download.data")
 # Buttons of the users page other than a language change write accounts.
 WRITE_TRIGGERS = ("users-add-button", "users-disable-button", "users-enable-button", "users-reset-button",
-                  "upload-rollback-button", "upload-load-button", "upload-discard-button")
+                  "upload-rollback-button", "upload-load-button", "upload-discard-button",
+                  "analysis-favourite-save-button", "analysis-favourite-delete-button")
 EXPORTED_TABLES = ("overview-indicators", "townships-scorecard", "quality-outliers", "coverage-areas")
 
 
@@ -83,6 +84,13 @@ def params(city: dict) -> dict:
             "site_district": city["district"], "sites": 3, "site_kind": "all", "site_candidates": "points"}
 
 
+def analysis_params(city: dict) -> dict:
+    """The analysis page's controls: two indicators for the townships of the city's district."""
+    return {"indicators": ["records_rate", "health_lectures"], "level": "township", "areas": city["townships"][:4],
+            "relative": "last_4_quarters", "kind": "quarter", "periods": [], "rows": "area", "cols": "period",
+            "view": "table"}
+
+
 def input_value(item: dict, values: dict, named: dict, exports: list[dict]):
     """What a browser sends for one input or state of a callback's dependency spec: `values` by
     (component, property), `named` for the {"type": "param"} controls, `exports` as the export
@@ -120,7 +128,7 @@ def _label(dep: dict, extra: str = "") -> str:
 def callback_bodies(client, city: dict) -> list[tuple[str, dict]]:
     """(name, request body) for every read-only server callback, triggered by its first input.
     The export callback is called for a few of the largest tables; the brief as PDF and xlsx."""
-    values, named = page_values(city), params(city)
+    values, named = page_values(city), {**params(city), **analysis_params(city)}
     dependencies = client.get("/_dash-dependencies").get_json()
     bodies = []
     for dep in dependencies:

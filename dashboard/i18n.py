@@ -590,6 +590,62 @@ TEXT: dict[str, tuple[str, str]] = {
     "col.received": ("已报", "Received"),
     "nav.supervision": ("督导准备", "Supervision"),
     "nav.bulletin": ("通报", "Bulletin"),
+    # 数据分析 (the analysis page)
+    "nav.analysis": ("数据分析", "Analysis"),
+    "ana.title": ("数据分析", "Analysis"),
+    "ana.choose": ("选择数据", "Choose the data"),
+    "ana.result": ("结果", "Result"),
+    "ana.indicators": ("指标", "Indicators"),
+    "ana.level": ("区域级别", "Area level"),
+    "ana.areas": ("区域", "Areas"),
+    "ana.areas.all": ("全部（我的辖区内）", "All (in my districts)"),
+    "ana.periods": ("期间", "Periods"),
+    "ana.periods.pick": ("选择期间", "Choose periods"),
+    "ana.relative.fixed": ("自选期间", "Fixed periods"),
+    "ana.relative.last_12_months": ("最近12个月", "Last 12 months"),
+    "ana.relative.last_4_quarters": ("最近4个季度", "Last 4 quarters"),
+    "ana.relative.this_year_months": ("今年（按月）", "This year by month"),
+    "ana.relative.this_year_quarters": ("今年（按季度）", "This year by quarter"),
+    "ana.relative.last_3_years": ("最近3年", "Last 3 years"),
+    "ana.rows": ("行", "Rows"),
+    "ana.cols": ("列", "Columns"),
+    "ana.dim.indicator": ("指标", "Indicator"),
+    "ana.dim.area": ("区域", "Area"),
+    "ana.dim.period": ("期间", "Period"),
+    "ana.view": ("显示为", "Show as"),
+    "ana.view.table": ("表格", "Table"),
+    "ana.view.line": ("折线图", "Line chart"),
+    "ana.view.bar": ("柱状图", "Bar chart"),
+    "ana.view.map": ("地图", "Map"),
+    "ana.summary": ("{indicators} 个指标 × {areas} 个区域 × {periods} 个期间", "{indicators} indicators × {areas} areas × {periods} periods"),
+    "ana.span": ("{first} 至 {last}", "{first} to {last}"),
+    "ana.caption": ("{periods} · 数据截至 {horizon} · 每个数值为区域内各机构分子之和 / 分母之和（计数为合计）· 数据更新于 {loaded}",
+                    "{periods} · data up to {horizon} · each value is Σ numerator / Σ denominator over the area's "
+                    "facilities (a count: the total) · data loaded {loaded}"),
+    "ana.too_many": ("所选组合共 {cells} 个数值，超过上限 {limit} 个：请减少指标、区域或期间。",
+                     "This view asks for {cells} values, more than the limit of {limit}: choose fewer indicators, "
+                     "areas or periods."),
+    "ana.too_many_series": ("图表最多显示 {limit} 条数据线，当前为 {series} 条：请减少指标或区域，或以表格查看。",
+                            "A chart draws at most {limit} series and this one has {series}: choose fewer indicators "
+                            "or areas, or show it as a table."),
+    "ana.map.unavailable": ("地图只能显示一个指标在一个期间各街道/乡镇的数值：当前为 {indicators} 个指标、{periods} 个期间、{level}级别。",
+                            "The map shows one indicator for one period by street/township: this view has "
+                            "{indicators} indicators and {periods} periods at the {level} level."),
+    "ana.map.no_outlines": ("尚未载入所选街道/乡镇的边界，无法绘制地图。", "No boundaries are loaded for these townships: no map to draw."),
+    "ana.empty": ("所选组合没有上报数据。", "No reports for this choice."),
+    "ana.favourites": ("我的收藏", "My favourites"),
+    "ana.fav.name": ("收藏名称", "Name"),
+    "ana.fav.save": ("保存当前视图", "Save this view"),
+    "ana.fav.saved": ("已保存收藏“{name}”。", "Saved “{name}”."),
+    "ana.fav.delete": ("删除", "Delete"),
+    "ana.fav.pick": ("选择要删除的收藏", "Choose a favourite to delete"),
+    "ana.fav.deleted": ("已删除收藏“{name}”。", "Deleted “{name}”."),
+    "ana.fav.none": ("还没有收藏：在“数据分析”页选好视图后保存。", "No favourites yet: save a view on the Analysis page."),
+    "ana.fav.error.favourite_name": ("名称须为 1–{limit} 个字符。", "A name of 1–{limit} characters, please."),
+    "ana.fav.error.favourite_query": ("这个视图无法保存。", "This view cannot be saved."),
+    "ana.fav.error.too_many_favourites": ("最多保存 {limit} 个收藏，请先删除一些。", "At most {limit} favourites: delete some first."),
+    "ana.fav.error.no_such_favourite": ("没有这个收藏。", "No such favourite."),
+    "ana.fav.error.forbidden": ("您的角色不能保存收藏。", "Your role may not save favourites."),
     "bul.title": ("月度通报", "Monthly bulletin"),
     "bul.subtitle": ("按所选区域（区县或全市）和期间（月或季度）生成；文字与数字均来自数据仓库，下载 Word 后可修改再印发。",
                      "For the area (a district or the city) and period (a month or a quarter) chosen above; every word "
@@ -691,7 +747,7 @@ TEXT: dict[str, tuple[str, str]] = {
 # English nouns after a count of one: "1 more centers needed" reads "1 more center needed".
 SINGULAR = {"centers": "center", "quarters": "quarter", "indicators": "indicator", "rectifications": "rectification",
             "months": "month", "facilities": "facility", "reports": "report", "warnings": "warning", "flags": "flag",
-            "sites": "site", "rows": "row"}
+            "sites": "site", "rows": "row", "areas": "area", "periods": "period"}
 _ONE = re.compile(r"(?<![\d.,])1 ((?:more |late or missing |new |data )?)(" + "|".join(SINGULAR) + r")\b")
 
 

@@ -17,6 +17,7 @@ NAV_SUPERVISION = "shell-nav-supervision-link"
 NAV_BULLETIN = "shell-nav-bulletin-link"
 NAV_UPLOAD = "shell-nav-upload-link"
 NAV_INDICATORS = "shell-nav-indicators-link"
+NAV_ANALYSIS = "shell-nav-analysis-link"
 USER = "shell-user-link"
 LOGOUT = "shell-logout-link"
 AREA_LABEL = "shell-area-label"
@@ -51,6 +52,7 @@ OV_OVERDUE_TABLE = "overview-overdue-table"
 OV_LAGGING = "overview-lagging-div"
 OV_LAGGING_CAPTION = "overview-lagging-caption"
 OV_OVERDUE_CAPTION = "overview-overdue-caption"
+OV_FAVOURITES = "overview-favourites-div"
 
 # coverage
 COV_HEADER = "coverage-header-div"
@@ -244,3 +246,29 @@ BUL_HISTORY = "bulletin-history-table"
 BUL_HISTORY_PICK = "bulletin-history-dropdown"
 BUL_HISTORY_DOCX = "bulletin-history-docx-button"
 BUL_HISTORY_PDF = "bulletin-history-pdf-button"
+
+# 数据分析 (analysis): every control lives in the URL (dashboard/analysis_view.py names them)
+ANA_HEADER = "analysis-header-div"
+ANA_INITIAL = "analysis-initial-store"
+ANA_INDICATORS = param("indicators")
+ANA_LEVEL = param("level")
+ANA_AREAS = param("areas")
+ANA_RELATIVE = param("relative")
+ANA_KIND = param("kind")
+ANA_PERIODS = param("periods")
+ANA_FIXED = "analysis-fixed-div"
+ANA_ROWS = param("rows")
+ANA_COLS = param("cols")
+ANA_VIEW = param("view")
+ANA_MESSAGE = "analysis-message-div"
+ANA_TABLE = "analysis-pivot-table"
+ANA_TABLE_BOX = "analysis-table-div"
+ANA_GRAPH = "analysis-chart-graph"
+ANA_GRAPH_BOX = "analysis-chart-div"
+ANA_CAPTION = "analysis-result-caption"
+ANA_FAV_NAME = "analysis-favourite-name-input"
+ANA_FAV_SAVE = "analysis-favourite-save-button"
+ANA_FAV_PICK = "analysis-favourite-dropdown"
+ANA_FAV_DELETE = "analysis-favourite-delete-button"
+ANA_FAV_MESSAGE = "analysis-favourite-message-div"
+ANA_FAV_LIST = "analysis-favourites-div"

@@ -14,6 +14,7 @@ NAV_PAGES = [
     (ids.NAV_STANDARDIZATION, "/standardization", "nav.standardization", "read"),
     (ids.NAV_TOWNSHIPS, "/townships", "nav.townships", "read"),
     (ids.NAV_QUALITY, "/quality", "nav.quality", "read"),
+    (ids.NAV_ANALYSIS, "/analysis", "nav.analysis", "read"),
     (ids.NAV_INDICATORS, "/indicators", "nav.indicators", "read"),
     (ids.NAV_SUPERVISION, "/supervision", "nav.supervision", "supervise"),
     (ids.NAV_BULLETIN, "/bulletin", "nav.bulletin", "bulletin"),

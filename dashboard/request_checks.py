@@ -227,9 +227,10 @@ BY_PROPERTY = {
 }
 RULES = {
     ("shell-url-location", "pathname"): path(),
-    ("shell-url-location", "search"): text(2000),
+    # as long as a request line gunicorn takes (limit_request_line): the analysis page's links list areas
+    ("shell-url-location", "search"): text(4094),
     ("_pages_location", "pathname"): path(),
-    ("_pages_location", "search"): text(2000),
+    ("_pages_location", "search"): text(4094),
     ("shell-area-dropdown", "value"): code(),
     ("shell-period-dropdown", "value"): code(16),
     ("shell-period-kind-radio", "value"): one_of("month", "quarter", "year"),
@@ -277,6 +278,19 @@ RULES = {
     ("users-message-div", "children"): json_value(50_000),
     # the page controls ({"type": "param", "name": …}): settings of a page, kept in its address
     ("param:compare", "value"): list_of(code(), 50),
+    # the analysis page (dashboard/analysis_view.py clamps each to its form, the callbacks check it)
+    ("param:indicators", "value"): list_of(code(), 200),
+    ("param:level", "value"): code(16),
+    ("param:areas", "value"): list_of(code(), MAX_LIST),
+    ("param:relative", "value"): code(32),
+    ("param:kind", "value"): code(16),
+    ("param:periods", "value"): list_of(code(16), 500),
+    ("param:rows", "value"): code(16),
+    ("param:cols", "value"): code(16),
+    ("param:view", "value"): code(16),
+    ("analysis-initial-store", "data"): json_value(50_000, dict),
+    ("analysis-favourite-name-input", "value"): text(200),
+    ("analysis-favourite-dropdown", "value"): text(200),
     ("param:types", "value"): list_of(code(16), 10),
     ("param:indicator", "value"): code(),
     ("param:trend", "value"): code(),

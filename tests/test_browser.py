@@ -295,6 +295,54 @@ def test_cmp001_township_comparison_in_both_languages_with_exports(dash_duo, app
     assert dash_duo.get_logs() == []
 
 
+# 城东区's eight streets × a rate and a count × 2026Q3, townships down, indicators across
+ANALYSIS = ("/analysis?indicators=records_rate,health_lectures&level=township&areas="
+            + ",".join(f"99010200{n}" for n in range(1, 9))
+            + "&relative=fixed&kind=quarter&periods=2026Q3&rows=area&cols=indicator&view=table")
+
+
+def test_ana001_an_analysis_link_saved_as_a_favourite_reopens_from_the_overview(dash_duo, app):
+    from dashboard import auth
+    dash_duo.start_server(app, navigate=False)
+    dash_duo.driver.set_window_size(1400, 1000)
+    sign_in(dash_duo, "east", ANALYSIS)
+    first = "#analysis-pivot-table .ag-row[row-index='0']"
+    # 解放路街道, 2026Q3: records 48,751 / 53,281 = 91.5%; 14 lectures (the sample's files, by hand)
+    wait_grid_text(dash_duo, first, "91.5%", caption="#analysis-result-caption")
+    dash_duo.wait_for_contains_text(first, "解放路街道", timeout=30)
+    assert dash_duo.find_element(f"{first} [col-id='c1']").text == "14"
+    dash_duo.wait_for_text_to_equal(".page-subtitle", "2 个指标 × 8 个区域 × 1 个期间", timeout=30)
+    name = "城东区 三季度"
+    try:
+        dash_duo.find_element("#analysis-favourite-name-input").send_keys(name)
+        dash_duo.driver.execute_script("arguments[0].click();", dash_duo.find_element("#analysis-favourite-save-button"))
+        dash_duo.wait_for_contains_text("#analysis-favourites-div", name, timeout=30)
+        # in-app, through the navigation (the page is scrolled down to the favourites)
+        dash_duo.driver.execute_script("arguments[0].click();", dash_duo.find_element("#shell-nav-overview-link"))
+        dash_duo.wait_for_text_to_equal(".page-title", "总览", timeout=30)
+        dash_duo.wait_for_contains_text("#overview-favourites-div", name, timeout=30)
+        link = dash_duo.driver.find_element(By.LINK_TEXT, name)
+        dash_duo.driver.execute_script("arguments[0].scrollIntoView({block: 'center'}); arguments[0].click();", link)
+        dash_duo.wait_for_text_to_equal(".page-title", "数据分析", timeout=30)
+        wait_grid_text(dash_duo, first, "91.5%", caption="#analysis-result-caption")
+        assert dash_duo.find_element(f"{first} [col-id='c1']").text == "14"
+        dash_duo.wait_for_text_to_equal(".page-subtitle", "2 个指标 × 8 个区域 × 1 个期间", timeout=30)
+        query = query_of(dash_duo)
+        assert {k: query.get(k) for k in ("indicators", "level", "relative", "periods", "rows", "cols", "view")} == {
+            "indicators": "records_rate,health_lectures", "level": "township", "relative": "fixed",
+            "periods": "2026Q3", "rows": "area", "cols": "indicator", "view": "table"}
+        assert query["areas"].split(",") == [f"99010200{n}" for n in range(1, 9)]
+        # on a phone the page does not scroll sideways
+        dash_duo.driver.set_window_size(390, 844)
+        WebDriverWait(dash_duo.driver, 30).until(
+            lambda d: d.execute_script("return document.documentElement.scrollWidth") <= 390)
+    finally:
+        east = auth.accounts().get("east")
+        for favourite in auth.accounts().list_favourites(east):
+            auth.accounts().delete_favourite(east, favourite["name"])
+    assert dash_duo.get_logs() == []
+
+
 @pytest.fixture()
 def own_warehouse(tmp_path, sample_db):
     """A warehouse of the test's own (the sample registry, an 'east' user), so loads leave the
@@ -412,6 +460,7 @@ PHONE_PAGES = {            # each page, and what shows once its callbacks have f
     "/facility/990104004C1": "#facility-indicators-table .ag-row",
     "/township/990104002": "#township-tile-residents .kpi-value",
     "/indicators": "#indicator-records_rate",
+    "/analysis": "#analysis-pivot-table .ag-row",
     "/upload": "#upload-history-table .ag-row",
     "/admin/users": "#users-list-table .ag-row",
 }
@@ -476,6 +525,7 @@ WIDE_PAGES = {             # pages with grids of numbers, and a grid to wait for
     "/townships": "#townships-scorecard-table .ag-row",
     "/supervision": "#supervision-ranking-table .ag-row",
     "/facility/990104004C1": "#facility-indicators-table .ag-row",
+    "/analysis": "#analysis-pivot-table .ag-row",
 }
 
 

@@ -1,4 +1,4 @@
-"""Users, sessions, lockout and the audit log.
+"""Users, sessions, lockout, the audit log, and each user's favourites (saved analysis views).
 
 They live in a small SQLite file beside the warehouse (`var/jiceng.auth.sqlite` for
 `var/jiceng.duckdb`), not in the warehouse itself: logins and audit entries are small writes from
@@ -12,6 +12,7 @@ import json
 import os
 import secrets
 import sqlite3
+import unicodedata
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -20,7 +21,7 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from zxcvbn import zxcvbn
 
-from warehouse.permissions import allowed
+from warehouse.permissions import allowed, authorize
 from warehouse.roles import ROLES
 from warehouse.scope import Scope
 from warehouse.store import db_path
@@ -72,10 +73,21 @@ CREATE TABLE IF NOT EXISTS audit_log (
     remote_addr TEXT,
     scope TEXT                                 -- the districts the user acted within; '*': all
 );
+CREATE TABLE IF NOT EXISTS favourite (         -- a user's saved views of the analysis page
+    username TEXT NOT NULL REFERENCES users(username),
+    name TEXT NOT NULL,
+    query TEXT NOT NULL,                       -- the page's query string (dashboard/analysis_view.py)
+    saved_at TEXT NOT NULL,
+    PRIMARY KEY (username, name)
+);
 """
 # Columns added after the first release: (table, column, declaration), added when missing.
 ADDED_COLUMNS = (("audit_log", "scope", "TEXT"),)
 AUDIT_EXPORT_LIMIT = 100_000
+# Favourites: a name fits a link on a phone; a query the page writes is far shorter than its limit.
+MAX_FAVOURITE_NAME = 40
+MAX_FAVOURITE_QUERY = 4000
+MAX_FAVOURITES = 50
 
 
 class AccountError(ValueError):
@@ -320,6 +332,44 @@ class Accounts:
         _require_admin(actor)
         with self._connect() as con:
             return [r[0] for r in con.execute("SELECT DISTINCT action FROM audit_log ORDER BY action")]
+
+    # --- favourites: each user's own; `user` is the session's, never a name the browser sends ----
+    def list_favourites(self, user: User) -> list[dict]:
+        """The user's favourites (name, query, saved_at), by name."""
+        authorize(user, "read")
+        with self._connect() as con:
+            return [dict(r) for r in con.execute("SELECT name, query, saved_at FROM favourite WHERE username = ? "
+                                                 "ORDER BY name", [user.username])]
+
+    def save_favourite(self, user: User, name: str, query: str) -> str:
+        """Saves (or replaces) the user's favourite of that name; returns the name as kept (spaces
+        trimmed). AccountError 'favourite_name' (empty, longer than MAX_FAVOURITE_NAME, or with
+        control characters), 'favourite_query', 'too_many_favourites' (MAX_FAVOURITES)."""
+        authorize(user, "read")
+        name = " ".join(str(name or "").split())
+        if not name or len(name) > MAX_FAVOURITE_NAME or any(unicodedata.category(c).startswith("C") for c in name):
+            raise AccountError("favourite_name")
+        if not isinstance(query, str) or len(query) > MAX_FAVOURITE_QUERY or any(c.isspace() for c in query):
+            raise AccountError("favourite_query")
+        with self._connect() as con:
+            con.execute("BEGIN IMMEDIATE")      # the count and the insert as one: two tabs cannot pass the limit
+            kept = con.execute("SELECT count(*) FROM favourite WHERE username = ? AND name != ?",
+                               [user.username, name]).fetchone()[0]
+            if kept >= MAX_FAVOURITES:
+                con.execute("ROLLBACK")
+                raise AccountError("too_many_favourites")
+            con.execute("INSERT OR REPLACE INTO favourite VALUES (?, ?, ?, ?)",
+                        [user.username, name, query, _now().isoformat()])
+            con.execute("COMMIT")
+        return name
+
+    def delete_favourite(self, user: User, name: str) -> None:
+        """Deletes the user's own favourite of that name; AccountError 'no_such_favourite'."""
+        authorize(user, "read")
+        with self._connect() as con:
+            if con.execute("DELETE FROM favourite WHERE username = ? AND name = ?",
+                           [user.username, str(name or "")]).rowcount == 0:
+                raise AccountError("no_such_favourite")
 
 
 def _user(row) -> User:

@@ -1,5 +1,6 @@
 """Importing this package registers every callback (once, from dashboard.app)."""
 from dashboard.callbacks import (  # noqa: F401
+    analysis,
     bulletin,
     coverage,
     exports,

@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from dash import ALL, Input, Output, State, callback, ctx, dcc, no_update
 
 from dashboard import auth, data, ids
+from dashboard.callbacks.analysis import TABLES as ANALYSIS
 from dashboard.callbacks.coverage import TABLES as COVERAGE
 from dashboard.callbacks.facility import TABLES as FACILITY
 from dashboard.callbacks.overview import TABLES as OVERVIEW
@@ -19,7 +20,7 @@ from warehouse.cache import per_version
 
 # Every exportable table, by the key its buttons carry: the same Table the page shows.
 TABLES: dict[str, Table] = {**OVERVIEW, **COVERAGE, **STANDARDIZATION, **TOWNSHIPS, **QUALITY, **FACILITY,
-                           **TOWNSHIP}
+                           **TOWNSHIP, **ANALYSIS}
 
 
 @callback(

@@ -7,6 +7,7 @@ import dash_bootstrap_components as dbc
 from dash import Input, Output, callback, dcc, html
 
 from dashboard import brief, data, ids
+from dashboard.callbacks.analysis import favourite_links, own_favourites
 from dashboard.callbacks.common import caption, indicator_choice
 from dashboard.callbacks.shell import all_label, page_title
 from dashboard.components import column_defs, empty, indicator_info_href, kpi
@@ -168,6 +169,12 @@ def update_overdue(area, period, lang):
     columns, frame = TABLES["overview-overdue"].build(con, filters)
     message = caption(filters, as_of=data.today()) if len(frame) else t("empty.no_overdue", filters.lang)
     return grid_rows(columns, frame), column_defs(columns, frame), message
+
+
+@callback(Output(ids.OV_FAVOURITES, "children"), Input(ids.LANG, "data"))
+def update_favourites(lang):
+    """The user's saved analysis views (数据分析), as links that reopen them."""
+    return favourite_links(own_favourites(), "en" if lang == "en" else "zh")
 
 
 # The overview names this many facilities; the supervision page ranks them all.

@@ -31,5 +31,6 @@ def layout(lang=None, indicator=None, **_):
                                               style={"minWidth": "260px"}), ids.OV_RANK_INFO, lang),
         ), className="mb-3")),
         dbc.Row(dbc.Col(panel(t("ov.overdue_list", lang), grid(ids.OV_OVERDUE_TABLE, 300, lang), ids.OV_OVERDUE_CAPTION,
-                              "overview-overdue", lang, anchor="overdue"))),
+                              "overview-overdue", lang, anchor="overdue"), className="mb-3")),
+        dbc.Row(dbc.Col(panel(t("ana.favourites", lang), html.Div(id=ids.OV_FAVOURITES)))),
     ])
