@@ -208,19 +208,21 @@ def test_fac001_search_by_chinese_fragment_opens_the_profile(dash_duo, app):
 
 @pytest.mark.parametrize("lang", ["zh", "en"])
 def test_tp001_a_township_name_in_a_grid_opens_its_profile(dash_duo, app, lang):
-    """新城区's uncovered communities: 花园社区 of 科创街道 first; its township's name opens 科创街道's
-    profile, whose indicator grid ranks it among the district's 6 and the city's 32 townships."""
+    """新城区's centers short of standardization: 滨河第二社区卫生服务中心 of 滨河街道 among them; the
+    township's name in the grid opens 滨河街道's profile, whose indicator grid ranks it among the
+    district's 6 and the city's 32 townships."""
     dash_duo.start_server(app, navigate=False)
     english = lang == "en"
-    sign_in(dash_duo, "root", "/coverage?area=990104&period=2026Q3" + ("&lang=en" if english else ""))
-    wait_grid_text(dash_duo, "#coverage-uncovered-table", "花园社区", "#coverage-uncovered-caption")
-    link = dash_duo.driver.find_element(By.CSS_SELECTOR, "#coverage-uncovered-table a[href^='/township/990104004']")
-    assert link.text == "科创街道"
+    sign_in(dash_duo, "root", "/standardization?area=990104&period=2026Q3" + ("&lang=en" if english else ""))
+    wait_grid_text(dash_duo, "#standardization-gap-table", "滨河第二社区卫生服务中心", "#standardization-gap-caption")
+    link = WebDriverWait(dash_duo.driver, 30).until(lambda d: d.find_element(
+        By.CSS_SELECTOR, "#standardization-gap-table a[href^='/township/990104002']"))
+    assert link.text == "滨河街道"
     dash_duo.driver.execute_script("arguments[0].click();", link)
-    dash_duo.wait_for_contains_text(".page-title", "科创街道", timeout=30)
-    assert urlparse(dash_duo.driver.current_url).path == "/township/990104004"
+    dash_duo.wait_for_contains_text(".page-title", "滨河街道", timeout=30)
+    assert urlparse(dash_duo.driver.current_url).path == "/township/990104002"
     assert ("lang" in query_of(dash_duo)) == english
-    wait_tile(dash_duo, "township-tile-residents", "54,264", timeout=30)
+    wait_tile(dash_duo, "township-tile-residents", "64,088", timeout=30)
     wait_grid_text(dash_duo, "#township-indicators-table", " / 32", "#township-indicators-caption")
     dash_duo.wait_for_contains_text("#township-header-div", "/6" if not english else "of 6", timeout=30)
     assert dash_duo.get_logs() == []
