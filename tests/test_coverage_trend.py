@@ -4,6 +4,7 @@ import math
 from datetime import date
 
 import duckdb
+import pandas as pd
 import pytest
 
 from warehouse.queries import coverage, overview
@@ -142,3 +143,15 @@ def test_the_sample_citys_station_under_construction_is_only_in_the_planned_line
     binhe = coverage.coverage_trend(con, EVERYTHING, resolve_area(con, EVERYTHING, "990104002"), 1200, today)
     assert month_row(binhe, date(2023, 6, 1))[2:4] == (0, 1) and month_row(binhe, date(2023, 7, 1))[2:4] == (1, 2)
     con.close()
+
+
+def test_the_chart_draws_the_planned_scenario_dashed_beside_the_actual_lines(changing_district):
+    from dashboard.figures.coverage import coverage_trend as chart
+    north = resolve_area(changing_district, EVERYTHING, "120101")
+    figure = chart(coverage.coverage_over_time(changing_district, EVERYTHING, north, 1200, TODAY), "zh", "—",
+                   date(2024, 1, 1))
+    lines = {trace.name: trace.line.dash for trace in figure.data}
+    assert lines["全部居民覆盖"] == "solid" and lines["全部居民覆盖（规划）"] == "dash"
+    assert lines["农村居民覆盖目标 85%"] == "dot" and not any(name.startswith("城镇") for name in lines)   # no urban residents
+    assert tuple(figure.layout.yaxis.range) == (0.0, 1.02)      # the streets' line falls to 0 in 2025-06
+    assert figure.layout.xaxis.range[0] == pd.Timestamp(2024, 1, 1)

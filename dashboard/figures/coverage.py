@@ -230,7 +230,13 @@ def coverage_trend(trend: dict, lang: str, empty_message: str, view_from=None) -
             x=[start, end], y=[target, target], mode="lines", hoverinfo="skip",
             name=t("cov.trend.target", lang, part=t(f"cov.{part}", lang), target=pct(target, 0)),
             line={"color": colour, "width": 1, "dash": "dot"}), row=1, col=1)
-    fig.update_yaxes(range=[0, 1.05], tickformat=".0%", row=1, col=1)
+    # the shares' axis starts a little under the lowest share or target in view, so a change of a
+    # few points shows (the ticks say where it starts)
+    in_view = months if view_from is None else months[pd.to_datetime(months["month"]) >= pd.Timestamp(view_from)]
+    lowest = pd.concat([in_view[field] for field, _, _ in TREND_LINES]).dropna()
+    marks = [trend[f"{part}_target"] for part in ("urban", "rural") if not months[f"{part}_share"].isna().all()]
+    floor = min([*lowest.tolist(), *marks], default=0.0)
+    fig.update_yaxes(range=[max(0.0, math.floor((floor - 0.05) * 10) / 10), 1.02], tickformat=".0%", row=1, col=1)
     fig.update_yaxes(title_text=t("cov.trend.per_center_axis", lang), title_font={"size": 11}, rangemode="tozero",
                      row=2, col=1)
     if view_from is not None and pd.Timestamp(view_from) > start:
