@@ -306,6 +306,11 @@ RULES = {
     ("param:sites", "value"): whole(0, 1000),
     ("param:site_kind", "value"): one_of(*AREA_KINDS),
     ("param:site_candidates", "value"): one_of(*SITE_CANDIDATES),
+    ("param:site_file", "value"): code(16),
+    # a candidate list as a data URL (the callback refuses one over etl.candidates.LIMITS, 1 MB, by
+    # name; the request's own bound is the app's MAX_CONTENT_LENGTH), and its name
+    ("coverage-site-file-upload", "contents"): text(10 ** 8),
+    ("coverage-site-file-upload", "filename"): FILE_NAME,
 }
 EXPORT_BUTTON_KEYS = {"type": code(16), "table": code(), "format": one_of("xlsx", "csv")}
 

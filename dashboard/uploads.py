@@ -235,3 +235,26 @@ def discard(warehouse: Path, user: User, token: str | None) -> None:
     files = files_of(warehouse, user, token)
     if files:
         shutil.rmtree(files[0].parent, ignore_errors=True)
+
+
+def read_candidate_list(name: str, content: str):
+    """A list of candidate sites sent from the coverage page (a data URL from dcc.Upload), read by
+    etl.candidates in a temporary folder: an `etl.candidates.CandidateSites` (its problems, or
+    its sites). Too large or not a table: a refusal of its own, never a read."""
+    import tempfile
+
+    from etl.candidates import LIMITS, read_candidate_sites
+    clean = safe_name(name)
+    if not clean.lower().endswith((".csv", ".xlsx", ".xls")):
+        raise UploadRefused("type", clean)
+    encoded = content.split(",", 1)[1] if isinstance(content, str) and "," in content else content or ""
+    if len(encoded) * 3 // 4 > LIMITS.max_file_mb * 1024 * 1024:
+        raise UploadRefused("size", clean)
+    try:
+        data = base64.b64decode(encoded, validate=False)
+    except (ValueError, TypeError):
+        raise UploadRefused("type", clean) from None
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / clean
+        path.write_bytes(data)
+        return read_candidate_sites(path, clean)

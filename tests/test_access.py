@@ -42,7 +42,8 @@ def secrets_of_other_district(sample_db):
 
 PARAMS = {"indicator": "records_rate", "trend": "records_rate", "indicator_trend": "records_rate", "rank": "records_rate", "outcome": "records_rate",
           "resource": "gps_per_10k", "per": "per10k", "ranking": ["all"], "types": ["CHC", "CHS"], "compare": [f"{OTHER_DISTRICT}001", f"{OTHER_DISTRICT}002"], "metric": "covered_share", "radius": 1200, "site_district": OTHER_DISTRICT,
-          "sites": 3, "site_kind": "rural", "site_candidates": "points"}
+          "sites": 3, "site_kind": "rural", "site_candidates": "points",
+          "site_file": None}
 # the analysis page, asking for the other district's townships
 PARAMS.update(indicators=["records_rate", "health_lectures"], level="township", areas=[f"{OTHER_DISTRICT}001"],
               relative="fixed", kind="quarter", periods=["2026Q3"], rows="area", cols="indicator", view="table")

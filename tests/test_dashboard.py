@@ -200,7 +200,8 @@ def _map_request(metric: str, changed: str) -> dict:
               ({"type": "param", "name": "site_district"}, "value", None),
               ({"type": "param", "name": "sites"}, "value", 3),
               ({"type": "param", "name": "site_kind"}, "value", "all"),
-              ({"type": "param", "name": "site_candidates"}, "value", "points")]
+              ({"type": "param", "name": "site_candidates"}, "value", "points"),
+              ({"type": "param", "name": "site_file"}, "value", None)]
     return {"output": '..coverage-map-graph.figure...coverage-map-caption.children..',
             "outputs": [{"id": "coverage-map-graph", "property": "figure"},
                         {"id": "coverage-map-caption", "property": "children"}],

@@ -8,7 +8,7 @@ from dashboard import data
 from conftest import login
 
 PARAMS = {"metric": "covered_share", "radius": 1200, "site_district": None, "sites": 3, "site_kind": "rural",
-          "site_candidates": "points"}
+          "site_candidates": "points", "site_file": None}
 
 
 @pytest.fixture(scope="module")
@@ -61,14 +61,15 @@ def test_odd_site_values_are_clamped_or_ignored(client, params):
     assert len(response.get_json()["response"]["coverage-sites-table"]["rowData"]) <= 20
 
 
-@pytest.mark.parametrize("params", [{"site_kind": "suburban"}, {"site_kind": ["rural"]}, {"site_candidates": "file"},
+@pytest.mark.parametrize("params", [{"site_kind": "suburban"}, {"site_kind": ["rural"]}, {"site_candidates": "files"},
                                     {"site_candidates": 3}, {"sites": "3; DROP"}, {"sites": 2.5}])
 def test_malformed_site_values_are_refused_with_400(client, params):
     response = sites_response(client, **params)
     assert response.status_code == 400 and next(iter(params)) in response.get_json()["reason"]
 
 
-@pytest.mark.parametrize("search", ["?site_kind=suburban&site_candidates=file&sites=inf",
+@pytest.mark.parametrize("search", ["?site_kind=suburban&site_candidates=upload&sites=inf",
+                                    "?site_candidates=file&site_file=../../etc/passwd",
                                     "?sites=nan&site_kind=&site_candidates=clinics%00",
                                     "?sites=-5&site_kind=rural&site_kind=urban&site_district=%3Cscript%3E",
                                     "?sites=1e999&radius=1e999"])
@@ -100,5 +101,5 @@ def test_a_shared_url_opens_the_plan_it_names(client):
                                    sites="12"))
     assert {k: shared[k] for k in ("site_district", "site_kind", "site_candidates", "sites")} == {
         "site_district": "990121", "site_kind": "rural", "site_candidates": "clinics", "sites": 12}
-    odd = control_values(layout(lang="en", site_kind="suburban", site_candidates="file", sites="99"))
+    odd = control_values(layout(lang="en", site_kind="suburban", site_candidates="upload", sites="99"))
     assert (odd["site_kind"], odd["site_candidates"], odd["sites"]) == ("all", "points", 20)

@@ -18,6 +18,7 @@ ACTIONS = {
     **{f"upload_{kind}": f"upload {kind} files" for kind in UPLOAD_KINDS},
     "supervise": "supervision preparation: ranking, route, brief",
     "bulletin": "the monthly bulletin (通报): preview, make and download, for one's districts",
+    "plan_sites": "send a list of candidate sites for the coverage page's site plan",
     "record_visit": "record a supervision visit in the browser",
     "confirm_flags": "mark data-quality flags of one's districts as checked",
     "rollback_own": "roll back a file one loaded oneself",

@@ -3,9 +3,10 @@ from __future__ import annotations
 
 from urllib.parse import urlencode
 
+import dash_bootstrap_components as dbc
 from dash import Input, Output, Patch, State, callback, ctx, html, no_update
 
-from dashboard import data, ids
+from dashboard import auth, data, ids, uploads
 from dashboard.callbacks.common import caption, radius_m
 from dashboard.callbacks.shell import page_title
 from dashboard.components import column_defs, empty, kpi
@@ -13,12 +14,13 @@ from dashboard.figures import coverage as figures
 from dashboard.i18n import count, pct, t
 from dashboard.tables import Table, grid_rows
 from dashboard.tables import coverage as shapes
+from warehouse import candidate_sites
 from warehouse.queries import areas, coverage
 
 FILTERS = (Input(ids.AREA, "value"), Input(ids.PERIOD, "value"), Input(ids.LANG, "data"))
 RADIUS = Input(ids.COV_RADIUS, "value")
 SITES = (Input(ids.COV_SITE_DISTRICT, "value"), Input(ids.COV_SITE_COUNT, "value"),
-         Input(ids.COV_SITE_KIND, "value"), Input(ids.COV_SITE_CANDIDATES, "value"))
+         Input(ids.COV_SITE_KIND, "value"), Input(ids.COV_SITE_CANDIDATES, "value"), Input(ids.COV_SITE_FILE, "value"))
 SITE_PARAMS = tuple(site.component_id["name"] for site in SITES)     # their names in the URL, in that order
 
 
@@ -40,14 +42,21 @@ def site_option(filters, name: str, choices: tuple[str, ...]) -> str:
     return value if isinstance(value, str) and value in choices else choices[0]
 
 
+def candidate_list(filters):
+    """The kept candidate list the plan names (site_file), as (its file's name, its sites), or None."""
+    return candidate_sites.load(data.warehouse_path(), filters.params.get("site_file"))
+
+
 def plan_arguments(con, filters) -> tuple | None:
-    """The arguments of coverage.suggest_sites and site_plan for the filters (None: no district)."""
+    """The arguments of coverage.suggest_sites and site_plan for the filters (None: no district):
+    the planner's named sites only when the candidates are a list ('file')."""
     district = planned_district(filters)
     if not district:
         return None
+    candidates = site_option(filters, "site_candidates", coverage.SITE_CANDIDATES)
+    kept = candidate_list(filters) if candidates == "file" else None
     return (filters.scope, district, radius_m(con, filters), site_count(filters),
-            site_option(filters, "site_kind", coverage.AREA_KINDS),
-            site_option(filters, "site_candidates", coverage.SITE_CANDIDATES))
+            site_option(filters, "site_kind", coverage.AREA_KINDS), candidates, kept[1] if kept else ())
 
 
 def suggested_sites(con, filters):
@@ -197,7 +206,10 @@ def update_sites(area, period, lang, radius, *site_values):
     plan = plan_arguments(con, filters)
     if plan is None:
         return [], column_defs(columns), empty(t("empty.choose_district", lang)), ""
-    *_, kind, candidates = plan
+    *_, kind, candidates, named = plan
+    if candidates == "file" and not named:
+        missing = "cov.sites.file.missing" if filters.params.get("site_file") else "cov.sites.file.none"
+        return [], column_defs(columns), empty(t(missing, lang)), ""
     summary = plan_summary(coverage.site_plan(con, *plan), kind, candidates, lang)
     if frame.empty:
         return [], column_defs(columns), summary, caption(filters, as_of=filters.as_of)
@@ -231,3 +243,43 @@ def plan_summary(plan: dict, kind: str, candidates: str, lang: str):
                 f"{t(f'cov.sites.part.{part}', lang)} {pct(plan['reached'][part])}" for part in judged)
             needed = t("cov.sites.unreachable", lang, target=target, reached=reached)
     return html.Div([html.Div(headline, className="mb-1"), *(html.Div(share) for share in shares), html.Div(needed)])
+
+
+@callback(Output(ids.COV_SITE_UPLOAD_DIV, "style"), Output(ids.COV_SITE_FILE_STATUS, "children"),
+          Input(ids.COV_SITE_CANDIDATES, "value"), Input(ids.COV_SITE_FILE, "value"), Input(ids.LANG, "data"))
+def show_candidate_list(candidates, key, lang):
+    """The list's upload and what the plan's list is, while the candidates are a list."""
+    lang = "en" if lang == "en" else "zh"
+    if candidates != "file":
+        return {"display": "none"}, None
+    kept = candidate_sites.load(data.warehouse_path(), key)
+    if kept is None:
+        return {}, t("cov.sites.file.missing", lang) if key else None
+    return {}, t("cov.sites.file.kept", lang, name=kept[0], count=len(kept[1]))
+
+
+@callback(Output(ids.COV_SITE_FILE, "value"), Output(ids.COV_SITE_FILE_STATUS, "children", allow_duplicate=True),
+          Input(ids.COV_SITE_UPLOAD, "contents"), State(ids.COV_SITE_UPLOAD, "filename"), State(ids.LANG, "data"),
+          prevent_initial_call=True)
+def receive_candidate_list(contents, name, lang):
+    """A planner's list of candidate sites: read by etl (every problem listed, refused whole on
+    any), kept beside the warehouse under its digest, and named in the page's address."""
+    lang = "en" if lang == "en" else "zh"
+    user = auth.current_user()
+    if user is None or not user.may("plan_sites"):
+        return no_update, dbc.Alert(t("cov.sites.file.forbidden", lang), color="warning", className="mb-0 py-1")
+    if not contents or not isinstance(name, str):
+        return no_update, no_update
+    try:
+        found = uploads.read_candidate_list(name, contents)
+    except uploads.UploadRefused as refused:
+        return no_update, dbc.Alert(t(f"up.refused.{refused.code}", lang, name=refused.name), color="danger",
+                                    className="mb-0 py-1")
+    if not found.accepted:
+        listed = [html.Li(f"{p.where()}" + (f" 「{p.value}」" if p.value not in (None, "") else "")
+                          + f"：{p.zh if lang == 'zh' else p.en}") for p in found.problems]
+        return no_update, dbc.Alert([t("cov.sites.file.refused", lang, count=found.problems.total),
+                                     html.Ul(listed, className="mb-0")], color="danger", className="mb-0 py-1")
+    key = candidate_sites.keep(data.warehouse_path(), found.sites, uploads.safe_name(name))
+    auth.audit("candidate_sites", f"{uploads.safe_name(name)} ({len(found.sites)} sites, {key})")
+    return key, t("cov.sites.file.kept", lang, name=uploads.safe_name(name), count=len(found.sites))

@@ -26,7 +26,7 @@ def _labelled(label: str, control):
 
 
 def layout(lang=None, metric=None, radius=None, site_district=None, sites=None, site_kind=None, site_candidates=None,
-           **_):
+           site_file=None, **_):
     lang = "en" if lang == "en" else "zh"
     default_radius = int(data.file_setting("coverage.radius_m", DEFAULT_RADIUS_M))
     controls = dbc.Row([
@@ -73,6 +73,13 @@ def layout(lang=None, metric=None, radius=None, site_district=None, sites=None, 
         ]),
         dbc.Row(dbc.Col(panel(t("cov.sites", lang), html.Div([
             html.P(t("cov.sites.help", lang), className="small text-muted"),
+            # the planner's own candidate sites (候选位置: 上传的名单): shown when that choice is made
+            html.Div([
+                dcc.Upload(id=ids.COV_SITE_UPLOAD, children=html.Div(t("cov.sites.file.drop", lang)),
+                           className="upload-drop mb-1", max_size=-1),
+                dcc.Input(id=ids.COV_SITE_FILE, type="hidden", value=site_file if isinstance(site_file, str) else None),
+                html.Div(id=ids.COV_SITE_FILE_STATUS, className="small mb-2"),
+            ], id=ids.COV_SITE_UPLOAD_DIV, style={"display": "none"}),
             html.Div(id=ids.COV_SITES_SUMMARY, className="mb-2"),
             grid(ids.COV_SITES_TABLE, 260, lang)]), ids.COV_SITES_CAPTION, "coverage-sites", lang,
             extra=sites_controls))),

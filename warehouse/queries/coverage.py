@@ -251,7 +251,7 @@ def facility_points(con: duckdb.DuckDBPyConnection, scope: Scope, area: Area, as
 # -- site planning (docs/domain.md §6, "Planning new sites") ---------------------------------------
 
 AREA_KINDS = ("all", "urban", "rural")          # whose coverage a plan raises
-SITE_CANDIDATES = ("points", "clinics")         # where its sites may be
+SITE_CANDIDATES = ("points", "clinics", "file")  # where its sites may be (file: a planner's named list)
 MAX_SITES = 20
 
 # The points each area kind counts: urban residents live at community points, rural at villages.
@@ -284,7 +284,7 @@ def _greedy_order(reach: dict[str, list[str]], weight: dict[str, int]):
 
 @per_version(maxsize=32)
 def _site_plan_steps(con: duckdb.DuckDBPyConnection, scope: Scope, district_code: str, radius_m: float,
-                     area_kind: str, candidates: str) -> tuple[pd.DataFrame, tuple]:
+                     area_kind: str, candidates: str, named: tuple = ()) -> tuple[pd.DataFrame, tuple]:
     """Every greedy pick (`_SITE_COLUMNS`) until no candidate site covers one more resident of the
     kind, and the district's (urban residents, covered, rural residents, covered) before the plan.
     A pick's gain counts the kind's residents only, but its shares after count every point it
@@ -310,6 +310,17 @@ def _site_plan_steps(con: duckdb.DuckDBPyConnection, scope: Scope, district_code
             WHERE f.district_code = ? AND {clinic_condition} AND f.type = 'VC'
               AND operating_on(f.opened_on, f.closed_on, current_date) AND f.lon IS NOT NULL AND f.lat IS NOT NULL"""
         sites_params = [district_code, *clinic_params]
+    elif candidates == "file":
+        # the planner's named sites (name, lon, lat; WGS-84), numbered in the list's order; each
+        # named for the township of the district's nearest community or village
+        sites = """
+            SELECT n.code, n.name, arg_min(p.township_name, haversine_m(n.lon, n.lat, p.lon, p.lat)) AS township_name,
+                   n.lon, n.lat
+            FROM (SELECT printf('#%03d', generate_subscripts(?::VARCHAR[], 1)) AS code, unnest(?::VARCHAR[]) AS name,
+                         unnest(?::DOUBLE[]) AS lon, unnest(?::DOUBLE[]) AS lat) n, pts p
+            GROUP BY n.code, n.name, n.lon, n.lat"""
+        names = [site[0] for site in named]
+        sites_params = [names, names, [float(site[1]) for site in named], [float(site[2]) for site in named]]
     else:
         sites, sites_params = "SELECT code, name, township_name, lon, lat FROM pts WHERE list_contains(?, level)", [levels]
     # the lat/lon box keeps haversine_m to the pairs that can be within the radius: 110 km per
@@ -355,19 +366,20 @@ def _site_plan_steps(con: duckdb.DuckDBPyConnection, scope: Scope, district_code
 
 
 def suggest_sites(con: duckdb.DuckDBPyConnection, scope: Scope, district_code: str, radius_m: float,
-                  count: int, area_kind: str = "all", candidates: str = "points") -> pd.DataFrame:
+                  count: int, area_kind: str = "all", candidates: str = "points", named: tuple = ()) -> pd.DataFrame:
     """Greedy maximum coverage: the `count` sites of a district where a new station would cover
     the most residents of the area kind (all, urban: community points, rural: village points) not
     covered today, each pick removing what it covers. Candidate sites: the community/village
-    points of the kind ('points'), or the operating village clinics ('clinics'). Each row: the
-    kind's residents and points gained, their running sum, and the district's urban and rural
+    points of the kind ('points'), the operating village clinics ('clinics'), or the planner's
+    `named` sites ('file': (name, lon, lat) in WGS-84, numbered #001 … in their order). Each row:
+    the kind's residents and points gained, their running sum, and the district's urban and rural
     covered shares after the pick."""
-    steps, _ = _site_plan_steps(con, scope, district_code, float(radius_m), area_kind, candidates)
+    steps, _ = _site_plan_steps(con, scope, district_code, float(radius_m), area_kind, candidates, tuple(named))
     return steps.head(max(int(count), 0)).reset_index(drop=True)
 
 
 def site_plan(con: duckdb.DuckDBPyConnection, scope: Scope, district_code: str, radius_m: float,
-              count: int, area_kind: str = "all", candidates: str = "points") -> dict:
+              count: int, area_kind: str = "all", candidates: str = "points", named: tuple = ()) -> dict:
     """What the plan of `suggest_sites` (same arguments) reaches against the 15-minute circle's
     targets (coverage.urban_target, rural_target) in the district:
     - `sites`: the sites picked (at most `count`), `residents_gained`: the kind's residents they cover;
@@ -378,7 +390,7 @@ def site_plan(con: duckdb.DuckDBPyConnection, scope: Scope, district_code: str, 
       reaches it (or nothing is judged); `reached`: each judged part's share after `needed` sites,
       or after every site that gains (not reachable)."""
     steps, (urban_population, urban_covered, rural_population, rural_covered) = _site_plan_steps(
-        con, scope, district_code, float(radius_m), area_kind, candidates)
+        con, scope, district_code, float(radius_m), area_kind, candidates, tuple(named))
     before = {"urban": urban_covered / urban_population if urban_population else None,
               "rural": rural_covered / rural_population if rural_population else None}
     targets = {part: float(setting(con, f"coverage.{part}_target")) for part in ("urban", "rural")}
