@@ -67,6 +67,8 @@ def page_values(city: dict) -> dict:
         ("shell-lang-store", "data"): "zh",
         ("coverage-map-graph", "clickData"): {"points": [{"customdata": [facility]}]},
         ("facility-code-store", "data"): facility,
+        # the profile of the district's first township (the city's first when there is no district)
+        ("township-code-store", "data"): (city.get("townships") or [None])[0],
         ("shell-search-dropdown", "search_value"): "卫生",
         ("shell-search-dropdown", "value"): facility,
         ("_pages_location", "pathname"): "/",
