@@ -80,7 +80,7 @@ def page_values(city: dict) -> dict:
 
 
 def params(city: dict) -> dict:
-    return {"indicator": "records_rate", "trend": "records_rate", "rank": "records_rate",
+    return {"indicator": "records_rate", "trend": "records_rate", "indicator_trend": "records_rate", "rank": "records_rate",
             "outcome": "records_rate", "resource": "gps_per_10k", "per": "per10k", "ranking": [], "types": ["CHC", "CHS", "THC"],
             "compare": city["townships"][:2], "metric": "covered_share", "radius": 1200,
             "site_district": city["district"], "sites": 3, "site_kind": "all", "site_candidates": "points",

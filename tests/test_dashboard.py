@@ -538,3 +538,21 @@ def test_an_empty_charts_message_breaks_after_its_clauses():
     assert empty_figure("No data yet: nothing has been loaded. Upload files, or run it.").layout.annotations[0].text \
         == "No data yet:<br>nothing has been loaded.<br>Upload files,<br>or run it."
     assert empty_figure("请先在排名表中勾选机构。").layout.annotations[0].text == "请先在排名表中勾选机构。"
+
+
+def test_the_benchmark_sends_every_read_only_callback_a_request_it_answers(app, sample_users):
+    """`make bench` times every read-only callback with the bodies benchmarks.callbacks builds: each
+    one must be a request the app answers (a new page control without a benchmark value would
+    otherwise stop the benchmark)."""
+    from benchmarks.callbacks import call, callback_bodies
+
+    from conftest import login
+    client = login(app.server.test_client(), "root")
+    city = {"area": "990104", "period": "2026Q3", "facility": "990104004C1", "district": "990104",
+            "townships": ["990104001", "990104002"], "visit": ["990104004C1"], "outlier": None}
+    bodies = callback_bodies(client, city)
+    names = {name for name, _ in bodies}
+    assert {"township-header-div.children", "coverage-trend-graph.figure", "analysis-header-div.children"} <= names
+    for name, body in bodies:
+        _, response, _ = call(client, body)
+        assert response.status_code in (200, 204), (name, response.status_code, response.get_data(as_text=True)[:200])
