@@ -152,8 +152,10 @@ def test_the_pivot_places_the_views_values_rates_as_percent_and_counts_as_counts
     one_quarter = Selection(TWO, "township", EAST_TOWNSHIPS, "quarter", ("2026Q3",))
     columns, frame = shaped(con, "area", "indicator", chosen=one_quarter)
     # the third dimension under the rows, even of one value: the table (and its file) names it
-    assert columns == [("area_label", "区域", "text"), ("period_label", "期间", "text"),
+    # townships link to their profiles (kind "township", from each row's township_code)
+    assert columns == [("area_label", "区域", "township"), ("period_label", "期间", "text"),
                        ("c0", "居民健康档案建档率", "pct"), ("c1", "健康教育讲座次数", "int")]
+    assert list(frame["township_code"][:2]) == ["990102001", "990102002"]
     assert list(frame["area_label"]) == ["解放路街道", "和平街道", "文化路街道", "东关街道", "新华街道", "建设路街道",
                                          "人民路街道", "胜利街道"]
     assert set(frame["period_label"]) == {"2026年第3季度"}

@@ -54,7 +54,12 @@ def pivot(answer, filters):
         wide[LABELS[dimension]] = wide[KEYS[dimension]].map(dict(zip(frame[KEYS[dimension]], frame[LABELS[dimension]])))
     is_rate = dict(zip(frame["indicator_code"], frame["is_rate"].astype(bool)))
     header = dict(zip(frame[KEYS[view.cols]], frame[LABELS[view.cols]]))
-    columns = [(LABELS[d], t(f"ana.dim.{d}", lang), "text") for d in rows_by]
+    # townships down the table link to their profiles (a column of kind "township")
+    by_township = "area" in rows_by and (frame["area_level"] == "township").all()
+    if by_township:
+        wide["township_code"] = wide["area_code"]
+    columns = [(LABELS[d], t(f"ana.dim.{d}", lang), "township" if d == "area" and by_township else "text")
+               for d in rows_by]
     if view.cols == "indicator":
         return columns + [(fields[c], header[c], "pct" if is_rate[c] else "int") for c in across], wide
     wide["is_count"] = ~wide["indicator_code"].map(is_rate).astype(bool)      # every row holds one indicator
