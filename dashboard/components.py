@@ -172,7 +172,7 @@ def column_defs(columns: list[tuple[str, str, str]], data=None) -> list[dict]:
     widest value (dashboard.widths): no number is ever cut; and every column is as wide as its
     header's longest word, which a wrapped header cannot break. A table of PIN_FROM_COLUMNS or more
     pins its first name column."""
-    from dashboard.widths import header_px, number_widths
+    from dashboard.widths import header_px, name_px, number_widths
     needed = number_widths(columns, data, FORMATTERS) if data is not None else {}
     defs = []
     for field, header, kind in columns:
@@ -199,7 +199,10 @@ def column_defs(columns: list[tuple[str, str, str]], data=None) -> list[dict]:
         defs.append({k: v for k, v in spec.items() if v is not None})
     named = [spec for spec in defs if spec["field"] in NAME_FIELDS]
     if named and len(defs) >= PIN_FROM_COLUMNS:
+        # the pinned name stays in view while the rest scrolls: wide enough to be read whole
         named[0]["pinned"] = "left"
+        if data is not None:
+            named[0]["minWidth"] = max(named[0]["minWidth"], name_px(named[0]["field"], data))
     return defs
 
 

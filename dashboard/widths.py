@@ -73,3 +73,17 @@ def number_widths(columns, data, kinds) -> dict[str, int]:
         widest = max(text_px(written(kind, row.get(field), row, field)) for row in rows)
         widths[field] = math.ceil(widest + PADDING_PX)
     return widths
+
+
+MARKDOWN_LINK = re.compile(r"\[([^\]]*)\]\([^)]*\)")
+# A pinned name is shown whole up to this width; a longer one ends in "…" (its tooltip has it all).
+MAX_NAME_PX = 340
+
+
+def name_px(field: str, data) -> int:
+    """The width a pinned name column needs for its longest name in `data` (a DataFrame or the
+    grid's rows): a link's text, not its address; at most MAX_NAME_PX."""
+    values = data[field].tolist() if isinstance(data, pd.DataFrame) and field in data else \
+        [row.get(field) for row in data] if isinstance(data, list) else []
+    widest = max((text_px(MARKDOWN_LINK.sub(r"\1", str(v))) for v in values if not _blank(v)), default=0)
+    return min(MAX_NAME_PX, math.ceil(widest + PADDING_PX))

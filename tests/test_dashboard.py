@@ -355,6 +355,22 @@ def test_number_columns_are_as_wide_as_their_widest_value():
     assert [d["minWidth"] for d in column_defs(columns)] == [95, 95]
 
 
+def test_a_pinned_name_is_wide_enough_to_be_read_whole_up_to_a_limit():
+    """A table of 8 columns pins its name: "[ⓘ](/indicators?code=x) Electronic health record coverage"
+    reads "ⓘ Electronic health record coverage": 35 narrow characters (297.5 px) and the cell's 44 px,
+    capped at 340; a short name keeps the column's own 190 px."""
+    import pandas as pd
+
+    from dashboard.components import column_defs
+    columns = [("indicator_link", "Indicator", "link")] + [(f"n{k}", f"N{k}", "int") for k in range(7)]
+    long = pd.DataFrame({"indicator_link": ["[ⓘ](/indicators?code=x) Electronic health record coverage"],
+                         **{f"n{k}": [1] for k in range(7)}})
+    defs = column_defs(columns, long)
+    assert defs[0]["pinned"] == "left" and defs[0]["minWidth"] == 340
+    short = long.assign(indicator_link=["[ⓘ](/indicators?code=x) 建档率"])
+    assert column_defs(columns, short)[0]["minWidth"] == 190
+
+
 def test_a_header_wraps_between_words_never_inside_one():
     """"communities" is eleven narrow characters (11 × 8.5 px) plus the header's padding, filter
     button and sort arrow (66 px); Chinese breaks between any two characters."""
