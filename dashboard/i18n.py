@@ -668,6 +668,7 @@ TEXT: dict[str, tuple[str, str]] = {
     "bul.docx": ("生成并下载 Word", "Make and download Word"),
     "bul.pdf": ("生成并下载 PDF", "Make and download PDF"),
     "bul.preview": ("预览", "Preview"),
+    "bul.rows_in_files": ("…… 其间 {rows} 行见下载的 Word / PDF 文件 ……", "… {rows} rows between, in the Word / PDF files …"),
     "bul.annex_in_files": ("（附件共 {rows} 行，见生成的 Word 或 PDF 文件）", "(The annex's {rows} rows are in the Word and PDF files.)"),
     "bul.history": ("已生成的通报", "Bulletins made"),
     "bul.history.pick": ("选择一份通报", "Pick a bulletin"),

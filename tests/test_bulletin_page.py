@@ -128,3 +128,19 @@ def test_a_kept_bulletin_outlives_a_resubmission(app, tmp_path):
     assert base64.b64decode(again["response"]["bulletin-download"]["data"]["content"]) == kept
     [record] = [r for r in bulletins.history(data.warehouse_path(), Scope(frozenset({EAST}))) if r["id"] == bulletin_id]
     assert record["warehouse_version"] != current_version_file(data.warehouse_path()).name
+
+
+def test_a_long_ranking_shows_its_first_and_last_rows_and_says_the_files_hold_the_rest(app):
+    """A province's ranking of 340 centers sent a 662 KB preview: the page shows rows 1–15 and
+    326–340, and a row saying the 310 between are in the Word and PDF files."""
+    from dashboard.bulletin import Block
+    from dashboard.callbacks.bulletin import preview
+    ranking = Block("table", header=["名次", "机构"], rows=[[str(n), f"机构{n}"] for n in range(1, 341)])
+    table = preview([Block("heading", "二、排名"), ranking], "zh")[1]
+    body = table.children[1].children
+    assert len(body) == 31
+    assert [row.children[0].children for row in body[:2]] == ["1", "2"]
+    assert body[15].children.children == "…… 其间 310 行见下载的 Word / PDF 文件 ……"
+    assert [row.children[0].children for row in body[-2:]] == ["339", "340"]
+    short = preview([Block("table", header=["名次"], rows=[["1"], ["2"]])], "en")[0]
+    assert len(short.children[1].children) == 2

@@ -34,9 +34,15 @@ def _compose(con, filters, number: str):
     return bulletin.compose(con, filters.scope, filters.area.code, filters.period.label, number, data.today())
 
 
+# a table of the body longer than this shows its first and last rows (the ranking's top and its end)
+PREVIEW_ROWS = 30
+
+
 def preview(parts: list, lang: str) -> list:
     """The bulletin's blocks as the page shows them (Dash escapes every text). The annexes' tables
-    (every facility, every indicator: hundreds of rows for a province) are in the files only."""
+    (every facility, every indicator: hundreds of rows for a province) are in the files only, and
+    a long table of the body shows its first and last PREVIEW_ROWS / 2 rows, saying how many rows
+    between them the files hold."""
     shown = []
     after_annex = False
     for b in parts:
@@ -45,8 +51,13 @@ def preview(parts: list, lang: str) -> list:
             continue
         after_annex = b.kind == "annex"
         if b.kind == "table":
-            shown.append(dbc.Table([html.Thead(html.Tr([html.Th(h) for h in b.header])),
-                                    html.Tbody([html.Tr([html.Td(c) for c in row]) for row in b.rows])],
+            rows = [html.Tr([html.Td(c) for c in row]) for row in b.rows]
+            if len(rows) > PREVIEW_ROWS:
+                half = PREVIEW_ROWS // 2
+                between = html.Tr(html.Td(t("bul.rows_in_files", lang, rows=len(rows) - 2 * half),
+                                          colSpan=len(b.header), className="text-muted small text-center"))
+                rows = rows[:half] + [between] + rows[-half:]
+            shown.append(dbc.Table([html.Thead(html.Tr([html.Th(h) for h in b.header])), html.Tbody(rows)],
                                    bordered=True, size="sm", responsive=True, className="bulletin-table"))
             continue
         lines = b.text.split("\n")
