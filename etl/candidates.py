@@ -66,6 +66,17 @@ def read_candidate_sites(path: Path, shown_name: str) -> CandidateSites:
                                     detail=f"{LABELS[field]} / {field}"))
         return CandidateSites((), problems)
     start, columns = header_at
+    # every column must be one of the list's: another (a note, a second name) would be dropped unseen
+    header_number, header_cells = sheet.rows[start]
+    used = set(columns.values())
+    for index, cell in enumerate(header_cells):
+        if index not in used and not is_blank(cell):
+            problems.append(Problem("unknown_column", shown_name, sheet.name, header_number, value=clean_text(cell)))
+    unnamed = sorted({index + 1 for _, cells in sheet.rows[start + 1:] for index, cell in enumerate(cells)
+                      if index not in used and not is_blank(cell)
+                      and (index >= len(header_cells) or is_blank(header_cells[index]))})
+    for column_number in unnamed:
+        problems.append(Problem("unnamed_column", shown_name, sheet.name, detail=str(column_number)))
     sites, seen = [], {}
     for number, cells in sheet.rows[start + 1:]:
         value = {field: cells[index] if index < len(cells) else None for field, index in columns.items()}

@@ -53,6 +53,11 @@ def test_a_file_without_the_columns_or_rows_or_too_long_is_refused(tmp_path):
     many = read_candidate_sites(write_csv(tmp_path / "c.csv", HEADER, [[f"地块{n}", 117.0, 36.7] for n in range(600)]),
                                 "c.csv")
     assert not many.accepted and "too_many_rows" in many.problems.by_code
+    # a column the list does not know would be dropped unseen: refused, as is a value under no header
+    noted = read_candidate_sites(write_csv(tmp_path / "d.csv", HEADER + ["备注", ""],
+                                           [["甲", 117.0, 36.7, "村委会旁", ""], ["乙", 117.1, 36.8, "", "空地"]]), "d.csv")
+    assert not noted.accepted and [(p.code, p.row, p.value, p.detail) for p in noted.problems] == [
+        ("unknown_column", 1, "备注", ""), ("unnamed_column", None, None, "5")]
 
 
 def test_a_kept_list_is_found_by_its_key_and_nothing_else_is(tmp_path):
