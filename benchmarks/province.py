@@ -1,6 +1,9 @@
 """Province-scale benchmark (`make bench`): generate, load, time every callback, print the table.
 
-    python -m benchmarks [--repeats 20] [--keep DIR]
+    python -m benchmarks [--scale 1] [--repeats 20] [--keep DIR]
+
+`--scale N` runs the same tables at N × the province (the national size by hand: `--scale 10`,
+33,640 facilities, 61 million values; it needs about 15 GB of memory and most of an hour here).
 
 0. Reading: the province's workbooks read by the previous reader (openpyxl) and by the current
    one (python-calamine after its bounded pre-checks), in the same run (benchmarks/reading.py).
@@ -41,11 +44,11 @@ HEAVIEST = 4
 
 # --- data --------------------------------------------------------------------------------------
 
-def make_dataset(work: Path) -> tuple[Path, Path]:
-    """The province's files, and its last month as a file of its own."""
+def make_dataset(work: Path, factor: float = 1.0) -> tuple[Path, Path]:
+    """The province's files (times `factor`), and its last month as a file of its own."""
     from etl.sample_city import PROVINCE, write_sample_city
     data, last = work / "data", work / "last_month"
-    write_sample_city(data, **PROVINCE)
+    write_sample_city(data, scale=PROVINCE["scale"] * factor, density=PROVINCE["density"])
     last.mkdir()
     source = data / "月度服务报表_2026.csv"
     lines = source.read_text(encoding="utf-8").splitlines(keepends=True)
@@ -261,25 +264,27 @@ def machine() -> str:
 
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(prog="python -m benchmarks")
+    parser.add_argument("--scale", type=float, default=1.0, help="multiple of the province (default 1)")
     parser.add_argument("--repeats", type=int, default=20, help="calls per callback after the first")
     parser.add_argument("--keep", help="keep the generated files and warehouse in this folder")
     args = parser.parse_args(argv)
     work = Path(args.keep) if args.keep else Path(tempfile.mkdtemp(prefix="jiceng-province-"))
     work.mkdir(parents=True, exist_ok=True)
     try:
-        return run(work, args.repeats)
+        return run(work, args.repeats, args.scale)
     finally:
         if not args.keep:
             shutil.rmtree(work, ignore_errors=True)
 
 
-def run(work: Path, repeats: int) -> int:
+def run(work: Path, repeats: int, factor: float = 1.0) -> int:
     print(f"machine: {machine()}")
     started = time.perf_counter()
-    data, last = make_dataset(work)
-    print(f"generated the province in {time.perf_counter() - started:.1f} s")
-    from benchmarks.reading import report as reading_report
-    reading_report(data)
+    data, last = make_dataset(work, factor)
+    print(f"generated {factor:g} × the province in {time.perf_counter() - started:.1f} s")
+    if factor == 1:      # the reading comparison is the province's; other sizes time the rest
+        from benchmarks.reading import report as reading_report
+        reading_report(data)
     print(f"   load average now: {', '.join(f'{x:.2f}' for x in os.getloadavg())}")
     db = work / "province.duckdb"
     load_seconds, load_mb = timed_load([data], db)
