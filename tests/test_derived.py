@@ -90,6 +90,19 @@ def test_incremental_derived_tables_equal_a_full_rebuild_after_every_kind_of_wri
     assert differences(db, tmp_path) == NONE_DIFFERENT
     resubmission = result.batch_id
 
+    # 1b. a station's October report, missed, arrives late: only its reporting status changes
+    late_station = "990104003S05"
+    assert query(db, "SELECT received FROM v_submission_status WHERE facility_code = ? AND period = '2026-10'",
+                 [late_station]) == [(False,)]
+    donor = next(r for r in october if "S" in r[0])
+    [result] = in_december(db, write_rows(tmp_path / "late.csv", header, [[late_station, "2026.10", "2026-12-03",
+                                                                            *donor[3:]]]))
+    assert result.status == "accepted" and derived_state()[0][1].isoformat() == "2026-10-01"
+    assert query(db, "SELECT received, timely, submitted_on FROM v_submission_status "
+                     "WHERE facility_code = ? AND period = '2026-10'", [late_station]) == [(True, False, date(2026, 12, 3))]
+    late = result.batch_id
+    assert differences(db, tmp_path) == NONE_DIFFERENT
+
     # 2. a new month for three facilities: the horizon moves, every data-quality flag is judged again
     november = [[r[0], "2026.11", "2026-12-05", *r[3:]] for r in october[:3]]
     [result] = in_december(db, write_rows(tmp_path / "november.csv", header, november))
@@ -118,7 +131,10 @@ def test_incremental_derived_tables_equal_a_full_rebuild_after_every_kind_of_wri
     from etl.loader import rollback
     rollback(db, resubmission, by="test")
     added = query(db, "SELECT count(*) FROM monthly_measure WHERE period = DATE '2026-11-01'")[0][0]
+    rollback(db, late, by="test")                 # and the late report: October missing again
     assert query(db, "SELECT count(*) FROM monthly_measure")[0][0] == before + added
+    assert query(db, "SELECT received FROM v_submission_status WHERE facility_code = ? AND period = '2026-10'",
+                 [late_station]) == [(False,)]
     assert differences(db, tmp_path) == NONE_DIFFERENT
 
     # 5. a supervision visit: no input of a derived table changes, nothing is recomputed

@@ -1,8 +1,8 @@
 """The derived tables every page reads, kept up to date as a writer session publishes.
 
-Five tables hold answers that would cost too much per request (docs/architecture.md): the
+Six tables hold answers that would cost too much per request (docs/architecture.md): the
 indicator parts of every facility and period, their rollup by township, the data-quality flags,
-and the community-facility distances. Their rules are the `*_of(only_changed)` macros of sql/views.sql. A writer session's
+the community-facility distances and every facility-month's reporting status. Their rules are the `*_of(only_changed)` macros of sql/views.sql. A writer session's
 changes to their inputs are recorded in `derived_change` as they are written (warehouse/ingest.py),
 and publishing recomputes only what those changes touch:
 
@@ -12,6 +12,7 @@ and publishing recomputes only what those changes touch:
 | township_indicator_parts_table | the changed periods, all townships | rules changed, or a facility changed |
 | dq_outlier_table, dq_consistency_table | the facilities with a changed month | rules changed, or the data horizon moved (every flag is judged against it) |
 | community_facility_distance | the changed community points and facilities | rules changed |
+| submission_status_table | the facilities whose registry row or reports changed | rules changed, or the first or latest loaded month moved |
 
 "Rules" are the registry, the settings and the SQL of views.sql: a digest of them is kept with
 the tables. `rebuild` recomputes everything from the rows (`python -m etl rebuild`), and is the
@@ -53,8 +54,14 @@ TABLES = {
     "community_facility_distance": Derived(
         ("community_facility_distance_of",), ("point", "facility"),
         "t.code IN (SELECT code FROM changed_point) OR t.facility_code IN (SELECT facility_code FROM changed_facility)"),
+    "submission_status_table": Derived(
+        ("submission_status_of",), ("facility", "report"),
+        "t.facility_code IN (SELECT code FROM derived_change WHERE input IN ('facility', 'report'))",
+        order="ORDER BY period, facility_code"),
 }
-HORIZON_BOUND = ("dq_outlier_table", "dq_consistency_table")
+HORIZON_BOUND = ("dq_outlier_table", "dq_consistency_table", "submission_status_table")
+# a report is expected of every month from the first loaded one: moving it changes every facility's
+FIRST_MONTH_BOUND = ("submission_status_table",)
 # the small tables whose rows are rules: a change to any of them recomputes everything
 RULE_TABLES = ("indicator_registry", "measure_registry", "setting")
 
@@ -89,15 +96,17 @@ def refresh(con: duckdb.DuckDBPyConnection, full: bool = False) -> Refresh:
     if not _ready(con):
         return done
     rules = rules_digest(con)
-    horizon = con.execute("SELECT latest_period FROM data_horizon").fetchall()[0][0]
-    state = con.execute("SELECT rules, horizon FROM derived_state").fetchall()
+    horizon, first_month = con.execute("SELECT max(period), min(period) FROM monthly_report").fetchall()[0]
+    state = con.execute("SELECT rules, horizon, first_period FROM derived_state").fetchall()
     everything = full or not state or state[0][0] != rules
     horizon_moved = not state or state[0][1] != horizon
+    first_month_moved = not state or state[0][2] != first_month
     changed_inputs = {row[0] for row in con.execute("SELECT DISTINCT input FROM derived_change").fetchall()}
     con.execute("BEGIN TRANSACTION")
     try:
         for table, derived in TABLES.items():
-            if everything or (table in HORIZON_BOUND and horizon_moved):
+            if (everything or (table in HORIZON_BOUND and horizon_moved)
+                    or (table in FIRST_MONTH_BOUND and first_month_moved)):
                 con.execute(f"DELETE FROM {table}")
                 for macro in derived.steps:
                     con.execute(f"INSERT INTO {table} SELECT * FROM {macro}(false) {derived.order}")
@@ -109,7 +118,7 @@ def refresh(con: duckdb.DuckDBPyConnection, full: bool = False) -> Refresh:
                 done.changed_only.append(table)
         con.execute("DELETE FROM derived_change")
         con.execute("DELETE FROM derived_state")
-        con.execute("INSERT INTO derived_state VALUES (?, ?)", [rules, horizon])
+        con.execute("INSERT INTO derived_state VALUES (?, ?, ?)", [rules, horizon, first_month])
         con.execute("COMMIT")
     except BaseException:
         con.execute("ROLLBACK")

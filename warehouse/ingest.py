@@ -132,6 +132,13 @@ class FileBatch:
         """).fetchall()[0][0]
         if new or self.batch_id is not None:
             batch = self._batch()
+            # a report new, or now dated earlier, changes its facility's reporting status
+            self.con.execute("""
+                INSERT INTO derived_change
+                SELECT DISTINCT 'report', i.facility_code, CAST(i.period AS DATE) FROM reports_frame i
+                LEFT JOIN monthly_report r ON r.facility_code = i.facility_code AND r.period = CAST(i.period AS DATE)
+                WHERE r.facility_code IS NULL OR CAST(i.submitted_on AS DATE) < r.submitted_on
+            """)
             self.con.execute("""
                 INSERT INTO monthly_report
                 SELECT facility_code, CAST(period AS DATE), CAST(submitted_on AS DATE), ? FROM reports_frame
@@ -210,9 +217,11 @@ def rollback_batch(con: duckdb.DuckDBPyConnection, batch_id: int, by: str | None
                         f"WHERE replaced_by_batch = ?", [batch_id])
             con.execute(f"DELETE FROM {table}_history WHERE replaced_by_batch = ?", [batch_id])
         # a month first received in this batch is no longer received
-        con.execute("""DELETE FROM monthly_report r WHERE r.batch_id = ? AND NOT EXISTS (
+        unreceived = """FROM monthly_report r WHERE r.batch_id = ? AND NOT EXISTS (
                            SELECT 1 FROM monthly_measure m WHERE m.facility_code = r.facility_code
-                           AND m.period = r.period)""", [batch_id])
+                           AND m.period = r.period)"""
+        con.execute(f"INSERT INTO derived_change SELECT 'report', r.facility_code, r.period {unreceived}", [batch_id])
+        con.execute(f"DELETE {unreceived}", [batch_id])
         con.execute("DELETE FROM load_warning WHERE batch_id = ?", [batch_id])
         con.execute("UPDATE load_batch SET status = 'rolled_back', message = ? WHERE batch_id = ?",
                     [f"rolled back by {by or 'command line'} at {datetime.now():%Y-%m-%d %H:%M}", batch_id])

@@ -356,8 +356,11 @@ SELECT area_code, area_level, population, coalesce(covered_population, 0) AS cov
 FROM area_coverage(setting_num('coverage.radius_m'));
 
 -- Every operating facility of a reporting type and every month since it opened (or since the
--- first loaded month) up to the latest loaded month.
-CREATE OR REPLACE VIEW v_submission_status AS
+-- first loaded month) up to the latest loaded month: was its report received, and by the deadline
+-- day of the next month? Kept as a table at publish (warehouse/derived.py: in full when the first
+-- or the latest loaded month moves); `only_changed`: the facilities whose registry row or reports
+-- changed.
+CREATE OR REPLACE MACRO submission_status_of(only_changed) AS TABLE
 WITH bounds AS (
     SELECT min(period) AS first_period, max(period) AS latest_period FROM monthly_report
 ), expected AS (
@@ -370,6 +373,7 @@ WITH bounds AS (
     FROM facility f, bounds b
     WHERE b.latest_period IS NOT NULL
       AND list_contains(CAST(json((SELECT value FROM setting WHERE key = 'reporting.expected_types')) AS VARCHAR[]), f.type)
+      AND (NOT only_changed OR f.facility_code IN (SELECT code FROM derived_change WHERE input IN ('facility', 'report')))
 )
 SELECT e.facility_code, strftime(e.period, '%Y-%m') AS period,
        r.facility_code IS NOT NULL AS received,
@@ -378,6 +382,10 @@ SELECT e.facility_code, strftime(e.period, '%Y-%m') AS period,
                     + (CAST(setting_num('reporting.deadline_day') AS INTEGER) - 1) * INTERVAL 1 DAY AS DATE), false) AS timely
 FROM expected e
 LEFT JOIN monthly_report r ON r.facility_code = e.facility_code AND r.period = e.period;
+
+CREATE OR REPLACE TABLE submission_status_table AS SELECT * FROM submission_status_of(false) WITH NO DATA;
+
+CREATE OR REPLACE VIEW v_submission_status AS SELECT * FROM submission_status_table;
 
 CREATE OR REPLACE VIEW v_load_batch AS
 SELECT batch_id, file_name, sha256, kind, loaded_at, rows_accepted, status, message
