@@ -45,10 +45,14 @@ HEAVIEST = 4
 # --- data --------------------------------------------------------------------------------------
 
 def make_dataset(work: Path, factor: float = 1.0) -> tuple[Path, Path]:
-    """The province's files (times `factor`), and its last month as a file of its own."""
+    """The province's files, and its last month as a file of its own. At another size, a file per
+    month (a year's file of 4 × the province is over the reader's cell cap, etl.readers.ReadLimits)."""
     from etl.sample_city import PROVINCE, write_sample_city
+    if factor != 1:
+        from benchmarks.writes import make_dataset as monthly_files
+        return monthly_files(work, factor)
     data, last = work / "data", work / "last_month"
-    write_sample_city(data, scale=PROVINCE["scale"] * factor, density=PROVINCE["density"])
+    write_sample_city(data, **PROVINCE)
     last.mkdir()
     source = data / "月度服务报表_2026.csv"
     lines = source.read_text(encoding="utf-8").splitlines(keepends=True)

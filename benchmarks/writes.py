@@ -68,17 +68,17 @@ def make_dataset(work: Path, factor: float) -> tuple[Path, Path]:
 
 
 def timed(args: list[str]) -> tuple[float, float]:
-    """Seconds and peak resident megabytes of `python -m etl ARGS` as its own process. Its
-    standard error goes to a file: a pipe nobody reads while waiting would stop a talkative load."""
-    with tempfile.TemporaryFile() as errors:
+    """Seconds and peak resident megabytes of `python -m etl ARGS` as its own process. What it
+    says goes to a file (a pipe nobody reads while waiting would stop a talkative load), shown if
+    it fails."""
+    with tempfile.TemporaryFile() as said:
         started = time.perf_counter()
-        process = subprocess.Popen([sys.executable, "-m", "etl", *args], cwd=ROOT,
-                                   stdout=subprocess.DEVNULL, stderr=errors)
+        process = subprocess.Popen([sys.executable, "-m", "etl", *args], cwd=ROOT, stdout=said, stderr=said)
         _, status, usage = os.wait4(process.pid, 0)
         seconds = time.perf_counter() - started
         if os.waitstatus_to_exitcode(status) != 0:
-            errors.seek(0)
-            raise SystemExit(f"python -m etl {' '.join(args)} failed: {errors.read().decode()[-2000:]}")
+            said.seek(0)
+            raise SystemExit(f"python -m etl {' '.join(args)} failed: {said.read().decode()[-2000:]}")
     return seconds, usage.ru_maxrss / 1024
 
 
