@@ -58,6 +58,10 @@ def read_candidate_sites(path: Path, shown_name: str) -> CandidateSites:
         problems.append(Problem(error.code, shown_name, detail=error.detail))
         return CandidateSites((), problems)
     sheet = sheets[0] if sheets else None
+    # only the first sheet is a list: sites on another would be left out unseen
+    for extra in sheets[1:]:
+        if any(not is_blank(cell) for _, cells in extra.rows for cell in cells):
+            problems.append(Problem("extra_sheet", shown_name, extra.name, detail=extra.name))
     header_at = next(((n, columns) for n, (_, cells) in enumerate(sheet.rows[:10])
                       if (columns := _header(cells))), None) if sheet else None
     if header_at is None:

@@ -32,6 +32,8 @@ MESSAGES: dict[str, tuple[str, str]] = {
                        "A column without a header holds values (column {detail}): its meaning is unknown"),
     "header_rows_hint": ("表头可能分两行（上行分组、下行明细），请检查合并单元格是否完整：{detail}",
                          "The header may span two rows (a group row above the details): check its merged cells: {detail}"),
+    "extra_sheet": ("工作表「{detail}」也有内容：请把全部候选位置放在第一个工作表里",
+                    "Sheet \"{detail}\" holds values too: put every candidate site on the first sheet"),
     "no_template": ("未找到可识别的表头，无法判断报表类型（请使用标准模板）",
                     "No recognizable header row: the template cannot be told (use a standard template)"),
     "empty_file": ("文件中没有数据行", "The file has no data rows"),

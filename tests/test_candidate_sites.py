@@ -58,6 +58,12 @@ def test_a_file_without_the_columns_or_rows_or_too_long_is_refused(tmp_path):
                                            [["甲", 117.0, 36.7, "村委会旁", ""], ["乙", 117.1, 36.8, "", "空地"]]), "d.csv")
     assert not noted.accepted and [(p.code, p.row, p.value, p.detail) for p in noted.problems] == [
         ("unknown_column", 1, "备注", ""), ("unnamed_column", None, None, "5")]
+    # a list split over two sheets would lose the second: refused, naming it (an empty sheet is fine)
+    split = read_candidate_sites(write_xlsx(tmp_path / "e.xlsx", HEADER, [["甲", 117.0, 36.7]], extra_sheets={
+        "空白": [], "第二批": [["乙", 117.1, 36.8]]}), "e.xlsx")
+    assert not split.accepted and [(p.code, p.sheet, p.detail) for p in split.problems] == [
+        ("extra_sheet", "第二批", "第二批")]
+    assert "工作表「第二批」也有内容" in split.problems[0].zh and 'Sheet "第二批" holds values too' in split.problems[0].en
 
 
 def test_a_kept_list_is_found_by_its_key_and_nothing_else_is(tmp_path):
