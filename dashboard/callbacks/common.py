@@ -1,6 +1,8 @@
 """Small helpers the page callbacks share."""
 from __future__ import annotations
 
+import pandas as pd
+
 from dashboard.i18n import period_name, stamp, t
 from warehouse.geometry import clamp_radius
 from warehouse.queries import coverage, registry
@@ -32,3 +34,13 @@ def indicator_choice(con, lang: str, current: str | None) -> tuple[list[dict], s
     codes = [o["value"] for o in options]
     return options, current if current in codes else (codes[0] if codes else None)
 
+
+
+def indicator_label(con, indicator: str | None, lang: str) -> tuple[str, bool] | None:
+    """An indicator's name in `lang` and whether it is a count (no denominator in the registry);
+    None for a code the registry does not have."""
+    spec = registry.indicators(con).set_index("indicator_code")
+    if indicator not in spec.index:
+        return None
+    denominator = spec.loc[indicator, "denominator"]
+    return spec.loc[indicator, "name_en" if lang == "en" else "name_zh"], denominator is None or pd.isna(denominator)

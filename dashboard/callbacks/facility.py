@@ -8,14 +8,14 @@ import pandas as pd
 from dash import Input, Output, State, callback, dcc, html, no_update
 
 from dashboard import data, ids
-from dashboard.callbacks.common import caption, indicator_choice
+from dashboard.callbacks.common import caption, indicator_choice, indicator_label
 from dashboard.components import column_defs, empty, facility_options, indicator_info_href
 from dashboard.figures import facility as figures
 from dashboard.figures.common import empty_figure
 from dashboard.i18n import count, pct, period_name, stamp, t
 from dashboard.tables import Table, grid_rows, township_href
 from dashboard.tables import facility as shapes
-from warehouse.queries import areas, facility, registry
+from warehouse.queries import areas, facility
 
 FILTERS = (Input(ids.AREA, "value"), Input(ids.PERIOD, "value"), Input(ids.LANG, "data"))
 CODE = Input(ids.FAC_CODE, "data")
@@ -149,12 +149,11 @@ def update_trend(area, period, lang, code, indicator):
     con = data.cursor()
     filters = data.read_filters(con, area, period, lang, {"indicator": indicator})
     lang = filters.lang
-    spec = registry.indicators(con).set_index("indicator_code")
-    if indicator not in spec.index:
+    label = indicator_label(con, indicator, lang)
+    if label is None:
         return empty_figure("—"), ""
     series = facility.indicator_series(con, filters.scope, code or "", indicator)
-    name = spec.loc[indicator, "name_en" if lang == "en" else "name_zh"]
-    is_count = spec.loc[indicator, "denominator"] is None or pd.isna(spec.loc[indicator, "denominator"])
+    name, is_count = label
     figure = figures.trend(series, name, is_count, lang, t("empty.period", lang, period=""))
     latest = filters.state.latest_month
     return figure, f"{name} · " + caption(filters, as_of=latest.strftime("%Y-%m") if latest else None)

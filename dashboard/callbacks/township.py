@@ -2,11 +2,10 @@
 from __future__ import annotations
 
 import dash_bootstrap_components as dbc
-import pandas as pd
 from dash import Input, Output, callback, dcc, html
 
 from dashboard import data, ids
-from dashboard.callbacks.common import caption, indicator_choice, radius_m
+from dashboard.callbacks.common import caption, indicator_choice, indicator_label, radius_m
 from dashboard.components import column_defs, empty, kpi
 from dashboard.figures import coverage as coverage_figures
 from dashboard.figures import facility as facility_figures
@@ -16,7 +15,7 @@ from dashboard.tables import Table, grid_rows
 from dashboard.tables import coverage as coverage_shapes
 from dashboard.tables import standardization as standardization_shapes
 from dashboard.tables import township as shapes
-from warehouse.queries import bulletin, coverage, overview, registry, standardization, township
+from warehouse.queries import bulletin, coverage, overview, standardization, township
 from warehouse.queries.areas import Area
 
 FILTERS = (Input(ids.AREA, "value"), Input(ids.PERIOD, "value"), Input(ids.LANG, "data"))
@@ -147,12 +146,11 @@ def update_trend(area, period, lang, code, indicator):
     con, filters = read(area, period, lang, code, indicator=indicator)
     lang = filters.lang
     place = profile_area(con, filters)
-    spec = registry.indicators(con).set_index("indicator_code")
-    if place is None or indicator not in spec.index:
+    label = indicator_label(con, indicator, lang)
+    if place is None or label is None:
         return empty_figure("—"), ""
     series = township.indicator_series(con, filters.scope, place, indicator)
-    name = spec.loc[indicator, "name_en" if lang == "en" else "name_zh"]
-    is_count = spec.loc[indicator, "denominator"] is None or pd.isna(spec.loc[indicator, "denominator"])
+    name, is_count = label
     figure = facility_figures.trend(series, name, is_count, lang, t("empty.period", lang, period=""),
                                     own_label=t("tp.trend.township", lang))
     latest = filters.state.latest_month
