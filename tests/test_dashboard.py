@@ -541,7 +541,8 @@ def test_show_all_is_offered_only_where_a_ranking_is_cut(app):
     """The sample city's 32 townships are drawn in full: no "show all" (a province's 328 are cut
     to their ends, tests/test_comparison.py)."""
     from dashboard.callbacks.townships import update_ranking
-    figure, caption, offer = update_ranking("all", "2026Q3", "zh", "records_rate", [], [])
+    _, chosen, info, figure, caption, offer = update_ranking("all", "2026Q3", "zh", "records_rate", [], [])
+    assert chosen == "records_rate" and info == "/indicators?code=records_rate"
     assert offer == {"display": "none"} and "⋯" not in caption
     assert len(figure.data[0].y) == 32
 

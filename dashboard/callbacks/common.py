@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import pandas as pd
 
+from dashboard.components import indicator_info_href
 from dashboard.i18n import period_name, stamp, t
 from warehouse.geometry import clamp_radius
 from warehouse.queries import coverage, registry
@@ -34,6 +35,13 @@ def indicator_choice(con, lang: str, current: str | None) -> tuple[list[dict], s
     codes = [o["value"] for o in options]
     return options, current if current in codes else (codes[0] if codes else None)
 
+
+
+def indicator_section(con, lang: str, current: str | None) -> tuple[list[dict], str | None, str]:
+    """A page section's indicator choice, answered with its chart in the same request: the
+    options, the chosen code and its link into the indicator dictionary."""
+    options, chosen = indicator_choice(con, lang, current)
+    return options, chosen, indicator_info_href(chosen, lang)
 
 
 def indicator_label(con, indicator: str | None, lang: str) -> tuple[str, bool] | None:

@@ -8,8 +8,8 @@ import pandas as pd
 from dash import Input, Output, State, callback, dcc, html, no_update
 
 from dashboard import data, ids
-from dashboard.callbacks.common import caption, indicator_choice, indicator_label
-from dashboard.components import column_defs, empty, facility_options, indicator_info_href
+from dashboard.callbacks.common import caption, indicator_label, indicator_section
+from dashboard.components import column_defs, empty, facility_options
 from dashboard.figures import facility as figures
 from dashboard.figures.common import empty_figure
 from dashboard.i18n import count, pct, period_name, stamp, t
@@ -132,31 +132,24 @@ def update_indicators(area, period, lang, code):
     return grid_rows(columns + [("is_count", "", "bool")], frame), column_defs(columns, frame), caption(filters)
 
 
-@callback(Output(ids.FAC_TREND_INFO, "href"), Input(ids.FAC_TREND_INDICATOR, "value"), Input(ids.LANG, "data"))
-def trend_info(indicator, lang):
-    return indicator_info_href(indicator, lang)
-
-
 @callback(Output(ids.FAC_TREND_INDICATOR, "options"), Output(ids.FAC_TREND_INDICATOR, "value"),
-          Input(ids.LANG, "data"), Input(ids.FAC_TREND_INDICATOR, "value"))
-def trend_options(lang, current):
-    return indicator_choice(data.cursor(), lang, current)
-
-
-@callback(Output(ids.FAC_TREND_GRAPH, "figure"), Output(ids.FAC_TREND_CAPTION, "children"),
-          *FILTERS, CODE, Input(ids.FAC_TREND_INDICATOR, "value"))
+          Output(ids.FAC_TREND_INFO, "href"), Output(ids.FAC_TREND_GRAPH, "figure"),
+          Output(ids.FAC_TREND_CAPTION, "children"), *FILTERS, CODE, Input(ids.FAC_TREND_INDICATOR, "value"))
 def update_trend(area, period, lang, code, indicator):
+    """The trend section in one request: its indicator choice and the chart."""
     con = data.cursor()
     filters = data.read_filters(con, area, period, lang, {"indicator": indicator})
     lang = filters.lang
+    choice = indicator_section(con, lang, indicator)
+    indicator = choice[1]
     label = indicator_label(con, indicator, lang)
     if label is None:
-        return empty_figure("—"), ""
+        return *choice, empty_figure("—"), ""
     series = facility.indicator_series(con, filters.scope, code or "", indicator)
     name, is_count = label
     figure = figures.trend(series, name, is_count, lang, t("empty.period", lang, period=""))
     latest = filters.state.latest_month
-    return figure, f"{name} · " + caption(filters, as_of=latest.strftime("%Y-%m") if latest else None)
+    return *choice, figure, f"{name} · " + caption(filters, as_of=latest.strftime("%Y-%m") if latest else None)
 
 
 @callback(Output(ids.FAC_CALENDAR_GRAPH, "figure"), Output(ids.FAC_CALENDAR_CAPTION, "children"),

@@ -8,9 +8,9 @@ from dash import Input, Output, callback, dcc, html
 
 from dashboard import brief, data, ids
 from dashboard.callbacks.analysis import favourite_links, own_favourites
-from dashboard.callbacks.common import caption, indicator_choice
+from dashboard.callbacks.common import caption, indicator_section
 from dashboard.callbacks.shell import all_label, page_title
-from dashboard.components import column_defs, empty, indicator_info_href, kpi
+from dashboard.components import column_defs, empty, kpi
 from dashboard.figures import overview as figures
 from dashboard.figures.common import empty_figure
 from dashboard.i18n import count, milestone_state, pct, period_name, stamp, t
@@ -127,27 +127,21 @@ def update_trend(area, period, lang):
 
 
 @callback(Output(ids.OV_RANK_INDICATOR, "options"), Output(ids.OV_RANK_INDICATOR, "value"),
-          Input(ids.LANG, "data"), Input(ids.OV_RANK_INDICATOR, "value"))
-def indicator_options(lang, current):
-    return indicator_choice(data.cursor(), lang, current)
-
-
-@callback(Output(ids.OV_RANK_INFO, "href"), Input(ids.OV_RANK_INDICATOR, "value"), Input(ids.LANG, "data"))
-def ranking_info(indicator, lang):
-    return indicator_info_href(indicator, lang)
-
-
-@callback(Output(ids.OV_RANK_GRAPH, "figure"), Output(ids.OV_RANK_CAPTION, "children"),
+          Output(ids.OV_RANK_INFO, "href"), Output(ids.OV_RANK_GRAPH, "figure"), Output(ids.OV_RANK_CAPTION, "children"),
           *FILTERS, Input(ids.OV_RANK_INDICATOR, "value"))
 def update_ranking(area, period, lang, indicator):
+    """The ranking section in one request: its indicator choice (options, the chosen one, its
+    dictionary link) and the chart, so the chart does not wait for a round trip of the choice."""
     con = data.cursor()
     filters = data.read_filters(con, area, period, lang, {"indicator": indicator})
     lang = filters.lang
+    choice = indicator_section(con, lang, indicator)
+    indicator = choice[1]
     if filters.period is None:
-        return empty_figure(t("empty.no_data", lang)), ""
+        return *choice, empty_figure(t("empty.no_data", lang)), ""
     ranking = overview.indicator_ranking(con, filters.scope, filters.area, filters.period, indicator)
     if ranking is None:
-        return empty_figure(t("empty.period", lang, period="")), ""
+        return *choice, empty_figure(t("empty.period", lang, period="")), ""
     spec = ranking.indicator
     name = spec["name_en"] if lang == "en" else spec["name_zh"]
     area_label = all_label(filters.scope, lang) if filters.area.code == "all" else filters.area.name
@@ -156,7 +150,7 @@ def update_ranking(area, period, lang, indicator):
                              spec["value"], area_label, lang,
                              t("empty.period", lang, period=period_name(filters.period.label, lang)))
     level = t(f"level.{filters.area.child_level}", lang)
-    return figure, t("ov.ranking", lang, level=level, indicator=name) + " · " + caption(filters)
+    return *choice, figure, t("ov.ranking", lang, level=level, indicator=name) + " · " + caption(filters)
 
 
 @callback(Output(ids.OV_OVERDUE_TABLE, "rowData"), Output(ids.OV_OVERDUE_TABLE, "columnDefs"),

@@ -135,26 +135,23 @@ def update_indicators(area, period, lang, code):
 
 
 @callback(Output(ids.TP_TREND_INDICATOR, "options"), Output(ids.TP_TREND_INDICATOR, "value"),
-          Input(ids.LANG, "data"), Input(ids.TP_TREND_INDICATOR, "value"))
-def trend_options(lang, current):
-    return indicator_choice(data.cursor(), lang, current)
-
-
-@callback(Output(ids.TP_TREND_GRAPH, "figure"), Output(ids.TP_TREND_CAPTION, "children"),
+          Output(ids.TP_TREND_GRAPH, "figure"), Output(ids.TP_TREND_CAPTION, "children"),
           *FILTERS, CODE, Input(ids.TP_TREND_INDICATOR, "value"))
 def update_trend(area, period, lang, code, indicator):
+    """The trend section in one request: its indicator choice and the chart."""
     con, filters = read(area, period, lang, code, indicator=indicator)
     lang = filters.lang
+    options, indicator = indicator_choice(con, lang, indicator)
     place = profile_area(con, filters)
     label = indicator_label(con, indicator, lang)
     if place is None or label is None:
-        return empty_figure("—"), ""
+        return options, indicator, empty_figure("—"), ""
     series = township.indicator_series(con, filters.scope, place, indicator)
     name, is_count = label
     figure = facility_figures.trend(series, name, is_count, lang, t("empty.period", lang, period=""),
                                     own_label=t("tp.trend.township", lang))
     latest = filters.state.latest_month
-    return figure, f"{name} · " + caption(filters, as_of=latest.strftime("%Y-%m") if latest else None)
+    return options, indicator, figure, f"{name} · " + caption(filters, as_of=latest.strftime("%Y-%m") if latest else None)
 
 
 @callback(Output(ids.TP_COVERAGE_GRAPH, "figure"), Output(ids.TP_COVERAGE_CAPTION, "children"), *FILTERS, CODE)

@@ -6,9 +6,9 @@ from types import SimpleNamespace
 from dash import Input, Output, State, callback
 
 from dashboard import data, ids, paging
-from dashboard.callbacks.common import caption, indicator_choice
+from dashboard.callbacks.common import caption, indicator_section
 from dashboard.callbacks.shell import all_label, page_title
-from dashboard.components import column_defs, empty, indicator_info_href, paged_grid, with_indicator_header
+from dashboard.components import column_defs, empty, paged_grid, with_indicator_header
 from dashboard.figures import comparison as figures
 from dashboard.figures.common import empty_figure
 from dashboard.i18n import period_name, t
@@ -56,12 +56,6 @@ def _scorecard_grid(con, scope, area, period, lang):
     return rows, defs
 
 
-@callback(Output(ids.CMP_RANK_INFO, "href"), Output(ids.CMP_OUTCOME_INFO, "href"),
-          Input(ids.CMP_RANK_INDICATOR, "value"), Input(ids.CMP_OUTCOME, "value"), Input(ids.LANG, "data"))
-def info_links(rank, outcome, lang):
-    return indicator_info_href(rank, lang), indicator_info_href(outcome, lang)
-
-
 @callback(Output(ids.CMP_HEADER, "children"), Output(ids.CMP_SCORECARD_HOLDER, "children"),
           Output(ids.CMP_SCORECARD_CAPTION, "children"), Output(ids.CMP_SCORECARD_TITLE, "children"), *FILTERS)
 def update_scorecard(area, period, lang):
@@ -93,18 +87,6 @@ def scorecard_rows(request, area, period, lang):
     return paging.rows_block(rows, request, default_sort=("rank", "asc"))
 
 
-@callback(Output(ids.CMP_RANK_INDICATOR, "options"), Output(ids.CMP_RANK_INDICATOR, "value"),
-          Input(ids.LANG, "data"), Input(ids.CMP_RANK_INDICATOR, "value"))
-def rank_options(lang, current):
-    return indicator_choice(data.cursor(), lang, current)
-
-
-@callback(Output(ids.CMP_OUTCOME, "options"), Output(ids.CMP_OUTCOME, "value"),
-          Input(ids.LANG, "data"), Input(ids.CMP_OUTCOME, "value"))
-def outcome_options(lang, current):
-    return indicator_choice(data.cursor(), lang, current)
-
-
 @callback(Output(ids.CMP_SELECTED, "options"), Output(ids.CMP_SELECTED, "value"), Input(ids.AREA, "value"),
           Input(ids.LANG, "data"), State(ids.CMP_SELECTED, "value"), State(ids.CMP_INITIAL, "data"))
 def township_options(area, lang, current, initial):
@@ -122,17 +104,21 @@ def township_options(area, lang, current, initial):
     return options, keep
 
 
-@callback(Output(ids.CMP_RANK_GRAPH, "figure"), Output(ids.CMP_RANK_CAPTION, "children"),
+@callback(Output(ids.CMP_RANK_INDICATOR, "options"), Output(ids.CMP_RANK_INDICATOR, "value"),
+          Output(ids.CMP_RANK_INFO, "href"), Output(ids.CMP_RANK_GRAPH, "figure"), Output(ids.CMP_RANK_CAPTION, "children"),
           Output(ids.CMP_RANK_ALL, "style"), *FILTERS, Input(ids.CMP_RANK_INDICATOR, "value"), Input(ids.CMP_SELECTED, "value"),
           Input(ids.CMP_RANK_ALL, "value"))
 def update_ranking(area, period, lang, indicator, selected, every=None):
+    """The ranking section in one request: its indicator choice and the chart."""
     con = data.cursor()
     filters = data.read_filters(con, area, period, lang)
     lang = filters.lang
+    choice = indicator_section(con, lang, indicator)
+    indicator = choice[1]
     ranking = comparison.township_ranking(con, filters.scope, filters.area, filters.period, indicator) \
         if filters.period is not None else None
     if ranking is None:
-        return empty_figure(t("empty.no_data", lang)), "", HIDDEN
+        return *choice, empty_figure(t("empty.no_data", lang)), "", HIDDEN
     spec = ranking.indicator
     label = all_label(filters.scope, lang) if filters.area.code == "all" else filters.area.name
     name = spec["name_en"] if lang == "en" else spec["name_zh"]
@@ -143,7 +129,7 @@ def update_ranking(area, period, lang, indicator, selected, every=None):
         every="all" in (every or []))
     ends = t("cmp.ranking.ends", lang, shown=figures.ENDS_SHOWN, hidden=hidden) + " " if hidden else ""
     # "show all" is offered where the ranking is long enough to be cut
-    return figure, f"{ends}{name} · " + caption(filters), None if figures.is_long(ranking.parts) else HIDDEN
+    return *choice, figure, f"{ends}{name} · " + caption(filters), None if figures.is_long(ranking.parts) else HIDDEN
 
 
 @callback(Output(ids.CMP_SIDE_TABLE, "rowData"), Output(ids.CMP_SIDE_TABLE, "columnDefs"),
@@ -165,18 +151,22 @@ def update_side_by_side(area, period, lang, selected, per):
     return (grid_rows(columns, frame, helpers=("kind",)), column_defs(columns, frame), caption(filters), multiples)
 
 
-@callback(Output(ids.CMP_SCATTER, "figure"), Output(ids.CMP_SCATTER_CAPTION, "children"),
+@callback(Output(ids.CMP_OUTCOME, "options"), Output(ids.CMP_OUTCOME, "value"), Output(ids.CMP_OUTCOME_INFO, "href"),
+          Output(ids.CMP_SCATTER, "figure"), Output(ids.CMP_SCATTER_CAPTION, "children"),
           *FILTERS, Input(ids.CMP_RESOURCE, "value"), Input(ids.CMP_OUTCOME, "value"))
 def update_scatter(area, period, lang, resource, outcome):
+    """The resources-against-outcome section in one request: its outcome choice and the chart."""
     con = data.cursor()
     filters = data.read_filters(con, area, period, lang)
     lang = filters.lang
+    choice = indicator_section(con, lang, outcome)
+    outcome = choice[1]
     answer = comparison.resources_against_outcome(con, filters.scope, filters.area, filters.period, filters.as_of,
                                                   resource, outcome) if filters.period is not None else None
     if answer is None:
-        return empty_figure(t("empty.no_data", lang)), ""
+        return *choice, empty_figure(t("empty.no_data", lang)), ""
     spec = answer.indicator
     name = spec["name_en"] if lang == "en" else spec["name_zh"]
     figure = figures.scatter(answer.parts, resource, name, t(f"cmp.resource.{resource}", lang), not spec["is_rate"],
                              t("empty.period", lang, period=period_name(filters.period.label, lang)))
-    return figure, caption(filters)
+    return *choice, figure, caption(filters)
