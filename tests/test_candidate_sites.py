@@ -121,7 +121,7 @@ def sites_summary(client, key):
     dependency = next(d for d in client.get("/_dash-dependencies").get_json() if "coverage-sites-summary" in d["output"])
     values = {("shell-area-dropdown", "value"): "990104", ("shell-period-dropdown", "value"): "2026Q3",
               ("shell-lang-store", "data"): "en"}
-    params = {"radius": 1200, "site_district": None, "sites": 3, "site_kind": "all", "site_candidates": "file",
+    params = {"metric": "covered_share", "radius": 1200, "site_district": None, "sites": 3, "site_kind": "all", "site_candidates": "file",
               "site_file": key}
     body = {"output": dependency["output"], "outputs": outputs_of(dependency["output"]),
             "inputs": [input_entry(i, values, params) for i in dependency["inputs"]],

@@ -192,7 +192,7 @@ def test_every_overview_tile_links_to_the_page_that_explains_it_with_the_same_fi
     }
 
 
-def _map_request(metric: str, changed: str) -> dict:
+def _map_request(client, metric: str, changed: str) -> dict:
     metric_id = {"type": "param", "name": "metric"}
     inputs = [("shell-area-dropdown", "value", "all"), ("shell-period-dropdown", "value", "2026Q3"),
               ("shell-lang-store", "data", "zh"), (metric_id, "value", metric),
@@ -202,9 +202,10 @@ def _map_request(metric: str, changed: str) -> dict:
               ({"type": "param", "name": "site_kind"}, "value", "all"),
               ({"type": "param", "name": "site_candidates"}, "value", "points"),
               ({"type": "param", "name": "site_file"}, "value", None)]
-    return {"output": '..coverage-map-graph.figure...coverage-map-caption.children..',
-            "outputs": [{"id": "coverage-map-graph", "property": "figure"},
-                        {"id": "coverage-map-caption", "property": "children"}],
+    from benchmarks.callbacks import outputs_of
+    output = next(d["output"] for d in client.get("/_dash-dependencies").get_json()
+                  if "coverage-map-graph.figure" in d["output"])
+    return {"output": output, "outputs": outputs_of(output),
             "inputs": [{"id": i, "property": p, "value": v} for i, p, v in inputs],
             "changedPropIds": [changed]}
 
@@ -212,10 +213,10 @@ def _map_request(metric: str, changed: str) -> dict:
 def test_choosing_another_map_metric_sends_only_the_new_colours(app, sample_users):
     from conftest import login
     client = login(app.server.test_client(), "root")
-    full = client.post("/_dash-update-component", json=_map_request("gps_per_10k", "shell-area-dropdown.value"))
+    full = client.post("/_dash-update-component", json=_map_request(client, "gps_per_10k", "shell-area-dropdown.value"))
     choropleth = full.get_json()["response"]["coverage-map-graph"]["figure"]["data"][0]
     patched = client.post("/_dash-update-component", json=_map_request(
-        "gps_per_10k", '{"name":"metric","type":"param"}.value')).get_json()["response"]["coverage-map-graph"]["figure"]
+        client, "gps_per_10k", '{"name":"metric","type":"param"}.value')).get_json()["response"]["coverage-map-graph"]["figure"]
     assert patched["__dash_patch_update"] == "__dash_patch_update"
     changes = {op["location"][-1]: op["params"]["value"] for op in patched["operations"]}
     assert set(changes) >= {"z", "customdata", "colorscale", "hovertemplate"}
@@ -227,7 +228,7 @@ def test_choosing_another_map_metric_sends_only_the_new_colours(app, sample_user
 def test_large_responses_are_compressed_for_browsers(app, sample_users):
     from conftest import login
     client = login(app.server.test_client(), "root")
-    response = client.post("/_dash-update-component", json=_map_request("covered_share", "shell-area-dropdown.value"),
+    response = client.post("/_dash-update-component", json=_map_request(client, "covered_share", "shell-area-dropdown.value"),
                            headers={"Accept-Encoding": "gzip"})
     assert response.headers.get("Content-Encoding") == "gzip"
 

@@ -1,6 +1,7 @@
 """Coverage map callbacks: filters and radius → warehouse.queries.coverage → map, tables, sites."""
 from __future__ import annotations
 
+from dataclasses import replace
 from urllib.parse import urlencode
 
 import dash_bootstrap_components as dbc
@@ -102,8 +103,15 @@ def update_summary(area, period, lang, radius):
 
 
 @callback(Output(ids.COV_MAP, "figure"), Output(ids.COV_MAP_CAPTION, "children"),
+          Output(ids.COV_SITE_DISTRICT, "options"), Output(ids.COV_SITE_DISTRICT, "value"),
+          Output(ids.COV_SITE_DISTRICT, "disabled"),
+          Output(ids.COV_SITES_TABLE, "rowData"), Output(ids.COV_SITES_TABLE, "columnDefs"),
+          Output(ids.COV_SITES_SUMMARY, "children"), Output(ids.COV_SITES_CAPTION, "children"),
           *FILTERS, Input(ids.COV_METRIC, "value"), RADIUS, *SITES)
-def update_map(area, period, lang, metric, radius, *site_values):
+def update_map_and_plan(area, period, lang, metric, radius, *site_values):
+    """The map and the site plan it draws, in one request: the district to plan for, the
+    suggested sites (table and summary) and the map with them. A map and a plan asked for
+    separately made the map wait for the district's own round trip."""
     con, filters = read(area, period, lang, radius=radius, **dict(zip(SITE_PARAMS, site_values)))
     metric = metric if metric in figures.METRICS else "covered_share"
     radius = radius_m(con, filters)
@@ -115,14 +123,16 @@ def update_map(area, period, lang, metric, radius, *site_values):
             patch = Patch()
             for key, value in figures.metric_layer(metrics, metric, filters.lang).items():
                 patch["data"][0][key] = value
-            return patch, caption(filters, as_of=as_of)
+            return (patch, caption(filters, as_of=as_of)) + (no_update,) * 7
+    options, district, fixed = site_district_choice(con, filters, radius)
+    filters = replace(filters, params={**filters.params, "site_district": district})
     layers = coverage.map_layers(con, scope, where, radius, as_of)
     _, sites_frame = TABLES["coverage-sites"].build(con, filters)
     figure = figures.coverage_map(
         layers, metric, sites_frame, filters.lang, t("empty.no_data", filters.lang),
         tiles=figures.basemap(areas.setting(con, "map.tile_url"), areas.setting(con, "map.tile_attribution")))
     note = t("cov.by_township", filters.lang, limit=count(layers.max_points, filters.lang)) if layers.by_township else ""
-    return figure, caption(filters, as_of=as_of, note=note)
+    return (figure, caption(filters, as_of=as_of, note=note), options, district, fixed, *site_plan(con, filters))
 
 
 @callback(Output(ids.COV_TREND_GRAPH, "figure"), Output(ids.COV_TREND_CAPTION, "children"), *FILTERS, RADIUS)
@@ -174,31 +184,22 @@ def update_uncovered(area, period, lang, radius):
     return grid_rows(columns, frame), column_defs(columns, frame), caption(filters, as_of=filters.as_of)
 
 
-@callback(Output(ids.COV_SITE_DISTRICT, "options"), Output(ids.COV_SITE_DISTRICT, "value"),
-          Output(ids.COV_SITE_DISTRICT, "disabled"),
-          Input(ids.AREA, "value"), Input(ids.LANG, "data"), RADIUS, State(ids.COV_SITE_DISTRICT, "value"))
-def site_districts(area, lang, radius, current):
-    """The district to plan for: the selected area's own, or (for the whole city) a choice that
-    starts at the district with the most uncovered residents."""
-    con = data.cursor()
-    scope = data.current_scope()
-    options_frame = areas.area_options(con, scope)
+def site_district_choice(con, filters, radius: float) -> tuple[list[dict], str | None, bool]:
+    """The district to plan for (options, the chosen code, fixed): the selected area's own, or
+    (for the whole city) the one chosen, starting at the district with the most uncovered residents."""
+    options_frame = areas.area_options(con, filters.scope)
     districts = options_frame[options_frame["level"] == "district"]
     options = [{"label": row.name, "value": row.code} for row in districts.itertuples()]
-    chosen = areas.resolve_area(con, scope, area)
-    if chosen is not None and chosen.district_code:
-        return options, chosen.district_code, True
-    codes = set(districts["code"])
-    if current in codes:
+    if filters.area.district_code:
+        return options, filters.area.district_code, True
+    current = filters.params.get("site_district")
+    if current in set(districts["code"]):
         return options, current, False
-    return options, coverage.neediest_district(con, scope, float(radius or coverage.default_radius_m(con))), False
+    return options, coverage.neediest_district(con, filters.scope, radius), False
 
 
-@callback(Output(ids.COV_SITES_TABLE, "rowData"), Output(ids.COV_SITES_TABLE, "columnDefs"),
-          Output(ids.COV_SITES_SUMMARY, "children"), Output(ids.COV_SITES_CAPTION, "children"),
-          *FILTERS, RADIUS, *SITES)
-def update_sites(area, period, lang, radius, *site_values):
-    con, filters = read(area, period, lang, radius=radius, **dict(zip(SITE_PARAMS, site_values)))
+def site_plan(con, filters) -> tuple:
+    """The suggested sites' rows and columns, the plan in words, and the caption."""
     lang = filters.lang
     if not filters.state.has_registry:
         return [], [], empty(t("empty.no_data", lang)), ""
