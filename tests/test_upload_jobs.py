@@ -139,3 +139,40 @@ def test_a_bureau_user_rolls_back_their_own_uploads_only_and_an_inspector_none(t
     assert query(db, "SELECT count(*) FROM monthly_measure") == [(0,)]
     assert query(db, "SELECT message FROM load_batch WHERE batch_id = ?", [own.batch_id])[0][0].startswith(
         "rolled back by east")
+
+
+# what the migration fills batch_facility with from a warehouse loaded before it existed
+SCANNED = """
+    SELECT DISTINCT batch_id, facility_code FROM (
+        SELECT batch_id, facility_code FROM monthly_measure
+        UNION ALL SELECT batch_id, facility_code FROM monthly_measure_history
+        UNION ALL SELECT replaced_by_batch, facility_code FROM monthly_measure_history
+        UNION ALL SELECT batch_id, facility_code FROM standardization_assessment
+        UNION ALL SELECT batch_id, facility_code FROM staffing
+        UNION ALL SELECT batch_id, facility_code FROM inspection
+        UNION ALL SELECT batch_id, facility_code FROM facility)
+    ORDER BY ALL"""
+
+
+def test_each_file_keeps_the_facilities_it_wrote_as_the_rows_say(sample_db):
+    """The load history of a district user reads batch_facility, kept as files load, instead of
+    scanning every value: it holds what the rows themselves say."""
+    kept = query(sample_db, "SELECT batch_id, facility_code FROM batch_facility ORDER BY ALL")
+    assert kept == query(sample_db, SCANNED)
+    assert len(kept) == 1573
+
+
+def test_a_file_that_only_withdrew_values_shows_in_its_districts_history(tmp_path):
+    from warehouse.actions import load_batches
+    from warehouse.store import Reader
+
+    from factory import load
+    db = tiny_city(tmp_path)
+    [sent] = load(db, monthly_file(tmp_path / "m.csv", [{"facility_code": "F_CHC1", "period": "2026-03",
+                                                          "births": 9, "newborn_visits": 8}]), loaded_by="east")
+    [withdrawn] = load(db, monthly_file(tmp_path / "w.csv", [{"facility_code": "F_CHC1", "period": "2026-03",
+                                                               "births": "", "newborn_visits": 8}]), loaded_by="east")
+    assert withdrawn.status == "accepted" and query(db, "SELECT count(*) FROM monthly_measure") == [(1,)]
+    history = load_batches(Reader(db).cursor(), ["110101"])
+    assert list(history["batch_id"]) == [withdrawn.batch_id, sent.batch_id]
+    assert load_batches(Reader(db).cursor(), ["110102"]).empty

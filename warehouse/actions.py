@@ -83,21 +83,16 @@ def rollback_upload(db: Path | str | None, batch_id, user) -> int:
 
 def load_batches(con, scope_districts: list[str] | None, limit: int = 200, batch_id: int | None = None):
     """The load history (or the one batch `batch_id`). A batch shows for a scoped user when every
-    facility it touched is theirs."""
+    facility it wrote rows of (`batch_facility`, kept as files load) is theirs."""
     columns = "batch_id, file_name, sha256, kind, loaded_at, loaded_by, rows_accepted, status, message"
     if scope_districts is None:
         return con.execute(f"SELECT {columns} FROM load_batch WHERE (CAST(? AS BIGINT) IS NULL OR batch_id = ?) "
                            "ORDER BY batch_id DESC LIMIT ?",
                            [batch_id, batch_id, limit]).df()
     return con.execute(f"""
-        WITH touched AS (
-            SELECT batch_id, facility_code FROM monthly_measure UNION ALL SELECT batch_id, facility_code FROM monthly_measure_history
-            UNION ALL SELECT batch_id, facility_code FROM standardization_assessment
-            UNION ALL SELECT batch_id, facility_code FROM staffing UNION ALL SELECT batch_id, facility_code FROM inspection
-            UNION ALL SELECT batch_id, facility_code FROM facility
-        ), per_batch AS (
+        WITH per_batch AS (
             SELECT t.batch_id, bool_and(list_contains(?, f.district_code)) AS mine
-            FROM touched t JOIN v_facility f USING (facility_code)
+            FROM batch_facility t JOIN v_facility f USING (facility_code)
             WHERE CAST(? AS BIGINT) IS NULL OR t.batch_id = ?
             GROUP BY t.batch_id
         )

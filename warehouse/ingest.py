@@ -104,6 +104,11 @@ class FileBatch:
         if changed:
             batch = self._batch()
             record_derived_change(self.con, spec, "changed")
+            if "facility_code" in spec.keys:
+                self.con.execute("""INSERT INTO batch_facility SELECT DISTINCT ?, facility_code FROM changed c
+                                    WHERE NOT EXISTS (SELECT 1 FROM batch_facility b
+                                                      WHERE b.batch_id = ? AND b.facility_code = c.facility_code)""",
+                                 [batch, batch])
             key_in_changed = f"{in_range} AND EXISTS (SELECT 1 FROM changed i WHERE {key_match})"
             self.con.execute(f"INSERT INTO {spec.table}_history SELECT t.*, ? FROM {spec.table} t "
                              f"WHERE {key_in_changed}", [batch, *bounds])
