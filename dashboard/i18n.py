@@ -86,6 +86,8 @@ TEXT: dict[str, tuple[str, str]] = {
     "ov.ranking.indicator": ("排名指标", "Indicator to rank"),
     "ov.target_line": ("目标 {target}", "target {target}"),
     "ov.overdue_list": ("逾期未整改清单", "Overdue rectifications"),
+    "ov.overdue_capped": ("共 {total} 条，表中列出逾期最久的 {shown} 条；导出包含全部。",
+                          "{total} in all; the table lists the {shown} longest overdue, the export all of them."),
     # indicator table
     "col.indicator": ("指标", "Indicator"),
     "col.category": ("类别", "Category"),

@@ -574,3 +574,15 @@ def test_the_benchmark_sends_every_read_only_callback_a_request_it_answers(app, 
     for name, body in bodies:
         _, response, _ = call(client, body)
         assert response.status_code in (200, 204), (name, response.status_code, response.get_data(as_text=True)[:200])
+
+
+def test_a_long_overdue_list_shows_the_longest_overdue_and_says_how_many_more(app, monkeypatch):
+    """A nation's overdue findings ran to 1.9 MB of rows: the table lists the first
+    OVERDUE_ROWS_SHOWN (longest overdue first) and says the export has them all."""
+    from dashboard.callbacks import overview
+    rows, _, message = overview.update_overdue("all", "2026Q3", "en")
+    monkeypatch.setattr(overview, "OVERDUE_ROWS_SHOWN", 2)
+    shown, _, capped = overview.update_overdue("all", "2026Q3", "en")
+    assert len(rows) == 30 and shown == rows[:2]
+    assert capped.startswith("30 in all; the table lists the 2 longest overdue, the export all of them. ")
+    assert not message.startswith("30 in all")

@@ -19,6 +19,9 @@ from dashboard.tables import overview as shapes
 from warehouse.queries import overview, supervision
 
 FILTERS = (Input(ids.AREA, "value"), Input(ids.PERIOD, "value"), Input(ids.LANG, "data"))
+# a nation's overdue findings are thousands (1.9 MB for all of them): the table lists the longest
+# overdue, the export every one
+OVERDUE_ROWS_SHOWN = 500
 
 TABLES = {
     "overview-indicators": Table(lambda con, f: overview.judged_indicators(con, f.scope, f.area, f.period),
@@ -161,8 +164,13 @@ def update_overdue(area, period, lang):
     if filters.period is None:
         return [], [], t("empty.no_data", filters.lang)
     columns, frame = TABLES["overview-overdue"].build(con, filters)
-    message = caption(filters, as_of=data.today()) if len(frame) else t("empty.no_overdue", filters.lang)
-    return grid_rows(columns, frame), column_defs(columns, frame), message
+    if frame.empty:
+        return grid_rows(columns, frame), column_defs(columns, frame), t("empty.no_overdue", filters.lang)
+    shown = frame.head(OVERDUE_ROWS_SHOWN)          # the longest overdue first
+    message = caption(filters, as_of=data.today())
+    if len(shown) < len(frame):
+        message = t("ov.overdue_capped", filters.lang, total=f"{len(frame):,}", shown=f"{len(shown):,}") + " " + message
+    return grid_rows(columns, shown), column_defs(columns, shown), message
 
 
 @callback(Output(ids.OV_FAVOURITES, "children"), Input(ids.LANG, "data"))
