@@ -438,6 +438,8 @@ TEXT: dict[str, tuple[str, str]] = {
     "std.stars": ("服务站星级分布（年末）", "Stations by star rating (year end)"),
     "std.stars.legend": ("{stars}星", "{stars} stars"),
     "std.lost_table": ("降星记录", "Stars lost"),
+    "std.lost_capped": ("共 {total} 条，表中列出最近的 {shown} 条；导出包含全部。",
+                        "{total} in all; the table lists the latest {shown}, the export all of them."),
     "std.col.from_to": ("星级变化", "Change"),
     "std.col.date": ("评定日期", "Assessed on"),
     "std.empty.no_chc": ("所选区域没有运行中的社区卫生服务中心。", "No operating CHC in the selected area."),

@@ -151,6 +151,7 @@ STD_GAP_TABLE = "standardization-gap-table"
 STD_GAP_CAPTION = "standardization-gap-caption"
 STD_STARS_GRAPH = "standardization-stars-graph"
 STD_LOST_TABLE = "standardization-lost-table"
+STD_LOST_CAPTION = "standardization-lost-caption"
 
 # township comparison
 CMP_HEADER = "townships-header-div"

@@ -586,3 +586,13 @@ def test_a_long_overdue_list_shows_the_longest_overdue_and_says_how_many_more(ap
     assert len(rows) == 30 and shown == rows[:2]
     assert capped.startswith("30 in all; the table lists the 2 longest overdue, the export all of them. ")
     assert not message.startswith("30 in all")
+
+
+def test_a_long_list_of_stars_lost_shows_the_latest_and_says_how_many_more(app, monkeypatch):
+    from dashboard.callbacks import standardization
+    _, rows, _, message = standardization.update_stars("all", "2026Q3", "en")
+    monkeypatch.setattr(standardization, "LOST_ROWS_SHOWN", 2)
+    _, shown, _, capped = standardization.update_stars("all", "2026Q3", "en")
+    assert len(rows) == 24 and shown == rows[:2]
+    assert capped.startswith("24 in all; the table lists the latest 2, the export all of them. ")
+    assert message == capped.split("them. ", 1)[1]

@@ -30,7 +30,8 @@ def layout(lang=None, **_):
                               "standardization-gaps", lang), className="mb-3")),
         dbc.Row([
             dbc.Col(panel(t("std.stars", lang), dcc.Graph(id=ids.STD_STARS_GRAPH, **graph)), lg=7, className="mb-3"),
-            dbc.Col(panel(t("std.lost_table", lang), grid(ids.STD_LOST_TABLE, 300, lang), None, "standardization-lost",
+            dbc.Col(panel(t("std.lost_table", lang), grid(ids.STD_LOST_TABLE, 300, lang), ids.STD_LOST_CAPTION,
+                          "standardization-lost",
                           lang), lg=5, className="mb-3"),
         ]),
     ])
