@@ -38,6 +38,10 @@ def _compose(con, filters, number: str):
 PREVIEW_ROWS = 30
 
 
+def _table_rows(rows) -> list:
+    return [html.Tr([html.Td(c) for c in row]) for row in rows]
+
+
 def preview(parts: list, lang: str) -> list:
     """The bulletin's blocks as the page shows them (Dash escapes every text). The annexes' tables
     (every facility, every indicator: hundreds of rows for a province) are in the files only, and
@@ -51,12 +55,12 @@ def preview(parts: list, lang: str) -> list:
             continue
         after_annex = b.kind == "annex"
         if b.kind == "table":
-            rows = [html.Tr([html.Td(c) for c in row]) for row in b.rows]
-            if len(rows) > PREVIEW_ROWS:
+            rows = _table_rows(b.rows) if len(b.rows) <= PREVIEW_ROWS else None
+            if rows is None:        # components for the rows drawn only: a nation ranks 3,400
                 half = PREVIEW_ROWS // 2
-                between = html.Tr(html.Td(t("bul.rows_in_files", lang, rows=len(rows) - 2 * half),
+                between = html.Tr(html.Td(t("bul.rows_in_files", lang, rows=len(b.rows) - 2 * half),
                                           colSpan=len(b.header), className="text-muted small text-center"))
-                rows = rows[:half] + [between] + rows[-half:]
+                rows = _table_rows(b.rows[:half]) + [between] + _table_rows(b.rows[-half:])
             shown.append(dbc.Table([html.Thead(html.Tr([html.Th(h) for h in b.header])), html.Tbody(rows)],
                                    bordered=True, size="sm", responsive=True, className="bulletin-table"))
             continue
