@@ -1,6 +1,7 @@
 """How long users wait for every page, in a real browser (`python -m benchmarks browser`).
 
     python -m benchmarks browser [--scale 0 --scale 1] [--repeats 5] [--keep DIR]
+    python -m benchmarks browser --scale 10 --db DIR/province.duckdb    (a warehouse already made)
 
 For each size (`--scale 0`: the sample city of data_samples/; `--scale N`: N × the province,
 etl.sample_city.PROVINCE, generated as benchmarks/writes.py does, every month kept):
@@ -139,7 +140,9 @@ def add_bench_user(db: Path) -> None:
     """Our own administrator, so that the first start creates (and prints) no generated one."""
     from benchmarks.province import PASSWORD
     from warehouse.accounts import Accounts, accounts_path
-    Accounts(accounts_path(db)).add_user(USERNAME, PASSWORD, "admin", [], "Bench")
+    accounts = Accounts(accounts_path(db))
+    if accounts.get(USERNAME) is None:          # a warehouse given with --db may have it already
+        accounts.add_user(USERNAME, PASSWORD, "admin", [], "Bench")
 
 
 def start_dashboard(db: Path, port: int, log: Path) -> subprocess.Popen:
@@ -266,9 +269,9 @@ def measure_pages(driver, base: str, every_page: list[Page], repeats: int, timin
 
 # --- one size ----------------------------------------------------------------------------------
 
-def measure(work: Path, factor: float, repeats: int) -> dict:
+def measure(work: Path, factor: float, repeats: int, db: Path | None = None) -> dict:
     load_at_start = os.getloadavg()[0]
-    db = build_warehouse(work, factor)
+    db = db or build_warehouse(work, factor)
     facts = warehouse_facts(db)
     add_bench_user(db)
     port = free_port()
@@ -380,7 +383,11 @@ def main(argv=None) -> int:
                         help="0: the sample city; N: N × the province (repeatable; default 0 and 1)")
     parser.add_argument("--repeats", type=int, default=5, help="visits per page and way, for the median")
     parser.add_argument("--keep", help="keep the generated files, warehouses and server logs in this folder")
+    parser.add_argument("--db", help="time this warehouse (one --scale names its size) instead of building one: "
+                                     "e.g. the national one `python -m benchmarks --scale 10 --keep DIR` left")
     args = parser.parse_args(argv)
+    if args.db and len(args.scale or []) != 1:
+        parser.error("--db needs exactly one --scale, the size of its warehouse")
     work = Path(args.keep) if args.keep else Path(tempfile.mkdtemp(prefix="jiceng-browser-"))
     results = []
     try:
@@ -389,7 +396,7 @@ def main(argv=None) -> int:
             shutil.rmtree(folder, ignore_errors=True)
             folder.mkdir(parents=True)
             print(f"size {factor:g}:", flush=True)
-            results.append(measure(folder, factor, args.repeats))
+            results.append(measure(folder, factor, args.repeats, Path(args.db) if args.db else None))
     finally:
         if not args.keep:
             shutil.rmtree(work, ignore_errors=True)
