@@ -184,6 +184,8 @@ def column_defs(columns: list[tuple[str, str, str]], data=None) -> list[dict]:
             spec.update(minWidth=190 if field in ("indicator", "indicator_link", "profile") else
                         150 if field in ("name", "findings") else 110,
                         flex=2)
+        if kind == "whole" and data is not None:     # a short text read whole (★★★★★ → ★★★★), never cut
+            spec.update(minWidth=name_px(field, data), flex=1)
         if field in WRAPPED:
             spec.update(wrapText=True, autoHeight=True, minWidth=260, flex=4, cellClass="cell-wrapped")
         if kind in FORMATTERS:

@@ -29,7 +29,8 @@ def header_px(header: str) -> int:
 
 
 def text_px(text: str) -> float:
-    return sum(WIDE_PX if ord(ch) >= 0x2E80 else NARROW_PX for ch in text)
+    # CJK, and the symbols drawn as wide (★ of the star ratings)
+    return sum(WIDE_PX if ord(ch) >= 0x2E80 or 0x2600 <= ord(ch) <= 0x27BF else NARROW_PX for ch in text)
 
 
 def _blank(value) -> bool:

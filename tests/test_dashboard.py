@@ -596,3 +596,16 @@ def test_a_long_list_of_stars_lost_shows_the_latest_and_says_how_many_more(app, 
     assert len(rows) == 24 and shown == rows[:2]
     assert capped.startswith("24 in all; the table lists the latest 2, the export all of them. ")
     assert message == capped.split("them. ", 1)[1]
+
+
+def test_a_star_change_is_never_cut():
+    """★★★★★ → ★★★★ in the stars-lost grid: its column is as wide as its longest change (the stars
+    measured as wide characters), not the 110 px of any text column, where it read ★★★★★…"""
+    import pandas as pd
+
+    from dashboard.components import column_defs
+    rows = pd.DataFrame({"change": ["★★★★★ → ★★★★", "★★ → ★"]})
+    [spec] = column_defs([("change", "星级变化", "whole")], rows)
+    assert spec["minWidth"] == 200           # 9 × 14.5 + 3 × 8.5 + 44, rounded up
+    [plain] = column_defs([("change", "星级变化", "text")], rows)
+    assert plain["minWidth"] == 110

@@ -4,8 +4,9 @@ the same rows for the same filters.
 A table is a `Table`: the one warehouse call that answers it (`fetch`, declared beside the
 page's callbacks) and a shaper (`shape`, in `dashboard/tables/<page>.py`) that takes the call's
 DataFrame — never a connection — and returns (columns, frame): columns are (field, header, kind)
-with kind text | int | pct | dec | link | township | rate_or_count | scorecell | scorecount | byrow
-(`township`: a township's name, drawn as a link to its profile from the row's township_code). Shapers
+with kind text | whole | int | pct | dec | link | township | rate_or_count | scorecell | scorecount | byrow
+(`township`: a township's name, drawn as a link to its profile from the row's township_code; `whole`:
+a short text its column is as wide as, never cut). Shapers
 name, translate and order; the numbers and their states come from the warehouse."""
 from __future__ import annotations
 

@@ -71,5 +71,5 @@ def lost(frame: pd.DataFrame, filters):
     frame["assessed_on"] = frame["assessed_on"].astype(str)
     frame["profile"] = profile_links(frame, lang)
     columns = [("profile", t("col.facility", lang), "link"), ("township_name", t("col.township", lang), "township"),
-               ("change", t("std.col.from_to", lang), "text"), ("assessed_on", t("std.col.date", lang), "text")]
+               ("change", t("std.col.from_to", lang), "whole"), ("assessed_on", t("std.col.date", lang), "text")]
     return columns, frame
