@@ -4,6 +4,7 @@ Kept versions can be restored by an administrator only (warehouse/actions.py).""
 import base64
 import json
 import os
+from pathlib import Path
 
 import pytest
 
@@ -141,17 +142,11 @@ def test_a_bureau_user_rolls_back_their_own_uploads_only_and_an_inspector_none(t
         "rolled back by east")
 
 
-# what the migration fills batch_facility with from a warehouse loaded before it existed
-SCANNED = """
-    SELECT DISTINCT batch_id, facility_code FROM (
-        SELECT batch_id, facility_code FROM monthly_measure
-        UNION ALL SELECT batch_id, facility_code FROM monthly_measure_history
-        UNION ALL SELECT replaced_by_batch, facility_code FROM monthly_measure_history
-        UNION ALL SELECT batch_id, facility_code FROM standardization_assessment
-        UNION ALL SELECT batch_id, facility_code FROM staffing
-        UNION ALL SELECT batch_id, facility_code FROM inspection
-        UNION ALL SELECT batch_id, facility_code FROM facility)
-    ORDER BY ALL"""
+# what the migration fills batch_facility with from a warehouse loaded before it existed: the
+# facilities of every row that carries a batch
+MIGRATION = Path(__file__).resolve().parent.parent / "warehouse" / "migrations" / "0006_batch_facility.sql"
+SCANNED = MIGRATION.read_text(encoding="utf-8").split("INSERT INTO batch_facility", 1)[1].rstrip().rstrip(";") \
+    + " ORDER BY ALL"
 
 
 def test_each_file_keeps_the_facilities_it_wrote_as_the_rows_say(sample_db):
