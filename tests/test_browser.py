@@ -125,7 +125,9 @@ def test_cov001_map_renders_offline_and_numbers_follow_the_radius(dash_duo, app)
     box.send_keys(Keys.CONTROL, "a")
     box.send_keys("2000", Keys.TAB)
     wait_tile(dash_duo, "coverage-tile-total", "95.7%")
-    assert query_of(dash_duo).get("radius") == "2000"
+    # the address is written once the map and its site plan have answered too (the plan's district
+    # is one of the page's controls), which on a loaded machine can be after the tiles
+    WebDriverWait(dash_duo.driver, 30).until(lambda driver: query_of(dash_duo).get("radius") == "2000")
     dash_duo.wait_for_element(".ag-row", timeout=30)
     assert dash_duo.get_logs() == []
 
