@@ -609,3 +609,17 @@ def test_a_star_change_is_never_cut():
     assert spec["minWidth"] == 200           # 9 × 14.5 + 3 × 8.5 + 44, rounded up
     [plain] = column_defs([("change", "星级变化", "text")], rows)
     assert plain["minWidth"] == 110
+
+
+def test_a_long_visit_ranking_lists_the_riskiest_and_says_how_many_more(app, sample_users, monkeypatch):
+    import flask
+
+    from dashboard.callbacks import supervision
+    from warehouse.accounts import Accounts, accounts_path
+    with app.server.test_request_context("/supervision"):
+        flask.g.user = Accounts(accounts_path(data.warehouse_path())).get("root")
+        _, rows, _, note, _, _ = supervision.update_ranking("all", "2026Q3", "en", ["CHC", "CHS", "THC"], None)
+        monkeypatch.setattr(supervision, "RANKING_ROWS_SHOWN", 3)
+        _, shown, _, capped, _, _ = supervision.update_ranking("all", "2026Q3", "en", ["CHC", "CHS", "THC"], None)
+    assert len(rows) == 154 and shown == rows[:3]
+    assert capped == "The 3 facilities with the highest risk are listed (of 154). " + note

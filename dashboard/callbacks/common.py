@@ -36,6 +36,14 @@ def indicator_choice(con, lang: str, current: str | None) -> tuple[list[dict], s
     return options, current if current in codes else (codes[0] if codes else None)
 
 
+def first_rows(frame, limit: int, capped_key: str, lang: str) -> tuple:
+    """The first `limit` rows of a long list the grid shows (its export has them all), and the
+    sentence `capped_key` saying how many there are when some were left out ("" when none were)."""
+    shown = frame.head(limit)
+    if len(shown) == len(frame):
+        return shown, ""
+    return shown, t(capped_key, lang, total=f"{len(frame):,}", shown=f"{len(shown):,}")
+
 
 def indicator_section(con, lang: str, current: str | None) -> tuple[list[dict], str | None, str]:
     """A page section's indicator choice, answered with its chart in the same request: the

@@ -8,7 +8,7 @@ from dash import Input, Output, callback, dcc, html
 
 from dashboard import brief, data, ids
 from dashboard.callbacks.analysis import favourite_links, own_favourites
-from dashboard.callbacks.common import caption, indicator_section
+from dashboard.callbacks.common import caption, first_rows, indicator_section
 from dashboard.callbacks.shell import all_label, page_title
 from dashboard.components import column_defs, empty, kpi
 from dashboard.figures import overview as figures
@@ -166,10 +166,9 @@ def update_overdue(area, period, lang):
     columns, frame = TABLES["overview-overdue"].build(con, filters)
     if frame.empty:
         return grid_rows(columns, frame), column_defs(columns, frame), t("empty.no_overdue", filters.lang)
-    shown = frame.head(OVERDUE_ROWS_SHOWN)          # the longest overdue first
-    message = caption(filters, as_of=data.today())
-    if len(shown) < len(frame):
-        message = t("ov.overdue_capped", filters.lang, total=f"{len(frame):,}", shown=f"{len(shown):,}") + " " + message
+    # the longest overdue first
+    shown, capped = first_rows(frame, OVERDUE_ROWS_SHOWN, "ov.overdue_capped", filters.lang)
+    message = " ".join(filter(None, (capped, caption(filters, as_of=data.today()))))
     return grid_rows(columns, shown), column_defs(columns, shown), message
 
 

@@ -5,7 +5,7 @@ import plotly.graph_objects as go
 from dash import Input, Output, State, callback, ctx
 
 from dashboard import auth, data, ids
-from dashboard.callbacks.common import caption
+from dashboard.callbacks.common import caption, first_rows
 from dashboard.callbacks.shell import page_title
 from dashboard.components import column_defs
 from dashboard.figures import quality as figures
@@ -79,9 +79,8 @@ def update_flags(area, period, lang, _version):
     outputs = []
     for columns, frame in (TABLES["quality-outliers"].build(con, filters),
                            TABLES["quality-consistency"].build(con, filters)):
-        shown = frame.head(FLAG_ROWS_SHOWN)
-        note = (t("dq.count", filters.lang, total=f"{len(frame):,}") if len(shown) == len(frame) else
-                t("dq.count_capped", filters.lang, total=f"{len(frame):,}", shown=f"{len(shown):,}"))
+        shown, capped = first_rows(frame, FLAG_ROWS_SHOWN, "dq.count_capped", filters.lang)
+        note = capped or t("dq.count", filters.lang, total=f"{len(frame):,}")
         outputs += [grid_rows(columns, shown, helpers), column_defs(columns, shown), note]
     return (*outputs, title)
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 from dash import Input, Output, callback, html
 
 from dashboard import data, ids
-from dashboard.callbacks.common import caption
+from dashboard.callbacks.common import caption, first_rows
 from dashboard.callbacks.shell import page_title
 from dashboard.components import column_defs, empty, kpi
 from dashboard.figures import overview as overview_figures
@@ -109,8 +109,7 @@ def update_stars(area, period, lang):
     figure = figures.star_distribution(standardization.star_distribution(con, filters.scope, filters.area),
                                        filters.lang, t("empty.no_data", filters.lang))
     columns, frame = TABLES["standardization-lost"].build(con, filters)
-    shown = frame.head(LOST_ROWS_SHOWN)             # the latest assessments first
-    message = caption(filters, as_of=standardization.horizon(con))
-    if len(shown) < len(frame):
-        message = t("std.lost_capped", filters.lang, total=f"{len(frame):,}", shown=f"{len(shown):,}") + " " + message
+    # the latest assessments first
+    shown, capped = first_rows(frame, LOST_ROWS_SHOWN, "std.lost_capped", filters.lang)
+    message = " ".join(filter(None, (capped, caption(filters, as_of=standardization.horizon(con)))))
     return figure, grid_rows(columns, shown), column_defs(columns, shown), message

@@ -12,7 +12,7 @@ import dash_bootstrap_components as dbc
 from dash import Input, Output, State, callback, dcc, html, no_update
 
 from dashboard import auth, brief, data, ids
-from dashboard.callbacks.common import caption
+from dashboard.callbacks.common import caption, first_rows
 from dashboard.callbacks.shell import page_title
 from dashboard.components import column_defs, facility_options
 from dashboard.figures.common import empty_figure
@@ -86,9 +86,8 @@ def update_ranking(area, period, lang, types, _saved):
     ranked = ranking_for(con, filters, types)
     options = facility_options(ranked.head(VISIT_OPTIONS_SHOWN))
     note = shapes.score_rule(supervision.weights(con), supervision.PARTS, lang) + " · " + caption(filters)
-    if len(ranked) > RANKING_ROWS_SHOWN:
-        note = t("sup.ranking_capped", lang, shown=f"{RANKING_ROWS_SHOWN:,}", total=f"{len(ranked):,}") + " " + note
-        ranked = ranked.head(RANKING_ROWS_SHOWN).copy()
+    ranked, capped = first_rows(ranked, RANKING_ROWS_SHOWN, "sup.ranking_capped", lang)
+    note = " ".join(filter(None, (capped, note)))
     columns, ranked = shapes.ranking(ranked, filters)
     return (header, grid_rows(columns, ranked, helpers=("facility_code",)), column_defs(columns, ranked), note, options,
             ranking_cards(ranked, filters, types))
