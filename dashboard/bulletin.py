@@ -318,7 +318,7 @@ def docx(parts: list[Block]) -> bytes:
                 plain = len(row) == len(b.header) and all(_plain(text) for text in row)
                 if template is not None and plain:
                     tr = deepcopy(template)
-                    for t, text in zip(tr.iterfind(f"{W}tc/{W}p/{W}r/{W}t"), row):
+                    for t, text in zip(tr.iterfind("/".join(qn(tag) for tag in ("w:tc", "w:p", "w:r", "w:t"))), row):
                         t.text = text
                     table._tbl.append(tr)
                     continue
@@ -339,9 +339,6 @@ def docx(parts: list[Block]) -> bytes:
     out = io.BytesIO()
     document.save(out)
     return out.getvalue()
-
-
-W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 
 
 def _plain(text) -> bool:

@@ -55,8 +55,9 @@ def preview(parts: list, lang: str) -> list:
             continue
         after_annex = b.kind == "annex"
         if b.kind == "table":
-            rows = _table_rows(b.rows) if len(b.rows) <= PREVIEW_ROWS else None
-            if rows is None:        # components for the rows drawn only: a nation ranks 3,400
+            if len(b.rows) <= PREVIEW_ROWS:
+                rows = _table_rows(b.rows)
+            else:                   # components for the rows drawn only: a nation ranks 3,400
                 half = PREVIEW_ROWS // 2
                 between = html.Tr(html.Td(t("bul.rows_in_files", lang, rows=len(b.rows) - 2 * half),
                                           colSpan=len(b.header), className="text-muted small text-center"))
