@@ -127,12 +127,12 @@ def update_map_and_plan(area, period, lang, metric, radius, *site_values):
     options, district, fixed = site_district_choice(con, filters, radius)
     filters = replace(filters, params={**filters.params, "site_district": district})
     layers = coverage.map_layers(con, scope, where, radius, as_of)
-    _, sites_frame = TABLES["coverage-sites"].build(con, filters)
+    sites = TABLES["coverage-sites"].build(con, filters)
     figure = figures.coverage_map(
-        layers, metric, sites_frame, filters.lang, t("empty.no_data", filters.lang),
+        layers, metric, sites[1], filters.lang, t("empty.no_data", filters.lang),
         tiles=figures.basemap(areas.setting(con, "map.tile_url"), areas.setting(con, "map.tile_attribution")))
     note = t("cov.by_township", filters.lang, limit=count(layers.max_points, filters.lang)) if layers.by_township else ""
-    return (figure, caption(filters, as_of=as_of, note=note), options, district, fixed, *site_plan(con, filters))
+    return (figure, caption(filters, as_of=as_of, note=note), options, district, fixed, *site_plan(con, filters, *sites))
 
 
 @callback(Output(ids.COV_TREND_GRAPH, "figure"), Output(ids.COV_TREND_CAPTION, "children"), *FILTERS, RADIUS)
@@ -198,12 +198,12 @@ def site_district_choice(con, filters, radius: float) -> tuple[list[dict], str |
     return options, coverage.neediest_district(con, filters.scope, radius), False
 
 
-def site_plan(con, filters) -> tuple:
-    """The suggested sites' rows and columns, the plan in words, and the caption."""
+def site_plan(con, filters, columns, frame) -> tuple:
+    """The suggested sites (`TABLES["coverage-sites"]`, built by the caller, who draws them on the
+    map too) as the grid's rows and columns, the plan in words, and the caption."""
     lang = filters.lang
     if not filters.state.has_registry:
         return [], [], empty(t("empty.no_data", lang)), ""
-    columns, frame = TABLES["coverage-sites"].build(con, filters)
     plan = plan_arguments(con, filters)
     if plan is None:
         return [], column_defs(columns), empty(t("empty.choose_district", lang)), ""
