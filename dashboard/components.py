@@ -180,12 +180,12 @@ def column_defs(columns: list[tuple[str, str, str]], data=None) -> list[dict]:
                 "tooltipField": field if kind == "text" else None}
         if kind == "township":
             spec.update(cellRenderer="TownshipLink", tooltipField=field)
-        if kind in ("text", "link", "township"):
+        if kind in ("text", "whole", "link", "township"):
             spec.update(minWidth=190 if field in ("indicator", "indicator_link", "profile") else
                         150 if field in ("name", "findings") else 110,
                         flex=2)
         if kind == "whole" and data is not None:     # a short text read whole (★★★★★ → ★★★★), never cut
-            spec.update(minWidth=name_px(field, data), flex=1)
+            spec["minWidth"] = max(spec["minWidth"], name_px(field, data))
         if field in WRAPPED:
             spec.update(wrapText=True, autoHeight=True, minWidth=260, flex=4, cellClass="cell-wrapped")
         if kind in FORMATTERS:

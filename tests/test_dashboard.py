@@ -609,6 +609,8 @@ def test_a_star_change_is_never_cut():
     assert spec["minWidth"] == 200           # 9 × 14.5 + 3 × 8.5 + 44, rounded up
     [plain] = column_defs([("change", "星级变化", "text")], rows)
     assert plain["minWidth"] == 110
+    [empty] = column_defs([("change", "星级变化", "whole")], rows.head(0))      # no rows: a text column's floor
+    assert empty["minWidth"] == 110
 
 
 def test_a_long_visit_ranking_lists_the_riskiest_and_says_how_many_more(app, sample_users, monkeypatch):
