@@ -46,7 +46,7 @@ TABLES = {
     "township_indicator_parts_table": Derived(
         ("township_indicator_parts_of",), ("measure", "facility"),
         "EXISTS (SELECT 1 FROM changed_facility) OR (t.period_kind, t.period) IN "
-        "(SELECT (period_kind, period) FROM changed_facility_period)", order="ORDER BY period_kind, period"),
+        "(SELECT DISTINCT (period_kind, period) FROM changed_facility_period)", order="ORDER BY period_kind, period"),
     "dq_outlier_table": Derived(
         ("dq_outlier_of",), ("measure",), "t.facility_code IN (SELECT facility_code FROM changed_measure_facility)"),
     "dq_consistency_table": Derived(

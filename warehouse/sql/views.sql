@@ -264,14 +264,22 @@ SELECT DISTINCT code AS facility_code FROM derived_change WHERE input = 'facilit
 -- per township, indicator and period, the sums of the facilities' numerators and denominators,
 -- how many facilities have a row and how many reported the numerator. Additive, so any set of
 -- townships sums to the same as its facilities do. `only_changed`: the changed periods, or every
--- period when a facility changed (it may have moved township).
+-- period when a facility changed (it may have moved township). The changed periods are a semi
+-- join on their few distinct keys (a month's load: 3), not a tuple IN against one row per
+-- facility and period, which at 10 × the province took 3 s where this takes 0.2.
 CREATE OR REPLACE MACRO township_indicator_parts_of(only_changed) AS TABLE
+WITH in_scope AS (
+    SELECT x.* FROM facility_indicator_parts_table x
+    WHERE NOT only_changed OR EXISTS (SELECT 1 FROM changed_facility)
+    UNION ALL
+    SELECT x.* FROM facility_indicator_parts_table x
+    SEMI JOIN (SELECT DISTINCT period_kind, period FROM changed_facility_period) c USING (period_kind, period)
+    WHERE only_changed AND NOT EXISTS (SELECT 1 FROM changed_facility)
+)
 SELECT f.township_code, x.indicator_code, x.period_kind, x.period,
        sum(x.numerator) AS numerator, sum(x.denominator) AS denominator,
        count(*) AS facilities, count(*) FILTER (WHERE x.numerator IS NOT NULL) AS reporting
-FROM facility_indicator_parts_table x JOIN facility f USING (facility_code)
-WHERE NOT only_changed OR EXISTS (SELECT 1 FROM changed_facility)
-   OR (x.period_kind, x.period) IN (SELECT (period_kind, period) FROM changed_facility_period)
+FROM in_scope x JOIN facility f USING (facility_code)
 GROUP BY f.township_code, x.indicator_code, x.period_kind, x.period;
 
 CREATE OR REPLACE TABLE township_indicator_parts_table AS
