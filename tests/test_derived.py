@@ -83,10 +83,14 @@ def test_incremental_derived_tables_equal_a_full_rebuild_after_every_kind_of_wri
     resubmitted = [list(r) for r in march if r[0] == CHC]
     resubmitted[0][10] = str(int(float(resubmitted[0][10])) * 4)     # 活产数 four times over
     resubmitted[0][7] = ""                                          # 健康教育讲座次数 withdrawn
+    resubmitted[0][4] = str(int(float(resubmitted[0][4])) * 3)      # 建档人数 (a stock) three times over
     before = query(db, "SELECT count(*) FROM monthly_measure")[0][0]
     [result] = in_december(db, write_rows(tmp_path / "resubmission.csv", header, resubmitted))
     assert result.status == "accepted" and query(db, "SELECT count(*) FROM monthly_measure")[0][0] == before - 1
     assert derived_state()[0][1].isoformat() == "2026-10-01"
+    # the stock jumps up in March and back down in April: April was not resubmitted, its flag is new
+    assert query(db, "SELECT period FROM dq_consistency_table WHERE facility_code = ? AND measure = 'records_total' "
+                     "AND \"check\" = 'stock_jump' ORDER BY period", [CHC]) == [("2026-03",), ("2026-04",)]
     assert differences(db, tmp_path) == NONE_DIFFERENT
     resubmission = result.batch_id
 
@@ -108,6 +112,7 @@ def test_incremental_derived_tables_equal_a_full_rebuild_after_every_kind_of_wri
     [result] = in_december(db, write_rows(tmp_path / "november.csv", header, november))
     assert result.status == "accepted" and derived_state()[0][1].isoformat() == "2026-11-01"
     assert differences(db, tmp_path) == NONE_DIFFERENT
+    later_month = result.batch_id
 
     # 3. the registry: a centre moved 2 km east, a station closed, a community point moved
     facilities = rows_of(SAMPLES / "03_机构名录.xlsx")
@@ -135,6 +140,11 @@ def test_incremental_derived_tables_equal_a_full_rebuild_after_every_kind_of_wri
     assert query(db, "SELECT count(*) FROM monthly_measure")[0][0] == before + added
     assert query(db, "SELECT received FROM v_submission_status WHERE facility_code = ? AND period = '2026-10'",
                  [late_station]) == [(False,)]
+    assert differences(db, tmp_path) == NONE_DIFFERENT
+    # 4b. the new month rolled back: the horizon moves back, the flags' windows with it
+    rollback(db, later_month, by="test")
+    assert derived_state()[0][1].isoformat() == "2026-10-01"
+    assert query(db, "SELECT count(*) FROM v_submission_status WHERE period = '2026-11'") == [(0,)]
     assert differences(db, tmp_path) == NONE_DIFFERENT
 
     # 5. a supervision visit: no input of a derived table changes, nothing is recomputed

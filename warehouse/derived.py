@@ -10,9 +10,10 @@ and publishing recomputes only what those changes touch:
 |---|---|---|
 | facility_indicator_parts_table | the facility-years with a changed month | rules changed |
 | township_indicator_parts_table | the changed periods, all townships | rules changed, or a facility changed |
-| dq_outlier_table, dq_consistency_table | the facilities with a changed month | rules changed, or the data horizon moved (every flag is judged against it) |
+| dq_outlier_table | the facilities with a changed month | rules changed, or the data horizon moved (every series' window is judged against it) |
+| dq_consistency_table | the changed facility-months (a stock jump: and the month after); the year-to-date of the changed facilities, of all when the horizon moved forward (the months leaving the window go) | rules changed, or the horizon moved back |
 | community_facility_distance | the changed community points and facilities | rules changed |
-| submission_status_table | the facilities whose registry row or reports changed | rules changed, or the first or latest loaded month moved |
+| submission_status_table | the facilities whose registry row or reports changed; when the latest loaded month moved forward, every facility's new months too | rules changed, the first loaded month moved, or the latest moved back |
 
 "Rules" are the registry, the settings and the SQL of views.sql: a digest of them is kept with
 the tables. `rebuild` recomputes everything from the rows (`python -m etl rebuild`), and is the
@@ -34,14 +35,19 @@ class Derived:
     inputs: tuple[str, ...]   # the derived_change inputs that reach it
     touched: str              # which of its rows a recompute of the changed ones replaces
     order: str = ""           # written in this order when recomputed in full (clustered for scans)
+    # for a table bound to the data horizon: the rows a forward move of it makes stale, when its
+    # macros take `horizon_moved := true` to add what the move brings; None: recomputed in full
+    stale_after_move: str | None = None
 
 
 TABLES = {
-    # months from the values, then quarters and years from the months
+    # months from the values, quarters from the months, years from the quarters
     "facility_indicator_parts_table": Derived(
-        ("facility_indicator_months_of", "facility_indicator_quarters_years_of"), ("measure",),
-        "(t.facility_code, t.period_kind, t.period) IN (SELECT (facility_code, period_kind, period) "
-        "FROM changed_facility_period)", order="ORDER BY period_kind, period"),
+        ("facility_indicator_months_of", "facility_indicator_quarters_of", "facility_indicator_years_of"),
+        ("measure",),
+        # a join, not a tuple IN: the IN scanned the whole table (10 × the province: 1.2 s → 0.2 s)
+        "EXISTS (SELECT 1 FROM changed_facility_period c WHERE c.facility_code = t.facility_code "
+        "AND c.period_kind = t.period_kind AND c.period = t.period)", order="ORDER BY period_kind, period"),
     # the township rollup of those parts (after them: it sums them)
     "township_indicator_parts_table": Derived(
         ("township_indicator_parts_of",), ("measure", "facility"),
@@ -50,14 +56,20 @@ TABLES = {
     "dq_outlier_table": Derived(
         ("dq_outlier_of",), ("measure",), "t.facility_code IN (SELECT facility_code FROM changed_measure_facility)"),
     "dq_consistency_table": Derived(
-        ("dq_consistency_of",), ("measure",), "t.facility_code IN (SELECT facility_code FROM changed_measure_facility)"),
+        ("dq_consistency_of",), ("measure",),
+        "t.facility_code IN (SELECT facility_code FROM changed_measure_facility) AND (t.\"check\" = 'year_change' "
+        "OR (t.facility_code, t.period) IN (SELECT (facility_code, strftime(month, '%Y-%m')) FROM changed_facility_month) "
+        "OR (t.\"check\" = 'stock_jump' AND (t.facility_code, t.period) IN "
+        "(SELECT (facility_code, strftime(month + INTERVAL 1 MONTH, '%Y-%m')) FROM changed_facility_month)))",
+        stale_after_move="t.\"check\" = 'year_change' OR t.period < "
+                         "(SELECT strftime(latest_period - INTERVAL 11 MONTH, '%Y-%m') FROM data_horizon)"),
     "community_facility_distance": Derived(
         ("community_facility_distance_of",), ("point", "facility"),
         "t.code IN (SELECT code FROM changed_point) OR t.facility_code IN (SELECT facility_code FROM changed_facility)"),
     "submission_status_table": Derived(
         ("submission_status_of",), ("facility", "report"),
         "t.facility_code IN (SELECT code FROM derived_change WHERE input IN ('facility', 'report'))",
-        order="ORDER BY period, facility_code"),
+        order="ORDER BY period, facility_code", stale_after_move="false"),
 }
 HORIZON_BOUND = ("dq_outlier_table", "dq_consistency_table", "submission_status_table")
 # a report is expected of every month from the first loaded one: moving it changes every facility's
@@ -100,17 +112,26 @@ def refresh(con: duckdb.DuckDBPyConnection, full: bool = False) -> Refresh:
     state = con.execute("SELECT rules, horizon, first_period FROM derived_state").fetchall()
     everything = full or not state or state[0][0] != rules
     horizon_moved = not state or state[0][1] != horizon
+    moved_forward = bool(state) and None not in (state[0][1], horizon) and state[0][1] < horizon
     first_month_moved = not state or state[0][2] != first_month
     changed_inputs = {row[0] for row in con.execute("SELECT DISTINCT input FROM derived_change").fetchall()}
     con.execute("BEGIN TRANSACTION")
     try:
         for table, derived in TABLES.items():
-            if (everything or (table in HORIZON_BOUND and horizon_moved)
-                    or (table in FIRST_MONTH_BOUND and first_month_moved)):
+            bound = (table in HORIZON_BOUND and horizon_moved) or (table in FIRST_MONTH_BOUND and first_month_moved)
+            stepped = (bound and moved_forward and derived.stale_after_move is not None
+                       and not (table in FIRST_MONTH_BOUND and first_month_moved))
+            if everything or (bound and not stepped):
                 con.execute(f"DELETE FROM {table}")
                 for macro in derived.steps:
                     con.execute(f"INSERT INTO {table} SELECT * FROM {macro}(false) {derived.order}")
                 done.full.append(table)
+            elif stepped:
+                # still the old horizon in derived_state: the macros read it
+                con.execute(f"DELETE FROM {table} t WHERE ({derived.touched}) OR ({derived.stale_after_move})")
+                for macro in derived.steps:
+                    con.execute(f"INSERT INTO {table} SELECT * FROM {macro}(true, horizon_moved := true)")
+                done.changed_only.append(table)
             elif changed_inputs.intersection(derived.inputs):
                 con.execute(f"DELETE FROM {table} t WHERE {derived.touched}")
                 for macro in derived.steps:

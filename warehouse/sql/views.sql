@@ -98,9 +98,9 @@ FROM changed_facility_month CROSS JOIN (VALUES ('month'), ('quarter'), ('year'))
 
 -- Every indicator's numerator and denominator per facility and period (stock: the last reported
 -- month's value; flow: the sum). Months come from the values, each measure joined to the
--- indicators it feeds (an equi-join); quarters and years from the stored months
--- (facility_indicator_quarters_years_of), so the millions of values of a province go through one
--- aggregation, not three. `only_changed`: the facility-months of changed_facility_month.
+-- indicators it feeds (an equi-join); quarters from the stored months and years from the stored
+-- quarters (facility_indicator_quarters_of, facility_indicator_years_of), so the millions of
+-- values of a province go through one aggregation, not three. `only_changed`: the facility-months of changed_facility_month.
 CREATE OR REPLACE MACRO facility_indicator_months_of(only_changed) AS TABLE
 WITH parts AS (
     SELECT indicator_code, numerator AS measure, true AS is_numerator,
@@ -127,46 +127,64 @@ GROUP BY p.indicator_code, m.facility_code, m.period;
 CREATE OR REPLACE TABLE facility_indicator_parts_table AS
 SELECT * FROM facility_indicator_months_of(false) WITH NO DATA;
 
--- Quarters and years from the months already in facility_indicator_parts_table: a stock takes its
--- last month with a value, a flow the sum. Labels are cut from the month's 'YYYY-MM' (which sorts
--- as the months do). `only_changed`: the periods of changed_facility_period.
-CREATE OR REPLACE MACRO facility_indicator_quarters_years_of(only_changed) AS TABLE
-WITH kinds AS (
-    SELECT i.indicator_code, n.kind = 'stock' AS numerator_is_stock, d.kind = 'stock' AS denominator_is_stock
-    FROM indicator_registry i
-    LEFT JOIN measure_registry n ON n.measure = i.numerator
-    LEFT JOIN measure_registry d ON d.measure = i.denominator
-), months AS (
-    SELECT x.* FROM facility_indicator_parts_table x WHERE x.period_kind = 'month' AND NOT only_changed
+-- Whether each indicator's numerator and denominator are stocks (the last month with a value
+-- stands for a longer period) or flows (summed).
+CREATE OR REPLACE VIEW indicator_part_kinds AS
+SELECT i.indicator_code, n.kind = 'stock' AS numerator_is_stock, d.kind = 'stock' AS denominator_is_stock
+FROM indicator_registry i
+LEFT JOIN measure_registry n ON n.measure = i.numerator
+LEFT JOIN measure_registry d ON d.measure = i.denominator;
+
+-- One part (numerator or denominator) of a longer period from its shorter ones, `ordered_by`
+-- ordering them: a stock's last one with a value, a flow's sum. Used in an aggregate.
+CREATE OR REPLACE MACRO part_over_period(value, ordered_by, is_stock) AS
+    CASE WHEN any_value(is_stock) THEN arg_max(value, ordered_by) FILTER (value IS NOT NULL) ELSE sum(value) END;
+
+CREATE OR REPLACE MACRO quarter_of_month(month_label) AS
+    left(month_label, 4) || 'Q' || CAST((CAST(substr(month_label, 6, 2) AS INTEGER) + 2) // 3 AS VARCHAR);
+
+-- Quarters from the months already in facility_indicator_parts_table, then years from the
+-- quarters (facility_indicator_years_of, the next step): the last of a year's quarters with a
+-- value is the quarter of its last month with one, and a flow's quarter sums add up to its year,
+-- so a new month reads its quarter's months and its year's four quarters, not the year's months.
+-- Labels are cut from the month's 'YYYY-MM' (which sorts as the months do, as 'YYYYQn' sorts the
+-- quarters). `only_changed`: the periods of changed_facility_period.
+CREATE OR REPLACE MACRO facility_indicator_quarters_of(only_changed) AS TABLE
+WITH months AS (
+    SELECT x.*, quarter_of_month(x.period) AS quarter FROM facility_indicator_parts_table x
+    WHERE x.period_kind = 'month' AND NOT only_changed
     UNION ALL
-    SELECT x.* FROM facility_indicator_parts_table x SEMI JOIN changed_facility_year c
-        ON c.facility_code = x.facility_code AND c.year = left(x.period, 4)
+    SELECT x.*, quarter_of_month(x.period) FROM facility_indicator_parts_table x SEMI JOIN changed_facility_period c
+        ON c.facility_code = x.facility_code AND c.period_kind = 'quarter' AND c.period = quarter_of_month(x.period)
     WHERE x.period_kind = 'month' AND only_changed
       -- the changed years' months only: a bound on the column itself skips the other row groups
       -- (the table is written in period order, warehouse/derived.py)
       AND x.period BETWEEN (SELECT min(year) FROM changed_facility_year) || '-01'
                        AND (SELECT max(year) FROM changed_facility_year) || '-12'
-), labelled AS (
-    SELECT m.indicator_code, m.facility_code, m.period AS month, m.numerator, m.denominator, m.has_denominator,
-           k.period_kind,
-           CASE k.period_kind WHEN 'quarter'
-                THEN left(m.period, 4) || 'Q' || CAST((CAST(substr(m.period, 6, 2) AS INTEGER) + 2) // 3 AS VARCHAR)
-                ELSE left(m.period, 4) END AS period
-    FROM months m CROSS JOIN (VALUES ('quarter'), ('year')) k(period_kind)
-), in_scope AS (
-    SELECT * FROM labelled WHERE NOT only_changed
-    UNION ALL
-    SELECT l.* FROM labelled l SEMI JOIN changed_facility_period c USING (facility_code, period_kind, period)
-    WHERE only_changed
 )
-SELECT s.indicator_code, s.facility_code, s.period_kind, s.period,
-       CASE WHEN any_value(k.numerator_is_stock) THEN arg_max(s.numerator, s.month) FILTER (s.numerator IS NOT NULL)
-            ELSE sum(s.numerator) END AS numerator,
-       CASE WHEN any_value(k.denominator_is_stock) THEN arg_max(s.denominator, s.month) FILTER (s.denominator IS NOT NULL)
-            ELSE sum(s.denominator) END AS denominator,
-       any_value(s.has_denominator) AS has_denominator
-FROM in_scope s JOIN kinds k USING (indicator_code)
-GROUP BY s.indicator_code, s.facility_code, s.period_kind, s.period;
+SELECT m.indicator_code, m.facility_code, 'quarter' AS period_kind, m.quarter AS period,
+       part_over_period(m.numerator, m.period, k.numerator_is_stock) AS numerator,
+       part_over_period(m.denominator, m.period, k.denominator_is_stock) AS denominator,
+       any_value(m.has_denominator) AS has_denominator
+FROM months m JOIN indicator_part_kinds k USING (indicator_code)
+GROUP BY m.indicator_code, m.facility_code, m.quarter;
+
+CREATE OR REPLACE MACRO facility_indicator_years_of(only_changed) AS TABLE
+WITH quarters AS (
+    SELECT x.* FROM facility_indicator_parts_table x WHERE x.period_kind = 'quarter' AND NOT only_changed
+    UNION ALL
+    SELECT x.* FROM facility_indicator_parts_table x SEMI JOIN changed_facility_year c
+        ON c.facility_code = x.facility_code AND c.year = left(x.period, 4)
+    WHERE x.period_kind = 'quarter' AND only_changed
+      AND x.period BETWEEN (SELECT min(year) FROM changed_facility_year) || 'Q1'
+                       AND (SELECT max(year) FROM changed_facility_year) || 'Q4'
+)
+SELECT q.indicator_code, q.facility_code, 'year' AS period_kind, left(q.period, 4) AS period,
+       part_over_period(q.numerator, q.period, k.numerator_is_stock) AS numerator,
+       part_over_period(q.denominator, q.period, k.denominator_is_stock) AS denominator,
+       any_value(q.has_denominator) AS has_denominator
+FROM quarters q JOIN indicator_part_kinds k USING (indicator_code)
+GROUP BY q.indicator_code, q.facility_code, left(q.period, 4);
 
 CREATE OR REPLACE VIEW facility_indicator_parts AS SELECT * FROM facility_indicator_parts_table;
 
@@ -366,9 +384,11 @@ FROM area_coverage(setting_num('coverage.radius_m'));
 -- Every operating facility of a reporting type and every month since it opened (or since the
 -- first loaded month) up to the latest loaded month: was its report received, and by the deadline
 -- day of the next month? Kept as a table at publish (warehouse/derived.py: in full when the first
--- or the latest loaded month moves); `only_changed`: the facilities whose registry row or reports
--- changed.
-CREATE OR REPLACE MACRO submission_status_of(only_changed) AS TABLE
+-- loaded month moves or the latest moves back); `only_changed`: the facilities whose registry row
+-- or reports changed, and with `horizon_moved` (the latest month moved forward) every facility's
+-- months after the latest one of the table (derived_state.horizon): the months before it stay
+-- as they were.
+CREATE OR REPLACE MACRO submission_status_of(only_changed, horizon_moved := false) AS TABLE
 WITH bounds AS (
     SELECT min(period) AS first_period, max(period) AS latest_period FROM monthly_report
 ), expected AS (
@@ -381,7 +401,8 @@ WITH bounds AS (
     FROM facility f, bounds b
     WHERE b.latest_period IS NOT NULL
       AND list_contains(CAST(json((SELECT value FROM setting WHERE key = 'reporting.expected_types')) AS VARCHAR[]), f.type)
-      AND (NOT only_changed OR f.facility_code IN (SELECT code FROM derived_change WHERE input IN ('facility', 'report')))
+      AND (NOT only_changed OR horizon_moved
+           OR f.facility_code IN (SELECT code FROM derived_change WHERE input IN ('facility', 'report')))
 )
 SELECT e.facility_code, strftime(e.period, '%Y-%m') AS period,
        r.facility_code IS NOT NULL AS received,
@@ -389,7 +410,9 @@ SELECT e.facility_code, strftime(e.period, '%Y-%m') AS period,
        coalesce(r.submitted_on <= CAST(e.period + INTERVAL 1 MONTH
                     + (CAST(setting_num('reporting.deadline_day') AS INTEGER) - 1) * INTERVAL 1 DAY AS DATE), false) AS timely
 FROM expected e
-LEFT JOIN monthly_report r ON r.facility_code = e.facility_code AND r.period = e.period;
+LEFT JOIN monthly_report r ON r.facility_code = e.facility_code AND r.period = e.period
+WHERE NOT horizon_moved OR e.period > (SELECT horizon FROM derived_state)
+   OR e.facility_code IN (SELECT code FROM derived_change WHERE input IN ('facility', 'report'));
 
 CREATE OR REPLACE TABLE submission_status_table AS SELECT * FROM submission_status_of(false) WITH NO DATA;
 
@@ -462,8 +485,14 @@ SELECT 'outlier:' || facility_code || ':' || measure || ':' || strftime(period, 
 FROM judged
 WHERE (z > setting_num('quality.outlier_z') OR extreme) AND beyond_noise(value, median);
 
--- `only_changed`: the flags of the facilities with a changed value (each flag is one facility's).
-CREATE OR REPLACE MACRO dq_consistency_of(only_changed) AS TABLE
+-- `only_changed`: the flags a write can change. A month's checks (numerator above denominator, the
+-- pairs) read that month only and a stock jump that month and the one before, so they are judged
+-- again for the changed facility-months (a jump also for the month after a changed one); the
+-- year-to-date comparison for the changed facilities, or for every facility when `horizon_moved`
+-- (the data horizon moved forward: its year-to-date is another one). What the move itself makes
+-- stale (months leaving the 12-month window, last year-to-date's flags) warehouse/derived.py
+-- deletes; a month entering it was loaded in the same write, so it is a changed month.
+CREATE OR REPLACE MACRO dq_consistency_of(only_changed, horizon_moved := false) AS TABLE
 WITH horizon AS (SELECT latest_period AS last FROM data_horizon),
 checks AS (
     SELECT DISTINCT i.numerator AS lhs, i.denominator AS rhs, 'above_denominator' AS kind
@@ -471,10 +500,20 @@ checks AS (
     UNION
     SELECT p[1], p[2], 'pair'
     FROM (SELECT unnest(CAST(json((SELECT value FROM setting WHERE key = 'quality.pairs')) AS VARCHAR[][])) AS p)
-), recent AS MATERIALIZED (
+), near_changed AS (
+    -- the changed months, and the month before and after each (a stock jump reads two months)
+    SELECT DISTINCT c.facility_code, CAST(c.month + to_months(k.shift) AS DATE) AS month, k.shift
+    FROM changed_facility_month c, (VALUES (-1), (0), (1)) k(shift)
+), recent_all AS (
     -- the last 12 months of the measures some check compares
-    SELECT facility_code, measure, period, value FROM horizon_values(12, only_changed := only_changed)
+    SELECT facility_code, measure, period, value FROM horizon_values(12)
     WHERE measure IN (SELECT lhs FROM checks UNION SELECT rhs FROM checks)
+), recent AS MATERIALIZED (
+    SELECT * FROM recent_all WHERE NOT only_changed
+    UNION ALL
+    SELECT r.* FROM recent_all r SEMI JOIN changed_facility_month c
+        ON c.facility_code = r.facility_code AND c.month = r.period
+    WHERE only_changed
 ), over AS (
     SELECT c.kind AS "check", a.facility_code, a.measure, a.period, a.value, b.value AS reference,
            a.value / nullif(b.value, 0) AS score
@@ -482,24 +521,37 @@ checks AS (
     JOIN recent a ON a.measure = c.lhs
     JOIN recent b ON b.facility_code = a.facility_code AND b.period = a.period AND b.measure = c.rhs
     WHERE a.value > b.value
-), stock AS (
+), stock_all AS (
     -- 12 months of stock values and the one before them
     SELECT m.facility_code, m.measure, m.period, m.value, m.last
-    FROM horizon_values(13, only_changed := only_changed) m JOIN measure_registry r USING (measure)
+    FROM horizon_values(13) m JOIN measure_registry r USING (measure)
     WHERE r.kind = 'stock'
-), jumps AS (
+), stock AS (
+    SELECT * FROM stock_all WHERE NOT only_changed
+    UNION ALL
+    SELECT s.* FROM stock_all s SEMI JOIN (SELECT DISTINCT facility_code, month FROM near_changed) c
+        ON c.facility_code = s.facility_code AND c.month = s.period
+    WHERE only_changed
+), jumps_all AS (
     SELECT 'stock_jump' AS "check", c.facility_code, c.measure, c.period, c.value, p.value AS reference,
            abs(c.value - p.value) / p.value AS score
     FROM stock c JOIN stock p
       ON p.facility_code = c.facility_code AND p.measure = c.measure AND p.period = c.period - INTERVAL 1 MONTH
     WHERE p.value > 0 AND c.period > c.last - INTERVAL 12 MONTH
       AND abs(c.value - p.value) / p.value > setting_num('quality.stock_jump_share') AND abs(c.value - p.value) >= 5
+), jumps AS (
+    SELECT * FROM jumps_all WHERE NOT only_changed
+    UNION ALL
+    SELECT j.* FROM jumps_all j SEMI JOIN near_changed c
+        ON c.facility_code = j.facility_code AND c.month = j.period AND c.shift >= 0
+    WHERE only_changed
 ), yearly AS (
     SELECT m.facility_code, m.measure, year(m.period) AS year, sum(m.value) AS total
     FROM monthly_measure m JOIN measure_registry r USING (measure), horizon h
     WHERE r.kind = 'flow' AND month(m.period) <= month(h.last)
       AND m.period >= make_date(year(h.last) - 3, 1, 1) AND m.period <= h.last
-      AND (NOT only_changed OR m.facility_code IN (SELECT facility_code FROM changed_measure_facility))
+      AND (NOT only_changed OR horizon_moved
+           OR m.facility_code IN (SELECT facility_code FROM changed_measure_facility))
     GROUP BY ALL
 ), years AS (
     SELECT 'year_change' AS "check", c.facility_code, c.measure,
