@@ -111,8 +111,9 @@ def _show(value) -> str | None:
 
 
 def is_totals_row(cells: list) -> bool:
-    # only text can say 合计: numbers and dates (most first cells of most rows) are not looked at
-    return any(c.__class__ is str and n.header_key(c) in TOTALS_WORDS for c in cells[:4])
+    # only text can say 合计: numbers and dates are not looked at, nor text starting with a digit
+    # (a code: most first cells of most rows), which no totals word does
+    return any(c.__class__ is str and not c[:1].isdigit() and n.header_key(c) in TOTALS_WORDS for c in cells[:4])
 
 
 PARSERS = {
@@ -217,8 +218,8 @@ def parse_rows(ctx: SheetContext, rows: list[tuple[int, list]]) -> list[tuple[in
     the order of the sheet (row by row, left to right)."""
     numbers = [number for number, _ in rows]
     width = max(ctx.columns, default=-1) + 1
-    padded = [cells[:width] if len(cells) >= width else list(cells) + [None] * (width - len(cells))
-              for _, cells in rows]
+    padded = [cells if len(cells) == width else cells[:width] if len(cells) > width
+              else list(cells) + [None] * (width - len(cells)) for _, cells in rows]
     by_index = list(zip(*padded)) if padded else [()] * width
     by_field: dict[str, list] = {}
     problems: list[tuple[int, Problem]] = []
@@ -539,13 +540,16 @@ def measure_values(by_field: dict, measures: list[str]) -> pd.DataFrame:
 
 def check_unnamed_columns(ctx: SheetContext, rows: list[tuple[int, list]]) -> None:
     """Values under a blank header belong to no column: the file is rejected, not trimmed."""
-    named = {i for i, cell in enumerate(ctx.headers) if not n.is_blank(cell)}
+    width = len(ctx.headers)
+    unnamed = [i for i, cell in enumerate(ctx.headers) if n.is_blank(cell)]
     reported = set()
     for number, cells in rows:
-        for index, cell in enumerate(cells):
-            if index not in named and index not in reported and not n.is_blank(cell):
+        # only the cells under a blank header or past the last one are looked at
+        beyond = range(width, len(cells)) if len(cells) > width else ()
+        for index in (*unnamed, *beyond):
+            if index < len(cells) and index not in reported and not n.is_blank(cells[index]):
                 reported.add(index)
-                ctx.problem("unnamed_column", number, None, cell, _column_letter(index))
+                ctx.problem("unnamed_column", number, None, cells[index], _column_letter(index))
 
 
 def _column_letter(index: int) -> str:
