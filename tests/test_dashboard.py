@@ -460,6 +460,22 @@ def test_small_multiples_read_rates_in_percent_against_their_targets():
     assert layout["xaxis"]["tickformat"] == "%Y"
 
 
+@pytest.mark.parametrize("shape", [(28, 7, 4), (27, 7, 4), (3, 1, 4), (6, 2, 4)])
+def test_the_small_multiples_grid_is_the_one_make_subplots_builds(shape):
+    """The grid is laid out by hand (plotly's builder took 0.25 s); plotly's own is the reference."""
+    from plotly.subplots import make_subplots
+
+    from dashboard.figures.common import base_layout
+    from dashboard.figures.comparison import _multiples_layout
+    count, rows, cols = shape
+    titles = tuple(f"指标{n}" for n in range(count))
+    reference = make_subplots(rows=rows, cols=cols, subplot_titles=list(titles), vertical_spacing=0.5 / rows,
+                              horizontal_spacing=0.05)
+    reference.update_annotations(font_size=11)
+    reference.update_xaxes(showticklabels=False, type="date")
+    assert _multiples_layout(titles, rows, cols) == base_layout(reference, 170 * rows + 60).to_plotly_json()["layout"]
+
+
 def test_the_scorecard_sends_a_block_of_townships_best_first_and_sorts_on_the_server(app):
     from dashboard.callbacks.townships import scorecard_rows
     first = scorecard_rows({"startRow": 0, "endRow": 5, "sortModel": [], "filterModel": {}}, "all", "2026Q3", "zh")
