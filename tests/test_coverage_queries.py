@@ -152,3 +152,17 @@ def test_a_map_drawn_by_township_with_boundaries_has_only_the_townships():
     figure = coverage_map(layers, "covered_share", pd.DataFrame(), "en", "no data")
     assert [trace.type for trace in figure.data] == ["choroplethmap"]
     assert [list(row) for row in figure.data[0].customdata] == [["甲街道", "60.0%", 20000, 2, 1]]
+
+
+def test_the_share_of_standardized_centres_per_township_is_each_centres_latest_assessment(sample_db):
+    """The choropleth's 达标中心占比: CHCs/THCs operating whose latest assessment counts (three
+    conditions met), per township; the sample's literal counts."""
+    from datetime import date
+    con = duckdb.connect(str(current_version_file(sample_db)), read_only=True)
+    try:
+        frame = coverage.township_metrics(con, EVERYTHING, CITY, 1000, date(2026, 10, 31)).set_index("township_name")
+    finally:
+        con.close()
+    assert (frame["standardized_centers"].sum(), frame["centers"].sum()) == (28, 35)
+    picked = frame.loc[["西关街道", "滨河街道", "高新街道", "解放路街道"], ["centers", "standardized_centers", "standardized_share"]]
+    assert [tuple(r) for r in picked.itertuples(index=False)] == [(2, 1, 0.5), (2, 1, 0.5), (1, 0, 0.0), (1, 1, 1.0)]

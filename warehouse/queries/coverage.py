@@ -140,11 +140,15 @@ def township_metrics(con: duckdb.DuckDBPyConnection, scope: Scope, area: Area, r
               USING (facility_code)
             WHERE operating_on(f.opened_on, f.closed_on, ?) GROUP BY f.township_code
         ), std AS (
+            -- each centre's latest assessment: its state at the data horizon, which is never before
+            -- an assessment (v_standardization_status at its last month end, without building
+            -- every facility's months first: 0.7 s → 0.02 s at 10 × the province)
             SELECT f.township_code, count(*) AS assessed_centers,
-                   count(*) FILTER (WHERE s.counts_for_milestone) AS standardized_centers
-            FROM facility f JOIN v_standardization_status s USING (facility_code)
+                   count(*) FILTER (WHERE s.gov_premises AND s.gov_equipment AND s.standardized) AS standardized_centers
+            FROM facility f JOIN (SELECT * FROM standardization_assessment
+                                  QUALIFY row_number() OVER (PARTITION BY facility_code ORDER BY assessed_on DESC) = 1) s
+              USING (facility_code)
             WHERE f.type IN ('CHC', 'THC') AND operating_on(f.opened_on, f.closed_on, ?)
-              AND s.as_of = (SELECT max(as_of) FROM v_standardization_status)
             GROUP BY f.township_code
         )
         SELECT t.township_code, t.township_name, t.township_level, t.district_code, t.district_name,
