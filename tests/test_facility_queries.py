@@ -93,3 +93,7 @@ def test_trend_marks_missing_months(con):
     series = facility.indicator_series(con, EVERYTHING, "F_CHC1", "newborn_visit_rate").set_index("period")
     assert series.loc["2026-03", "value"] == pytest.approx(0.9)
     assert not series.loc["2025-04", "received"]            # expected, not sent
+    # the district's value, summed over its facilities: (9 + 8 + 4 + 3) / (10 + 10 + 4 + 5) in
+    # 2026-03; (7 + 1) / (10 + 2) in 2025-03 (with the station closed since)
+    assert series.loc["2026-03", "district_value"] == pytest.approx(24 / 29)
+    assert series.loc["2025-03", "district_value"] == pytest.approx(8 / 12)

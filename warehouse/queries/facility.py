@@ -171,8 +171,14 @@ def indicator_series(con: duckdb.DuckDBPyConnection, scope: Scope, code: str, in
             SELECT period, numerator, denominator, value, target FROM v_indicator_value
             WHERE facility_code = (SELECT facility_code FROM me) AND period_kind = 'month' AND indicator_code = ?
         ), district AS (
-            SELECT period, value AS district_value FROM v_area_indicator_value
-            WHERE area_code = (SELECT district_code FROM me) AND period_kind = 'month' AND indicator_code = ?
+            -- v_area_indicator_value's rule (Σnumerator / Σdenominator) over the district's townships
+            -- in the township rollup, not over every facility's parts (0.8 s → 0.07 s at 10 × the province)
+            SELECT x.period, rate_value(sum(x.numerator), sum(x.denominator), any_value(i.denominator IS NOT NULL))
+                       AS district_value
+            FROM township_indicator_parts_table x JOIN township t USING (township_code)
+            JOIN indicator_registry i ON i.indicator_code = x.indicator_code
+            WHERE t.district_code = (SELECT district_code FROM me) AND x.period_kind = 'month' AND x.indicator_code = ?
+            GROUP BY x.period
         ), flagged AS (
             SELECT DISTINCT strftime(w.period, '%Y-%m') AS period FROM load_warning w
             JOIN indicator_registry i ON w.measure IN (i.numerator, i.denominator)
