@@ -100,7 +100,8 @@ FROM changed_facility_month CROSS JOIN (VALUES ('month'), ('quarter'), ('year'))
 -- month's value; flow: the sum). Months come from the values, each measure joined to the
 -- indicators it feeds (an equi-join); quarters from the stored months and years from the stored
 -- quarters (facility_indicator_quarters_of, facility_indicator_years_of), so the millions of
--- values of a province go through one aggregation, not three. `only_changed`: the facility-months of changed_facility_month.
+-- values of a province go through one aggregation, not three. `only_changed`: the facility-months
+-- of changed_facility_month.
 CREATE OR REPLACE MACRO facility_indicator_months_of(only_changed) AS TABLE
 WITH parts AS (
     SELECT indicator_code, numerator AS measure, true AS is_numerator,
