@@ -292,3 +292,20 @@ def test_the_reporting_grid_has_a_row_per_facility_while_they_fit_then_per_area(
     assert [row[0] for row in heatmap.z] == shares
     assert heatmap.text[0][0].endswith(f"{expected[0][2]} of {expected[0][1]} on time, {expected[0][3]} late, "
                                        f"{expected[0][4]} missing")
+
+
+def test_a_measure_paired_twice_keeps_the_comparison_it_fails_worst(tmp_path, monkeypatch):
+    """quality.pairs naming newborn_visits against births and against postpartum_visits: 9 visits
+    over 5 births (1.8 ×) and over 3 postpartum visits (3 ×) are one flag, the second, on every run."""
+    from warehouse.settings import load_settings
+    text = load_settings().path.read_text(encoding="utf-8")
+    paired = 'pairs = [["newborn_visits", "postpartum_visits"], ["newborn_visits", "births"], '
+    assert text.count("pairs = [") == 1
+    settings = tmp_path / "settings.toml"
+    settings.write_text(text.replace("pairs = [", paired), encoding="utf-8")
+    monkeypatch.setenv("JICENG_SETTINGS", str(settings))
+    db = tiny_city(tmp_path)
+    load(db, monthly_file(tmp_path / "m.csv", [{"facility_code": "F_CHC1", "period": "2026-03", "births": 5,
+                                                  "newborn_visits": 9, "postpartum_visits": 3}]))
+    assert query(db, "SELECT flag_key, reference, score FROM dq_consistency_table WHERE \"check\" = 'pair'") == [
+        ("pair:F_CHC1:newborn_visits:2026-03", 3.0, 3.0)]

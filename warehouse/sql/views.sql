@@ -571,7 +571,9 @@ SELECT "check" || ':' || facility_code || ':' || measure || ':' ||
        CASE WHEN "check" = 'year_change' THEN strftime(period, '%Y') ELSE strftime(period, '%Y-%m') END AS period,
        value, reference, score
 FROM flags
-QUALIFY row_number() OVER (PARTITION BY flag_key ORDER BY "check", facility_code, measure, period) = 1;
+-- one flag per key: a measure checked against two others in the same month (settings quality.pairs
+-- may name it twice) keeps the comparison it fails worst, the same one on every run
+QUALIFY row_number() OVER (PARTITION BY flag_key ORDER BY score DESC, reference, value) = 1;
 
 
 -- Filled as each version is published (warehouse/derived.py).
