@@ -126,16 +126,14 @@ def refresh(con: duckdb.DuckDBPyConnection, full: bool = False) -> Refresh:
                 for macro in derived.steps:
                     con.execute(f"INSERT INTO {table} SELECT * FROM {macro}(false) {derived.order}")
                 done.full.append(table)
-            elif stepped:
-                # still the old horizon in derived_state: the macros read it
-                con.execute(f"DELETE FROM {table} t WHERE ({derived.touched}) OR ({derived.stale_after_move})")
+            elif stepped or changed_inputs.intersection(derived.inputs):
+                # a forward move also drops what it made stale and adds what it brings (the macros
+                # read the old horizon, still in derived_state)
+                stale = f" OR ({derived.stale_after_move})" if stepped else ""
+                con.execute(f"DELETE FROM {table} t WHERE ({derived.touched}){stale}")
+                arguments = "true, horizon_moved := true" if stepped else "true"
                 for macro in derived.steps:
-                    con.execute(f"INSERT INTO {table} SELECT * FROM {macro}(true, horizon_moved := true)")
-                done.changed_only.append(table)
-            elif changed_inputs.intersection(derived.inputs):
-                con.execute(f"DELETE FROM {table} t WHERE {derived.touched}")
-                for macro in derived.steps:
-                    con.execute(f"INSERT INTO {table} SELECT * FROM {macro}(true)")
+                    con.execute(f"INSERT INTO {table} SELECT * FROM {macro}({arguments})")
                 done.changed_only.append(table)
         con.execute("DELETE FROM derived_change")
         con.execute("DELETE FROM derived_state")

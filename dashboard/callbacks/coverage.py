@@ -127,12 +127,12 @@ def update_map_and_plan(area, period, lang, metric, radius, *site_values):
     options, district, fixed = site_district_choice(con, filters, radius)
     filters = replace(filters, params={**filters.params, "site_district": district})
     layers = coverage.map_layers(con, scope, where, radius, as_of)
-    sites = TABLES["coverage-sites"].build(con, filters)
+    site_columns, sites = TABLES["coverage-sites"].build(con, filters)
     figure = figures.coverage_map(
-        layers, metric, sites[1], filters.lang, t("empty.no_data", filters.lang),
+        layers, metric, sites, filters.lang, t("empty.no_data", filters.lang),
         tiles=figures.basemap(areas.setting(con, "map.tile_url"), areas.setting(con, "map.tile_attribution")))
     note = t("cov.by_township", filters.lang, limit=count(layers.max_points, filters.lang)) if layers.by_township else ""
-    return (figure, caption(filters, as_of=as_of, note=note), options, district, fixed, *site_plan(con, filters, *sites))
+    return (figure, caption(filters, as_of=as_of, note=note), options, district, fixed, *site_plan(con, filters, site_columns, sites))
 
 
 @callback(Output(ids.COV_TREND_GRAPH, "figure"), Output(ids.COV_TREND_CAPTION, "children"), *FILTERS, RADIUS)
