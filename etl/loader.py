@@ -11,6 +11,8 @@ from datetime import date
 from pathlib import Path
 from typing import Callable
 
+import pandas as pd
+
 from etl import normalize as n
 from etl.headers import HEADER_SEARCH_ROWS, RecognizedSheet, find_header, unaccounted_columns
 from etl.problems import Findings, Problem, ProblemList
@@ -18,7 +20,7 @@ from etl.readers import SUPPORTED_SUFFIXES, ReadError, ReadLimits, Sheet, read_g
 from etl.templates import LOAD_ORDER, near_miss, templates
 from etl.validate import Dataset, Reference, SheetContext, validate_boundaries, validate_sheet
 from warehouse import schema
-from warehouse.ingest import FileBatch
+from warehouse.ingest import FileBatch, record_warnings
 from warehouse.permissions import authorize
 from warehouse.queries import reference as ref_queries
 from warehouse.settings import Settings, load_settings
@@ -196,26 +198,57 @@ def validate_prepared(prepared: PreparedFile, con, settings: Settings, today: da
     return datasets
 
 
-def outlier_warnings(con, prepared: PreparedFile, datasets: list[Dataset], settings: Settings) -> None:
+@dataclass
+class WrittenMonths:
+    """What an accepted monthly sheet needs until the load's outliers are judged: its batch, where
+    its rows were, and its headers as written."""
+    result: FileResult
+    batch_id: int
+    sheet: str | None
+    row_numbers: pd.DataFrame        # facility_code, period (first of the month), row
+    headers: dict
+    _rows: dict | None = field(default=None, repr=False)
+
+    def row_of(self, facility_code: str, period) -> int | None:
+        if self._rows is None:      # built for the few sheets with an outlier only
+            frame = self.row_numbers
+            self._rows = dict(zip(zip(frame["facility_code"], frame["period"]), frame["row"]))
+        number = self._rows.get((facility_code, period))
+        return None if number is None else int(number)
+
+
+def judge_outliers(con, written: list[WrittenMonths], settings: Settings) -> None:
+    """Outlier warnings for the monthly values the load wrote, once every file is in (one query
+    for the whole load), added to each file's warnings and recorded with its batch."""
+    if not written:
+        return
     quality = settings.section("quality")
-    for dataset in datasets:
-        if dataset.kind != "monthly_services":
-            continue
-        flagged = ref_queries.outliers_against_history(
-            con, dataset.rows, float(quality["outlier_z"]), int(quality["outlier_min_history"]))
-        for row in flagged.itertuples():
-            number = dataset.row_numbers.get((row.facility_code, row.period.date()))
-            prepared.findings.warnings.append(Problem(
-                "outlier", prepared.path.name, dataset.sheet, number,
-                dataset.headers.get(row.measure, row.measure), f"{row.value:g}",
-                f"{row.median:g}", facility_code=row.facility_code, period=row.period,
-                measure=row.measure))
+    first = min(w.row_numbers["period"].min() for w in written).date()
+    last = max(w.row_numbers["period"].max() for w in written).date()
+    flagged = ref_queries.outliers_of_batches(con, sorted({w.batch_id for w in written}), first, last,
+                                              float(quality["outlier_z"]), int(quality["outlier_min_history"]))
+    by_batch: dict[int, list[Problem]] = {}
+    for batch_id, rows in flagged.groupby("batch_id", sort=False):
+        sheets = [w for w in written if w.batch_id == batch_id]
+        for row in rows.itertuples():
+            # the sheet whose rows hold this facility's month (a file may have two monthly sheets)
+            sheet = next((w for w in sheets if w.row_of(row.facility_code, row.period) is not None), sheets[0])
+            warning = Problem("outlier", sheet.result.path.name, sheet.sheet,
+                              sheet.row_of(row.facility_code, row.period),
+                              sheet.headers.get(row.measure, row.measure), f"{row.value:g}", f"{row.median:g}",
+                              facility_code=row.facility_code, period=row.period, measure=row.measure)
+            sheet.result.warnings.append(warning)
+            by_batch.setdefault(batch_id, []).append(warning)
+    if by_batch:
+        record_warnings(con, by_batch)
 
 
 def load_file(con, prepared: PreparedFile, settings: Settings, today: date,
               loaded_by: str | None = None, allowed_districts: frozenset[str] | None = None,
-              reference: Reference | None = None) -> FileResult:
-    """Validate and write one file in one transaction; a file with any problem writes nothing."""
+              reference: Reference | None = None, written: list[WrittenMonths] | None = None) -> FileResult:
+    """Validate and write one file in one transaction; a file with any problem writes nothing.
+    Its monthly sheets are added to `written`, whose outliers are judged when the load's files are
+    all in (`judge_outliers`)."""
     # Rows are checked even when a header is wrong, so a clerk gets every problem at once; only a
     # file that could not be read, or that the uploader may not send, stops here.
     stop = any(p.code == "kind_not_allowed" for p in prepared.findings.problems)
@@ -225,7 +258,6 @@ def load_file(con, prepared: PreparedFile, settings: Settings, today: date,
                         warnings=findings.warnings)
     if findings.problems:
         return result
-    outlier_warnings(con, prepared, datasets, settings)
     batch = FileBatch(con, prepared.path.name, prepared.sha256, ",".join(prepared.kinds), loaded_by)
     try:
         for dataset in datasets:
@@ -241,6 +273,9 @@ def load_file(con, prepared: PreparedFile, settings: Settings, today: date,
     result.rows = sum(d.source_rows for d in datasets)
     result.changed = batch.rows_changed
     result.status = "accepted" if result.batch_id is not None else "unchanged"
+    if result.batch_id is not None and written is not None:
+        written.extend(WrittenMonths(result, result.batch_id, d.sheet, d.row_numbers, d.headers)
+                       for d in datasets if d.kind == "monthly_services")
     return result
 
 
@@ -295,6 +330,7 @@ def _load_paths(paths, db, dry_run, forced_kind, settings, loaded_by, today, pro
         settings_changed = schema.prepare(session.con, settings)
         upcoming = reader.submit(prepare, ordered[0], settings, forced_kind) if ordered else None
         reference = None
+        written: list[WrittenMonths] = []
         for index, _ in enumerate(progress(ordered) if progress else ordered):
             item = upcoming.result()
             if index + 1 < len(ordered):
@@ -308,9 +344,10 @@ def _load_paths(paths, db, dry_run, forced_kind, settings, loaded_by, today, pro
             if reference is None and not adds_codes:
                 reference = read_reference(session.con, allowed_districts)
             results.append(load_file(session.con, item, settings, today, loaded_by, allowed_districts,
-                                     None if adds_codes else reference))
+                                     None if adds_codes else reference, written))
             if adds_codes:
                 reference = None
+        judge_outliers(session.con, written, settings)
         changed = settings_changed or any(r.status == "accepted" for r in results)
         if changed and not dry_run:
             session.publish()

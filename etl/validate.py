@@ -62,7 +62,8 @@ class Dataset:
     sheet: str | None
     rows: list[dict] | pd.DataFrame      # monthly_services: a frame (see measure_values)
     reports: list[dict] = field(default_factory=list)   # monthly_services: one per facility-month
-    row_numbers: dict = field(default_factory=dict)     # (facility_code, period) -> row in the file
+    # monthly_services: facility_code, period (first of the month), row: where each month was in the file
+    row_numbers: pd.DataFrame | None = None
     headers: dict = field(default_factory=dict)         # field -> header as written in the file
     source_rows: int = 0
 
@@ -490,7 +491,9 @@ def validate_monthly_services(ctx: SheetContext, parsed: list[tuple[int, dict]])
                         "submitted_on": row.get("submitted_on") or ctx.today})
     warn_rates_above_100(ctx, parsed, indicators)
     return Dataset("monthly_services", ctx.sheet, measure_values(ctx.by_field, measures), reports,
-                   row_numbers={(r["facility_code"], r["period"]): number for number, r in parsed},
+                   row_numbers=pd.DataFrame({"facility_code": ctx.by_field["facility_code"],
+                                             "period": pd.to_datetime(list(ctx.by_field["period"])),
+                                             "row": np.array([number for number, _ in parsed], dtype=np.int32)}),
                    headers={m: ctx._header(column(ctx, m)) for m in measures})
 
 

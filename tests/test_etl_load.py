@@ -189,6 +189,54 @@ def test_outlier_against_the_facilitys_own_history_is_a_warning(tmp_path):
     assert [(w.code, w.measure, w.row) for w in result.warnings] == [("outlier", "outpatient_visits", 2)]
 
 
+# A series with a gap: a year at 3,000, nothing for a year and a half, six months near 1,000, then
+# 3,000 again. January 2025's past (the 24 months before) is the six months near 1,000, so its 3,000
+# is an outlier, though its 24 preceding reports are mostly 3,000s; the first two months near 1,000
+# are outliers against the 3,000s still in their past.
+GAP_SERIES = ([("2022-%02d" % m, 3000) for m in range(1, 13)]
+              + [("2024-%02d" % m, 1000 + 10 * (m % 3)) for m in range(7, 13)] + [("2025-01", 3000)])
+
+
+def _visits(months) -> list[dict]:
+    return [{"facility_code": "F_CHC1", "period": p, "outpatient_visits": v} for p, v in months]
+
+
+def test_outliers_of_many_months_at_once_are_judged_against_each_months_own_past(tmp_path):
+    """One file of 19 months (judged with one sliding window over each series): a gap in the
+    series does not stretch a month's past beyond its 24 months."""
+    db = tiny_city(tmp_path)
+    [result] = load(db, monthly_file(tmp_path / "m.csv", _visits(GAP_SERIES)))
+    assert result.status == "accepted"
+    assert [(w.code, w.period.strftime("%Y-%m"), w.row, w.value, w.detail) for w in result.warnings] == [
+        ("outlier", "2024-07", 14, "1010", "3000"), ("outlier", "2024-08", 15, "1020", "3000"),
+        ("outlier", "2025-01", 20, "3000", "1010")]
+    assert query(db, "SELECT strftime(period, '%Y-%m'), row_number FROM load_warning ORDER BY period") == [
+        ("2024-07", 14), ("2024-08", 15), ("2025-01", 20)]
+
+
+def test_the_same_outliers_when_the_months_come_one_file_at_a_time(tmp_path):
+    """The gap series sent as its history, then January 2025 alone (each value scored directly)."""
+    db = tiny_city(tmp_path)
+    [history] = load(db, monthly_file(tmp_path / "h.csv", _visits(GAP_SERIES[:-1])))
+    [month] = load(db, monthly_file(tmp_path / "m.csv", _visits(GAP_SERIES[-1:])))
+    assert [(w.period.strftime("%Y-%m"), w.row) for w in history.warnings] == [("2024-07", 14), ("2024-08", 15)]
+    assert [(w.period.strftime("%Y-%m"), w.row, w.value, w.detail) for w in month.warnings] == [
+        ("2025-01", 2, "3000", "1010")]
+
+
+def test_outliers_of_a_folder_are_judged_once_its_files_are_all_in(tmp_path):
+    """Two files of one load, the later months first in the folder's order: each month's past
+    holds the other file's months all the same, and each warning names its own file and row."""
+    db = tiny_city(tmp_path)
+    folder = tmp_path / "folder"
+    folder.mkdir()
+    monthly_file(folder / "a_2025.csv", _visits(GAP_SERIES[-1:]))
+    monthly_file(folder / "b_earlier.csv", _visits(GAP_SERIES[:-1]))
+    results = load(db, folder)
+    assert [(r.path.name, [(w.period.strftime("%Y-%m"), w.row) for w in r.warnings]) for r in results] == [
+        ("a_2025.csv", [("2025-01", 2)]), ("b_earlier.csv", [("2024-07", 14), ("2024-08", 15)])]
+
+
 def test_counts_that_vary_by_chance_are_not_outliers(tmp_path):
     """A station's births (median 1) jump to 6, its referrals (median 25) to 45: Poisson noise
     (the median under 20 is not judged; 20 is within 6·√25 = 30 of 25), no warning. Its outpatient

@@ -155,15 +155,8 @@ class FileBatch:
         return new
 
     def record_warnings(self, warnings) -> None:
-        if self.batch_id is None or not warnings:
-            return
-        frame = pd.DataFrame(
-            [[self.batch_id, w.sheet, w.row, w.column, w.value, w.code, w.zh, w.en, w.facility_code,
-              w.period, w.measure] for w in warnings]).astype(object)
-        frame = frame.where(frame.notna(), None)
-        self.con.register("warnings_frame", frame)
-        self.con.execute("INSERT INTO load_warning SELECT * FROM warnings_frame")
-        self.con.unregister("warnings_frame")
+        if self.batch_id is not None and warnings:
+            _insert_warnings(self.con, {self.batch_id: warnings})
 
     def commit(self) -> int | None:
         if self.batch_id is not None:
@@ -174,6 +167,27 @@ class FileBatch:
 
     def rollback(self) -> None:
         self.con.execute("ROLLBACK")
+
+
+def record_warnings(con: duckdb.DuckDBPyConnection, by_batch: dict[int, list]) -> None:
+    """Warnings found after their files were written (the load's outliers), in one transaction."""
+    con.execute("BEGIN TRANSACTION")
+    try:
+        _insert_warnings(con, by_batch)
+        con.execute("COMMIT")
+    except Exception:
+        con.execute("ROLLBACK")
+        raise
+
+
+def _insert_warnings(con: duckdb.DuckDBPyConnection, by_batch: dict[int, list]) -> None:
+    frame = pd.DataFrame(
+        [[batch_id, w.sheet, w.row, w.column, w.value, w.code, w.zh, w.en, w.facility_code, w.period, w.measure]
+         for batch_id, warnings in by_batch.items() for w in warnings]).astype(object)
+    frame = frame.where(frame.notna(), None)
+    con.register("warnings_frame", frame)
+    con.execute("INSERT INTO load_warning SELECT * FROM warnings_frame")
+    con.unregister("warnings_frame")
 
 
 def record_derived_change(con: duckdb.DuckDBPyConnection, spec: TableSpec, rows: str,
