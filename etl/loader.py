@@ -4,7 +4,10 @@ from __future__ import annotations
 import gc
 import hashlib
 import logging
-from concurrent.futures import ThreadPoolExecutor
+import multiprocessing
+import pickle
+from collections import deque
+from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date
@@ -245,14 +248,19 @@ def judge_outliers(con, written: list[WrittenMonths], settings: Settings) -> Non
 
 def load_file(con, prepared: PreparedFile, settings: Settings, today: date,
               loaded_by: str | None = None, allowed_districts: frozenset[str] | None = None,
-              reference: Reference | None = None, written: list[WrittenMonths] | None = None) -> FileResult:
+              reference: Reference | None = None, written: list[WrittenMonths] | None = None,
+              datasets: list[Dataset] | None = None) -> FileResult:
     """Validate and write one file in one transaction; a file with any problem writes nothing.
     Its monthly sheets are added to `written`, whose outliers are judged when the load's files are
-    all in (`judge_outliers`)."""
+    all in (`judge_outliers`). `datasets`: the file already validated (in a worker process,
+    against `reference`)."""
     # Rows are checked even when a header is wrong, so a clerk gets every problem at once; only a
     # file that could not be read, or that the uploader may not send, stops here.
     stop = any(p.code == "kind_not_allowed" for p in prepared.findings.problems)
-    datasets = [] if stop else validate_prepared(prepared, con, settings, today, allowed_districts, reference)
+    if stop:
+        datasets = []
+    elif datasets is None:
+        datasets = validate_prepared(prepared, con, settings, today, allowed_districts, reference)
     findings = prepared.findings
     result = FileResult(prepared.path, prepared.kinds, "rejected", problems=findings.problems,
                         warnings=findings.warnings)
@@ -315,6 +323,119 @@ def _without_gc_pauses():
             gc.enable()
 
 
+@dataclass(frozen=True)
+class FileChecks:
+    """What reading and validating a file needs besides the warehouse (sent to worker processes)."""
+    settings: Settings
+    today: date
+    forced_kind: str | None = None
+    allowed_kinds: frozenset[str] | None = None
+    allowed_districts: frozenset[str] | None = None
+
+
+def read_file(path: Path, checks: FileChecks) -> PreparedFile:
+    item = prepare(path, checks.settings, checks.forced_kind)
+    for kind in item.kinds:
+        if checks.allowed_kinds is not None and kind not in checks.allowed_kinds:
+            item.findings.problems.append(Problem("kind_not_allowed", item.path.name, detail=kind))
+    return item
+
+
+# A folder with at least this many files after its registry is read and validated in worker
+# processes while the writer writes (validation is Python and holds the GIL; the writer is mostly
+# DuckDB): starting them costs about half a second, and each holds one file at a time.
+PARALLEL_FROM = 8
+WORKERS = 2
+_worker_reference: tuple[int, Reference] | None = None
+
+
+def _read_and_validate(path: Path, checks: FileChecks, generation: int, reference: bytes):
+    """In a worker process: the file read and validated against the reference of this generation
+    (unpickled once per generation); its raw rows stay here. A file that may add codes (a
+    registry) or may not be sent comes back unvalidated, with its rows, for the writer."""
+    global _worker_reference
+    item = read_file(path, checks)
+    if REFERENCE_KINDS.intersection(item.kinds) or any(p.code == "kind_not_allowed" for p in item.findings.problems):
+        return item, None
+    if _worker_reference is None or _worker_reference[0] != generation:
+        _worker_reference = (generation, pickle.loads(reference))
+    datasets = validate_prepared(item, None, checks.settings, checks.today, checks.allowed_districts,
+                                 _worker_reference[1])
+    item.sheets = []
+    return item, datasets
+
+
+class FilesAhead:
+    """The files of a load in order, read while the writer writes the one before: in a thread one
+    file ahead, or, for the many files after a folder's registry (which add no codes, so one
+    reference validates them all), read and validated in worker processes a few files ahead."""
+
+    def __init__(self, ordered: list[Path], checks: FileChecks, registry_end: int):
+        self.ordered, self.checks, self.registry_end = ordered, checks, registry_end
+        self.reader = ThreadPoolExecutor(max_workers=1)
+        self.workers = None
+        if len(ordered) - registry_end >= PARALLEL_FROM:
+            self.workers = ProcessPoolExecutor(WORKERS, mp_context=multiprocessing.get_context("spawn"),
+                                               initializer=gc.disable)
+            self.workers.submit(int)     # started now, while the registry is written
+        self.in_flight: deque = deque()
+        self.submitted = 0
+        self.reference: tuple[int, bytes] | None = None
+
+    def needs_reference(self, generation: int) -> bool:
+        return self.workers is not None and (self.reference is None or self.reference[0] != generation)
+
+    def validate_with(self, generation: int, reference: Reference) -> None:
+        """From now on, files are validated in the workers against this reference."""
+        self.reference = (generation, pickle.dumps(reference))
+
+    def next(self) -> tuple[PreparedFile, list[Dataset] | None, int | None]:
+        """The next file, its datasets when a worker validated it (else None), and the reference
+        generation they were validated against."""
+        self._fill()
+        path, future, generation = self.in_flight.popleft()
+        try:
+            item, datasets = future.result()
+        except Exception:      # noqa: BLE001 - a worker that died (memory): the file is read again here
+            logging.getLogger(__name__).warning("reading %s ahead failed", path, exc_info=True)
+            item, datasets, generation = read_file(path, self.checks), None, None
+        self._fill()
+        return item, datasets, generation
+
+    def _fill(self) -> None:
+        while self.submitted < len(self.ordered):
+            path = self.ordered[self.submitted]
+            if self.workers is not None and self.reference is not None and self.submitted >= self.registry_end:
+                if len(self.in_flight) > WORKERS:
+                    return
+                generation, reference = self.reference
+                try:
+                    future = self.workers.submit(_read_and_validate, path, self.checks, generation, reference)
+                except Exception:      # noqa: BLE001 - a broken pool (a worker died): read here from now on
+                    logging.getLogger(__name__).warning("worker processes unavailable", exc_info=True)
+                    self.workers.shutdown(wait=False, cancel_futures=True)
+                    self.workers = None
+                    continue
+            else:
+                if self.in_flight:
+                    return
+                future, generation = self.reader.submit(lambda p=path: (read_file(p, self.checks), None)), None
+            self.in_flight.append((path, future, generation))
+            self.submitted += 1
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.reader.shutdown(cancel_futures=True)
+        if self.workers is not None:
+            self.workers.shutdown(cancel_futures=True)
+
+
+# where a registry file goes in the load order: the files up to the last of them may add codes
+REGISTRY_ORDER = LOAD_ORDER.index("facilities")
+
+
 def _load_paths(paths, db, dry_run, forced_kind, settings, loaded_by, today, progress,
                 allowed_districts, allowed_kinds) -> list[FileResult]:
     settings = settings or load_settings()
@@ -322,31 +443,35 @@ def _load_paths(paths, db, dry_run, forced_kind, settings, loaded_by, today, pro
     files, skipped = expand_paths([Path(p) for p in paths])
     # The order comes from each file's first rows, which for a workbook means reading it twice:
     # only worth it when there is an order to find.
-    ordered = sorted(files, key=lambda f: peek_order(f, settings, forced_kind)) if len(files) > 1 else files
+    orders = {f: peek_order(f, settings, forced_kind) for f in files} if len(files) > 1 else {}
+    ordered = sorted(files, key=orders.get) if orders else files
+    registry_end = sum(orders.get(f, 0) <= REGISTRY_ORDER for f in ordered) if orders else len(ordered)
     results = [FileResult(path, [], "skipped", note="lock_or_system_file") for path in skipped]
-    # One file is read while the previous one is written: DuckDB works without the GIL, and only
-    # two files are ever held in memory, however many the folder has.
-    with WriterSession(db) as session, ThreadPoolExecutor(max_workers=1) as reader:
+    checks = FileChecks(settings, today, forced_kind, allowed_kinds, allowed_districts)
+    with WriterSession(db) as session, FilesAhead(ordered, checks, registry_end) as ahead:
         settings_changed = schema.prepare(session.con, settings)
-        upcoming = reader.submit(prepare, ordered[0], settings, forced_kind) if ordered else None
-        reference = None
+        reference, generation = None, 0
         written: list[WrittenMonths] = []
         for index, _ in enumerate(progress(ordered) if progress else ordered):
-            item = upcoming.result()
-            if index + 1 < len(ordered):
-                upcoming = reader.submit(prepare, ordered[index + 1], settings, forced_kind)
-            for kind in item.kinds:
-                if allowed_kinds is not None and kind not in allowed_kinds:
-                    item.findings.problems.append(Problem("kind_not_allowed", item.path.name, detail=kind))
+            item, datasets, checked_with = ahead.next()
             # a registry file is checked against a reference of its own (it adds to it as it goes);
             # the files after it read the warehouse again, since it may know more codes now
             adds_codes = bool(REFERENCE_KINDS.intersection(item.kinds))
+            if datasets is not None and checked_with != generation:
+                # validated ahead against codes a registry file (out of the expected order) has since
+                # added to: checked again here
+                item, datasets = read_file(item.path, checks), None
             if reference is None and not adds_codes:
                 reference = read_reference(session.con, allowed_districts)
             results.append(load_file(session.con, item, settings, today, loaded_by, allowed_districts,
-                                     None if adds_codes else reference, written))
+                                     None if adds_codes else reference, written, datasets))
             if adds_codes:
                 reference = None
+                generation += 1
+            if index + 1 >= registry_end and ahead.needs_reference(generation):
+                if reference is None:
+                    reference = read_reference(session.con, allowed_districts)
+                ahead.validate_with(generation, reference)
         judge_outliers(session.con, written, settings)
         changed = settings_changed or any(r.status == "accepted" for r in results)
         if changed and not dry_run:

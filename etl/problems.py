@@ -158,6 +158,18 @@ class ProblemList(list):
         """How many problems of each reason are counted but not listed."""
         return self.by_code - Counter(p.code for p in self)
 
+    def __reduce__(self):
+        # a file validated in a worker process comes back pickled: a list's own pickling would
+        # append the kept problems through `append` before `by_code` exists, and count them twice
+        return _problem_list, (self.limit, list(self), dict(self.by_code))
+
+
+def _problem_list(limit: int, kept: list, by_code: dict) -> ProblemList:
+    problems = ProblemList(limit)
+    list.extend(problems, kept)
+    problems.by_code.update(by_code)
+    return problems
+
 
 @dataclass
 class Findings:
