@@ -347,13 +347,17 @@ def read_file(path: Path, checks: FileChecks) -> PreparedFile:
 PARALLEL_FROM = 8
 WORKERS = 2
 _worker_reference: tuple[int, Reference] | None = None
+_worker_checks: FileChecks | None = None
 
 
 def _read_and_validate(path: Path, checks: FileChecks, generation: int, reference: bytes):
     """In a worker process: the file read and validated against the reference of this generation
     (unpickled once per generation); its raw rows stay here. A file that may add codes (a
     registry) or may not be sent comes back unvalidated, with its rows, for the writer."""
-    global _worker_reference
+    global _worker_reference, _worker_checks
+    if checks != _worker_checks:
+        _worker_checks = checks
+    checks = _worker_checks     # the same settings object each time: the templates built once
     item = read_file(path, checks)
     if REFERENCE_KINDS.intersection(item.kinds) or any(p.code == "kind_not_allowed" for p in item.findings.problems):
         return item, None

@@ -48,9 +48,24 @@ class Template:
     en: str
     columns: tuple[Column, ...]
     _by_key: dict = field(default=None, compare=False, repr=False)
+    _by_cell: dict = field(default_factory=dict, compare=False, repr=False)
 
     def column_for(self, cell) -> Column | None:
-        """The column a header cell names, with or without a unit it accepts."""
+        """The column a header cell names, with or without a unit it accepts. Kept per spelling:
+        finding a header asks it of every cell of the first rows for every template, and a
+        folder's files repeat the same headers."""
+        key = (cell.__class__, cell)         # 1, 1.0 and True are equal keys, but not equal headers
+        try:
+            return self._by_cell[key]
+        except KeyError:
+            if len(self._by_cell) > 10_000:     # a long-lived process's memory stays bounded
+                self._by_cell.clear()
+            found = self._by_cell[key] = self._column_for(cell)
+            return found
+        except TypeError:           # an unhashable cell
+            return self._column_for(cell)
+
+    def _column_for(self, cell) -> Column | None:
         key = header_key(cell)
         if not key:
             return None
