@@ -56,10 +56,11 @@ def facility_indicators(con: duckdb.DuckDBPyConnection, scope: Scope, area: Area
 
 
 def facility_ranking(con: duckdb.DuckDBPyConnection, scope: Scope, area: Area, period: Period,
-                     types: tuple[str, ...]) -> pd.DataFrame:
+                     types: tuple[str, ...], reasons: bool = True) -> pd.DataFrame:
     """The facilities ranked by the township scorecard's rule (`comparison.scorecard` by facility):
-    name, type, township, score, rank (1 = best), indicators met of those judged, and the
-    indicators below their target (names, worst first)."""
+    name, type, township, score, rank (1 = best), indicators met of those judged, and, with
+    `reasons`, the indicators below their target (names, worst first; the earlier periods of a
+    bulletin need only the ranks)."""
     cells = facility_indicators(con, scope, area, period, types)
     if cells.empty:
         return pd.DataFrame(columns=["facility_code", "name", "type", "township_name", "score", "rank", "met",
@@ -67,11 +68,14 @@ def facility_ranking(con: duckdb.DuckDBPyConnection, scope: Scope, area: Area, p
     judged, totals = comparison.scorecard(cells, setting(con, "comparison.amber_points"),
                                           setting(con, "comparison.steady_points"), comparison.weights_setting(con),
                                           comparison.score_method(con), key="facility_code")
+    who = cells.drop_duplicates("facility_code")[["facility_code", "name", "type", "township_name", "district_name"]]
+    if not reasons:
+        return who.merge(totals, on="facility_code", how="inner").sort_values(["rank", "facility_code"]) \
+            .reset_index(drop=True)
     below = judged[judged["state"].isin(["near", "far"])].assign(
         short=lambda f: (f["target"] - f["value"]) / f["target"].where(f["is_count"].astype(bool), 1.0))
     below = below.sort_values(["facility_code", "short"], ascending=[True, False])
     names = below.groupby("facility_code").agg(below_zh=("indicator_zh", list), below_en=("indicator_en", list))
-    who = cells.drop_duplicates("facility_code")[["facility_code", "name", "type", "township_name", "district_name"]]
     frame = who.merge(totals, on="facility_code", how="inner").merge(names, on="facility_code", how="left")
     for column in ("below_zh", "below_en"):
         frame[column] = frame[column].map(lambda v: v if isinstance(v, list) else [])
@@ -188,7 +192,7 @@ def facts(con: duckdb.DuckDBPyConnection, scope: Scope, area: Area, period: Peri
     earlier = period
     for _ in range(max(consecutive, 2) - 1):
         earlier = earlier.previous()
-        rankings.append(facility_ranking(con, scope, area, earlier, types))
+        rankings.append(facility_ranking(con, scope, area, earlier, types, reasons=False))
     ranking = rankings[0].merge(rankings[1][["facility_code", "rank"]].rename(columns={"rank": "previous_rank"}),
                                 on="facility_code", how="left")
     ranking["change"] = ranking["previous_rank"] - ranking["rank"]      # + climbed, − fell
