@@ -596,6 +596,9 @@ def test_a_long_overdue_list_shows_the_longest_overdue_and_says_how_many_more(ap
     """A nation's overdue findings ran to 1.9 MB of rows: the table lists the first
     OVERDUE_ROWS_SHOWN (longest overdue first) and says the export has them all."""
     from dashboard.callbacks import overview
+
+    from factory import TODAY
+    monkeypatch.setattr(data, "today", lambda: TODAY)      # overdue is counted to a day
     rows, _, message = overview.update_overdue("all", "2026Q3", "en")
     monkeypatch.setattr(overview, "OVERDUE_ROWS_SHOWN", 2)
     shown, _, capped = overview.update_overdue("all", "2026Q3", "en")
