@@ -164,6 +164,7 @@ CMP_RANK_GRAPH = "townships-ranking-graph"
 CMP_RANK_CAPTION = "townships-ranking-caption"
 CMP_SELECTED = param("compare")
 CMP_INITIAL = "townships-initial-store"
+CMP_PHONE = "townships-phone-store"          # whether the screen is a phone's (set in the browser)
 CMP_PER = param("per")
 CMP_RANK_ALL = param("ranking")
 CMP_SIDE_TABLE = "townships-side-table"

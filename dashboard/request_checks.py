@@ -255,6 +255,7 @@ RULES = {
     ("supervision-record-findings-textarea", "value"): text(100_000),
     ("supervision-record-message-div", "children"): json_value(50_000),
     ("townships-initial-store", "data"): list_of(code(), 200),
+    ("townships-phone-store", "data"): flag(),
     ("townships-scorecard-table", "getRowsRequest"): rows_request(),
     ("upload-files-upload", "contents"): either(text(10 ** 10), list_of(text(10 ** 10), 100)),
     ("upload-files-upload", "filename"): either(FILE_NAME, list_of(FILE_NAME, 100)),

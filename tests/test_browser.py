@@ -250,6 +250,13 @@ def test_std001_standardization_page_in_both_languages(dash_duo, app):
     assert dash_duo.get_logs() == []
 
 
+def multiples_third_chart_starts(driver):
+    """Where the township comparison's third small chart starts across (0: a new row), once drawn."""
+    return driver.execute_script(
+        "var g = document.querySelector('#townships-multiples-graph .js-plotly-plot');"
+        "return g && g.layout && g.layout.xaxis3 ? g.layout.xaxis3.domain[0] : null")
+
+
 def test_cmp001_township_comparison_in_both_languages_with_exports(dash_duo, app):
     import os
 
@@ -272,6 +279,8 @@ def test_cmp001_township_comparison_in_both_languages_with_exports(dash_duo, app
         dash_duo.wait_for_contains_text("#townships-scorecard-table", "科创街道", timeout=30)
     dash_duo.wait_for_contains_text("#townships-scorecard-table", "91.4%", timeout=30)   # its records_rate, 2026Q3
     dash_duo.wait_for_contains_text("#townships-side-table", "科创街道", timeout=30)
+    # on a desk the small multiples are four a row: the third chart is the third column
+    WebDriverWait(dash_duo.driver, 30).until(lambda d: (multiples_third_chart_starts(d) or 0) > 0.5)
     # the chooser's own words in Chinese, not "2 selected"
     dash_duo.wait_for_contains_text(".dash-dropdown-value-count", "已选 2 项", timeout=30)
     # every indicator column's header leads with an ⓘ opening its dictionary entry
@@ -462,7 +471,7 @@ PHONE_PAGES = {            # each page, and what shows once its callbacks have f
     "/": "#overview-tile-milestone .kpi-value",
     "/coverage": "#coverage-tile-total .kpi-value",
     "/standardization": "#standardization-tile-milestone .kpi-value",
-    "/townships": "#townships-scorecard-table .ag-row",
+    "/townships?compare=990104004,990102001": "#townships-scorecard-table .ag-row",
     "/quality": "#quality-consistency-table .ag-row",
     "/supervision": "#supervision-ranking-cards .card",
     "/bulletin": "#bulletin-preview-div .bulletin-title",
@@ -483,7 +492,7 @@ def test_phone001_no_page_scrolls_sideways_at_390_px(dash_duo, app, lang):
     dash_duo.driver.set_window_size(390, 844)
     sign_in(dash_duo)
     for path, filled in PHONE_PAGES.items():
-        dash_duo.driver.get(dash_duo.server_url + path + ("?lang=en" if lang == "en" else ""))
+        dash_duo.driver.get(dash_duo.server_url + path + (("&" if "?" in path else "?") + "lang=en" if lang == "en" else ""))
         dash_duo.wait_for_element(filled, timeout=30)
         width = dash_duo.driver.execute_script("return document.documentElement.scrollWidth")
         assert width <= 390, (path, lang, width)
@@ -508,7 +517,9 @@ def test_phone001_no_page_scrolls_sideways_at_390_px(dash_duo, app, lang):
             dash_duo.driver.execute_script("arguments[0].click();", tick)
             WebDriverWait(dash_duo.driver, 30).until(lambda d: d.execute_script(
                 "return dash_ag_grid.getApi('quality-outliers-table').getSelectedRows().length") == 1)
-        if path == "/townships":
+        if path.startswith("/townships"):
+            # the small multiples two a row: the third chart starts the second row
+            WebDriverWait(dash_duo.driver, 30).until(lambda d: multiples_third_chart_starts(d) == 0)
             # the scorecard keeps its table (白马镇 first, 2026Q3); the pinned name, its rank and score fit the screen
             first = "#townships-scorecard-table .ag-row[row-index='0']"
             rank, score = dash_duo.find_element(f"{first} [col-id='rank']"), dash_duo.find_element(f"{first} [col-id='score']")

@@ -299,7 +299,7 @@ def test_the_scorecards_indicator_headers_and_side_rows_open_their_dictionary_en
                                                  "infoHref": "/indicators?code=records_rate&lang=en",
                                                  "infoTitle": "How this indicator is defined"}
     assert headers["Street / township"] == {} and headers["Score"] == {}
-    rows, _, _, _ = update_side_by_side("all", "2026Q3", "zh", ["990104004", "990102001"], "raw")
+    rows, _, _, _ = update_side_by_side("all", "2026Q3", "zh", ["990104004", "990102001"], "raw", False)
     labels = [r["metric_link"] for r in rows]
     assert labels[0] == "常住人口" and "[ⓘ](/indicators?code=records_rate) 居民健康档案建档率" in labels
 
@@ -455,25 +455,59 @@ def test_small_multiples_read_rates_in_percent_against_their_targets():
                            "period": ["2026-09", "2026-09"], "value": [0.91, 4.0]})
     figure = small_multiples(series, indicators, {"T1": "甲街道"}, "zh", "")
     layout = figure["layout"]
-    assert layout["yaxis"]["tickformat"] == ".0%" and "tickformat" not in layout["yaxis2"]
+    assert layout["yaxis"]["tickformat"] == ".1~%" and "tickformat" not in layout["yaxis2"]
     assert [(s["yref"], s["y0"]) for s in layout["shapes"]] == [("y", 0.9)]          # no common line for a count
     assert layout["xaxis"]["tickformat"] == "%Y"
 
 
-@pytest.mark.parametrize("shape", [(28, 7, 4), (27, 7, 4), (3, 1, 4), (6, 2, 4)])
+@pytest.mark.parametrize("shape", [(28, 7, 4, 0.05), (27, 7, 4, 0.05), (3, 1, 4, 0.05), (6, 2, 4, 0.05),
+                                   (28, 14, 2, 0.14), (3, 2, 2, 0.14)])
 def test_the_small_multiples_grid_is_the_one_make_subplots_builds(shape):
     """The grid is laid out by hand (plotly's builder took 0.25 s); plotly's own is the reference."""
     from plotly.subplots import make_subplots
 
     from dashboard.figures.common import base_layout
     from dashboard.figures.comparison import _multiples_layout
-    count, rows, cols = shape
+    count, rows, cols, spacing = shape
     titles = tuple(f"指标{n}" for n in range(count))
     reference = make_subplots(rows=rows, cols=cols, subplot_titles=list(titles), vertical_spacing=0.5 / rows,
-                              horizontal_spacing=0.05)
+                              horizontal_spacing=spacing)
     reference.update_annotations(font_size=11)
     reference.update_xaxes(showticklabels=False, type="date")
-    assert _multiples_layout(titles, rows, cols) == base_layout(reference, 170 * rows + 60).to_plotly_json()["layout"]
+    assert _multiples_layout(titles, rows, cols, spacing) == \
+        base_layout(reference, 170 * rows + 60).to_plotly_json()["layout"]
+
+
+def test_on_a_phone_the_small_multiples_are_two_a_row_with_titles_wrapped_to_the_chart():
+    import pandas as pd
+
+    from dashboard.figures.comparison import small_multiples
+    indicators = pd.DataFrame({"indicator_code": ["a", "b", "c"], "denominator": ["d", "d", "d"], "target": [0.9] * 3,
+                               "name_zh": ["2型糖尿病患者规范管理率", "建档率", "严重精神障碍患者规范管理率"],
+                               "name_en": ["Hypertension standard management rate", "Records", "Child (0-6) health"]})
+    series = pd.DataFrame({"township_code": ["T1"] * 3, "indicator_code": ["a", "b", "c"],
+                           "period": ["2026-09"] * 3, "value": [0.91, 0.5, 0.7]})
+    phone = small_multiples(series, indicators, {"T1": "甲街道"}, "en", "", phone=True)["layout"]
+    desk = small_multiples(series, indicators, {"T1": "甲街道"}, "en", "")["layout"]
+    # the third chart starts the second row on a phone, the third column on a desk
+    assert phone["xaxis3"]["domain"][0] == 0 and phone["xaxis2"]["domain"][0] == pytest.approx(0.57)
+    assert desk["xaxis3"]["domain"][0] == pytest.approx(0.525) and phone["height"] == 400 and desk["height"] == 230
+    assert [a["text"] for a in phone["annotations"]] == [
+        "Hypertension<br>standard<br>management rate", "Records", "Child (0-6) health"]
+    assert [a["text"] for a in desk["annotations"]][0] == "Hypertension standard management rate"
+    zh = small_multiples(series, indicators, {"T1": "甲街道"}, "zh", "", phone=True)["layout"]
+    assert [a["text"] for a in zh["annotations"]] == ["2型糖尿病患<br>者规范管理率", "建档率", "严重精神障碍患<br>者规范管理率"]
+
+
+@pytest.mark.parametrize("title, lines", [
+    ("Electronic health record coverage", ["Electronic health", "record coverage"]),   # even, not 26 + 8
+    ("0-6岁儿童健康管理率", ["0-6岁儿童健康管理率"]),                                   # fits: 6.2·3 + 11·8 px
+    ("Supercalifragilisticexpialidocious word", ["Supercalifragilisticexpialidocious", "word"]),
+    ("", [""]),
+])
+def test_a_chart_title_wraps_between_words_into_even_lines(title, lines):
+    from dashboard.figures.comparison import wrap_title
+    assert wrap_title(title, 125).split("<br>") == lines
 
 
 def test_the_scorecard_sends_a_block_of_townships_best_first_and_sorts_on_the_server(app):

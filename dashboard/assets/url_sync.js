@@ -3,6 +3,10 @@
    restores them (the page is rendered again from the older URL). */
 window.dash_clientside = Object.assign({}, window.dash_clientside, {
     jiceng: {
+        // a phone's screen (the width at which the pages' cards stack, as in the grids' renderers)
+        isPhone: function () {
+            return window.matchMedia('(max-width: 575.98px)').matches;
+        },
         // the phone's menu button opens and closes the navigation; opening another page closes it
         toggleNav: function (clicks, pathname, isOpen) {
             var ctx = window.dash_clientside.callback_context;

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from types import SimpleNamespace
 
-from dash import Input, Output, State, callback
+from dash import ClientsideFunction, Input, Output, State, callback, clientside_callback
 
 from dashboard import data, ids, paging
 from dashboard.callbacks.common import caption, indicator_section
@@ -132,10 +132,15 @@ def update_ranking(area, period, lang, indicator, selected, every=None):
     return *choice, figure, f"{ends}{name} · " + caption(filters), None if figures.is_long(ranking.parts) else HIDDEN
 
 
+# set once, as the page opens, before the side-by-side section asks the server for its charts
+clientside_callback(ClientsideFunction(namespace="jiceng", function_name="isPhone"),
+                    Output(ids.CMP_PHONE, "data"), Input(ids.CMP_INITIAL, "data"))
+
+
 @callback(Output(ids.CMP_SIDE_TABLE, "rowData"), Output(ids.CMP_SIDE_TABLE, "columnDefs"),
           Output(ids.CMP_SIDE_CAPTION, "children"), Output(ids.CMP_MULTIPLES, "figure"),
-          *FILTERS, Input(ids.CMP_SELECTED, "value"), Input(ids.CMP_PER, "value"))
-def update_side_by_side(area, period, lang, selected, per):
+          *FILTERS, Input(ids.CMP_SELECTED, "value"), Input(ids.CMP_PER, "value"), Input(ids.CMP_PHONE, "data"))
+def update_side_by_side(area, period, lang, selected, per, phone):
     con = data.cursor()
     chosen = [c for c in (selected or []) if isinstance(c, str)][:comparison.MAX_COMPARED]
     filters = data.read_filters(con, area, period, lang, {"compare": ",".join(chosen), "per": per})
@@ -147,7 +152,8 @@ def update_side_by_side(area, period, lang, selected, per):
     columns, frame = TABLES["townships-side"].build(con, filters)
     names = {c[0]: c[1] for c in columns[1:]}
     series = comparison.township_series(con, filters.scope, list(names), 24, filters.state.latest_month)
-    multiples = figures.small_multiples(series, registry.indicators(con), names, lang, t("empty.no_data", lang))
+    multiples = figures.small_multiples(series, registry.indicators(con), names, lang, t("empty.no_data", lang),
+                                        phone=phone is True)
     return (grid_rows(columns, frame, helpers=("kind",)), column_defs(columns, frame), caption(filters), multiples)
 
 

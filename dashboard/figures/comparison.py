@@ -4,6 +4,7 @@ from __future__ import annotations
 import copy
 import functools
 import math
+import re
 
 import pandas as pd
 import plotly.graph_objects as go
@@ -85,16 +86,18 @@ def shown_ends(frame: pd.DataFrame, selected: set[str]) -> tuple[pd.DataFrame, i
 
 
 def small_multiples(series: pd.DataFrame, indicators: pd.DataFrame, names: dict, lang: str,
-                    empty_message: str) -> go.Figure | dict:
-    """Every indicator over the last months, one line per chosen township. Built as a plain
+                    empty_message: str, phone: bool = False) -> go.Figure | dict:
+    """Every indicator over the last months, one line per chosen township: four charts a row, two
+    on a phone (titles wrapped to the chart, wider gaps for the axes' numbers). Built as a plain
     figure dict on a cached subplot grid: plotly's objects validate each of the 28 subplots and
     50 lines again on every call, which took most of this callback's time."""
     if series.empty:
         return empty_figure(empty_message)
     name = "name_en" if lang == "en" else "name_zh"
     codes = list(indicators["indicator_code"])
-    cols = 4
-    layout = copy.deepcopy(_multiples_layout(tuple(indicators[name]), math.ceil(len(codes) / cols), cols))
+    cols, spacing = (PHONE_COLUMNS, PHONE_SPACING) if phone else (COLUMNS, MULTIPLES_SPACING)
+    titles = tuple(wrap_title(title, PHONE_TITLE_PX) if phone else title for title in indicators[name])
+    layout = copy.deepcopy(_multiples_layout(titles, math.ceil(len(codes) / cols), cols, spacing))
     traces = []
     by_indicator = dict(tuple(series.groupby("indicator_code", sort=False)))
     is_rate = dict(zip(indicators["indicator_code"], indicators["denominator"].notna()))
@@ -107,7 +110,8 @@ def small_multiples(series: pd.DataFrame, indicators: pd.DataFrame, names: dict,
         layout[f"xaxis{axis}"].update(showticklabels=True, tickformat="%Y", dtick="M12", tick0="2000-01-01",
                                       tickfont={"size": 9})
         if is_rate[code]:
-            layout[f"yaxis{axis}"].update(tickformat=".0%")
+            # whole percents, with a decimal where the range is narrow (a referral rate of 1–2%)
+            layout[f"yaxis{axis}"].update(tickformat=".1~%")
             if targets[code] == targets[code] and targets[code] is not None:
                 layout["shapes"].append({"type": "line", "xref": f"x{axis} domain", "yref": f"y{axis}", "x0": 0, "x1": 1,
                                          "y0": targets[code], "y1": targets[code],
@@ -124,11 +128,49 @@ def small_multiples(series: pd.DataFrame, indicators: pd.DataFrame, names: dict,
     return {"data": traces, "layout": layout}
 
 
-MULTIPLES_SPACING = 0.05      # between columns, as a share of the width
+COLUMNS, MULTIPLES_SPACING = 4, 0.05      # charts a row; between columns, as a share of the width
+# A phone (under 576 px): two a row, the gap wide enough for the right chart's axis numbers (95%),
+# each title wrapped to about a chart's width (a 390 px screen leaves each chart about 130 px)
+PHONE_COLUMNS, PHONE_SPACING, PHONE_TITLE_PX = 2, 0.14, 125
+# The titles' 11 px font: a CJK character 11 px, a Latin letter about 6.
+TITLE_WIDE_PX, TITLE_NARROW_PX = 11.0, 6.2
+TITLE_WORD = re.compile(r"[^\s\u2e80-\uffff]+|[\u2e80-\uffff]")
+
+
+def wrap_title(title: str, width_px: float) -> str:
+    """The title in lines (plotly's <br>) of at most `width_px`, broken between words or between
+    any two Chinese characters, the lines as even as that many allow (no last word left alone); a
+    word longer than a line keeps a line of its own."""
+    tokens = []
+    for match in TITLE_WORD.finditer(title):
+        word = match.group()
+        spaced = bool(tokens) and title[match.start() - 1].isspace()
+        tokens.append((word, TITLE_WIDE_PX if ord(word[0]) >= 0x2E80 else TITLE_NARROW_PX * len(word), spaced))
+    lines = _fill(tokens, width_px)
+    total = sum(px for _, px, _ in tokens)
+    target = max(total / len(lines), max((px for _, px, _ in tokens), default=0.0))
+    while target < width_px:            # the narrowest width that needs no more lines
+        even = _fill(tokens, target)
+        if len(even) == len(lines):
+            return "<br>".join(even)
+        target += TITLE_NARROW_PX
+    return "<br>".join(lines)
+
+
+def _fill(tokens: list[tuple[str, float, bool]], width_px: float) -> list[str]:
+    lines, line, used = [], "", 0.0
+    for word, px, spaced in tokens:
+        gap = TITLE_NARROW_PX if line and spaced else 0.0
+        if line and used + gap + px > width_px:
+            lines.append(line)
+            line, used, gap = "", 0.0, 0.0
+        line += (" " if gap else "") + word
+        used += gap + px
+    return [*lines, line] if line else lines or [""]
 
 
 @functools.lru_cache(maxsize=32)
-def _multiples_layout(titles: tuple[str, ...], rows: int, cols: int) -> dict:
+def _multiples_layout(titles: tuple[str, ...], rows: int, cols: int, spacing: float = MULTIPLES_SPACING) -> dict:
     """make_subplots' grid (top row first, each title centred above its cell), laid out here: its
     builder validates every one of the 28 cells' axes, 0.25 s on a process's first side-by-side
     table. tests/test_dashboard.py holds the two equal."""
@@ -137,13 +179,13 @@ def _multiples_layout(titles: tuple[str, ...], rows: int, cols: int) -> dict:
     # plotly's arithmetic, so the domains are the same floats: a cell's start is the widths before
     # it plus the gaps; rows are counted from the bottom
     vertical = 0.5 / rows
-    width = (1.0 - MULTIPLES_SPACING * (cols - 1)) / cols
+    width = (1.0 - spacing * (cols - 1)) / cols
     height = (1.0 - vertical * (rows - 1)) / rows
     annotations = []
     for n in range(rows * cols):
         row, col = divmod(n, cols)
         below = rows - 1 - row
-        x0 = sum([width] * col) + col * MULTIPLES_SPACING
+        x0 = sum([width] * col) + col * spacing
         y0 = sum([height] * below) + below * vertical
         x, y = [x0, x0 + width], [min(max(y0, 0.0), 1.0), min(max(y0 + height, 0.0), 1.0)]
         suffix = "" if n == 0 else str(n + 1)

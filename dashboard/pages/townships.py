@@ -35,6 +35,7 @@ def layout(lang=None, rank=None, compare=None, per=None, resource=None, outcome=
     ], className="d-flex gap-2 align-items-center flex-wrap")
     return html.Div([
         dcc.Store(id=ids.CMP_INITIAL, data=chosen),
+        dcc.Store(id=ids.CMP_PHONE),
         html.Div(id=ids.CMP_HEADER),
         dbc.Row(dbc.Col(panel(t("cmp.scorecard.title", lang),
                               html.Div(id=ids.CMP_SCORECARD_HOLDER, style={"minHeight": "460px"}),
