@@ -309,3 +309,21 @@ def test_a_measure_paired_twice_keeps_the_comparison_it_fails_worst(tmp_path, mo
                                                   "newborn_visits": 9, "postpartum_visits": 3}]))
     assert query(db, "SELECT flag_key, reference, score FROM dq_consistency_table WHERE \"check\" = 'pair'") == [
         ("pair:F_CHC1:newborn_visits:2026-03", 3.0, 3.0)]
+
+
+def test_a_change_of_exactly_half_the_median_is_the_smallest_outlier(tmp_path):
+    """A year at 400 visits and one month at 600: 200 is half the median, the least the noise rule
+    lets through (6·√400 = 120 is less), so it is flagged; 599 is not. Series whose spread cannot
+    reach half their median are left out before medians are taken (views.sql, dq_outlier_of): this
+    is the series on that edge."""
+    db = tiny_city(tmp_path)
+    months = [month(2025, 11), month(2025, 12)] + [month(2026, m) for m in range(1, 11)]
+    # the same jump in a series of six months (the fewest judged), and of five (not judged)
+    series = (("F_CHC1", 600, months), ("F_CHC2", 599, months), ("F_THC1", 600, months[-6:]),
+              ("F_CHS1", 600, months[-5:]))
+    rows = [{"facility_code": code, "period": p, "submitted_on": f"{p}-28",
+             "outpatient_visits": jump if p == "2026-07" else 400} for code, jump, span in series for p in span]
+    load(db, monthly_file(tmp_path / "m.csv", rows))
+    found = flags(db, "outliers")
+    assert list(zip(found["facility_code"], found["period"], found["value"], found["reference"])) == [
+        ("F_CHC1", "2026-07", 600.0, 400.0), ("F_THC1", "2026-07", 600.0, 400.0)]

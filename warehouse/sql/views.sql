@@ -456,13 +456,22 @@ WHERE m.period > CAST(h.latest_period - to_months(months) AS DATE) AND m.period 
 -- rules in words). They depend on the data and the settings only, so warehouse/derived.py stores them
 -- when a load publishes; the page filters them by scope and area and adds confirmations.
 CREATE OR REPLACE MACRO dq_outlier_of(only_changed) AS TABLE
-WITH series AS (
+WITH spread_enough AS (
+    -- a flag needs a value at least half the median (and 3) from it, within the range of the
+    -- window, and a median of at least outlier_min_median: a series whose range is smaller than
+    -- half of max(its minimum, that median) cannot have one (7 of 8 series), and is left out
+    -- before any median is taken
+    SELECT facility_code, measure FROM horizon_values(24, only_changed := only_changed)
+    GROUP BY ALL HAVING count(*) >= 6 AND max(value) >= setting_num('quality.outlier_min_median')
+       AND max(value) - min(value) >= greatest(3, 0.5 * greatest(min(value), setting_num('quality.outlier_min_median')))
+), series AS (
     -- each series' window as lists in month order: its statistics come from the lists (the same
     -- sums in the same order on every run, so a flag never flips between two computations), and
     -- its values are scored by unnesting them, without joining the window back to its statistics
     SELECT facility_code, measure, list(value ORDER BY period) AS vals, list(period ORDER BY period) AS periods
     FROM horizon_values(24, only_changed := only_changed)
-    GROUP BY ALL HAVING count(*) >= 6
+    WHERE (facility_code, measure) IN (SELECT (facility_code, measure) FROM spread_enough)
+    GROUP BY ALL
 ), center AS (
     SELECT *, list_median(vals) AS median, list_avg(vals) AS mean, list_aggregate(vals, 'stddev_samp') AS sd
     FROM series
