@@ -5,7 +5,10 @@ import gc
 import hashlib
 import logging
 import multiprocessing
+import os
 import pickle
+import threading
+import time
 from collections import deque
 from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
 from contextlib import contextmanager
@@ -341,13 +344,33 @@ def read_file(path: Path, checks: FileChecks) -> PreparedFile:
     return item
 
 
-# A folder with at least this many files after its registry is read and validated in worker
-# processes while the writer writes (validation is Python and holds the GIL; the writer is mostly
-# DuckDB): starting them costs about half a second, and each holds one file at a time.
-PARALLEL_FROM = 8
+# A folder with at least this many files after its registry, or two or more holding this many
+# bytes, is read and validated in worker processes while the writer writes (validation is Python
+# and holds the GIL; the writer is mostly DuckDB): starting them costs about half a second, and
+# each holds one file at a time.
+PARALLEL_FROM, PARALLEL_FROM_BYTES = 8, 4 * 2 ** 20
 WORKERS = 2
 _worker_reference: tuple[int, Reference] | None = None
 _worker_checks: FileChecks | None = None
+
+
+def _size(path: Path) -> int:
+    try:
+        return path.stat().st_size
+    except OSError:
+        return 0
+
+
+def _worker_started(writer_pid: int) -> None:
+    """A worker keeps the cyclic collector out of the way, as the writer does, and ends when the
+    writer is gone (killed: nobody would ever send it work or read its answer)."""
+    gc.disable()
+
+    def watch():
+        while os.getppid() == writer_pid:
+            time.sleep(1)
+        os._exit(1)
+    threading.Thread(target=watch, daemon=True, name="writer-watch").start()
 
 
 def _read_and_validate(path: Path, checks: FileChecks, generation: int, reference: bytes):
@@ -378,9 +401,11 @@ class FilesAhead:
         self.ordered, self.checks, self.registry_end = ordered, checks, registry_end
         self.reader = ThreadPoolExecutor(max_workers=1)
         self.workers = None
-        if len(ordered) - registry_end >= PARALLEL_FROM:
+        after_registry = ordered[registry_end:]
+        if len(after_registry) >= PARALLEL_FROM or (
+                len(after_registry) >= 2 and sum(_size(p) for p in after_registry) >= PARALLEL_FROM_BYTES):
             self.workers = ProcessPoolExecutor(WORKERS, mp_context=multiprocessing.get_context("spawn"),
-                                               initializer=gc.disable)
+                                               initializer=_worker_started, initargs=(os.getpid(),))
             self.workers.submit(int)     # started now, while the registry is written
         self.in_flight: deque = deque()
         self.submitted = 0

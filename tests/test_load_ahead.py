@@ -2,6 +2,9 @@
 (etl.loader.FilesAhead): what it loads, rejects and warns about is what the writer alone would."""
 from __future__ import annotations
 
+import subprocess
+import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -84,7 +87,7 @@ def test_a_registry_out_of_the_expected_order_revalidates_the_files_read_ahead(t
     assert query(tmp_path / "wh.duckdb", "SELECT count(DISTINCT period) FROM monthly_measure") == [(6,)]
 
 
-def test_few_files_are_read_in_a_thread_and_validated_by_the_writer(tmp_path, validated_here):
+def test_few_small_files_are_read_in_a_thread_and_validated_by_the_writer(tmp_path, validated_here):
     folder = tmp_path / "folder"
     registry_files(folder)
     for period in MONTHS[:3]:
@@ -92,3 +95,49 @@ def test_few_files_are_read_in_a_thread_and_validated_by_the_writer(tmp_path, va
     results = load(tmp_path / "wh.duckdb", folder)
     assert [r.status for r in results] == ["accepted"] * 5
     assert validated_here == [Path(r.path).name for r in results]
+
+
+def test_few_large_files_are_validated_ahead(tmp_path, validated_here, monkeypatch):
+    """Three years' files of a province are few but large: worth the workers (the byte bound
+    lowered here to the tiny files')."""
+    monkeypatch.setattr(loader, "PARALLEL_FROM_BYTES", 100)
+    folder = tmp_path / "folder"
+    registry_files(folder)
+    for period in MONTHS[:3]:
+        monthly_file(folder / f"m_{period}.csv", month_rows(period))
+    results = load(tmp_path / "wh.duckdb", folder)
+    assert [r.status for r in results] == ["accepted"] * 5
+    assert validated_here == ["admin.xlsx", "facilities.csv", "m_2025-01.csv"]
+
+
+def _running(pid: int) -> bool:
+    """Alive and not a zombie (a container's first process may never reap an orphan)."""
+    try:
+        with open(f"/proc/{pid}/stat") as stat:
+            return stat.read().rsplit(")", 1)[1].split()[0] != "Z"
+    except FileNotFoundError:
+        return False
+
+
+def test_a_worker_ends_when_its_writer_is_killed():
+    """A load killed mid-way (the faults of docs/reliability.md) leaves no worker process behind."""
+    script = "\n".join([
+        "import multiprocessing, os, time",
+        "from concurrent.futures import ProcessPoolExecutor",
+        "from etl.loader import _worker_started",
+        "pool = ProcessPoolExecutor(1, mp_context=multiprocessing.get_context('spawn'),",
+        "                           initializer=_worker_started, initargs=(os.getpid(),))",
+        "print(pool.submit(os.getpid).result(), flush=True)",
+        "time.sleep(300)"])
+    writer = subprocess.Popen([sys.executable, "-c", script], stdout=subprocess.PIPE, text=True,
+                              cwd=Path(__file__).resolve().parent.parent)
+    try:
+        worker = int(writer.stdout.readline())
+        assert _running(worker)
+    finally:
+        writer.kill()
+        writer.wait()
+    deadline = time.monotonic() + 30
+    while _running(worker) and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert not _running(worker)
