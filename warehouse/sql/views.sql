@@ -392,10 +392,17 @@ FROM area_coverage(setting_num('coverage.radius_m'));
 CREATE OR REPLACE MACRO submission_status_of(only_changed, horizon_moved := false) AS TABLE
 WITH bounds AS (
     SELECT min(period) AS first_period, max(period) AS latest_period FROM monthly_report
+), moved_only AS (
+    -- when the horizon moved forward, a facility with no other change needs only the new months
+    -- (the WHERE below keeps them); its series starts there instead of at its first month
+    SELECT CAST((SELECT horizon FROM derived_state) + INTERVAL 1 MONTH AS DATE) AS first_new
+    WHERE horizon_moved
 ), expected AS (
     SELECT f.facility_code,
            CAST(unnest(generate_series(
-               greatest(date_trunc('month', coalesce(f.opened_on, b.first_period)), b.first_period),
+               greatest(date_trunc('month', coalesce(f.opened_on, b.first_period)), b.first_period,
+                        CASE WHEN f.facility_code NOT IN (SELECT code FROM derived_change WHERE input IN ('facility', 'report'))
+                             THEN (SELECT first_new FROM moved_only) END),
                least(b.latest_period,
                      CAST(date_trunc('month', coalesce(f.closed_on - INTERVAL 1 DAY, b.latest_period)) AS DATE)),
                INTERVAL 1 MONTH)) AS DATE) AS period
