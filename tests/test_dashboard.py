@@ -458,6 +458,14 @@ def test_small_multiples_read_rates_in_percent_against_their_targets():
     assert layout["yaxis"]["tickformat"] == ".1~%" and "tickformat" not in layout["yaxis2"]
     assert [(s["yref"], s["y0"]) for s in layout["shapes"]] == [("y", 0.9)]          # no common line for a count
     assert layout["xaxis"]["tickformat"] == "%Y"
+    # a rate that never moves (every report on time) spans it and its target, not ±100%
+    flat = pd.DataFrame({"township_code": ["T1", "T1"], "indicator_code": ["records_rate"] * 2,
+                         "period": ["2026-08", "2026-09"], "value": [1.0, 1.0]})
+    assert small_multiples(flat, indicators, {"T1": "甲街道"}, "zh", "")["layout"]["yaxis"]["range"] == \
+        pytest.approx([0.88, 1.02])
+    assert layout["yaxis"]["range"] == pytest.approx([0.88, 0.93])      # one month: 91% and its target
+    moving = flat.assign(value=[0.9, 1.0])
+    assert "range" not in small_multiples(moving, indicators, {"T1": "甲街道"}, "zh", "")["layout"]["yaxis"]
 
 
 @pytest.mark.parametrize("shape", [(28, 7, 4, 0.05), (27, 7, 4, 0.05), (3, 1, 4, 0.05), (6, 2, 4, 0.05),

@@ -112,6 +112,12 @@ def small_multiples(series: pd.DataFrame, indicators: pd.DataFrame, names: dict,
         if is_rate[code]:
             # whole percents, with a decimal where the range is narrow (a referral rate of 1–2%)
             layout[f"yaxis{axis}"].update(tickformat=".1~%")
+            flat = part["value"].dropna()
+            if len(flat) and flat.min() == flat.max():
+                # one value all along (every report on time: 100%): plotly would span it ±100%
+                shown = [flat.iloc[0]] + ([targets[code]] if targets[code] == targets[code] and targets[code] is not None
+                                          else [])
+                layout[f"yaxis{axis}"].update(range=[min(shown) - FLAT_MARGIN, max(shown) + FLAT_MARGIN])
             if targets[code] == targets[code] and targets[code] is not None:
                 layout["shapes"].append({"type": "line", "xref": f"x{axis} domain", "yref": f"y{axis}", "x0": 0, "x1": 1,
                                          "y0": targets[code], "y1": targets[code],
@@ -129,6 +135,7 @@ def small_multiples(series: pd.DataFrame, indicators: pd.DataFrame, names: dict,
 
 
 COLUMNS, MULTIPLES_SPACING = 4, 0.05      # charts a row; between columns, as a share of the width
+FLAT_MARGIN = 0.02      # above and below a rate that never changes (and its target): two points
 # A phone (under 576 px): two a row, the gap wide enough for the right chart's axis numbers (95%),
 # each title wrapped to about a chart's width (a 390 px screen leaves each chart about 130 px)
 PHONE_COLUMNS, PHONE_SPACING, PHONE_TITLE_PX = 2, 0.14, 125
