@@ -87,27 +87,21 @@ def test_a_registry_out_of_the_expected_order_revalidates_the_files_read_ahead(t
     assert query(tmp_path / "wh.duckdb", "SELECT count(DISTINCT period) FROM monthly_measure") == [(6,)]
 
 
-def test_few_small_files_are_read_in_a_thread_and_validated_by_the_writer(tmp_path, validated_here):
+@pytest.mark.parametrize("byte_bound, validated_ahead", [
+    (loader.PARALLEL_FROM_BYTES, []),                           # few small files: all checked by the writer
+    (100, ["m_2025-02.csv", "m_2025-03.csv"]),                  # few but large (a province's yearly files)
+])
+def test_few_files_are_validated_ahead_only_when_they_are_large(tmp_path, validated_here, monkeypatch,
+                                                                 byte_bound, validated_ahead):
+    """Three files after the registry; the byte bound lowered to the tiny files' in the second case."""
+    monkeypatch.setattr(loader, "PARALLEL_FROM_BYTES", byte_bound)
     folder = tmp_path / "folder"
     registry_files(folder)
     for period in MONTHS[:3]:
         monthly_file(folder / f"m_{period}.csv", month_rows(period))
     results = load(tmp_path / "wh.duckdb", folder)
     assert [r.status for r in results] == ["accepted"] * 5
-    assert validated_here == [Path(r.path).name for r in results]
-
-
-def test_few_large_files_are_validated_ahead(tmp_path, validated_here, monkeypatch):
-    """Three years' files of a province are few but large: worth the workers (the byte bound
-    lowered here to the tiny files')."""
-    monkeypatch.setattr(loader, "PARALLEL_FROM_BYTES", 100)
-    folder = tmp_path / "folder"
-    registry_files(folder)
-    for period in MONTHS[:3]:
-        monthly_file(folder / f"m_{period}.csv", month_rows(period))
-    results = load(tmp_path / "wh.duckdb", folder)
-    assert [r.status for r in results] == ["accepted"] * 5
-    assert validated_here == ["admin.xlsx", "facilities.csv", "m_2025-01.csv"]
+    assert validated_here == [Path(r.path).name for r in results if Path(r.path).name not in validated_ahead]
 
 
 def _running(pid: int) -> bool:
