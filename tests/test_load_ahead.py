@@ -2,6 +2,7 @@
 (etl.loader.FilesAhead): what it loads, rejects and warns about is what the writer alone would."""
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 import time
@@ -85,6 +86,25 @@ def test_a_registry_out_of_the_expected_order_revalidates_the_files_read_ahead(t
     assert validated_here[validated_here.index("m_2025-03z.csv") + 1:][:3] == [
         "m_2025-04.csv", "m_2025-05.csv", "m_2025-06.csv"]
     assert query(tmp_path / "wh.duckdb", "SELECT count(DISTINCT period) FROM monthly_measure") == [(6,)]
+
+
+def _die(*_):
+    """A worker's task that kills its process (sent to the worker by name, as the real one is)."""
+    os._exit(1)
+
+
+def test_a_worker_that_dies_leaves_its_files_to_the_writer(tmp_path, validated_here, monkeypatch):
+    """Worker processes killed mid-load (memory, an operator): every file is still read and
+    validated, by the writer itself, and the load is what it would have been."""
+    monkeypatch.setattr(loader, "_read_and_validate", _die)
+    folder = tmp_path / "folder"
+    registry_files(folder)
+    for period in MONTHS:
+        monthly_file(folder / f"m_{period}.csv", month_rows(period))
+    results = load(tmp_path / "wh.duckdb", folder)
+    assert [r.status for r in results] == ["accepted"] * (2 + len(MONTHS))
+    assert validated_here == [Path(r.path).name for r in results]
+    assert query(tmp_path / "wh.duckdb", "SELECT count(*), sum(value) FROM monthly_measure") == [(36, 189.0)]
 
 
 @pytest.mark.parametrize("byte_bound, validated_ahead", [
