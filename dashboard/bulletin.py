@@ -374,6 +374,9 @@ def column_widths(table: Block, total: float) -> list[float]:
     return [total * n / sum(need) for n in need]
 
 
+CELL_PADDING = 6       # points, each side of a table cell (reportlab's default)
+
+
 def pdf(parts: list[Block]) -> bytes:
     """The same document as PDF (the CJK font of the visit brief), tables repeating their header
     row, page numbers at the foot."""
@@ -401,11 +404,20 @@ def pdf(parts: list[Block]) -> bytes:
     story = []
     for b in parts:
         if b.kind == "table":
-            data = [[Paragraph(escape(h), cell) for h in b.header]]
-            data += [[Paragraph(escape(c), cell) for c in row] for row in b.rows]
-            table = Table(data, repeatRows=1, colWidths=column_widths(b, A4[0] - 44 * mm))
+            widths = column_widths(b, A4[0] - 44 * mm)
+            # a text that fits its column on one line is drawn as it is; only the others are laid out
+            # as paragraphs (wrapped), which cost a province's ranking a second
+            def laid_out(text, width):
+                fits = "\n" not in text and pdfmetrics.stringWidth(text, "CJK", cell.fontSize) <= width - 2 * CELL_PADDING
+                return text if fits else Paragraph(escape(text), cell)
+            data = [[laid_out(text, width) for text, width in zip(row, widths)] for row in [b.header, *b.rows]]
+            table = Table(data, repeatRows=1, colWidths=widths)
             table.setStyle(TableStyle([("GRID", (0, 0), (-1, -1), 0.4, colors.black),
                                        ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#eeeeee")),
+                                       ("FONTNAME", (0, 0), (-1, -1), "CJK"), ("FONTSIZE", (0, 0), (-1, -1), cell.fontSize),
+                                       ("LEADING", (0, 0), (-1, -1), cell.leading),
+                                       ("LEFTPADDING", (0, 0), (-1, -1), CELL_PADDING),
+                                       ("RIGHTPADDING", (0, 0), (-1, -1), CELL_PADDING),
                                        ("VALIGN", (0, 0), (-1, -1), "TOP")]))
             story += [table, Spacer(1, 4)]
             continue
