@@ -401,15 +401,16 @@ def pdf(parts: list[Block]) -> bytes:
               "signature": ParagraphStyle("signature", parent=plain, alignment=2, spaceBefore=12),
               "recipients": plain}
     cell = ParagraphStyle("cell", parent=plain, fontSize=8.5, leading=11)
+
+    def laid_out(text: str, width: float):
+        # a text that fits its column on one line is drawn as it is (no markup: nothing to escape);
+        # only the others are laid out as wrapping paragraphs, which cost a province's ranking a second
+        fits = "\n" not in text and pdfmetrics.stringWidth(text, "CJK", cell.fontSize) <= width - 2 * CELL_PADDING
+        return text if fits else Paragraph(escape(text), cell)
     story = []
     for b in parts:
         if b.kind == "table":
             widths = column_widths(b, A4[0] - 44 * mm)
-            # a text that fits its column on one line is drawn as it is; only the others are laid out
-            # as paragraphs (wrapped), which cost a province's ranking a second
-            def laid_out(text, width):
-                fits = "\n" not in text and pdfmetrics.stringWidth(text, "CJK", cell.fontSize) <= width - 2 * CELL_PADDING
-                return text if fits else Paragraph(escape(text), cell)
             data = [[laid_out(text, width) for text, width in zip(row, widths)] for row in [b.header, *b.rows]]
             table = Table(data, repeatRows=1, colWidths=widths)
             table.setStyle(TableStyle([("GRID", (0, 0), (-1, -1), 0.4, colors.black),
