@@ -259,8 +259,7 @@ def load_file(con, prepared: PreparedFile, settings: Settings, today: date,
     against `reference`)."""
     # Rows are checked even when a header is wrong, so a clerk gets every problem at once; only a
     # file that could not be read, or that the uploader may not send, stops here.
-    stop = any(p.code == "kind_not_allowed" for p in prepared.findings.problems)
-    if stop:
+    if _kind_refused(prepared):
         datasets = []
     elif datasets is None:
         datasets = validate_prepared(prepared, con, settings, today, allowed_districts, reference)
@@ -344,6 +343,11 @@ def read_file(path: Path, checks: FileChecks) -> PreparedFile:
     return item
 
 
+def _kind_refused(item: PreparedFile) -> bool:
+    """A template the uploader may not send (read_file): the file is refused unvalidated."""
+    return any(p.code == "kind_not_allowed" for p in item.findings.problems)
+
+
 # A folder with at least this many files after its registry, or two or more holding this many
 # bytes, is read and validated in worker processes while the writer writes (validation is Python
 # and holds the GIL; the writer is mostly DuckDB): starting them costs about half a second, and
@@ -382,7 +386,7 @@ def _read_and_validate(path: Path, checks: FileChecks, generation: int, referenc
         _worker_checks = checks
     checks = _worker_checks     # the same settings object each time: the templates built once
     item = read_file(path, checks)
-    if REFERENCE_KINDS.intersection(item.kinds) or any(p.code == "kind_not_allowed" for p in item.findings.problems):
+    if REFERENCE_KINDS.intersection(item.kinds) or _kind_refused(item):
         return item, None
     if _worker_reference is None or _worker_reference[0] != generation:
         _worker_reference = (generation, pickle.loads(reference))
