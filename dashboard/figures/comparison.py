@@ -112,15 +112,15 @@ def small_multiples(series: pd.DataFrame, indicators: pd.DataFrame, names: dict,
         if is_rate[code]:
             # whole percents, with a decimal where the range is narrow (a referral rate of 1–2%)
             layout[f"yaxis{axis}"].update(tickformat=".1~%")
+            target = targets[code] if targets[code] == targets[code] else None      # NaN: no target
             flat = part["value"].dropna()
             if len(flat) and flat.min() == flat.max():
                 # one value all along (every report on time: 100%): plotly would span it ±100%
-                shown = [flat.iloc[0]] + ([targets[code]] if targets[code] == targets[code] and targets[code] is not None
-                                          else [])
+                shown = [flat.iloc[0]] + ([target] if target is not None else [])
                 layout[f"yaxis{axis}"].update(range=[min(shown) - FLAT_MARGIN, max(shown) + FLAT_MARGIN])
-            if targets[code] == targets[code] and targets[code] is not None:
+            if target is not None:
                 layout["shapes"].append({"type": "line", "xref": f"x{axis} domain", "yref": f"y{axis}", "x0": 0, "x1": 1,
-                                         "y0": targets[code], "y1": targets[code],
+                                         "y0": target, "y1": target,
                                          "line": {"color": "#6d4c41", "width": 1, "dash": "dash"}})
         for township, line in part.groupby("township_code", sort=True):
             traces.append({
