@@ -173,9 +173,16 @@ def _quote(target: str) -> str:
     return quote(target, safe="")
 
 
-def audit(action: str, detail: str | None = None) -> None:
-    """One audit entry for the session's user: who, what, when, from where, within which districts."""
-    user = current_user()
+def request_origin() -> str | None:
+    """Where the request comes from, for an audit entry written later, off the request (a job)."""
+    return flask.request.remote_addr if flask.has_request_context() else None
+
+
+def audit(action: str, detail: str | None = None, user=None, origin: str | None = None) -> None:
+    """One audit entry: who, what, when, from where, within which districts. The session's user
+    and the request's address, or (a job, after its request ended) the `user` and `origin` it was
+    started by."""
+    if user is None:
+        user, origin = current_user(), request_origin()
     scope = None if user is None else ("*" if user.role == "admin" else ",".join(user.districts))
-    accounts().audit(user.username if user else None, action, detail,
-                     flask.request.remote_addr if flask.has_request_context() else None, scope)
+    accounts().audit(user.username if user else None, action, detail, origin, scope)

@@ -681,6 +681,12 @@ TEXT: dict[str, tuple[str, str]] = {
     "bul.history.note": ("每份通报按生成时的数据保存，之后的补报、更正不会改变已生成的文件。",
                          "Each bulletin is kept as it was made: later resubmissions never change it."),
     "bul.made": ("已生成：{name}", "Made: {name}"),
+    "bul.working": ("正在生成通报……已用 {seconds} 秒。离开本页也会继续生成，完成后列入下方“已生成的通报”。",
+                    "Making the bulletin… {seconds} s so far. Leaving this page does not stop it: it will be listed "
+                    "under Bulletins made."),
+    "bul.failed": ("通报未能生成，请稍后重试；如仍不成功，请联系管理员（服务器日志中有原因）。",
+                   "The bulletin could not be made. Try again later; if it still fails, tell the administrator (the "
+                   "server's log says why)."),
     "bul.need_district": ("通报按区县或全市生成：请在上方选择区县或“全市”。",
                           "A bulletin covers a district or the city: choose one above."),
     "bul.need_period": ("通报按月或季度生成：请在上方选择月或季度。",

@@ -252,6 +252,8 @@ BUL_HISTORY = "bulletin-history-table"
 BUL_HISTORY_PICK = "bulletin-history-dropdown"
 BUL_HISTORY_DOCX = "bulletin-history-docx-button"
 BUL_HISTORY_PDF = "bulletin-history-pdf-button"
+BUL_JOB = "bulletin-job-store"
+BUL_POLL = "bulletin-poll-interval"
 
 # 数据分析 (analysis): every control lives in the URL (dashboard/analysis_view.py names them)
 ANA_HEADER = "analysis-header-div"

@@ -263,6 +263,7 @@ RULES = {
     ("bulletin-number-input", "value"): text(20),
     ("bulletin-made-store", "data"): code(40),
     ("bulletin-history-dropdown", "value"): code(40),
+    ("bulletin-job-store", "data"): code(64),
     ("upload-token-store", "data"): code(64),
     ("upload-restore-dropdown", "value"): code(64),
     ("upload-rollback-dropdown", "value"): whole(0, 2 ** 62),

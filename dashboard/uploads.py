@@ -9,7 +9,6 @@ in files of the upload's folder, which any web worker can read: the page polls t
 from __future__ import annotations
 
 import base64
-import json
 import logging
 import os
 import re
@@ -22,6 +21,7 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from dashboard.job_files import pid_alive, read_json
 from etl.loader import FileResult
 from etl.readers import SUPPORTED_SUFFIXES
 from etl.report import results_from_json
@@ -161,7 +161,7 @@ def status(warehouse: Path, user: User, token: str | None, mode: str) -> Job:
         return Job("done", results=results_from_json(result.read_text(encoding="utf-8")))
     if not alive:
         return Job("failed", message=_failure(folder))
-    progress = _read_json(folder / "progress.json")
+    progress = read_json(folder / "progress.json")
     if progress is None:
         return Job("queued")              # starting, or waiting for another load to finish
     return Job("running", progress["done"], progress["total"], progress["file"])
@@ -190,31 +190,13 @@ def run(warehouse: Path, user: User, token: str, dry_run: bool, timeout: float =
     return []
 
 
-def _read_json(path: Path):
-    try:
-        return json.loads(path.read_text(encoding="utf-8"))
-    except (FileNotFoundError, ValueError):
-        return None
-
-
 def _alive(folder: Path) -> bool:
     try:
         pid = int((folder / "pid").read_text(encoding="utf-8"))
     except (FileNotFoundError, ValueError):
         # started a moment ago and its pid is being written, or its worker died before it could
         return time.time() - folder.stat().st_mtime < 60
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    # a process that ended but was not reaped yet is not running
-    try:
-        with open(f"/proc/{pid}/stat", encoding="utf-8") as stat:
-            return stat.read().rsplit(")", 1)[1].split()[0] != "Z"
-    except (FileNotFoundError, IndexError):
-        return True
+    return pid_alive(pid)
 
 
 def _failure(folder: Path) -> str:

@@ -467,6 +467,49 @@ def test_sup001_rank_select_three_and_download_the_brief(dash_duo, app, monkeypa
     assert dash_duo.get_logs() == []
 
 
+
+def test_bul001_a_bulletin_is_made_while_the_page_says_so_and_arrives_as_a_file(dash_duo, sample_db, sample_users,
+                                                                                 tmp_path, monkeypatch):
+    """The click answers at once (the buttons wait, the page says the bulletin is being made), the
+    file arrives when its job has kept it, and it is listed with the bulletins made."""
+    import os
+    import shutil
+    import threading
+
+    from dashboard import bulletin
+    from dashboard.app import app
+    made = bulletin.documents
+    release = threading.Event()
+
+    def held(parts):                      # the documents wait until the page was seen saying so
+        assert release.wait(60)
+        return made(parts)
+    monkeypatch.setattr(bulletin, "documents", held)
+    copy = tmp_path / "sample"            # the kept bulletins go beside a copy, not the shared sample
+    shutil.copytree(sample_db.parent, copy, symlinks=True)
+    data.configure(copy / sample_db.name)
+    try:
+        dash_duo.start_server(app, navigate=False)
+        sign_in(dash_duo, "east", "/bulletin?area=990102&period=2026-09")
+        dash_duo.wait_for_contains_text("#bulletin-preview-div .bulletin-title", "2026年9月", timeout=30)
+        dash_duo.driver.execute_script("arguments[0].click();", dash_duo.find_element("#bulletin-pdf-button"))
+        dash_duo.wait_for_contains_text("#bulletin-message-div", "正在生成通报", timeout=30)
+        assert not dash_duo.find_element("#bulletin-pdf-button").is_enabled()
+        assert not dash_duo.find_element("#bulletin-docx-button").is_enabled()
+        release.set()
+        dash_duo.wait_for_contains_text("#bulletin-message-div", "已生成：通报_990102_2026-09.pdf", timeout=60)
+        deadline = time.time() + 30
+        while time.time() < deadline and "通报_990102_2026-09.pdf" not in os.listdir(dash_duo.download_path):
+            time.sleep(0.2)
+        with open(os.path.join(dash_duo.download_path, "通报_990102_2026-09.pdf"), "rb") as pdf:
+            assert pdf.read(4) == b"%PDF"
+        WebDriverWait(dash_duo.driver, 30).until(lambda d: d.find_element(By.ID, "bulletin-pdf-button").is_enabled())
+        dash_duo.wait_for_contains_text("#bulletin-history-table .ag-row[row-index='0']", "城东区", timeout=30)
+        assert dash_duo.get_logs() == []
+    finally:
+        data.configure(sample_db)
+
+
 PHONE_PAGES = {            # each page, and what shows once its callbacks have filled it
     "/": "#overview-tile-milestone .kpi-value",
     "/coverage": "#coverage-tile-total .kpi-value",

@@ -3,11 +3,12 @@ with its record), the history and downloading a kept one — only within the use
 import base64
 import json
 import shutil
+import time
 
 import pytest
 
 from benchmarks.callbacks import input_entry, outputs_of
-from dashboard import data
+from dashboard import bulletin_jobs, data
 from warehouse import bulletins
 from warehouse.scope import Scope
 from warehouse.store import current_version_file
@@ -41,12 +42,33 @@ def call(client, output: str, values: dict, trigger: str):
     return client.post("/_dash-update-component", json=body)
 
 
+def make(client, values: dict, trigger: str = "bulletin-docx-button.n_clicks") -> dict:
+    """Click make, then poll the job as the page does until it answers with something other than
+    "still making"; the last response. The click itself never carries the file."""
+    answer = call(client, "bulletin-download.data", values, trigger)
+    assert answer.status_code == 200, answer.get_data(as_text=True)[:500]
+    started = answer.get_json()["response"]
+    assert "bulletin-download" not in started
+    token = started.get("bulletin-job-store", {}).get("data")
+    if token is None:                       # refused at the click: no job
+        return started
+    assert "正在生成通报" in json.dumps(started, ensure_ascii=False)
+    deadline = time.monotonic() + 120
+    while True:
+        polled = call(client, "bulletin-download.data", {**values, ("bulletin-job-store", "data"): token},
+                      "bulletin-poll-interval.n_intervals").get_json()["response"]
+        if "正在生成通报" not in json.dumps(polled, ensure_ascii=False) or time.monotonic() > deadline:
+            return polled
+        time.sleep(0.05)
+
+
 def values(area, period, extra=None):
     return {("shell-area-dropdown", "value"): area, ("shell-period-dropdown", "value"): period,
             ("shell-lang-store", "data"): "zh", ("bulletin-number-input", "value"): "12",
             ("bulletin-docx-button", "n_clicks"): 1, ("bulletin-pdf-button", "n_clicks"): None,
             ("bulletin-made-store", "data"): None, ("bulletin-history-docx-button", "n_clicks"): 1,
-            ("bulletin-history-pdf-button", "n_clicks"): None, **(extra or {})}
+            ("bulletin-history-pdf-button", "n_clicks"): None, ("bulletin-job-store", "data"): None,
+            ("bulletin-poll-interval", "n_intervals"): 1, **(extra or {})}
 
 
 def test_a_bureau_user_makes_their_districts_bulletin_and_gets_the_kept_file_back(app):
@@ -55,11 +77,11 @@ def test_a_bureau_user_makes_their_districts_bulletin_and_gets_the_kept_file_bac
     assert preview.status_code == 200, preview.get_data(as_text=True)[:300]
     text = json.dumps(preview.get_json(), ensure_ascii=False)
     assert "关于2026年第3季度基层医疗卫生机构工作情况的通报" in text and "完整率99.4%" in text
-    made = call(east, "bulletin-download.data", values(EAST, "2026Q3"), "bulletin-docx-button.n_clicks").get_json()
-    download = made["response"]["bulletin-download"]["data"]
+    made = make(east, values(EAST, "2026Q3"))
+    download = made["bulletin-download"]["data"]
     assert download["filename"] == f"通报_{EAST}_2026Q3.docx"
     docx = base64.b64decode(download["content"])
-    bulletin_id = made["response"]["bulletin-made-store"]["data"]
+    bulletin_id = made["bulletin-made-store"]["data"]
     [record] = [r for r in bulletins.history(data.warehouse_path(), Scope(frozenset({EAST}))) if r["id"] == bulletin_id]
     assert (record["area"], record["period"], record["number"], record["made_by"], record["districts"]) == (
         EAST, "2026Q3", "12", "east", [EAST])
@@ -75,8 +97,8 @@ def test_a_bureau_user_makes_their_districts_bulletin_and_gets_the_kept_file_bac
 
 def test_another_districts_bulletin_is_neither_listed_nor_handed_out(app):
     root = login(app.server.test_client(), "root")
-    made = call(root, "bulletin-download.data", values(OTHER, "2026-09"), "bulletin-docx-button.n_clicks").get_json()
-    other_id = made["response"]["bulletin-made-store"]["data"]
+    made = make(root, values(OTHER, "2026-09"))
+    other_id = made["bulletin-made-store"]["data"]
     east = login(app.server.test_client(), "east")
     history = call(east, "bulletin-history-table.rowData", values(EAST, "2026Q3"), "bulletin-made-store.data")
     assert other_id not in history.get_data(as_text=True)
@@ -86,10 +108,10 @@ def test_another_districts_bulletin_is_neither_listed_nor_handed_out(app):
     assert "没有这份通报" in json.dumps(refused["response"], ensure_ascii=False)
     # a forged area of another district is not east's bulletin to make: the area falls back to theirs,
     # named as theirs (城东区), never 全市
-    forged = call(east, "bulletin-download.data", values(OTHER, "2026-09"), "bulletin-docx-button.n_clicks").get_json()
-    assert forged["response"]["bulletin-download"]["data"]["filename"] == "通报_all_2026-09.docx"
+    forged = make(east, values(OTHER, "2026-09"))
+    assert forged["bulletin-download"]["data"]["filename"] == "通报_all_2026-09.docx"
     [mine] = [r for r in bulletins.history(data.warehouse_path(), Scope(frozenset({EAST})))
-              if r["id"] == forged["response"]["bulletin-made-store"]["data"]]
+              if r["id"] == forged["bulletin-made-store"]["data"]]
     assert mine["area_name"] == "城东区" and "城东区运行中的社区卫生服务中心9个" in mine["text"]
     assert "全市" not in mine["text"]
 
@@ -105,9 +127,9 @@ def test_roles_without_the_permission_get_nothing(app):
 def test_a_township_or_a_year_gets_a_plain_refusal_not_a_bulletin(app):
     east = login(app.server.test_client(), "east")
     for area, period, words in ((f"{EAST}001", "2026Q3", "请在上方选择区县"), (EAST, "2026", "请在上方选择月或季度")):
-        made = call(east, "bulletin-download.data", values(area, period), "bulletin-docx-button.n_clicks").get_json()
-        assert "bulletin-download" not in made["response"]
-        assert words in json.dumps(made["response"], ensure_ascii=False)
+        made = make(east, values(area, period))
+        assert "bulletin-download" not in made
+        assert words in json.dumps(made, ensure_ascii=False)
 
 
 def test_a_kept_bulletin_outlives_a_resubmission(app, tmp_path):
@@ -115,9 +137,9 @@ def test_a_kept_bulletin_outlives_a_resubmission(app, tmp_path):
     bulletin's file is handed back unchanged, and its record names the version it was made from."""
     from factory import load, monthly_file
     east = login(app.server.test_client(), "east")
-    made = call(east, "bulletin-download.data", values(EAST, "2026-09"), "bulletin-docx-button.n_clicks").get_json()
-    bulletin_id = made["response"]["bulletin-made-store"]["data"]
-    kept = base64.b64decode(made["response"]["bulletin-download"]["data"]["content"])
+    made = make(east, values(EAST, "2026-09"))
+    bulletin_id = made["bulletin-made-store"]["data"]
+    kept = base64.b64decode(made["bulletin-download"]["data"]["content"])
     before = call(east, "bulletin-preview-div.children", values(EAST, "2026-09"), "shell-area-dropdown.value")
     assert "2026年9月月报应报54份，已报54份" in before.get_data(as_text=True)
     results = load(data.warehouse_path(), monthly_file(tmp_path / "resubmitted.csv", [
@@ -144,3 +166,53 @@ def test_a_long_ranking_shows_its_first_and_last_rows_and_says_the_files_hold_th
     assert [row.children[0].children for row in body[-2:]] == ["339", "340"]
     short = preview([Block("table", header=["名次"], rows=[["1"], ["2"]])], "en")[0]
     assert len(short.children[1].children) == 2
+
+
+def test_the_click_answers_at_once_and_only_its_maker_follows_the_job(app):
+    """The click starts a job and says so (the file comes with a poll); another user's poll of that
+    job, or a token that names no job, gets nothing."""
+    east = login(app.server.test_client(), "east")
+    started = call(east, "bulletin-download.data", values(EAST, "2026-09"), "bulletin-pdf-button.n_clicks")
+    response = started.get_json()["response"]
+    token = response["bulletin-job-store"]["data"]
+    assert "bulletin-download" not in response
+    assert response["bulletin-poll-interval"]["disabled"] is False
+    assert response["bulletin-docx-button"]["disabled"] is True and response["bulletin-pdf-button"]["disabled"] is True
+    root = login(app.server.test_client(), "root")
+    for forged in (token, "0" * 32, "BULLETIN"):
+        polled = call(root, "bulletin-download.data", values(EAST, "2026-09", {("bulletin-job-store", "data"): forged}),
+                      "bulletin-poll-interval.n_intervals")
+        assert polled.status_code == 200
+        assert "bulletin-download" not in polled.get_json()["response"]
+    path_like = call(root, "bulletin-download.data", values(EAST, "2026-09", {
+        ("bulletin-job-store", "data"): "../" * 4 + "etc"}), "bulletin-poll-interval.n_intervals")
+    assert path_like.status_code == 400                                    # malformed: refused before any callback
+    bulletin_jobs.wait(data.warehouse_path(), "east", token)
+    done = call(east, "bulletin-download.data", values(EAST, "2026-09", {("bulletin-job-store", "data"): token}),
+                "bulletin-poll-interval.n_intervals").get_json()["response"]
+    assert done["bulletin-download"]["data"]["filename"] == f"通报_{EAST}_2026-09.pdf"
+    assert base64.b64decode(done["bulletin-download"]["data"]["content"]).startswith(b"%PDF")
+    assert done["bulletin-poll-interval"]["disabled"] is True and done["bulletin-docx-button"]["disabled"] is False
+    # the job wrote the audit entry as its maker, from where the click came, within their districts
+    from dashboard.auth import accounts
+    [entry] = [e for e in accounts().audit_entries(username="east", action="bulletin")
+               if e["detail"].startswith(done["bulletin-made-store"]["data"])]
+    assert entry["detail"].endswith(f"{EAST} 2026-09") and entry["scope"] == EAST
+    assert entry["remote_addr"] == "127.0.0.1"
+
+
+def test_a_bulletin_that_fails_to_be_made_is_said_in_words_and_nothing_is_kept(app, monkeypatch, caplog):
+    from dashboard import bulletin
+
+    def broken(parts):
+        raise RuntimeError("the font cache is damaged")
+    monkeypatch.setattr(bulletin, "documents", broken)
+    east = login(app.server.test_client(), "east")
+    kept_before = len(bulletins.history(data.warehouse_path(), Scope(frozenset({EAST}))))
+    with caplog.at_level("ERROR"):
+        answer = make(east, values(EAST, "2026-09"))
+    text = json.dumps(answer, ensure_ascii=False)
+    assert "通报未能生成" in text and "font cache" not in text and "Traceback" not in text
+    assert "bulletin-download" not in answer and answer["bulletin-docx-button"]["disabled"] is False
+    assert "the font cache is damaged" in caplog.text                # the server's log has why
+    assert len(bulletins.history(data.warehouse_path(), Scope(frozenset({EAST})))) == kept_before

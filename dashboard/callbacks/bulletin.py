@@ -1,14 +1,16 @@
-"""通报 callbacks: the preview of the chosen area and period, making (and keeping) a bulletin, and
+"""通报 callbacks: the preview of the chosen area and period, making (and keeping) a bulletin — a
+job off the request (dashboard/bulletin_jobs.py), polled until its file is sent — and
 downloading one made before. Every action checks the `bulletin` permission and the user's
 districts on the server (the area resolves within them, the history shows only theirs)."""
 from __future__ import annotations
 
 from datetime import datetime
+from functools import partial
 
 import dash_bootstrap_components as dbc
 from dash import Input, Output, State, callback, dcc, html, no_update
 
-from dashboard import auth, bulletin, data, ids
+from dashboard import auth, bulletin, bulletin_jobs, data, ids
 from dashboard.callbacks.shell import page_title
 from dashboard.components import column_defs, empty
 from dashboard.i18n import period_name, stamp, t
@@ -23,14 +25,22 @@ def _maker():
     return user if user is not None and user.may("bulletin") else None
 
 
-def _compose(con, filters, number: str):
-    """The bulletin of the filters' area and period, or the words-key of why there is none."""
+def _refusal(filters) -> str | None:
+    """The words-key of why the filters' area and period have no bulletin, or None."""
     if filters.period is None:
         return "empty.no_data"
     if filters.area.level == "township":
         return "bul.need_district"
     if filters.period.kind not in ("month", "quarter"):
         return "bul.need_period"
+    return None
+
+
+def _compose(con, filters, number: str):
+    """The bulletin of the filters' area and period, or the words-key of why there is none."""
+    refusal = _refusal(filters)
+    if refusal:
+        return refusal
     return bulletin.compose(con, filters.scope, filters.area.code, filters.period.label, number, data.today())
 
 
@@ -85,32 +95,89 @@ def update_preview(area, period, lang):
     return header, preview(made[0], filters.lang)
 
 
+# the buttons and the poll while a job runs, and once it ended
+WORKING = (False, True, True)
+STOPPED = (True, False, False)
+
+
 @callback(Output(ids.BUL_DOWNLOAD, "data"), Output(ids.BUL_MESSAGE, "children"), Output(ids.BUL_MADE, "data"),
-          Input(ids.BUL_DOCX, "n_clicks"), Input(ids.BUL_PDF, "n_clicks"), State(ids.BUL_NUMBER, "value"),
-          State(ids.AREA, "value"), State(ids.PERIOD, "value"), State(ids.LANG, "data"), prevent_initial_call=True)
-def make(_docx, _pdf, number, area, period, lang):
-    """Make the bulletin, keep it (both formats, and its record) and send the one asked for."""
+          Output(ids.BUL_JOB, "data"), Output(ids.BUL_POLL, "disabled"), Output(ids.BUL_DOCX, "disabled"),
+          Output(ids.BUL_PDF, "disabled"),
+          Input(ids.BUL_DOCX, "n_clicks"), Input(ids.BUL_PDF, "n_clicks"), Input(ids.BUL_POLL, "n_intervals"),
+          State(ids.BUL_NUMBER, "value"), State(ids.AREA, "value"), State(ids.PERIOD, "value"), State(ids.LANG, "data"),
+          State(ids.BUL_JOB, "data"), prevent_initial_call=True)
+def make(_docx, _pdf, _tick, number, area, period, lang, job):
+    """A click starts making the bulletin (a job: bulletin_jobs) and returns at once; the poll
+    sends the file when the job has kept it (both formats, and its record)."""
     from dash import ctx
+    user = _maker()
+    if ctx.triggered_id == ids.BUL_POLL:
+        return _poll(user, job, "en" if lang == "en" else "zh")
     con = data.cursor()
     filters = data.read_filters(con, area, period, lang)
-    user = _maker()
     if user is None:
-        return no_update, dbc.Alert(t("forbidden", filters.lang), color="warning"), no_update
-    made = _compose(con, filters, (number or "").strip() or PLACEHOLDER_NUMBER)
-    if isinstance(made, str):
-        return no_update, dbc.Alert(t(made, filters.lang), color="info"), no_update
-    parts, facts, _ = made
-    files = bulletin.documents(parts)
+        return no_update, dbc.Alert(t("forbidden", filters.lang), color="warning"), no_update, None, *STOPPED
+    refusal = _refusal(filters)
+    if refusal:
+        return no_update, dbc.Alert(t(refusal, filters.lang), color="info"), no_update, None, *STOPPED
     fmt = "pdf" if ctx.triggered_id == ids.BUL_PDF else "docx"
+    number = (number or "").strip()
+    make_it = partial(_make_and_keep, data.warehouse_path(), user, filters.scope, filters.area.code,
+                      filters.period.label, number, fmt, data.today(), auth.request_origin())
+    try:
+        token = bulletin_jobs.start(data.warehouse_path(), user.username, fmt, make_it)
+    except OSError:                 # the folder beside the warehouse cannot be written (a full disk)
+        return no_update, dbc.Alert(t("bul.failed", filters.lang), color="danger"), no_update, None, *STOPPED
+    return no_update, working(0, filters.lang), no_update, token, *WORKING
+
+
+def _make_and_keep(warehouse, user, scope, area_code: str, period_label: str, number: str, fmt: str, today,
+                   origin) -> str:
+    """The job: compose the bulletin within the user's districts, write both files, keep them with
+    the record; the kept bulletin's id."""
+    con = data.cursor()
+    try:
+        parts, facts, _ = bulletin.compose(con, scope, area_code, period_label, number or PLACEHOLDER_NUMBER, today)
+    except ValueError as refused:
+        raise bulletin_jobs.Refused(text=str(refused)) from None
+    files = bulletin.documents(parts)
     if fmt not in files:
-        return no_update, dbc.Alert(t("sup.font_missing", filters.lang), color="danger"), no_update
-    record = bulletin.record(con, facts, parts, data.warehouse_path(), number=(number or "").strip(),
-                             made_by=user.username, districts=_districts(facts.area, filters.scope))
-    bulletin_id = bulletins.keep(data.warehouse_path(), record, files, datetime.now())
-    auth.audit("bulletin", f"{bulletin_id}: {facts.area.code} {facts.period.label}")
-    name = f"{bulletin.file_stem(facts.area.code, facts.period.label)}.{fmt}"
-    return dcc.send_bytes(files[fmt], name), dbc.Alert(t("bul.made", filters.lang, name=name), color="success"), \
-        bulletin_id
+        raise bulletin_jobs.Refused("sup.font_missing")
+    record = bulletin.record(con, facts, parts, warehouse, number=number, made_by=user.username,
+                             districts=_districts(facts.area, scope))
+    bulletin_id = bulletins.keep(warehouse, record, files, datetime.now())
+    auth.audit("bulletin", f"{bulletin_id}: {facts.area.code} {facts.period.label}", user=user, origin=origin)
+    return bulletin_id
+
+
+def _poll(user, job, lang: str):
+    """Where the job stands; when done, its file (read back from the kept bulletins, within the
+    user's districts)."""
+    if user is None:
+        return no_update, dbc.Alert(t("forbidden", lang), color="warning"), no_update, None, *STOPPED
+    warehouse = data.warehouse_path()
+    state = bulletin_jobs.status(warehouse, user.username, job)
+    if state.state in ("queued", "running"):
+        return no_update, working(state.seconds, lang), no_update, no_update, *WORKING
+    if state.state == "none":
+        return no_update, None, no_update, None, *STOPPED
+    if state.state == "refused":
+        words = t(state.key, lang) if state.key else state.text
+        return no_update, dbc.Alert(words, color="danger" if state.key else "info"), no_update, None, *STOPPED
+    found = bulletins.issued_file(warehouse, state.bulletin_id, state.fmt, user.scope) \
+        if state.state == "done" else None
+    if found is None:
+        return no_update, dbc.Alert(t("bul.failed", lang), color="danger"), no_update, None, *STOPPED
+    content, record = found
+    name = f"{bulletin.file_stem(record['area'], record['period'])}.{state.fmt}"
+    return (dcc.send_bytes(content, name), dbc.Alert(t("bul.made", lang, name=name), color="success"),
+            state.bulletin_id, None, *STOPPED)
+
+
+def working(seconds: float, lang: str):
+    """A job under way: how long so far, and that leaving the page loses nothing."""
+    return dbc.Alert([dbc.Spinner(size="sm", spinner_class_name="me-2"),
+                      t("bul.working", lang, seconds=int(seconds))], color="info", className="d-flex align-items-center")
 
 
 def _districts(area, scope) -> list[str] | None:

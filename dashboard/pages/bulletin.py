@@ -40,6 +40,9 @@ def layout(lang=None, **_):
         html.P(t("bul.subtitle", lang), className="page-subtitle"),
         actions,
         dcc.Store(id=ids.BUL_MADE),
+        dcc.Store(id=ids.BUL_JOB),
+        # while a bulletin is being made: a district's takes under a second, a province's longer
+        dcc.Interval(id=ids.BUL_POLL, interval=400, disabled=True),
         dcc.Download(id=ids.BUL_DOWNLOAD),
         panel(t("bul.preview", lang), html.Div(id=ids.BUL_PREVIEW, className="bulletin-preview")),
         panel(t("bul.history", lang), history),
