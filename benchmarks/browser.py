@@ -20,8 +20,9 @@ etl.sample_city.PROVINCE, generated as benchmarks/writes.py does, every month ke
      the facility profile by the history push a dcc.Link makes, as its links in the pages do.
 
 A page has settled when nothing is loading (no `[data-dash-is-loading="true"]` element, no
-visible AG Grid loading overlay), something is drawn (a figure, a map, a grid row or the page's
-text) and neither those counts nor the page's text length have changed for 0.5 s; the time
+visible AG Grid loading overlay, no map MapLibre has not finished drawing), something is drawn (a
+figure, a map, a grid row or the page's text) and neither those counts, the figures' traces nor
+the page's text length have changed for 0.5 s; the time
 reported is the last change seen (polled every 50 ms), not the end of the quiet half second. A
 page that has not settled after 60 s is reported as a time-out.
 
@@ -65,10 +66,17 @@ const content = document.getElementById('_pages_content');
 const overlays = Array.from(document.querySelectorAll('.ag-overlay-loading-wrapper'))
     .filter(e => e.offsetParent !== null).length;
 const staleIds = arguments[0] || [];
+const plots = Array.from(document.querySelectorAll('.js-plotly-plot'));
+// a map drawn early and filled when its data arrive changes no count: its traces do, and MapLibre
+// says when it has drawn them (loaded: style, sources and their tiles done; not moving)
+const mapOf = gd => gd._fullLayout && gd._fullLayout.map && gd._fullLayout.map._subplot
+    && gd._fullLayout.map._subplot.map;
 return {
     loading: document.querySelectorAll('[data-dash-is-loading="true"]').length,
     overlays: overlays,
-    figures: document.querySelectorAll('.js-plotly-plot').length,
+    figures: plots.length,
+    traces: plots.reduce((n, gd) => n + (gd.data || []).length, 0),
+    mapsBusy: plots.filter(gd => mapOf(gd) && !(mapOf(gd).loaded() && !mapOf(gd).isMoving())).length,
     maps: document.querySelectorAll('.maplibregl-canvas').length,
     rows: document.querySelectorAll('.ag-row').length,
     text: content ? content.textContent.length : 0,
@@ -200,11 +208,12 @@ def settled_after(driver, started: float, path: str, stale_ids: list[str] | None
     while True:
         state = driver.execute_script(PROBE, stale_ids or [])
         now = time.perf_counter()
-        seen = tuple(state[key] for key in ("loading", "overlays", "figures", "maps", "rows", "text", "path", "stale"))
+        seen = tuple(state[key] for key in ("loading", "overlays", "figures", "traces", "mapsBusy", "maps", "rows", "text",
+                                            "path", "stale"))
         if seen != last_seen:
             last_seen, last_change = seen, now
         arrived = state["path"] == path and not state["stale"]
-        idle = state["loading"] == 0 and state["overlays"] == 0
+        idle = state["loading"] == 0 and state["overlays"] == 0 and state["mapsBusy"] == 0
         drawn = state["figures"] or state["maps"] or state["rows"] or state["text"]
         if arrived and idle and drawn and now - last_change >= QUIET_S:
             return last_change - started

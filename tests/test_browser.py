@@ -132,6 +132,34 @@ def test_cov001_map_renders_offline_and_numbers_follow_the_radius(dash_duo, app)
     assert dash_duo.get_logs() == []
 
 
+
+def test_cov004_a_city_drawn_by_township_is_plain_shapes_drawn_offline(dash_duo, sample_db, sample_users, tmp_path):
+    """Past `map.max_points` the city is drawn by township: its 32 townships as SVG shapes (no
+    WebGL map), with nothing fetched from outside (the page's security policy would log it)."""
+    import shutil
+
+    from dashboard.app import app
+    from etl.loader import apply_settings
+    from warehouse.settings import load_settings, settings_path
+    copy = tmp_path / "sample"
+    shutil.copytree(sample_db.parent, copy, symlinks=True)
+    settings = tmp_path / "settings.toml"
+    settings.write_text(settings_path().read_text(encoding="utf-8").replace("max_points = 1500", "max_points = 50"),
+                        encoding="utf-8")
+    apply_settings(copy / sample_db.name, load_settings(settings))
+    data.configure(copy / sample_db.name)
+    try:
+        dash_duo.start_server(app, navigate=False)
+        sign_in(dash_duo, path="/coverage")
+        wait_tile(dash_duo, "coverage-tile-total", "91.3%")
+        WebDriverWait(dash_duo.driver, 30).until(
+            lambda d: len(d.find_elements(By.CSS_SELECTOR, "#coverage-map-graph path.choroplethlocation")) == 32)
+        assert dash_duo.driver.find_elements(By.CSS_SELECTOR, "#coverage-map-graph .maplibregl-canvas") == []
+        dash_duo.wait_for_contains_text("#coverage-map-caption", "地图按街道乡镇显示", timeout=30)
+        assert dash_duo.get_logs() == []
+    finally:
+        data.configure(sample_db)
+
 def test_cov002_district_area_in_english_with_site_suggestions(dash_duo, app):
     dash_duo.start_server(app, navigate=False)
     sign_in(dash_duo, path="/coverage?area=990104&lang=en&sites=2")

@@ -149,9 +149,35 @@ def test_a_map_drawn_by_township_with_boundaries_has_only_the_townships():
     metrics = pd.DataFrame([{"township_code": "110101001", "township_name": "甲街道", "population": 20000,
                              "facilities": 2, "uncovered_communities": 1, "covered_share": 0.6}])
     layers = coverage.MapLayers(geojson, metrics, None, None, 1)
+    # no basemap: the townships are plain shapes (SVG), no WebGL map to start
     figure = coverage_map(layers, "covered_share", pd.DataFrame(), "en", "no data")
-    assert [trace.type for trace in figure.data] == ["choroplethmap"]
+    assert [trace.type for trace in figure.data] == ["choropleth"]
+    assert figure.data[0].locationmode == "geojson-id" and list(figure.data[0].locations) == ["110101001"]
     assert [list(row) for row in figure.data[0].customdata] == [["甲街道", "60.0%", 20000, 2, 1]]
+    # drawn clockwise, as the SVG map reads a shape (GeoJSON's rule is anticlockwise)
+    assert figure.data[0].geojson["features"][0]["geometry"]["coordinates"] == [
+        [[116.39, 39.89], [116.43, 39.92], [116.43, 39.89], [116.39, 39.89]]]
+    assert geojson["features"][0]["geometry"]["coordinates"] == [ring]            # the layer's own is left as it was
+    # with the bureau's tile server as basemap: the web map, the shapes over the tiles
+    tiles = {"style": "white-bg", "layers": [{"sourcetype": "raster", "source": ["https://tiles.example/{z}/{x}/{y}.png"]}]}
+    figure = coverage_map(layers, "covered_share", pd.DataFrame(), "en", "no data", tiles=tiles)
+    assert [trace.type for trace in figure.data] == ["choroplethmap"]
+
+
+def test_clockwise_turns_outer_rings_clockwise_and_holes_anticlockwise():
+    from dashboard.figures.coverage import clockwise
+    outer_anticlockwise = [[0, 0], [4, 0], [4, 4], [0, 4], [0, 0]]
+    hole_clockwise = [[1, 1], [1, 2], [2, 2], [2, 1], [1, 1]]
+    shapes = {"type": "FeatureCollection", "features": [
+        {"type": "Feature", "id": "a", "geometry": {"type": "Polygon", "coordinates": [outer_anticlockwise, hole_clockwise]}},
+        {"type": "Feature", "id": "b", "geometry": {"type": "MultiPolygon", "coordinates": [
+            [[[10, 10], [10, 12], [12, 12], [10, 10]]], [[[20, 20], [22, 20], [22, 22], [20, 20]]]]}}]}
+    turned = clockwise(shapes)["features"]
+    assert turned[0]["geometry"]["coordinates"] == [
+        [[0, 0], [0, 4], [4, 4], [4, 0], [0, 0]], [[1, 1], [2, 1], [2, 2], [1, 2], [1, 1]]]
+    assert turned[1]["geometry"]["coordinates"] == [
+        [[[10, 10], [10, 12], [12, 12], [10, 10]]], [[[20, 20], [22, 22], [22, 20], [20, 20]]]]
+    assert [f["id"] for f in turned] == ["a", "b"]
 
 
 def test_the_share_of_standardized_centres_per_township_is_each_centres_latest_assessment(sample_db):

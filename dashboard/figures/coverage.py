@@ -20,6 +20,9 @@ METRICS = {
 }
 # the colour bar and the legend are drawn under the map, within the figure's height
 UNDER_MAP_PX = 110
+# the legend under the map, not on it (on a phone its rows covered a third of the map), and under
+# the colour bar (metric_layer)
+LEGEND_UNDER_MAP = {"orientation": "h", "yanchor": "top", "y": -0.15, "x": 0.0, "bgcolor": "rgba(255,255,255,0)"}
 TYPE_STYLE = {"CHC": ("#0d47a1", 14), "THC": ("#6a1b9a", 14), "VC": ("#757575", 7)}
 STAR_COLOURS = {1: "#b2dfdb", 2: "#80cbc4", 3: "#26a69a", 4: "#00897b", 5: "#004d40"}
 
@@ -94,6 +97,8 @@ def coverage_map(layers, metric: str, sites: pd.DataFrame, lang: str, empty_mess
     uncovered = layers.uncovered if layers.uncovered is not None else pd.DataFrame()
     if layers.by_township and not geojson.get("features"):
         return _township_points(metrics, metric, sites, lang, empty_message, height, tiles)
+    if layers.by_township and not (tiles or {}).get("layers") and not metrics.empty:
+        return _township_shapes(geojson, metrics, metric, sites, lang, height)
     if not geojson.get("features") and points.empty:
         return empty_figure(empty_message, height)
     fig = go.Figure()
@@ -123,10 +128,7 @@ def coverage_map(layers, metric: str, sites: pd.DataFrame, lang: str, empty_mess
                            f"<br><i>{t('cov.hover.open_profile', lang)}</i><extra></extra>")))
     _add_sites(fig, sites, lang)
     return _map_layout(fig, view(geojson, points, height - UNDER_MAP_PX), height, tiles,
-                       # the legend under the map, not on it (on a phone its rows covered a third of
-                       # the map) and under the colour bar (metric_layer)
-                       legend={"orientation": "h", "yanchor": "top", "y": -0.15, "x": 0.0,
-                               "bgcolor": "rgba(255,255,255,0)"}, clickmode="event")
+                       legend=LEGEND_UNDER_MAP, clickmode="event")
 
 
 def _map_layout(fig: go.Figure, place: dict, height: int, tiles: dict | None, **extra) -> go.Figure:
@@ -136,17 +138,56 @@ def _map_layout(fig: go.Figure, place: dict, height: int, tiles: dict | None, **
     return fig
 
 
-def _add_sites(fig: go.Figure, sites: pd.DataFrame, lang: str) -> None:
+def _add_sites(fig: go.Figure, sites: pd.DataFrame, lang: str, trace=go.Scattermap) -> None:
     if sites.empty:
         return
-    fig.add_trace(go.Scattermap(lon=sites["lon"], lat=sites["lat"], mode="markers", showlegend=False,
-                                hoverinfo="skip", marker={"size": 22, "color": "#212121"}))
-    fig.add_trace(go.Scattermap(
+    fig.add_trace(trace(lon=sites["lon"], lat=sites["lat"], mode="markers", showlegend=False,
+                        hoverinfo="skip", marker={"size": 22, "color": "#212121"}))
+    fig.add_trace(trace(
         lon=sites["lon"], lat=sites["lat"], mode="markers", name=t("cov.sites.legend", lang),
         marker={"size": 16, "color": "#ffca28"},
         customdata=sites[["rank", "name", "township_name", "residents_gained"]].to_numpy(),
         hovertemplate=(f"#%{{customdata[0]}} <b>%{{customdata[1]}}</b> · %{{customdata[2]}}<br>"
                        f"{t('col.gained', lang)}: %{{customdata[3]:,}}<extra></extra>")))
+
+
+def clockwise(geojson: dict) -> dict:
+    """The shapes with their outer rings clockwise and their holes anticlockwise, as the SVG map
+    (d3) reads them; GeoJSON's own rule is the opposite, and a ring the wrong way round is read
+    as the whole globe but that shape."""
+    def ring(points: list, outer: bool) -> list:
+        twice_area = sum(x0 * y1 - x1 * y0 for (x0, y0, *_), (x1, y1, *_) in zip(points, points[1:]))
+        return points[::-1] if (twice_area > 0) == outer else points
+
+    def polygon(rings: list) -> list:
+        return [ring(r, n == 0) for n, r in enumerate(rings)]
+
+    features = []
+    for feature in geojson.get("features", []):
+        geometry = feature.get("geometry") or {}
+        if geometry.get("type") == "Polygon":
+            geometry = {**geometry, "coordinates": polygon(geometry["coordinates"])}
+        elif geometry.get("type") == "MultiPolygon":
+            geometry = {**geometry, "coordinates": [polygon(p) for p in geometry["coordinates"]]}
+        features.append({**feature, "geometry": geometry})
+    return {**geojson, "features": features}
+
+
+def _township_shapes(geojson: dict, metrics: pd.DataFrame, metric: str, sites: pd.DataFrame, lang: str,
+                     height: int) -> go.Figure:
+    """Townships coloured by the metric as plain shapes (SVG), for an area drawn by township with
+    no basemap: nothing on it needs a WebGL map, whose start-up and drawing took a browser on two
+    busy cores a third of a second and more after the data had arrived."""
+    fig = go.Figure(go.Choropleth(
+        geojson=clockwise(geojson), locationmode="geojson-id", locations=metrics["township_code"],
+        featureidkey="id", marker_opacity=0.8, marker_line_width=0.6, marker_line_color="#607d8b", showscale=True,
+        **metric_layer(metrics, metric, lang)))
+    _add_sites(fig, sites, lang, go.Scattergeo)
+    # transverse Mercator: as true to shapes as the web map's Mercator, and it fills the frame when fitted
+    fig.update_geos(fitbounds="locations", visible=False, projection_type="transverse mercator",
+                    bgcolor="rgba(0,0,0,0)")
+    return base_layout(fig, height).update_layout(margin={"l": 0, "r": 0, "t": 0, "b": 0}, dragmode="pan",
+                                                   legend=LEGEND_UNDER_MAP)
 
 
 def _township_points(metrics: pd.DataFrame, metric: str, sites: pd.DataFrame, lang: str, empty_message: str,
