@@ -117,7 +117,10 @@ def test_ov003_area_change_goes_to_the_url_and_back(dash_duo, app):
 def test_cov001_map_renders_offline_and_numbers_follow_the_radius(dash_duo, app):
     dash_duo.start_server(app, navigate=False)
     sign_in(dash_duo, path="/coverage")
-    dash_duo.wait_for_element(".maplibregl-canvas", timeout=20)
+    # no tile server: the townships and the points as SVG, no WebGL map
+    dash_duo.wait_for_element("#coverage-map-graph path.choroplethlocation", timeout=30)
+    dash_duo.wait_for_element("#coverage-map-graph .scattergeo path.point", timeout=30)
+    assert dash_duo.driver.find_elements(By.CSS_SELECTOR, ".maplibregl-canvas") == []
     wait_tile(dash_duo, "coverage-tile-total", "91.3%")
     wait_tile(dash_duo, "coverage-tile-uncovered", "62")
     box = dash_duo.find_element(".dash-range-slider-input")
@@ -134,8 +137,8 @@ def test_cov001_map_renders_offline_and_numbers_follow_the_radius(dash_duo, app)
 
 
 def test_cov004_a_city_drawn_by_township_is_plain_shapes_drawn_offline(dash_duo, sample_db, sample_users, tmp_path):
-    """Past `map.max_points` the city is drawn by township: its 32 townships as SVG shapes (no
-    WebGL map), with nothing fetched from outside (the page's security policy would log it)."""
+    """Past `map.max_points` the city is drawn by township: its 32 townships as SVG shapes and no
+    point, with nothing fetched from outside (the page's security policy would log it)."""
     import shutil
 
     from dashboard.app import app
@@ -154,7 +157,10 @@ def test_cov004_a_city_drawn_by_township_is_plain_shapes_drawn_offline(dash_duo,
         wait_tile(dash_duo, "coverage-tile-total", "91.3%")
         WebDriverWait(dash_duo.driver, 30).until(
             lambda d: len(d.find_elements(By.CSS_SELECTOR, "#coverage-map-graph path.choroplethlocation")) == 32)
-        assert dash_duo.driver.find_elements(By.CSS_SELECTOR, "#coverage-map-graph .maplibregl-canvas") == []
+        traces = dash_duo.driver.execute_script(
+            "return document.querySelector('#coverage-map-graph .js-plotly-plot').data.map(t => t.type + ' ' + (t.name || ''))")
+        # the townships, and at most the suggested sites (their ring and their mark): no facility, no community
+        assert traces[0].startswith("choropleth ") and set(traces[1:]) <= {"scattergeo ", "scattergeo 建议新站点"}
         dash_duo.wait_for_contains_text("#coverage-map-caption", "地图按街道乡镇显示", timeout=30)
         assert dash_duo.get_logs() == []
     finally:
@@ -163,7 +169,7 @@ def test_cov004_a_city_drawn_by_township_is_plain_shapes_drawn_offline(dash_duo,
 def test_cov002_district_area_in_english_with_site_suggestions(dash_duo, app):
     dash_duo.start_server(app, navigate=False)
     sign_in(dash_duo, path="/coverage?area=990104&lang=en&sites=2")
-    dash_duo.wait_for_element(".maplibregl-canvas", timeout=20)
+    dash_duo.wait_for_element("#coverage-map-graph .scattergeo path.point", timeout=30)
     dash_duo.wait_for_contains_text("#coverage-sites-summary", "2 new sites would cover 18,390 more residents",
                                     timeout=30)
     dash_duo.wait_for_text_to_equal(".page-title", "Coverage map")

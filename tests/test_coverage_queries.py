@@ -135,7 +135,7 @@ def test_past_the_limit_the_map_is_drawn_by_township_with_the_counts(tmp_path):
     assert layers.metrics[["lon", "lat"]].round(3).values.tolist() == [[116.41, 39.9], [116.5, 39.95], [116.3, 39.9]]
     figure = coverage_map(layers, "covered_share", coverage.suggest_sites(con, EVERYTHING, "110101", 1200, 0),
                           "zh", "无数据")
-    assert [(trace.type, len(trace.lon)) for trace in figure.data] == [("scattermap", 3)]
+    assert [(trace.type, len(trace.lon)) for trace in figure.data] == [("scattergeo", 3)]        # SVG: no tiles
     assert [row[3:] for row in figure.data[0].customdata] == [[2, 1], [1, 0], [1, 0]]
 
 
@@ -192,3 +192,15 @@ def test_the_share_of_standardized_centres_per_township_is_each_centres_latest_a
     assert (frame["standardized_centers"].sum(), frame["centers"].sum()) == (28, 35)
     picked = frame.loc[["西关街道", "滨河街道", "高新街道", "解放路街道"], ["centers", "standardized_centers", "standardized_share"]]
     assert [tuple(r) for r in picked.itertuples(index=False)] == [(2, 1, 0.5), (2, 1, 0.5), (1, 0, 0.0), (1, 1, 1.0)]
+
+
+def test_the_facility_map_is_svg_without_tiles_and_the_web_map_over_them():
+    from dashboard.figures.coverage import basemap
+    from dashboard.figures.facility import location
+    outline = '{"type": "Polygon", "coordinates": [[[116.39, 39.89], [116.43, 39.89], [116.43, 39.92], [116.39, 39.89]]]}'
+    plain = location(116.41, 39.9, "甲社区卫生服务中心", outline, basemap(None, None))
+    assert [trace.type for trace in plain.data] == ["choropleth", "scattergeo"]
+    assert (plain.layout.geo.fitbounds, plain.layout.geo.visible) == ("locations", False)
+    tiled = location(116.41, 39.9, "甲社区卫生服务中心", outline, basemap("https://tiles.example/{z}/{x}/{y}.png", "©"))
+    assert [trace.type for trace in tiled.data] == ["choroplethmap", "scattermap"]
+    assert tiled.layout.map.layers[0].source == ("https://tiles.example/{z}/{x}/{y}.png",)

@@ -6,8 +6,8 @@ from __future__ import annotations
 import pandas as pd
 import plotly.graph_objects as go
 
-from dashboard.figures.common import FONT, base_layout, rate_range
-from dashboard.figures.coverage import UNDER_MAP_PX, basemap, view
+from dashboard.figures.common import base_layout, rate_range
+from dashboard.figures.coverage import UNDER_MAP_PX, map_layout, shapes
 from dashboard.i18n import count, pct
 
 # More lines or bar groups than this are unreadable: the page asks for fewer, or the table.
@@ -73,18 +73,16 @@ def chart(frame: pd.DataFrame, kind: str, lang: str, height: int = 460) -> go.Fi
 
 def township_map(frame: pd.DataFrame, outlines: dict, lang: str, height: int = 560) -> go.Figure:
     """One indicator of one period by township: the townships coloured by value (the coverage
-    map's outlines, no tiles, no text on the map: names are in the hover)."""
+    map's outlines as SVG shapes, no tiles, no text on the map: names are in the hover)."""
     rate = bool(frame["is_rate"].iloc[0])
     indicator = frame["indicator_label"].iloc[0]
-    fig = go.Figure(go.Choroplethmap(
-        geojson=outlines, locations=frame["area_code"], featureidkey="id", z=frame["value"].astype(float).round(6),
+    fig = go.Figure(shapes(
+        outlines, frame["area_code"], False, z=frame["value"].astype(float).round(6),
         colorscale="Blues", marker_opacity=0.75, marker_line_width=1, marker_line_color="#607d8b",
         customdata=list(zip(frame["area_label"], shown_values(frame, lang))),
         hovertemplate=f"<b>%{{customdata[0]}}</b><br>{indicator}: %{{customdata[1]}}<extra></extra>",
         colorbar={"title": {"text": indicator, "side": "top"}, "orientation": "h", "thickness": 10, "len": 0.6,
                   "x": 0.0, "xanchor": "left", "y": -0.02, "yanchor": "top",
                   "tickformat": ".0%" if rate else ",.0f"}))
-    fig.update_layout(map={**basemap(None, None), **view(outlines, pd.DataFrame(), height - UNDER_MAP_PX)},
-                      height=height, margin={"l": 0, "r": 0, "t": 0, "b": UNDER_MAP_PX // 2},
-                      font={"family": FONT}, hoverlabel={"font": {"family": FONT}})
-    return fig
+    map_layout(fig, None, {}, height)
+    return fig.update_layout(margin={"l": 0, "r": 0, "t": 0, "b": UNDER_MAP_PX // 2})

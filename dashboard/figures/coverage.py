@@ -91,24 +91,28 @@ def metric_layer(metrics: pd.DataFrame, metric: str, lang: str) -> dict:
 def coverage_map(layers, metric: str, sites: pd.DataFrame, lang: str, empty_message: str,
                  height: int = 660, tiles: dict | None = None) -> go.Figure:
     """`layers`: warehouse.queries.coverage.MapLayers. Drawn by township only, the map has no
-    facility or uncovered points (their counts are in the townships' hover)."""
+    facility or uncovered points (their counts are in the townships' hover). Without a tile
+    server (`tiles`) the map is plain SVG shapes and points (plotly's geo); with one, the web map
+    over its tiles (`on_tiles`)."""
     geojson, metrics = layers.boundaries, layers.metrics
     points = layers.facilities if layers.facilities is not None else pd.DataFrame()
     uncovered = layers.uncovered if layers.uncovered is not None else pd.DataFrame()
+    web = on_tiles(tiles)
+    marks = go.Scattermap if web else go.Scattergeo
     if layers.by_township and not geojson.get("features"):
         return _township_points(metrics, metric, sites, lang, empty_message, height, tiles)
-    if layers.by_township and not (tiles or {}).get("layers") and not metrics.empty:
-        return _township_shapes(geojson, metrics, metric, sites, lang, height)
     if not geojson.get("features") and points.empty:
         return empty_figure(empty_message, height)
     fig = go.Figure()
     if geojson.get("features") and not metrics.empty:
-        fig.add_trace(go.Choroplethmap(
-            geojson=geojson, locations=metrics["township_code"], featureidkey="id", marker_opacity=0.55,
-            marker_line_width=1, marker_line_color="#607d8b", showscale=True,
-            **metric_layer(metrics, metric, lang)))
+        # see-through over tiles or under points (a dark township hid a dark marker); else the colour
+        # bar's own colours
+        see_through = web or not points.empty or not uncovered.empty
+        fig.add_trace(shapes(geojson, metrics["township_code"], web, marker_opacity=0.55 if see_through else 0.8,
+                             marker_line_width=1 if web else 0.6, marker_line_color="#607d8b", showscale=True,
+                             **metric_layer(metrics, metric, lang)))
     if not uncovered.empty:
-        fig.add_trace(go.Scattermap(
+        fig.add_trace(marks(
             lon=uncovered["lon"], lat=uncovered["lat"], mode="markers", name=t("cov.uncovered.legend", lang),
             marker={"size": 9, "color": "#d32f2f", "opacity": 0.85},
             customdata=uncovered[["name", "township_name", "population"]].to_numpy(),
@@ -119,31 +123,51 @@ def coverage_map(layers, metric: str, sites: pd.DataFrame, lang: str, empty_mess
         # once; each point carries only what differs (3,000 points at province scale)
         custom = frame.assign(state=["—" if pd.isna(s) else t("yes", lang) if bool(s) else t("no", lang)
                                      for s in frame["standardized"]])
-        fig.add_trace(go.Scattermap(
+        fig.add_trace(marks(
             lon=frame["lon"].round(5), lat=frame["lat"].round(5), mode="markers", name=label,
             marker={"size": size, "color": colour},
             customdata=custom[["facility_code", "name", "township_name", "state"]].to_numpy(),
             hovertemplate=(f"<b>%{{customdata[1]}}</b><br>{label} · %{{customdata[2]}}<br>"
                            f"{t('cov.hover.standardized', lang)}: %{{customdata[3]}}"
                            f"<br><i>{t('cov.hover.open_profile', lang)}</i><extra></extra>")))
-    _add_sites(fig, sites, lang)
-    return _map_layout(fig, view(geojson, points, height - UNDER_MAP_PX), height, tiles,
-                       legend=LEGEND_UNDER_MAP, clickmode="event")
+    _add_sites(fig, sites, lang, marks)
+    return map_layout(fig, tiles, view(geojson, points, height - UNDER_MAP_PX), height,
+                      legend=LEGEND_UNDER_MAP, clickmode="event")
 
 
-def _map_layout(fig: go.Figure, place: dict, height: int, tiles: dict | None, **extra) -> go.Figure:
-    fig.update_layout(map={**(tiles or basemap(None, None)), **place}, height=height,
-                      margin={"l": 0, "r": 0, "t": 0, "b": 0}, font={"family": FONT},
+def on_tiles(tiles: dict | None) -> bool:
+    """Whether a map is drawn over a tile server's basemap: the one thing that needs the WebGL web
+    map (MapLibre). Without tiles, SVG shapes and points draw the same, and a browser on two busy
+    cores showed them a third of a second and more sooner (docs/performance.md)."""
+    return bool((tiles or {}).get("layers"))
+
+
+def shapes(geojson: dict, locations, web: bool, **style):
+    """Areas of `geojson` (features by id): on the web map, or as SVG shapes (wound as d3 reads them)."""
+    if web:
+        return go.Choroplethmap(geojson=geojson, locations=locations, featureidkey="id", **style)
+    return go.Choropleth(geojson=clockwise(geojson), locationmode="geojson-id", locations=locations,
+                         featureidkey="id", **style)
+
+
+def map_layout(fig: go.Figure, tiles: dict | None, place: dict, height: int, **extra) -> go.Figure:
+    """The web map at `place` (its centre and zoom) over the tiles; or the SVG map fitted to what it draws."""
+    fig.update_layout(height=height, margin={"l": 0, "r": 0, "t": 0, "b": 0}, font={"family": FONT},
                       hoverlabel={"font": {"family": FONT}}, **extra)
-    return fig
+    if on_tiles(tiles):
+        return fig.update_layout(map={**tiles, **place})
+    # transverse Mercator: as true to shapes as the web map's Mercator, and it fills the frame when fitted
+    fig.update_geos(fitbounds="locations", visible=False, projection_type="transverse mercator",
+                    bgcolor="rgba(0,0,0,0)")
+    return fig.update_layout(dragmode="pan", paper_bgcolor="white")
 
 
-def _add_sites(fig: go.Figure, sites: pd.DataFrame, lang: str, trace=go.Scattermap) -> None:
+def _add_sites(fig: go.Figure, sites: pd.DataFrame, lang: str, marks=go.Scattergeo) -> None:
     if sites.empty:
         return
-    fig.add_trace(trace(lon=sites["lon"], lat=sites["lat"], mode="markers", showlegend=False,
+    fig.add_trace(marks(lon=sites["lon"], lat=sites["lat"], mode="markers", showlegend=False,
                         hoverinfo="skip", marker={"size": 22, "color": "#212121"}))
-    fig.add_trace(trace(
+    fig.add_trace(marks(
         lon=sites["lon"], lat=sites["lat"], mode="markers", name=t("cov.sites.legend", lang),
         marker={"size": 16, "color": "#ffca28"},
         customdata=sites[["rank", "name", "township_name", "residents_gained"]].to_numpy(),
@@ -173,23 +197,6 @@ def clockwise(geojson: dict) -> dict:
     return {**geojson, "features": features}
 
 
-def _township_shapes(geojson: dict, metrics: pd.DataFrame, metric: str, sites: pd.DataFrame, lang: str,
-                     height: int) -> go.Figure:
-    """Townships coloured by the metric as plain shapes (SVG), for an area drawn by township with
-    no basemap: nothing on it needs a WebGL map, whose start-up and drawing took a browser on two
-    busy cores a third of a second and more after the data had arrived."""
-    fig = go.Figure(go.Choropleth(
-        geojson=clockwise(geojson), locationmode="geojson-id", locations=metrics["township_code"],
-        featureidkey="id", marker_opacity=0.8, marker_line_width=0.6, marker_line_color="#607d8b", showscale=True,
-        **metric_layer(metrics, metric, lang)))
-    _add_sites(fig, sites, lang, go.Scattergeo)
-    # transverse Mercator: as true to shapes as the web map's Mercator, and it fills the frame when fitted
-    fig.update_geos(fitbounds="locations", visible=False, projection_type="transverse mercator",
-                    bgcolor="rgba(0,0,0,0)")
-    return base_layout(fig, height).update_layout(margin={"l": 0, "r": 0, "t": 0, "b": 0}, dragmode="pan",
-                                                   legend=LEGEND_UNDER_MAP)
-
-
 def _township_points(metrics: pd.DataFrame, metric: str, sites: pd.DataFrame, lang: str, empty_message: str,
                      height: int, tiles: dict | None) -> go.Figure:
     """Townships as points coloured by the metric, for an area drawn by township that has no
@@ -198,13 +205,14 @@ def _township_points(metrics: pd.DataFrame, metric: str, sites: pd.DataFrame, la
     if placed.empty:
         return empty_figure(empty_message, height)
     layer = metric_layer(placed, metric, lang)
-    fig = go.Figure(go.Scattermap(
+    marks = go.Scattermap if on_tiles(tiles) else go.Scattergeo
+    fig = go.Figure(marks(
         lon=placed["lon"].round(5), lat=placed["lat"].round(5), mode="markers", name=layer["name"],
         marker={"size": 14, "color": layer["z"], "colorscale": layer["colorscale"], "showscale": True,
                 "colorbar": layer["colorbar"]},
         customdata=layer["customdata"], hovertemplate=layer["hovertemplate"]))
-    _add_sites(fig, sites, lang)
-    return _map_layout(fig, view({}, placed, height - UNDER_MAP_PX), height, tiles)
+    _add_sites(fig, sites, lang, marks)
+    return map_layout(fig, tiles, view({}, placed, height - UNDER_MAP_PX), height)
 
 
 def _facility_groups(points: pd.DataFrame, lang: str):

@@ -6,28 +6,28 @@ import json
 import pandas as pd
 import plotly.graph_objects as go
 
-from dashboard.figures.common import BAD, FONT, GOOD, NEUTRAL, TARGET, base_layout, empty_figure
-from dashboard.figures.coverage import basemap, view
+from dashboard.figures.common import BAD, GOOD, NEUTRAL, TARGET, base_layout, empty_figure
+from dashboard.figures.coverage import map_layout, on_tiles, shapes, view
 from dashboard.i18n import t
 
 
 def location(lon, lat, name: str, geometry: str | None, tiles: dict | None = None) -> go.Figure:
-    """The facility as a point inside its township's outline."""
+    """The facility as a point inside its township's outline (SVG; the web map over a tile
+    server's basemap when one is configured: dashboard.figures.coverage.on_tiles)."""
     if lon is None or lat is None:
         return empty_figure("—", 220)
     geojson = {"type": "FeatureCollection", "features": []}
+    web = on_tiles(tiles)
     fig = go.Figure()
     if geometry:
         geojson["features"].append({"type": "Feature", "id": "t", "properties": {}, "geometry": json.loads(geometry)})
-        fig.add_trace(go.Choroplethmap(geojson=geojson, locations=["t"], z=[1], featureidkey="id",
-                                       colorscale=[[0, "#e3f2fd"], [1, "#e3f2fd"]], showscale=False,
-                                       marker_line_color="#607d8b", marker_line_width=1, hoverinfo="skip"))
-    fig.add_trace(go.Scattermap(lon=[lon], lat=[lat], mode="markers", marker={"size": 14, "color": BAD},
-                                hovertext=[name], hoverinfo="text"))
+        fig.add_trace(shapes(geojson, ["t"], web, z=[1], colorscale=[[0, "#e3f2fd"], [1, "#e3f2fd"]],
+                             showscale=False, marker_line_color="#607d8b", marker_line_width=1, hoverinfo="skip"))
+    marks = go.Scattermap if web else go.Scattergeo
+    fig.add_trace(marks(lon=[lon], lat=[lat], mode="markers", marker={"size": 14, "color": BAD},
+                        hovertext=[name], hoverinfo="text"))
     points = pd.DataFrame({"lon": [lon], "lat": [lat]})
-    fig.update_layout(map={**(tiles or basemap(None, None)), **view(geojson, points, 220)}, height=220,
-                      margin={"l": 0, "r": 0, "t": 0, "b": 0}, showlegend=False, font={"family": FONT})
-    return fig
+    return map_layout(fig, tiles, view(geojson, points, 220), 220, showlegend=False)
 
 
 def trend(series: pd.DataFrame, name: str, is_count: bool, lang: str, empty_message: str,
