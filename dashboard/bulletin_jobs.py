@@ -18,14 +18,13 @@ import logging
 import os
 import re
 import secrets
-import shutil
 import threading
 import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
 
-from dashboard.job_files import pid_alive, read_json, write_json
+from dashboard.job_files import pid_alive, prune_folders, read_json, write_json
 from warehouse import bulletins
 
 KEEP_SECONDS = 24 * 3600     # a job's folder stays a day, then goes (the bulletin itself is kept)
@@ -142,11 +141,4 @@ def wait_idle(timeout: float = 600) -> None:
 
 def prune(warehouse, now: float | None = None) -> int:
     """Remove job folders older than KEEP_SECONDS; return how many."""
-    root = jobs_root(warehouse)
-    if not root.is_dir():
-        return 0
-    now = now or time.time()
-    old = [p for p in root.iterdir() if p.is_dir() and now - p.stat().st_mtime > KEEP_SECONDS]
-    for folder in old:
-        shutil.rmtree(folder, ignore_errors=True)
-    return len(old)
+    return prune_folders(jobs_root(warehouse), KEEP_SECONDS, now)

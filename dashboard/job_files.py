@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
+import time
 from pathlib import Path
 
 
@@ -39,3 +41,14 @@ def pid_alive(pid) -> bool:
             return stat.read().rsplit(")", 1)[1].split()[0] != "Z"
     except (FileNotFoundError, IndexError):
         return True
+
+
+def prune_folders(root: Path, keep_seconds: float, now: float | None = None) -> int:
+    """Remove the folders in `root` older than `keep_seconds`; return how many."""
+    if not root.is_dir():
+        return 0
+    now = now or time.time()
+    old = [p for p in root.iterdir() if p.is_dir() and now - p.stat().st_mtime > keep_seconds]
+    for folder in old:
+        shutil.rmtree(folder, ignore_errors=True)
+    return len(old)

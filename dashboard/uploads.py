@@ -21,7 +21,7 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from dashboard.job_files import pid_alive, read_json
+from dashboard.job_files import pid_alive, prune_folders, read_json
 from etl.loader import FileResult
 from etl.readers import SUPPORTED_SUFFIXES
 from etl.report import results_from_json
@@ -55,14 +55,7 @@ KEEP_SECONDS = 24 * 3600     # an upload's files stay a day (for its report), th
 
 def prune(warehouse: Path, now: float | None = None) -> int:
     """Remove uploads older than KEEP_SECONDS; return how many."""
-    root = uploads_root(warehouse)
-    if not root.exists():
-        return 0
-    now = now or time.time()
-    old = [p for p in root.iterdir() if p.is_dir() and now - p.stat().st_mtime > KEEP_SECONDS]
-    for folder in old:
-        shutil.rmtree(folder, ignore_errors=True)
-    return len(old)
+    return prune_folders(uploads_root(warehouse), KEEP_SECONDS, now)
 
 
 def receive(warehouse: Path, user: User, names: list[str], contents: list[str], max_mb: float) -> str:
