@@ -1,5 +1,6 @@
 """The coverage map: townships coloured by a metric, facilities, uncovered communities, suggested sites.
-Offline by design: white-bg style (no tiles), no text drawn on the map (hover only)."""
+Offline by design: SVG shapes and points with no basemap, or the web map over the bureau's own tile
+server when one is configured (`on_tiles`); no text drawn on the map (hover only)."""
 from __future__ import annotations
 
 import math
