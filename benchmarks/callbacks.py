@@ -209,10 +209,13 @@ def time_bulletin_job(client, body: dict, repeats: int) -> list[float]:
         started = time.perf_counter()
         token = _answer(*call(client, body)[1:])["bulletin-job-store"]["data"]
         poll = {**body, "changedPropIds": ["bulletin-poll-interval.n_intervals"],
+                "inputs": [{**entry, "value": 1} if entry.get("id") == "bulletin-poll-interval" else entry
+                           for entry in body["inputs"]],
                 "state": [{**entry, "value": token} if entry.get("id") == "bulletin-job-store" else entry
                           for entry in body["state"]]}
         while True:
-            if "bulletin-download" in _answer(*call(client, poll)[1:]):
+            answer = _answer(*call(client, poll)[1:])
+            if "bulletin-download" in answer or "shell-file-link-store" in answer:      # in the answer, or by link
                 break
             time.sleep(0.02)
         times.append(time.perf_counter() - started)

@@ -6,7 +6,7 @@ from pathlib import Path
 
 from dash import Dash
 
-from dashboard import auth, data
+from dashboard import auth, data, downloads
 from dashboard.layout import shell
 
 HERE = Path(__file__).resolve().parent
@@ -30,6 +30,7 @@ def create_app(db_path: str | os.PathLike | None = None) -> Dash:
     limit_requests(app)
     install_templates(app.server)
     install_brief(app.server)
+    downloads.install(app.server)
     app.layout = shell()
     import dashboard.callbacks  # noqa: F401  (registers every callback once)
     install_content_policy(app)

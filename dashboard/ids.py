@@ -25,6 +25,9 @@ PERIOD_LABEL = "shell-period-label"
 PRODUCT = "shell-product-brand"
 NOTICE = "shell-notice-alert"
 DOWNLOAD = "shell-export-download"
+# a file too large to send inside an answer: its link (dashboard/downloads.py), followed by the page
+FILE_LINK = "shell-file-link-store"
+FILE_LINK_FOLLOWED = "shell-file-link-followed"
 URL_SYNC = "shell-url-sync-store"
 
 

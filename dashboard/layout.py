@@ -53,6 +53,8 @@ def shell():
         dcc.Store(id=ids.LANG, data="zh"),
         dcc.Store(id=ids.URL_SYNC),
         dcc.Download(id=ids.DOWNLOAD),
+        dcc.Store(id=ids.FILE_LINK),
+        html.Span(id=ids.FILE_LINK_FOLLOWED, hidden=True),
         navbar,
         filters,
         dbc.Container([html.Div(id=ids.NOTICE), dash.page_container], fluid=True, className="pb-4"),

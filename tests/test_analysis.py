@@ -463,3 +463,37 @@ def test_a_stored_query_becomes_a_link_only_in_the_pages_own_spelling():
     assert link.children == "<img src=x>"                     # text, escaped by React when drawn
     assert link.href.startswith("/analysis?") and "javascript" not in link.href and "view=bar" in link.href
     assert parse_qs(urlparse(link.href).query)["view"] == ["bar"]
+
+
+def test_a_file_too_large_for_an_answer_goes_by_a_link_for_its_user_only(app, monkeypatch):
+    """Past what fits an answer of 1 MB, the export is kept on the server and the answer carries its
+    link; the link gives the same file to the user it was made for, and nothing to anyone else."""
+    from dashboard import downloads
+    monkeypatch.setattr(downloads, "IN_ANSWER_BYTES", 100)
+    east = login(app.server.test_client(), "east")
+    button = {"format": "csv", "table": "analysis-pivot", "type": "export"}
+    answer = call(east, "shell-export-download", exports=(button,),
+                  changed=json.dumps(button, separators=(",", ":"), sort_keys=True) + ".n_clicks")
+    assert "shell-export-download" not in answer
+    link = answer["shell-file-link-store"]["data"]["url"]
+    assert link.startswith("/download/") and len(link) == len("/download/") + 32
+    got = east.get(link)
+    assert got.status_code == 200 and got.headers["Cache-Control"] == "no-store"
+    assert "filename*=UTF-8''analysis-pivot_all_2026Q3.csv" in got.headers["Content-Disposition"]
+    csv = pd.read_csv(io.BytesIO(got.get_data()), encoding="utf-8-sig")
+    assert csv.iloc[0, :2].tolist() == ["解放路街道", "2026年第3季度"] and len(csv) == 8
+    assert login(app.server.test_client(), "root").get(link).status_code == 404       # not theirs
+    assert app.server.test_client().get(link).status_code != 200                      # nobody logged in
+    assert east.get("/download/" + "0" * 32).status_code == 404
+    # a path in place of a token is not this route's: the app's own page answers, no file
+    assert "Content-Disposition" not in east.get("/download/..%2F..%2Fetc").headers
+    monkeypatch.setattr(downloads, "KEEP_SECONDS", -1)                                # an hour later
+    assert east.get(link).status_code == 404
+
+
+def test_a_file_that_fits_an_answer_is_sent_in_it():
+    from dash import no_update
+
+    from dashboard import downloads
+    sent, link = downloads.deliver("unused.duckdb", "east", b"a,b\n1,2\n", "small.csv")
+    assert sent["filename"] == "small.csv" and sent["base64"] is True and link is no_update

@@ -526,6 +526,7 @@ def test_bul001_a_bulletin_is_made_while_the_page_says_so_and_arrives_as_a_file(
         dash_duo.start_server(app, navigate=False)
         sign_in(dash_duo, "east", "/bulletin?area=990102&period=2026-09")
         dash_duo.wait_for_contains_text("#bulletin-preview-div .bulletin-title", "2026年9月", timeout=30)
+        assert dash_duo.find_element("#bulletin-message-div").text == ""      # opening the page makes nothing
         dash_duo.driver.execute_script("arguments[0].click();", dash_duo.find_element("#bulletin-pdf-button"))
         dash_duo.wait_for_contains_text("#bulletin-message-div", "正在生成通报", timeout=30)
         assert not dash_duo.find_element("#bulletin-pdf-button").is_enabled()
@@ -543,6 +544,38 @@ def test_bul001_a_bulletin_is_made_while_the_page_says_so_and_arrives_as_a_file(
     finally:
         data.configure(sample_db)
 
+
+
+def test_bul002_a_file_too_large_for_an_answer_arrives_by_its_link_and_the_page_stays(dash_duo, sample_db,
+                                                                                       sample_users, tmp_path,
+                                                                                       monkeypatch):
+    """A national bulletin's PDF passes 1 MB: the answer carries a link, the page follows it, the
+    file downloads and the page stays as it was (here any file over 100 bytes goes so)."""
+    import os
+    import shutil
+
+    from dashboard import downloads
+    from dashboard.app import app
+    monkeypatch.setattr(downloads, "IN_ANSWER_BYTES", 100)
+    copy = tmp_path / "sample"
+    shutil.copytree(sample_db.parent, copy, symlinks=True)
+    data.configure(copy / sample_db.name)
+    try:
+        dash_duo.start_server(app, navigate=False)
+        sign_in(dash_duo, "east", "/bulletin?area=990102&period=2026-09")
+        dash_duo.wait_for_contains_text("#bulletin-preview-div .bulletin-title", "2026年9月", timeout=30)
+        dash_duo.driver.execute_script("arguments[0].click();", dash_duo.find_element("#bulletin-docx-button"))
+        dash_duo.wait_for_contains_text("#bulletin-message-div", "已生成：通报_990102_2026-09.docx", timeout=60)
+        deadline = time.time() + 30
+        while time.time() < deadline and "通报_990102_2026-09.docx" not in os.listdir(dash_duo.download_path):
+            time.sleep(0.2)
+        with open(os.path.join(dash_duo.download_path, "通报_990102_2026-09.docx"), "rb") as docx:
+            assert docx.read(2) == b"PK"
+        assert urlparse(dash_duo.driver.current_url).path == "/bulletin"
+        dash_duo.wait_for_contains_text("#bulletin-preview-div .bulletin-title", "2026年9月", timeout=5)
+        assert dash_duo.get_logs() == []
+    finally:
+        data.configure(sample_db)
 
 PHONE_PAGES = {            # each page, and what shows once its callbacks have filled it
     "/": "#overview-tile-milestone .kpi-value",

@@ -3,6 +3,12 @@
    restores them (the page is rendered again from the older URL). */
 window.dash_clientside = Object.assign({}, window.dash_clientside, {
     jiceng: {
+        // a file kept on the server (dashboard/downloads.py): the browser downloads it from its link and
+        // stays on the page (the answer is an attachment)
+        followLink: function (link) {
+            if (link && link.url) { window.location.assign(link.url); }
+            return link && link.url ? link.url : "";
+        },
         // a phone's screen (the width at which the pages' cards stack, as in the grids' renderers)
         isPhone: function () {
             return window.matchMedia('(max-width: 575.98px)').matches;

@@ -8,9 +8,9 @@ from datetime import datetime
 from functools import partial
 
 import dash_bootstrap_components as dbc
-from dash import Input, Output, State, callback, dcc, html, no_update
+from dash import Input, Output, State, callback, html, no_update
 
-from dashboard import auth, bulletin, bulletin_jobs, data, ids
+from dashboard import auth, bulletin, bulletin_jobs, data, downloads, ids
 from dashboard.callbacks.shell import page_title
 from dashboard.components import column_defs, empty
 from dashboard.i18n import period_name, stamp, t
@@ -95,14 +95,14 @@ def update_preview(area, period, lang):
     return header, preview(made[0], filters.lang)
 
 
-# the buttons and the poll while a job runs, and once it ended
-WORKING = (False, True, True)
-STOPPED = (True, False, False)
+# the poll and the buttons while a job runs, and once it ended; no file's link to follow
+WORKING = (False, True, True, no_update)
+STOPPED = (True, False, False, no_update)
 
 
 @callback(Output(ids.BUL_DOWNLOAD, "data"), Output(ids.BUL_MESSAGE, "children"), Output(ids.BUL_MADE, "data"),
           Output(ids.BUL_JOB, "data"), Output(ids.BUL_POLL, "disabled"), Output(ids.BUL_DOCX, "disabled"),
-          Output(ids.BUL_PDF, "disabled"),
+          Output(ids.BUL_PDF, "disabled"), Output(ids.FILE_LINK, "data", allow_duplicate=True),
           Input(ids.BUL_DOCX, "n_clicks"), Input(ids.BUL_PDF, "n_clicks"), Input(ids.BUL_POLL, "n_intervals"),
           State(ids.BUL_NUMBER, "value"), State(ids.AREA, "value"), State(ids.PERIOD, "value"), State(ids.LANG, "data"),
           State(ids.BUL_JOB, "data"), prevent_initial_call=True)
@@ -110,6 +110,10 @@ def make(_docx, _pdf, _tick, number, area, period, lang, job):
     """A click starts making the bulletin (a job: bulletin_jobs) and returns at once; the poll
     sends the file when the job has kept it (both formats, and its record)."""
     from dash import ctx
+    if not {ids.BUL_DOCX: _docx, ids.BUL_PDF: _pdf, ids.BUL_POLL: _tick}.get(ctx.triggered_id):
+        # Dash calls it as the page's components arrive (an output of it lives in the shell, so the
+        # call is not an initial one): no click, nothing made
+        return (no_update,) * 8
     user = _maker()
     if ctx.triggered_id == ids.BUL_POLL:
         return _poll(user, job, "en" if lang == "en" else "zh")
@@ -170,8 +174,9 @@ def _poll(user, job, lang: str):
         return no_update, dbc.Alert(t("bul.failed", lang), color="danger"), no_update, None, *STOPPED
     content, record = found
     name = f"{bulletin.file_stem(record['area'], record['period'])}.{state.fmt}"
-    return (dcc.send_bytes(content, name), dbc.Alert(t("bul.made", lang, name=name), color="success"),
-            state.bulletin_id, None, *STOPPED)
+    sent, link = downloads.deliver(warehouse, user.username, content, name)
+    return (sent, dbc.Alert(t("bul.made", lang, name=name), color="success"), state.bulletin_id, None,
+            *STOPPED[:3], link)
 
 
 def working(seconds: float, lang: str):
@@ -208,18 +213,24 @@ def update_history(_made, lang):
 
 @callback(Output(ids.BUL_DOWNLOAD, "data", allow_duplicate=True),
           Output(ids.BUL_MESSAGE, "children", allow_duplicate=True),
+          Output(ids.FILE_LINK, "data", allow_duplicate=True),
           Input(ids.BUL_HISTORY_DOCX, "n_clicks"), Input(ids.BUL_HISTORY_PDF, "n_clicks"),
           State(ids.BUL_HISTORY_PICK, "value"), State(ids.LANG, "data"), prevent_initial_call=True)
 def download_issued(_docx, _pdf, chosen, lang):
     """A bulletin made before, the very file kept then (later resubmissions never change it)."""
     from dash import ctx
+    if not {ids.BUL_HISTORY_DOCX: _docx, ids.BUL_HISTORY_PDF: _pdf}.get(ctx.triggered_id):
+        return no_update, no_update, no_update
     lang = "en" if lang == "en" else "zh"
-    if _maker() is None:
-        return no_update, dbc.Alert(t("forbidden", lang), color="warning")
+    user = _maker()
+    if user is None:
+        return no_update, dbc.Alert(t("forbidden", lang), color="warning"), no_update
     fmt = "pdf" if ctx.triggered_id == ids.BUL_HISTORY_PDF else "docx"
     found = bulletins.issued_file(data.warehouse_path(), chosen, fmt, data.current_scope())
     if found is None:
-        return no_update, dbc.Alert(t("bul.not_found", lang), color="warning")
+        return no_update, dbc.Alert(t("bul.not_found", lang), color="warning"), no_update
     content, record = found
     auth.audit("bulletin_download", f"{record['id']}.{fmt}")
-    return dcc.send_bytes(content, f"{bulletin.file_stem(record['area'], record['period'])}.{fmt}"), None
+    sent, link = downloads.deliver(data.warehouse_path(), user.username, content,
+                                   f"{bulletin.file_stem(record['area'], record['period'])}.{fmt}")
+    return sent, None, link

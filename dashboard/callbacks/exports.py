@@ -3,9 +3,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from dash import ALL, Input, Output, State, callback, ctx, dcc, no_update
+from dash import ALL, Input, Output, State, callback, ctx, no_update
 
-from dashboard import auth, data, ids
+from dashboard import auth, data, downloads, ids
 from dashboard.callbacks.analysis import TABLES as ANALYSIS
 from dashboard.callbacks.coverage import TABLES as COVERAGE
 from dashboard.callbacks.facility import TABLES as FACILITY
@@ -24,7 +24,7 @@ TABLES: dict[str, Table] = {**OVERVIEW, **COVERAGE, **STANDARDIZATION, **TOWNSHI
 
 
 @callback(
-    Output(ids.DOWNLOAD, "data"),
+    Output(ids.DOWNLOAD, "data"), Output(ids.FILE_LINK, "data", allow_duplicate=True),
     Input({"type": "export", "table": ALL, "format": ALL}, "n_clicks"),
     State(ids.AREA, "value"), State(ids.PERIOD, "value"), State(ids.LANG, "data"),
     State({"type": "param", "name": ALL}, "value"), State(ids.URL, "pathname"),
@@ -34,7 +34,7 @@ def export_table(clicks, area, period, lang, param_values, pathname):
     trigger = ctx.triggered_id
     user = auth.current_user()
     if not trigger or not any(clicks) or trigger.get("table") not in TABLES or user is None or not user.may("export"):
-        return no_update
+        return no_update, no_update
     params = {item["id"]["name"]: item.get("value") for item in ctx.states_list[3]}
     if isinstance(params.get("compare"), list):
         params["compare"] = ",".join(str(c) for c in params["compare"])
@@ -45,14 +45,14 @@ def export_table(clicks, area, period, lang, param_values, pathname):
     con = data.cursor()
     filters = data.read_filters(con, area, period, lang, params)
     if filters.period is None:
-        return no_update
+        return no_update, no_update
     fmt = "csv" if trigger.get("format") == "csv" else "xlsx"
     key = (filters.scope, filters.area, filters.period, filters.lang,
            tuple(sorted((k, str(v)) for k, v in filters.params.items())))
     content, rows = _export_file(con, _Request(key, filters), trigger["table"], fmt)
     name = f"{trigger['table']}_{filters.area.code}_{filters.period.label}.{fmt}"
     auth.audit("export", f"{name} ({rows} rows)")
-    return dcc.send_bytes(content, name)
+    return downloads.deliver(data.warehouse_path(), user.username, content, name)
 
 
 @dataclass(frozen=True)

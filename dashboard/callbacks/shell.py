@@ -110,6 +110,12 @@ clientside_callback(
 
 
 clientside_callback(
+    ClientsideFunction(namespace="jiceng", function_name="followLink"),
+    Output(ids.FILE_LINK_FOLLOWED, "title"), Input(ids.FILE_LINK, "data"), prevent_initial_call=True,
+)
+
+
+clientside_callback(
     ClientsideFunction(namespace="jiceng", function_name="toggleNav"),
     Output(ids.NAV_COLLAPSE, "is_open"),
     Input(ids.NAV_TOGGLE, "n_clicks"), Input(ids.URL, "pathname"), State(ids.NAV_COLLAPSE, "is_open"),
