@@ -60,6 +60,32 @@ def wait_grid_text(dash_duo, grid: str, text: str, caption: str):
         dash_duo.wait_for_contains_text(grid, text, timeout=30)
 
 
+@pytest.fixture()
+def sample_copy(sample_db, sample_users, tmp_path):
+    """A copy of the sample warehouse, served instead of the shared one: what a test keeps beside
+    it (bulletins, files) or changes in it (settings) stays with the copy."""
+    import shutil
+    copy = tmp_path / "sample"
+    shutil.copytree(sample_db.parent, copy, symlinks=True)
+    data.configure(copy / sample_db.name)
+    yield copy / sample_db.name
+    data.configure(sample_db)
+
+
+def downloaded(dash_duo, ending: str, timeout: float) -> bytes:
+    """The one file the browser downloaded whose name ends with `ending`, once it is there."""
+    import os
+
+    def found() -> list[str]:
+        return [name for name in os.listdir(dash_duo.download_path) if name.endswith(ending)]
+    deadline = time.time() + timeout
+    while time.time() < deadline and not found():
+        time.sleep(0.2)
+    [name] = found()
+    with open(os.path.join(dash_duo.download_path, name), "rb") as file:
+        return file.read()
+
+
 def choose(dash_duo, dropdown_id: str, label: str):
     """Pick an option of a dcc.Dropdown by its visible label (Dash 4 dropdown)."""
     dash_duo.wait_for_element(f"#{dropdown_id}", timeout=30).click()
@@ -136,35 +162,27 @@ def test_cov001_map_renders_offline_and_numbers_follow_the_radius(dash_duo, app)
 
 
 
-def test_cov004_a_city_drawn_by_township_is_plain_shapes_drawn_offline(dash_duo, sample_db, sample_users, tmp_path):
+def test_cov004_a_city_drawn_by_township_is_plain_shapes_drawn_offline(dash_duo, sample_copy, tmp_path):
     """Past `map.max_points` the city is drawn by township: its 32 townships as SVG shapes and no
     point, with nothing fetched from outside (the page's security policy would log it)."""
-    import shutil
-
     from dashboard.app import app
     from etl.loader import apply_settings
     from warehouse.settings import load_settings, settings_path
-    copy = tmp_path / "sample"
-    shutil.copytree(sample_db.parent, copy, symlinks=True)
     settings = tmp_path / "settings.toml"
     settings.write_text(settings_path().read_text(encoding="utf-8").replace("max_points = 1500", "max_points = 50"),
                         encoding="utf-8")
-    apply_settings(copy / sample_db.name, load_settings(settings))
-    data.configure(copy / sample_db.name)
-    try:
-        dash_duo.start_server(app, navigate=False)
-        sign_in(dash_duo, path="/coverage")
-        wait_tile(dash_duo, "coverage-tile-total", "91.3%")
-        WebDriverWait(dash_duo.driver, 30).until(
-            lambda d: len(d.find_elements(By.CSS_SELECTOR, "#coverage-map-graph path.choroplethlocation")) == 32)
-        traces = dash_duo.driver.execute_script(
-            "return document.querySelector('#coverage-map-graph .js-plotly-plot').data.map(t => t.type + ' ' + (t.name || ''))")
-        # the townships, and at most the suggested sites (their ring and their mark): no facility, no community
-        assert traces[0].startswith("choropleth ") and set(traces[1:]) <= {"scattergeo ", "scattergeo 建议新站点"}
-        dash_duo.wait_for_contains_text("#coverage-map-caption", "地图按街道乡镇显示", timeout=30)
-        assert dash_duo.get_logs() == []
-    finally:
-        data.configure(sample_db)
+    apply_settings(sample_copy, load_settings(settings))
+    dash_duo.start_server(app, navigate=False)
+    sign_in(dash_duo, path="/coverage")
+    wait_tile(dash_duo, "coverage-tile-total", "91.3%")
+    WebDriverWait(dash_duo.driver, 30).until(
+        lambda d: len(d.find_elements(By.CSS_SELECTOR, "#coverage-map-graph path.choroplethlocation")) == 32)
+    traces = dash_duo.driver.execute_script(
+        "return document.querySelector('#coverage-map-graph .js-plotly-plot').data.map(t => t.type + ' ' + (t.name || ''))")
+    # the townships, and at most the suggested sites (their ring and their mark): no facility, no community
+    assert traces[0].startswith("choropleth ") and set(traces[1:]) <= {"scattergeo ", "scattergeo 建议新站点"}
+    dash_duo.wait_for_contains_text("#coverage-map-caption", "地图按街道乡镇显示", timeout=30)
+    assert dash_duo.get_logs() == []
 
 def test_cov002_district_area_in_english_with_site_suggestions(dash_duo, app):
     dash_duo.start_server(app, navigate=False)
@@ -292,7 +310,6 @@ def multiples_third_chart_starts(driver):
 
 
 def test_cmp001_township_comparison_in_both_languages_with_exports(dash_duo, app):
-    import os
 
     dash_duo.start_server(app, navigate=False)
     sign_in(dash_duo, "root", "/townships?compare=990104004,990102001")
@@ -324,11 +341,7 @@ def test_cmp001_township_comparison_in_both_languages_with_exports(dash_duo, app
     export = dash_duo.driver.find_element(
         By.XPATH, "//div[@id='townships-scorecard-card']//button[contains(., '导出 CSV')]")
     export.click()
-    deadline = time.time() + 15
-    while time.time() < deadline and not [f for f in os.listdir(dash_duo.download_path) if f.endswith(".csv")]:
-        time.sleep(0.2)
-    [name] = [f for f in os.listdir(dash_duo.download_path) if f.endswith(".csv")]
-    text = open(os.path.join(dash_duo.download_path, name), encoding="utf-8-sig").read()
+    text = downloaded(dash_duo, ".csv", timeout=15).decode("utf-8-sig")
     assert "科创街道" in text and "居民健康档案建档率 分子" in text
     dash_duo.find_element("#shell-lang-link").click()
     dash_duo.wait_for_text_to_equal(".page-title", "Township comparison", timeout=30)
@@ -468,7 +481,6 @@ def test_dq001_data_quality_page_in_english(dash_duo, app):
 
 
 def test_sup001_rank_select_three_and_download_the_brief(dash_duo, app, monkeypatch):
-    import os
 
     from factory import TODAY
     # the score counts rectifications due and months since the last visit up to today: the sample's day
@@ -493,25 +505,26 @@ def test_sup001_rank_select_three_and_download_the_brief(dash_duo, app, monkeypa
     dash_duo.wait_for_contains_text(total, "总里程", timeout=30)
     dash_duo.wait_for_contains_text(total, "19.8", timeout=30)
     dash_duo.driver.execute_script("arguments[0].click();", dash_duo.find_element("#supervision-pdf-button"))
-    deadline = time.time() + 20
-    while time.time() < deadline and not [f for f in os.listdir(dash_duo.download_path) if f.endswith(".pdf")]:
-        time.sleep(0.2)
-    [name] = [f for f in os.listdir(dash_duo.download_path) if f.endswith(".pdf")]
-    assert open(os.path.join(dash_duo.download_path, name), "rb").read(4) == b"%PDF"
+    assert downloaded(dash_duo, ".pdf", timeout=20)[:4] == b"%PDF"
     assert dash_duo.get_logs() == []
 
 
 
-def test_bul001_a_bulletin_is_made_while_the_page_says_so_and_arrives_as_a_file(dash_duo, sample_db, sample_users,
-                                                                                 tmp_path, monkeypatch):
+def open_east_bulletin(dash_duo) -> None:
+    """The 通报 page of 城东区, September 2026, as its bureau user 'east', its preview drawn."""
+    from dashboard.app import app
+    dash_duo.start_server(app, navigate=False)
+    sign_in(dash_duo, "east", "/bulletin?area=990102&period=2026-09")
+    dash_duo.wait_for_contains_text("#bulletin-preview-div .bulletin-title", "2026年9月", timeout=30)
+
+
+def test_bul001_a_bulletin_is_made_while_the_page_says_so_and_arrives_as_a_file(dash_duo, sample_copy, monkeypatch):
     """The click answers at once (the buttons wait, the page says the bulletin is being made), the
-    file arrives when its job has kept it, and it is listed with the bulletins made."""
-    import os
-    import shutil
+    file arrives when its job has kept it, and it is listed with the bulletins made (kept beside
+    the copy, not the shared sample)."""
     import threading
 
     from dashboard import bulletin
-    from dashboard.app import app
     made = bulletin.documents
     release = threading.Event()
 
@@ -519,63 +532,34 @@ def test_bul001_a_bulletin_is_made_while_the_page_says_so_and_arrives_as_a_file(
         assert release.wait(60)
         return made(parts)
     monkeypatch.setattr(bulletin, "documents", held)
-    copy = tmp_path / "sample"            # the kept bulletins go beside a copy, not the shared sample
-    shutil.copytree(sample_db.parent, copy, symlinks=True)
-    data.configure(copy / sample_db.name)
-    try:
-        dash_duo.start_server(app, navigate=False)
-        sign_in(dash_duo, "east", "/bulletin?area=990102&period=2026-09")
-        dash_duo.wait_for_contains_text("#bulletin-preview-div .bulletin-title", "2026年9月", timeout=30)
-        assert dash_duo.find_element("#bulletin-message-div").text == ""      # opening the page makes nothing
-        dash_duo.driver.execute_script("arguments[0].click();", dash_duo.find_element("#bulletin-pdf-button"))
-        dash_duo.wait_for_contains_text("#bulletin-message-div", "正在生成通报", timeout=30)
-        assert not dash_duo.find_element("#bulletin-pdf-button").is_enabled()
-        assert not dash_duo.find_element("#bulletin-docx-button").is_enabled()
-        release.set()
-        dash_duo.wait_for_contains_text("#bulletin-message-div", "已生成：通报_990102_2026-09.pdf", timeout=60)
-        deadline = time.time() + 30
-        while time.time() < deadline and "通报_990102_2026-09.pdf" not in os.listdir(dash_duo.download_path):
-            time.sleep(0.2)
-        with open(os.path.join(dash_duo.download_path, "通报_990102_2026-09.pdf"), "rb") as pdf:
-            assert pdf.read(4) == b"%PDF"
-        WebDriverWait(dash_duo.driver, 30).until(lambda d: d.find_element(By.ID, "bulletin-pdf-button").is_enabled())
-        dash_duo.wait_for_contains_text("#bulletin-history-table .ag-row[row-index='0']", "城东区", timeout=30)
-        assert dash_duo.get_logs() == []
-    finally:
-        data.configure(sample_db)
+    open_east_bulletin(dash_duo)
+    assert dash_duo.find_element("#bulletin-message-div").text == ""      # opening the page makes nothing
+    dash_duo.driver.execute_script("arguments[0].click();", dash_duo.find_element("#bulletin-pdf-button"))
+    dash_duo.wait_for_contains_text("#bulletin-message-div", "正在生成通报", timeout=30)
+    assert not dash_duo.find_element("#bulletin-pdf-button").is_enabled()
+    assert not dash_duo.find_element("#bulletin-docx-button").is_enabled()
+    release.set()
+    dash_duo.wait_for_contains_text("#bulletin-message-div", "已生成：通报_990102_2026-09.pdf", timeout=60)
+    assert downloaded(dash_duo, "通报_990102_2026-09.pdf", timeout=30)[:4] == b"%PDF"
+    WebDriverWait(dash_duo.driver, 30).until(lambda d: d.find_element(By.ID, "bulletin-pdf-button").is_enabled())
+    dash_duo.wait_for_contains_text("#bulletin-history-table .ag-row[row-index='0']", "城东区", timeout=30)
+    assert dash_duo.get_logs() == []
 
 
-
-def test_bul002_a_file_too_large_for_an_answer_arrives_by_its_link_and_the_page_stays(dash_duo, sample_db,
-                                                                                       sample_users, tmp_path,
+def test_bul002_a_file_too_large_for_an_answer_arrives_by_its_link_and_the_page_stays(dash_duo, sample_copy,
                                                                                        monkeypatch):
     """A national bulletin's PDF passes 1 MB: the answer carries a link, the page follows it, the
     file downloads and the page stays as it was (here any file over 100 bytes goes so)."""
-    import os
-    import shutil
-
     from dashboard import downloads
-    from dashboard.app import app
     monkeypatch.setattr(downloads, "IN_ANSWER_BYTES", 100)
-    copy = tmp_path / "sample"
-    shutil.copytree(sample_db.parent, copy, symlinks=True)
-    data.configure(copy / sample_db.name)
-    try:
-        dash_duo.start_server(app, navigate=False)
-        sign_in(dash_duo, "east", "/bulletin?area=990102&period=2026-09")
-        dash_duo.wait_for_contains_text("#bulletin-preview-div .bulletin-title", "2026年9月", timeout=30)
-        dash_duo.driver.execute_script("arguments[0].click();", dash_duo.find_element("#bulletin-docx-button"))
-        dash_duo.wait_for_contains_text("#bulletin-message-div", "已生成：通报_990102_2026-09.docx", timeout=60)
-        deadline = time.time() + 30
-        while time.time() < deadline and "通报_990102_2026-09.docx" not in os.listdir(dash_duo.download_path):
-            time.sleep(0.2)
-        with open(os.path.join(dash_duo.download_path, "通报_990102_2026-09.docx"), "rb") as docx:
-            assert docx.read(2) == b"PK"
-        assert urlparse(dash_duo.driver.current_url).path == "/bulletin"
-        dash_duo.wait_for_contains_text("#bulletin-preview-div .bulletin-title", "2026年9月", timeout=5)
-        assert dash_duo.get_logs() == []
-    finally:
-        data.configure(sample_db)
+    open_east_bulletin(dash_duo)
+    dash_duo.driver.execute_script("arguments[0].click();", dash_duo.find_element("#bulletin-docx-button"))
+    dash_duo.wait_for_contains_text("#bulletin-message-div", "已生成：通报_990102_2026-09.docx", timeout=60)
+    assert downloaded(dash_duo, "通报_990102_2026-09.docx", timeout=30)[:2] == b"PK"
+    assert urlparse(dash_duo.driver.current_url).path == "/bulletin"
+    dash_duo.wait_for_contains_text("#bulletin-preview-div .bulletin-title", "2026年9月", timeout=5)
+    assert dash_duo.get_logs() == []
+
 
 PHONE_PAGES = {            # each page, and what shows once its callbacks have filled it
     "/": "#overview-tile-milestone .kpi-value",
