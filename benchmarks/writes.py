@@ -47,12 +47,7 @@ def make_dataset(work: Path, factor: float) -> tuple[Path, Path]:
     write_sample_city(data, scale=PROVINCE["scale"] * factor, density=PROVINCE["density"])
     last.mkdir()
     for source in sorted(data.glob("月度服务报表_*.csv")):
-        raw = source.read_bytes()
-        encoding = "utf-8-sig" if raw.startswith(b"\xef\xbb\xbf") else "utf-8"
-        try:
-            text = raw.decode(encoding)
-        except UnicodeDecodeError:
-            encoding, text = "gb18030", raw.decode("gb18030")     # the generator writes some years so
+        text, encoding = read_csv_text(source)
         lines = text.splitlines(keepends=True)
         def month_of(line: str) -> str:
             return line.split(",", 2)[1] if line.count(",") >= 2 else ""
@@ -70,6 +65,16 @@ def make_dataset(work: Path, factor: float) -> tuple[Path, Path]:
             name = re.sub(r"[^0-9]", "-", month.strip())
             (folder / f"月度服务报表_{name}.csv").write_text(header + "".join(lines), encoding=encoding)
     return data, last
+
+
+def read_csv_text(path: Path) -> tuple[str, str]:
+    """A generated CSV's text and the encoding it was written in, to write it back the same way."""
+    raw = path.read_bytes()
+    encoding = "utf-8-sig" if raw.startswith(b"\xef\xbb\xbf") else "utf-8"
+    try:
+        return raw.decode(encoding), encoding
+    except UnicodeDecodeError:
+        return raw.decode("gb18030"), "gb18030"      # the generator writes some years so
 
 
 def timed(args: list[str]) -> tuple[float, float]:
@@ -93,12 +98,8 @@ def first_rows(month: Path, out: Path, share: float) -> int:
     out.mkdir()
     kept = 0
     for source in sorted(month.iterdir()):
-        raw = source.read_bytes()
-        encoding = "utf-8-sig" if raw.startswith(b"\xef\xbb\xbf") else "utf-8"
-        try:
-            lines = raw.decode(encoding).splitlines(keepends=True)
-        except UnicodeDecodeError:
-            encoding, lines = "gb18030", raw.decode("gb18030").splitlines(keepends=True)
+        text, encoding = read_csv_text(source)
+        lines = text.splitlines(keepends=True)
         first = next(n for n, line in enumerate(lines) if HELD_BACK in line)
         rows = lines[first:][:round((len(lines) - first) * share)]
         (out / source.name).write_text("".join(lines[:first] + rows), encoding=encoding)
