@@ -126,10 +126,11 @@ def make(_docx, _pdf, _tick, number, area, period, lang, job):
         return no_update, dbc.Alert(t(refusal, filters.lang), color="info"), no_update, None, *STOPPED
     fmt = "pdf" if ctx.triggered_id == ids.BUL_PDF else "docx"
     number = (number or "").strip()
-    make_it = partial(_make_and_keep, data.warehouse_path(), user, filters.scope, filters.area.code,
+    warehouse = data.warehouse_path()
+    make_it = partial(_make_and_keep, warehouse, user, filters.scope, filters.area.code,
                       filters.period.label, number, fmt, data.today(), auth.request_origin())
     try:
-        token = bulletin_jobs.start(data.warehouse_path(), user.username, fmt, make_it)
+        token = bulletin_jobs.start(warehouse, user.username, fmt, make_it)
     except OSError:                 # the folder beside the warehouse cannot be written (a full disk)
         return no_update, dbc.Alert(t("bul.failed", filters.lang), color="danger"), no_update, None, *STOPPED
     return no_update, working(0, filters.lang), no_update, token, *WORKING
@@ -173,7 +174,7 @@ def _poll(user, job, lang: str):
     if found is None:
         return no_update, dbc.Alert(t("bul.failed", lang), color="danger"), no_update, None, *STOPPED
     content, record = found
-    name = f"{bulletin.file_stem(record['area'], record['period'])}.{state.fmt}"
+    name = _file_name(record, state.fmt)
     sent, link = downloads.deliver(warehouse, user.username, content, name)
     return (sent, dbc.Alert(t("bul.made", lang, name=name), color="success"), state.bulletin_id, None,
             *STOPPED[:3], link)
@@ -183,6 +184,11 @@ def working(seconds: float, lang: str):
     """A job under way: how long so far, and that leaving the page loses nothing."""
     return dbc.Alert([dbc.Spinner(size="sm", spinner_class_name="me-2"),
                       t("bul.working", lang, seconds=int(seconds))], color="info", className="d-flex align-items-center")
+
+
+def _file_name(record: dict, fmt: str) -> str:
+    """A kept bulletin's file as the user receives it: 通报_<area>_<period>.<fmt>."""
+    return f"{bulletin.file_stem(record['area'], record['period'])}.{fmt}"
 
 
 def _districts(area, scope) -> list[str] | None:
@@ -231,6 +237,5 @@ def download_issued(_docx, _pdf, chosen, lang):
         return no_update, dbc.Alert(t("bul.not_found", lang), color="warning"), no_update
     content, record = found
     auth.audit("bulletin_download", f"{record['id']}.{fmt}")
-    sent, link = downloads.deliver(data.warehouse_path(), user.username, content,
-                                   f"{bulletin.file_stem(record['area'], record['period'])}.{fmt}")
+    sent, link = downloads.deliver(data.warehouse_path(), user.username, content, _file_name(record, fmt))
     return sent, None, link
