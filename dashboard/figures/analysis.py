@@ -84,5 +84,5 @@ def township_map(frame: pd.DataFrame, outlines: dict, lang: str, height: int = 5
         colorbar={"title": {"text": indicator, "side": "top"}, "orientation": "h", "thickness": 10, "len": 0.6,
                   "x": 0.0, "xanchor": "left", "y": -0.02, "yanchor": "top",
                   "tickformat": ".0%" if rate else ",.0f"}))
-    map_layout(fig, None, {}, height)
+    map_layout(fig, None, height, outlines, pd.DataFrame())
     return fig.update_layout(margin={"l": 0, "r": 0, "t": 0, "b": UNDER_MAP_PX // 2})

@@ -132,8 +132,7 @@ def coverage_map(layers, metric: str, sites: pd.DataFrame, lang: str, empty_mess
                            f"{t('cov.hover.standardized', lang)}: %{{customdata[3]}}"
                            f"<br><i>{t('cov.hover.open_profile', lang)}</i><extra></extra>")))
     _add_sites(fig, sites, lang, marks)
-    return map_layout(fig, tiles, view(geojson, points, height - UNDER_MAP_PX), height,
-                      legend=LEGEND_UNDER_MAP, clickmode="event")
+    return map_layout(fig, tiles, height, geojson, points, UNDER_MAP_PX, legend=LEGEND_UNDER_MAP, clickmode="event")
 
 
 def on_tiles(tiles: dict | None) -> bool:
@@ -151,12 +150,14 @@ def shapes(geojson: dict, locations, web: bool, **style):
                          featureidkey="id", **style)
 
 
-def map_layout(fig: go.Figure, tiles: dict | None, place: dict, height: int, **extra) -> go.Figure:
-    """The web map at `place` (its centre and zoom) over the tiles; or the SVG map fitted to what it draws."""
+def map_layout(fig: go.Figure, tiles: dict | None, height: int, geojson: dict, points: pd.DataFrame,
+               under_map: int = 0, **extra) -> go.Figure:
+    """The web map over the tiles, centred and zoomed on the shapes and points it draws (`view`, in
+    the height less `under_map`); or the SVG map, which fits itself to them."""
     fig.update_layout(height=height, margin={"l": 0, "r": 0, "t": 0, "b": 0}, font={"family": FONT},
                       hoverlabel={"font": {"family": FONT}}, **extra)
     if on_tiles(tiles):
-        return fig.update_layout(map={**tiles, **place})
+        return fig.update_layout(map={**tiles, **view(geojson, points, height - under_map)})
     # transverse Mercator: as true to shapes as the web map's Mercator, and it fills the frame when fitted
     fig.update_geos(fitbounds="locations", visible=False, projection_type="transverse mercator",
                     bgcolor="rgba(0,0,0,0)")
@@ -213,7 +214,7 @@ def _township_points(metrics: pd.DataFrame, metric: str, sites: pd.DataFrame, la
                 "colorbar": layer["colorbar"]},
         customdata=layer["customdata"], hovertemplate=layer["hovertemplate"]))
     _add_sites(fig, sites, lang, marks)
-    return map_layout(fig, tiles, view({}, placed, height - UNDER_MAP_PX), height)
+    return map_layout(fig, tiles, height, {}, placed, UNDER_MAP_PX)
 
 
 def _facility_groups(points: pd.DataFrame, lang: str):

@@ -7,7 +7,7 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from dashboard.figures.common import BAD, GOOD, NEUTRAL, TARGET, base_layout, empty_figure
-from dashboard.figures.coverage import map_layout, on_tiles, shapes, view
+from dashboard.figures.coverage import map_layout, on_tiles, shapes
 from dashboard.i18n import t
 
 
@@ -27,7 +27,7 @@ def location(lon, lat, name: str, geometry: str | None, tiles: dict | None = Non
     fig.add_trace(marks(lon=[lon], lat=[lat], mode="markers", marker={"size": 14, "color": BAD},
                         hovertext=[name], hoverinfo="text"))
     points = pd.DataFrame({"lon": [lon], "lat": [lat]})
-    return map_layout(fig, tiles, view(geojson, points, 220), 220, showlegend=False)
+    return map_layout(fig, tiles, 220, geojson, points, showlegend=False)
 
 
 def trend(series: pd.DataFrame, name: str, is_count: bool, lang: str, empty_message: str,
